@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Pantau's two commands:
+#   ./pantau.sh dashboard   set up (venv, packages, sample warehouse when missing) and run the dashboard
+#   ./pantau.sh test        set up and run ruff and the whole test suite
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PY=${PYTHON:-python3}
+VENV=${PANTAU_VENV:-.venv}
+WAREHOUSE=${PANTAU_WAREHOUSE:-data/warehouse}
+
+setup() {
+  if [ ! -x "$VENV/bin/python" ]; then
+    echo "» Membuat virtualenv $VENV"
+    "$PY" -m venv "$VENV"
+  fi
+  # Install only when requirements.txt changed since the last install.
+  local stamp="$VENV/.requirements.sha256"
+  local want
+  want=$(sha256sum requirements.txt | cut -d' ' -f1)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    echo "» Memasang paket (requirements.txt)"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt
+    echo "$want" > "$stamp"
+  fi
+}
+
+sample_warehouse() {
+  if [ ! -e "$WAREHOUSE/current" ]; then
+    echo "» Gudang data belum ada: membuat data contoh dan memuatnya"
+    "$VENV/bin/python" -m etl sample --out data/sample
+    "$VENV/bin/python" -m etl build --source data/sample --warehouse "$WAREHOUSE"
+  fi
+}
+
+case "${1:-}" in
+  dashboard)
+    setup
+    sample_warehouse
+    export PANTAU_WAREHOUSE="$WAREHOUSE"
+    exec "$VENV/bin/streamlit" run dashboard.py --server.port "${PORT:-8501}" --server.address "${ADDRESS:-0.0.0.0}"
+    ;;
+  test)
+    setup
+    shift
+    "$VENV/bin/ruff" check .
+    "$VENV/bin/python" -m pytest -n 2 --dist loadfile "$@"
+    ;;
+  *)
+    echo "usage: ./pantau.sh dashboard | test [pytest args]" >&2
+    exit 64
+    ;;
+esac
