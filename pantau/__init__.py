@@ -1,0 +1,1 @@
+"""Pantau query layer: one function per dashboard question, returning pandas DataFrames (no Streamlit)."""

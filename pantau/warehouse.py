@@ -1,0 +1,149 @@
+"""Open the published warehouse version read-only and query it with DuckDB.
+
+`open_warehouse("data/warehouse")` resolves `current` once; every view then reads the Parquet
+files of that one version, so a reader never mixes two versions.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import date, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from etl.spec import WAREHOUSE
+
+_DUCK_TYPES = {"string": "VARCHAR", "int64": "BIGINT", "float64": "DOUBLE", "bool": "BOOLEAN",
+               "date": "DATE", "timestamp": "TIMESTAMP"}
+#: The column holding the date of each table, for "data per ...".
+DATE_COLUMNS = {"personnel": "as_of", "activities": "date", "pleno": "week_start",
+                "etl_runs": "finished_at"}
+
+
+class WarehouseMissing(FileNotFoundError):
+    """No published warehouse where one was expected."""
+
+
+def _empty_select(table: str) -> str:
+    cols = ", ".join(f"CAST(NULL AS {_DUCK_TYPES[t]}) AS \"{c}\"" for c, t in WAREHOUSE[table].items())
+    return f"SELECT {cols} WHERE false"
+
+
+class Warehouse:
+    """One published warehouse version: DuckDB views named like the tables, plus small caches."""
+
+    def __init__(self, path: Path, manifest: dict[str, Any]):
+        self.path = path
+        self.manifest = manifest
+        self.version: str = str(manifest.get("version") or path.name)
+        self._con = duckdb.connect(":memory:", config={"threads": 2})
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._cache: dict[Any, Any] = {}
+        self.tables: list[str] = []
+        for f in sorted(path.glob("*.parquet")):
+            self._con.execute(f"CREATE VIEW \"{f.stem}\" AS SELECT * FROM read_parquet('{f.as_posix()}')")
+            self.tables.append(f.stem)
+        for table in WAREHOUSE:
+            if table not in self.tables:  # a missing base table reads as empty, with its columns
+                self._con.execute(f"CREATE VIEW \"{table}\" AS {_empty_select(table)}")
+
+    def __repr__(self) -> str:
+        return f"Warehouse({str(self.path)!r}, version={self.version!r})"
+
+    @property
+    def is_sample(self) -> bool:
+        return bool(self.manifest.get("sample", False))
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        cur = getattr(self._local, "cur", None)
+        if cur is None:  # one cursor per thread: Streamlit serves sessions from several threads
+            with self._lock:
+                cur = self._con.cursor()
+            self._local.cur = cur
+        return cur
+
+    def sql(self, query: str, params: list[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
+        """Run a query over the views and return a DataFrame."""
+        return self._cursor().execute(query, params or []).df()
+
+    def scalar(self, query: str, params: list[Any] | dict[str, Any] | None = None) -> Any:
+        row = self._cursor().execute(query, params or []).fetchone()
+        return None if row is None else row[0]
+
+    def has(self, table: str) -> bool:
+        """True when the version holds this table as a Parquet file."""
+        return table in self.tables
+
+    def cached(self, key: Any, build: Any) -> Any:
+        """Per-instance cache: build() once per key (keys include everything the value depends on)."""
+        if key not in self._cache:
+            value = build()
+            with self._lock:
+                if len(self._cache) > 256:
+                    self._cache.clear()
+                self._cache[key] = value
+        return self._cache[key]
+
+    @cached_property
+    def regions(self) -> pd.DataFrame:
+        """The regions table (code, name, level, kind, parent_code, provinsi_code, kabkota_code, ...)."""
+        return self.sql("SELECT * FROM regions ORDER BY code")
+
+    @cached_property
+    def region_names(self) -> dict[str, str]:
+        return dict(zip(self.regions["code"], self.regions["name"], strict=True))
+
+    def region_name(self, code: str | None) -> str:
+        """Name of a region code ('Indonesia' for None; the code itself when unknown)."""
+        if code is None:
+            return "Indonesia"
+        return self.region_names.get(code, code)
+
+    def data_date(self, table: str) -> date | None:
+        """Latest date in a table (manifest first, else the data), or None when empty/unknown."""
+        info = self.manifest.get("tables", {}).get(table, {})
+        if info.get("data_date"):
+            return date.fromisoformat(str(info["data_date"])[:10])
+        col = DATE_COLUMNS.get(table)
+        if col is None or table not in self.tables + list(WAREHOUSE):
+            return None
+        value = self.scalar(f"SELECT max(\"{col}\") FROM \"{table}\"")
+        if value is None:
+            return None
+        return value.date() if isinstance(value, datetime) else value
+
+    def close(self) -> None:
+        self._con.close()
+
+
+def resolve_version(root: str | Path) -> Path:
+    """The directory of the published version: root/current, or root itself if it holds a manifest."""
+    root = Path(root)
+    if (root / "manifest.json").is_file():
+        return root
+    current = root / "current"
+    if current.exists():
+        target = current.resolve()
+        if (target / "manifest.json").is_file():
+            return target
+    raise WarehouseMissing(
+        f"No published warehouse at {root} (expected {current} -> versions/<run_id>/ with manifest.json). "
+        "Build one with `python -m etl sample && python -m etl build` (sample data) or "
+        "`python -m etl build` on your sources."
+    )
+
+
+def open_warehouse(root: str | Path = "data/warehouse") -> Warehouse:
+    """Open the published version under root (resolving `current` once); WarehouseMissing if none."""
+    path = resolve_version(root)
+    try:
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise WarehouseMissing(f"Unreadable manifest in {path}: {exc}") from exc
+    return Warehouse(path, manifest)
