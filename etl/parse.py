@@ -1,0 +1,250 @@
+"""Vectorised parsers of raw source strings: Indonesian dates, numbers, yes/no and vocabularies.
+
+Every parser takes a Series of raw strings and returns ``(parsed, bad)``: the parsed Series
+(same index) and a boolean mask of values that were written but could not be understood.
+Blank values are never bad: they parse to a missing value and the loader decides whether the
+column is required. Work is done once per UNIQUE value and mapped back, so 5 million rows with a
+few thousand distinct dates stay fast.
+
+Numbers (Indonesian first):
+  ``1.234`` = 1234, ``1.234.567`` = 1234567, ``85,5`` = 85.5, ``1.234,5`` = 1234.5.
+  When both ``.`` and ``,`` appear, the last one is the decimal mark (``1,234.5`` = 1234.5).
+  A single ``,`` is a decimal mark (``1,234`` = 1.234). A single ``.`` followed by exactly three
+  digits after a non-zero whole part is a thousands separator (``1.234`` = 1234); otherwise it is a
+  decimal mark (``85.5`` = 85.5, ``0.125`` = 0.125). Several ``,`` are thousands separators.
+Dates are day first: ``20/02/2023``, ``20-02-2023``, ``20.02.2023``, ``2023-02-20``,
+  ``20 Februari 2023``, ``20 Feb 2023``, ``Senin, 20 Februari 2023``, ``February 20, 2023``,
+  Excel serial days (``44977``) and ISO date-times as written by spreadsheets and databases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable, Hashable
+
+import numpy as np
+import pandas as pd
+
+from etl import spec
+
+_MONTHS = {
+    "januari": 1, "jan": 1, "january": 1,
+    "februari": 2, "feb": 2, "pebruari": 2, "february": 2, "peb": 2,
+    "maret": 3, "mar": 3, "march": 3,
+    "april": 4, "apr": 4,
+    "mei": 5, "may": 5,
+    "juni": 6, "jun": 6, "june": 6,
+    "juli": 7, "jul": 7, "july": 7,
+    "agustus": 8, "agu": 8, "agt": 8, "ags": 8, "aug": 8, "august": 8,
+    "september": 9, "sep": 9, "sept": 9,
+    "oktober": 10, "okt": 10, "oct": 10, "october": 10,
+    "november": 11, "nov": 11, "nopember": 11, "nop": 11,
+    "desember": 12, "des": 12, "dec": 12, "december": 12,
+}
+_WEEKDAYS = {"senin", "selasa", "rabu", "kamis", "jumat", "jum'at", "sabtu", "minggu", "ahad",
+             "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+             "sen", "sel", "rab", "kam", "jum", "sab", "min", "mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+_RE_DMY = re.compile(r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4}|\d{2})$")
+_RE_YMD = re.compile(r"^(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_RE_D_MON_Y = re.compile(r"^(\d{1,2})[\s\-/.]*([a-z']+)\.?[\s\-/.,]*(\d{4})$")
+_RE_MON_D_Y = re.compile(r"^([a-z']+)\.?\s+(\d{1,2}),?\s+(\d{4})$")
+_RE_SERIAL = re.compile(r"^\d{5}(?:[.,]\d+)?$")
+_RE_WEEKDAY = re.compile(r"^([a-z']+)\s*,?\s+(?=\d)")
+
+
+def is_blank(raw: pd.Series) -> pd.Series:
+    """True where a raw value is empty or only spaces (or missing)."""
+    s = raw.astype("str").fillna("")
+    return s.str.strip().eq("") | raw.isna()
+
+
+def _map_unique(raw: pd.Series, fn: Callable[[str], object], missing: object) -> tuple[pd.Series, pd.Series]:
+    """Apply ``fn`` (returns the value, or ``missing``-sentinel ``_BAD`` for bad) to unique values."""
+    blank = is_blank(raw)
+    values = raw.where(~blank, "").astype("str")
+    uniques = pd.unique(values)
+    parsed = {u: (missing if u.strip() == "" else fn(u)) for u in uniques}
+    out = values.map(parsed)
+    bad = out.map(lambda v: v is _BAD).astype(bool) & ~blank
+    return out.where(~bad, missing), bad
+
+
+class _Bad:
+    """Sentinel for a value that could not be parsed."""
+
+    def __repr__(self) -> str:
+        return "<bad>"
+
+
+_BAD = _Bad()
+
+
+def _valid_date(y: int, m: int, d: int) -> dt.date | _Bad:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return _BAD
+
+
+def parse_date_value(text: str) -> dt.date | _Bad:
+    """One raw date string -> date, or the bad sentinel."""
+    s = unicodedata.normalize("NFKC", text).strip().lower()
+    s = re.sub(r"\s+", " ", s)
+    m = _RE_WEEKDAY.match(s)
+    if m and m.group(1) in _WEEKDAYS:
+        s = s[m.end():]
+    if m := _RE_DMY.match(s):
+        d, mo, y = int(m.group(1)), int(m.group(2)), m.group(3)
+        year = int(y) if len(y) == 4 else 2000 + int(y)
+        return _valid_date(year, mo, d)
+    if m := _RE_YMD.match(s):
+        return _valid_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    if m := _RE_D_MON_Y.match(s):
+        month = _MONTHS.get(m.group(2))
+        return _BAD if month is None else _valid_date(int(m.group(3)), month, int(m.group(1)))
+    if m := _RE_MON_D_Y.match(s):
+        month = _MONTHS.get(m.group(1))
+        return _BAD if month is None else _valid_date(int(m.group(3)), month, int(m.group(2)))
+    if _RE_SERIAL.match(s):
+        days = int(float(s.replace(",", ".")))
+        if 20000 <= days <= 80000:  # 1954 .. 2119: a plausible Excel serial day number
+            return _EXCEL_EPOCH + dt.timedelta(days=days)
+    return _BAD
+
+
+def parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Raw strings -> ``datetime64[s]`` Series (NaT for blank or bad) and the bad mask."""
+    out, bad = _map_unique(raw, parse_date_value, None)
+    dates = pd.to_datetime(out.where(out.notna(), None), errors="coerce").astype("datetime64[s]")
+    return dates, bad
+
+
+
+
+def _grouped(s: str, sep: str) -> bool:
+    return re.fullmatch(r"\d{1,3}(?:" + re.escape(sep) + r"\d{3})+", s) is not None
+
+
+def parse_number_value(text: str) -> float | _Bad:
+    """One raw number string -> float, or the bad sentinel (rules in the module docstring)."""
+    s = unicodedata.normalize("NFKC", text).strip().replace("\u00a0", "").replace(" ", "")
+    s = s.removesuffix("%")
+    sign = -1.0 if s.startswith("-") else 1.0
+    s = s.lstrip("+-")
+    if not s or not re.fullmatch(r"[\d.,]+", s) or not s[0].isdigit() or not s[-1].isdigit():
+        return _BAD
+    dots, commas = s.count("."), s.count(",")
+    if dots and commas:
+        dec = "." if s.rfind(".") > s.rfind(",") else ","
+        thousands = "," if dec == "." else "."
+        whole, _, frac = s.rpartition(dec)
+        if whole.count(dec) or (thousands in whole and not _grouped(whole, thousands)) or thousands in frac:
+            return _BAD
+        return sign * float(whole.replace(thousands, "") + "." + frac)
+    if commas > 1:
+        return sign * float(s.replace(",", "")) if _grouped(s, ",") else _BAD
+    if commas == 1:
+        return sign * float(s.replace(",", "."))
+    if dots > 1:
+        return sign * float(s.replace(".", "")) if _grouped(s, ".") else _BAD
+    if dots == 1:
+        whole, frac = s.split(".")
+        if len(frac) == 3 and whole != "0" and _grouped(s, "."):
+            return sign * float(whole + frac)
+        return sign * float(s)
+    return sign * float(s)
+
+
+def parse_numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Raw strings -> float64 Series (NaN for blank or bad) and the bad mask."""
+    out, bad = _map_unique(raw, parse_number_value, np.nan)
+    return out.astype("float64"), bad
+
+
+def parse_ints(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Raw strings -> nullable ``Int64`` Series and the bad mask (not a number, or not whole)."""
+    values, bad = parse_numbers(raw)
+    not_whole = values.notna() & (values != values.round())
+    bad = bad | not_whole
+    return values.where(~bad).astype("Int64"), bad
+
+
+_TRUE = {"ya", "y", "yes", "1", "true", "benar", "sudah", "ada", "iya", "v", "✓", "x"}
+_FALSE = {"tidak", "t", "tdk", "no", "n", "0", "false", "salah", "belum", "tidak ada", "-"}
+
+
+def parse_bool_value(text: str) -> bool | _Bad:
+    """One raw yes/no string -> bool, or the bad sentinel."""
+    s = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).strip().lower()).rstrip(".")
+    if s in ("1.0",):
+        return True
+    if s in ("0.0",):
+        return False
+    if s in _TRUE:
+        return True
+    if s in _FALSE:
+        return False
+    return _BAD
+
+
+def parse_bools(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Raw strings -> nullable ``boolean`` Series and the bad mask."""
+    out, bad = _map_unique(raw, parse_bool_value, None)
+    return out.astype("boolean"), bad
+
+
+def choice_key(text: str) -> str:
+    """Comparison key of a vocabulary value: lower case, letters and digits only."""
+    s = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]", "", s)
+
+
+def vocabulary(name: str) -> dict[str, list[str]]:
+    """A vocabulary of spec by its name (``"BODIES"``, ``"ACTIVITY_TYPES"``...)."""
+    return getattr(spec, name)
+
+
+def vocabulary_lookup(vocab: dict[str, list[str]]) -> dict[str, str]:
+    """Key of every canonical value and synonym -> canonical value (first wins)."""
+    lookup: dict[str, str] = {}
+    for canonical, synonyms in vocab.items():
+        for word in (canonical, canonical.replace("_", " "), *synonyms):
+            key = choice_key(word)
+            if key:
+                lookup.setdefault(key, canonical)
+    return lookup
+
+
+def parse_choices(raw: pd.Series, vocab: dict[str, list[str]]) -> tuple[pd.Series, pd.Series]:
+    """Raw strings -> canonical vocabulary values (``str``; NA for blank or bad) and the bad mask.
+
+    Matching ignores case, spaces and punctuation (``"Inspeksi-Mendadak"`` = ``inspeksi_mendadak``).
+    """
+    lookup = vocabulary_lookup(vocab)
+
+    def one(text: str) -> str | _Bad:
+        return lookup.get(choice_key(text), _BAD)
+
+    out, bad = _map_unique(raw, one, None)
+    return out.astype("str"), bad
+
+
+def closest_choice(text: str, vocab: dict[str, list[str]]) -> str | None:
+    """The canonical value whose key is closest to ``text`` (for a hint in a reason), or None."""
+    from rapidfuzz import fuzz, process
+
+    lookup = vocabulary_lookup(vocab)
+    found = process.extractOne(choice_key(text), list(lookup), scorer=fuzz.ratio, score_cutoff=70)
+    return None if found is None else lookup[found[0]]
+
+
+def first_seen(values: pd.Series) -> dict[Hashable, int]:
+    """Value -> position of its first occurrence (helper for duplicate reporting)."""
+    first: dict[Hashable, int] = {}
+    for pos, v in enumerate(values):
+        first.setdefault(v, pos)
+    return first

@@ -1,0 +1,529 @@
+"""Read sources (CSV, XLSX, SQL) into chunks of raw strings with canonical column names.
+
+No type guessing: every value stays the text a person wrote ("18.10" stays "18.10"). Spreadsheet
+cells that are numbers or dates are written back as text the parsers of ``etl.parse`` understand.
+Row numbers are the ones a person sees: in a spreadsheet or CSV the header row has its real row
+number and the first data row the next one; in SQL the first result row is row 1.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import hashlib
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+from etl import spec
+from etl.errors import SourceError
+from etl.headers import HeaderMatch, best_template, match_headers
+
+CHUNK_ROWS = 200_000
+HEADER_SCAN_ROWS = 30
+SPREADSHEET_EXT = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
+CSV_EXT = {".csv", ".txt", ".tsv"}
+_SEPARATORS = (",", ";", "\t", "|")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input: a file, or an SQL table/query, holding one source table of ``spec.SOURCES``."""
+
+    table: str | None = None                 # spec.SOURCES key; inferred from the file when None
+    path: Path | str | None = None
+    sql_url: str | None = None
+    sql_table: str | None = None
+    query: str | None = None
+    sheet: str | None = None                 # read only this sheet (default: every matching sheet)
+    context: dict[str, str] = field(default_factory=dict)  # e.g. {"provinsi": "18"} for missing columns
+    label: str | None = None                 # name used in rejects; default path as given / url#table
+
+    @property
+    def name(self) -> str:
+        """The source as named in rejects and the run log (never with a password)."""
+        if self.label:
+            return self.label
+        if self.path is not None:
+            return str(self.path)
+        return f"{safe_url(self.sql_url or '')}#{self.sql_table or 'query'}"
+
+    @property
+    def is_sql(self) -> bool:
+        return self.sql_url is not None
+
+
+@dataclass
+class RawChunk:
+    """A block of source rows: raw strings, canonical column names, index = source row number."""
+
+    frame: pd.DataFrame
+    first_row: int
+    sheet: str | None
+    headers: dict[str, str]                  # canonical column -> header as written in the source
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
+@dataclass
+class ReadLog:
+    """What a read noticed besides the rows: ignored and dropped columns, skipped sheets."""
+
+    unknown_columns: list[str] = field(default_factory=list)
+    dropped_columns: list[str] = field(default_factory=list)
+    skipped_sheets: dict[str, str] = field(default_factory=dict)
+    sheets: list[str] = field(default_factory=list)
+    encoding: str | None = None
+    separator: str | None = None
+
+    def note(self, match: HeaderMatch) -> None:
+        for h in match.unknown:
+            if h not in self.unknown_columns:
+                self.unknown_columns.append(h)
+        for h in match.dropped:
+            if h not in self.dropped_columns:
+                self.dropped_columns.append(h)
+
+
+def safe_url(url: str) -> str:
+    """An SQLAlchemy URL with its password hidden."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparsable URL: hide anything between ':' and '@'
+        return re.sub(r"(//[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
+# ---------------------------------------------------------------------------
+# Table inference
+# ---------------------------------------------------------------------------
+
+
+def table_from_name(path: Path | str) -> str | None:
+    """The source table a file name says it holds (``kegiatan_lampung.csv`` -> activities)."""
+    p = Path(path)
+    aliases = sorted(spec.SOURCE_ALIASES, key=len, reverse=True)
+    for part in (p.stem, *[q.name for q in p.parents][:2]):
+        low = part.lower()
+        for alias in aliases:
+            if low == alias or low.startswith((alias + "_", alias + "-", alias + " ", alias + ".")):
+                return spec.SOURCE_ALIASES[alias]
+    return None
+
+
+def infer_table(source: Source) -> Source:
+    """``source`` with its table set: from the file name, else from the best header match."""
+    if source.table:
+        if source.table not in spec.SOURCES:
+            raise SourceError(f"{source.name}: tabel sumber tidak dikenal: {source.table} "
+                              f"(unknown source table; pilihan: {', '.join(spec.SOURCES)})")
+        return source
+    if source.path is not None and (table := table_from_name(source.path)):
+        return replace(source, table=table)
+    headers = _candidate_header_rows(source)
+    best = None
+    for row in headers:
+        found = best_template(row, spec.SOURCES)
+        if found and (best is None or (not found[1].missing, found[1].score) > (not best[1].missing, best[1].score)):
+            best = found
+    if best is None:
+        raise SourceError(f"{source.name}: jenis data tidak bisa ditentukan dari nama file maupun judul kolom "
+                          f"(cannot tell which table this is); beri nama file diawali salah satu dari: "
+                          f"{', '.join(sorted(spec.SOURCE_ALIASES))}")
+    return replace(source, table=best[0])
+
+
+def _candidate_header_rows(source: Source) -> list[list[str]]:
+    if source.is_sql:
+        with _connect(source) as conn:
+            keys = conn.execute(_statement(source, conn)).keys()
+            return [[str(c) for c in keys]]
+    path = _check_file(source)
+    if _is_spreadsheet(path):
+        rows: list[list[str]] = []
+        for _, sheet_rows in _sheets(path, source):
+            rows += [[_text(c) for c in r] for r in sheet_rows[:HEADER_SCAN_ROWS]]
+        return rows
+    text, _ = _head_text(path)
+    return [r for sep in _SEPARATORS for r in _split_lines(text, sep)]
+
+
+# ---------------------------------------------------------------------------
+# Entry points
+# ---------------------------------------------------------------------------
+
+
+def read_chunks(source: Source, chunk_rows: int = CHUNK_ROWS, log: ReadLog | None = None) -> Iterator[RawChunk]:
+    """Yield the rows of ``source`` in chunks of at most ``chunk_rows``.
+
+    Raises SourceError when the source cannot be read at all (not a spreadsheet, empty file,
+    required column missing, database unreachable). A header without data yields nothing.
+    """
+    source = infer_table(source)
+    log = log if log is not None else ReadLog()
+    if source.is_sql:
+        yield from _read_sql(source, chunk_rows, log)
+        return
+    path = _check_file(source)
+    if _is_spreadsheet(path):
+        yield from _read_spreadsheet(path, source, chunk_rows, log)
+    else:
+        yield from _read_csv(path, source, chunk_rows, log)
+
+
+def sha256_of(source: Source) -> str:
+    """SHA-256 of a file's bytes, or of an SQL table/query result (streamed)."""
+    h = hashlib.sha256()
+    if source.is_sql:
+        with _connect(source) as conn:
+            result = conn.execution_options(stream_results=True).execute(_statement(source, conn))
+            h.update(repr(list(result.keys())).encode())
+            for part in result.partitions(10_000):
+                for row in part:
+                    h.update(repr(tuple(row)).encode())
+        return h.hexdigest()
+    with open(_check_file(source), "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------------------
+# Files
+# ---------------------------------------------------------------------------
+
+
+def _check_file(source: Source) -> Path:
+    path = Path(source.path)  # type: ignore[arg-type]
+    if not path.is_file():
+        raise SourceError(f"{source.name}: file tidak ditemukan (file not found)")
+    if path.stat().st_size == 0:
+        raise SourceError(f"{source.name}: file kosong (empty file)")
+    return path
+
+
+def _magic(path: Path) -> bytes:
+    with open(path, "rb") as f:
+        return f.read(8)
+
+
+def _is_spreadsheet(path: Path) -> bool:
+    magic = _magic(path)
+    if magic.startswith(b"PK\x03\x04") or magic.startswith(b"\xd0\xcf\x11\xe0"):
+        return True  # a zip (xlsx/ods) or an OLE file (xls), whatever the extension says
+    return path.suffix.lower() in SPREADSHEET_EXT
+
+
+def _finish(frame: pd.DataFrame, match: HeaderMatch, source: Source, first_row: int,
+            sheet: str | None) -> RawChunk | None:
+    """Canonical names, blank rows removed, context columns added."""
+    frame = frame.rename(columns=match.mapping)
+    blank = pd.Series(True, index=frame.index)
+    for col in frame.columns:
+        blank &= frame[col].str.strip().eq("")
+    frame = frame[~blank]
+    headers = match.source_of
+    for col, value in source.context.items():
+        if col not in frame.columns:
+            frame = frame.assign(**{col: str(value)})
+            headers[col] = col
+    if frame.empty:
+        return None
+    return RawChunk(frame, first_row, sheet, headers)
+
+
+def _missing_message(source: Source, match: HeaderMatch, present: list[str], where: str = "") -> str:
+    missing = ", ".join(match.missing)
+    shown = ", ".join(p for p in present if p) or "(tidak ada)"
+    return (f"{source.name}{where}: kolom wajib tidak ada: {missing} (required column missing: {missing}); "
+            f"kolom yang ada: {shown}")
+
+
+# -- CSV --------------------------------------------------------------------
+
+
+def _detect_encoding(path: Path) -> str:
+    magic = _magic(path)
+    if magic.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if magic.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 22), b""):
+                decoder.decode(block)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
+
+
+def _head_text(path: Path) -> tuple[str, str]:
+    encoding = _detect_encoding(path)
+    with open(path, "rb") as f:
+        head = f.read(1 << 16)
+        complete = not f.read(1)
+    if encoding != "utf-16" and b"\x00" in head:
+        raise SourceError(f"{path}: bukan file CSV atau spreadsheet (not a CSV or spreadsheet file: binary data)")
+    text = head.decode(encoding, errors="replace")
+    if not complete:
+        text = text[: text.rfind("\n") + 1] or text
+    return text.lstrip("\ufeff"), encoding
+
+
+def _split_lines(text: str, sep: str) -> list[list[str]]:
+    lines = text.splitlines()[:HEADER_SCAN_ROWS]
+    return [[c.strip() for c in row] for row in csv.reader(lines, delimiter=sep)]
+
+
+def _read_csv(path: Path, source: Source, chunk_rows: int, log: ReadLog) -> Iterator[RawChunk]:
+    template = spec.SOURCES[source.table]  # type: ignore[index]
+    text, encoding = _head_text(path)
+    if not text.strip():
+        raise SourceError(f"{source.name}: file kosong (empty file)")
+    best: tuple[tuple[bool, float, int], str, int, list[str], HeaderMatch] | None = None
+    for order, sep in enumerate(_SEPARATORS):
+        for i, row in enumerate(_split_lines(text, sep)):
+            m = match_headers(row, template)
+            rank = (not m.missing, m.score, -order)
+            if m.mapping and (best is None or rank > best[0]):
+                best = (rank, sep, i, row, m)
+    if best is None or best[4].missing:
+        first = next((r for r in _split_lines(text, ";" if text.count(";") > text.count(",") else ",")
+                      if any(r)), [])
+        match = best[4] if best else match_headers(first, template)
+        raise SourceError(_missing_message(source, match, best[3] if best else first))
+    _, sep, header_idx, header, match = best
+    log.note(match)
+    log.encoding, log.separator = encoding, sep
+    positions = [i for i, h in enumerate(header) if h in match.mapping]
+    names = {i: header[i] for i in positions}
+    reader = pd.read_csv(
+        path, sep=sep, encoding=encoding, encoding_errors="replace", header=None,
+        skiprows=header_idx + 1, usecols=positions, dtype=str, keep_default_na=False, na_filter=False,
+        skip_blank_lines=False, chunksize=chunk_rows, engine="c", quotechar='"',
+    )
+    first_data_row = header_idx + 2
+    try:
+        for frame in reader:
+            frame = frame.rename(columns=names)
+            first = first_data_row + int(frame.index[0])
+            frame.index = pd.Index(frame.index.to_numpy() + first_data_row, name="row")
+            frame = frame.fillna("").astype("str")
+            chunk = _finish(frame, match, source, first, None)
+            if chunk is not None:
+                yield chunk
+    except pd.errors.ParserError as exc:
+        raise SourceError(f"{source.name}: file CSV rusak (malformed CSV): {exc}") from None
+    except pd.errors.EmptyDataError:
+        return
+
+
+# -- spreadsheets -----------------------------------------------------------
+
+
+def _sheets(path: Path, source: Source) -> Iterator[tuple[str, list[list[object]]]]:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        names = wb.sheet_names
+        if source.sheet is not None:
+            if source.sheet not in names:
+                raise SourceError(f"{source.name}: sheet '{source.sheet}' tidak ada (sheet not found); "
+                                  f"sheet yang ada: {', '.join(names)}")
+            names = [source.sheet]
+        for name in names:
+            yield name, wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except (CalamineError, OSError, ValueError) as exc:
+        raise SourceError(f"{source.name}: bukan file spreadsheet yang bisa dibaca (not a readable "
+                          f"spreadsheet): {exc}") from None
+
+
+def _read_spreadsheet(path: Path, source: Source, chunk_rows: int, log: ReadLog) -> Iterator[RawChunk]:
+    template = spec.SOURCES[source.table]  # type: ignore[index]
+    types = {c.name: c.type for c in template.columns}
+    best_miss: tuple[float, str, HeaderMatch, list[str]] | None = None
+    found_any = False
+    for name, rows in _sheets(path, source):
+        best: tuple[float, int, HeaderMatch, list[str]] | None = None
+        for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+            header = [_text(c) for c in row]
+            m = match_headers(header, template)
+            rank = (not m.missing) * 1000 + m.score
+            if m.mapping and (best is None or rank > best[0]):
+                best = (rank, i, m, header)
+        if best is None or best[2].missing:
+            reason = ("kolom wajib tidak ada: " + ", ".join(best[2].missing)) if best else "judul kolom tidak cocok"
+            log.skipped_sheets[name] = reason
+            if best and (best_miss is None or best[0] > best_miss[0]):
+                best_miss = (best[0], name, best[2], best[3])
+            continue
+        found_any = True
+        log.sheets.append(name)
+        _, header_idx, match, header = best
+        log.note(match)
+        positions = [i for i, h in enumerate(header) if h in match.mapping]
+        kinds = [types[match.mapping[header[i]]] for i in positions]
+        data = rows[header_idx + 1:]
+        for start in range(0, len(data), chunk_rows):
+            block = data[start:start + chunk_rows]
+            cols = {header[p]: [_cell(r[p] if p < len(r) else "", k) for r in block]
+                    for p, k in zip(positions, kinds, strict=True)}
+            first = header_idx + 2 + start
+            frame = pd.DataFrame(cols, index=pd.RangeIndex(first, first + len(block), name="row"), dtype="str")
+            chunk = _finish(frame, match, source, first, name)
+            if chunk is not None:
+                yield chunk
+    if not found_any:
+        if best_miss is None:
+            raise SourceError(f"{source.name}: tidak ada sheet dengan judul kolom {template.title} (no sheet "
+                              f"with the expected headers); kolom wajib: "
+                              f"{', '.join(c.name for c in template.columns if c.required)}")
+        _, sheet, match, header = best_miss
+        raise SourceError(_missing_message(source, match, header, where=f" (sheet {sheet})"))
+
+
+def _text(value: object) -> str:
+    return _cell(value, "text")
+
+
+def _cell(value: object, kind: str) -> str:
+    """A spreadsheet or database cell as the text a person would have typed."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (int, float)):
+        f = float(value)
+        if math.isnan(f):
+            return ""
+        if f.is_integer():
+            return str(int(f))
+        if kind == "region":
+            return f"{f:.2f}" if round(f, 2) == f else repr(f)
+        if kind in ("int", "float"):
+            return repr(f).replace(".", ",")  # Indonesian decimal comma: never read as thousands
+        return repr(f)
+    return str(value)
+
+
+# ---------------------------------------------------------------------------
+# SQL
+# ---------------------------------------------------------------------------
+
+
+class _connect:
+    """Context manager: a read-only-use connection, failures turned into SourceError."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.engine = None
+        self.conn = None
+
+    def __enter__(self):  # noqa: ANN204
+        from sqlalchemy import create_engine
+        from sqlalchemy.engine import make_url
+
+        url = self.source.sql_url or ""
+        try:
+            parsed = make_url(url)
+        except Exception:  # noqa: BLE001
+            raise SourceError(f"{safe_url(url)}: alamat database tidak valid (invalid SQL URL)") from None
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
+                and not Path(parsed.database).is_file():
+            raise SourceError(f"{self.source.name}: file database tidak ditemukan (database file not found)")
+        try:
+            self.engine = create_engine(parsed)
+            self.conn = self.engine.connect()
+        except Exception as exc:  # noqa: BLE001
+            raise SourceError(_sql_message(self.source, "tidak bisa terhubung ke database (cannot connect)",
+                                           exc)) from None
+        return self.conn
+
+    def __exit__(self, *exc: object) -> None:
+        if self.conn is not None:
+            self.conn.rollback()
+            self.conn.close()
+        if self.engine is not None:
+            self.engine.dispose()
+
+
+def _sql_message(source: Source, what: str, exc: BaseException) -> str:
+    detail = str(getattr(exc, "orig", None) or exc).splitlines()[0] if str(exc) else type(exc).__name__
+    password = None
+    try:
+        from sqlalchemy.engine import make_url
+
+        password = make_url(source.sql_url or "").password
+    except Exception:  # noqa: BLE001
+        pass
+    if password:
+        detail = detail.replace(str(password), "***")
+    return f"{source.name}: {what}: {detail}"
+
+
+def _statement(source: Source, conn):  # noqa: ANN001, ANN202
+    from sqlalchemy import MetaData, Table, select, text
+
+    try:
+        if source.sql_table:
+            return select(Table(source.sql_table, MetaData(), autoload_with=conn))
+        query = (source.query or "").strip().rstrip(";")
+        if not re.match(r"(?is)^\s*(select|with)\b", query) or ";" in query:
+            raise SourceError(f"{source.name}: hanya satu perintah SELECT yang diizinkan (only one SELECT query "
+                              f"is allowed)")
+        return text(query)
+    except SourceError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise SourceError(_sql_message(source, "tabel tidak bisa dibaca (cannot read table)", exc)) from None
+
+
+def _read_sql(source: Source, chunk_rows: int, log: ReadLog) -> Iterator[RawChunk]:
+    template = spec.SOURCES[source.table]  # type: ignore[index]
+    types = {c.name: c.type for c in template.columns}
+    with _connect(source) as conn:
+        stmt = _statement(source, conn)
+        try:
+            result = conn.execution_options(stream_results=True).execute(stmt)
+            keys = result.keys()
+            columns = [str(c) for c in keys]
+            match = match_headers(columns, template)
+            if match.missing:
+                raise SourceError(_missing_message(source, match, columns))
+            log.note(match)
+            positions = [i for i, c in enumerate(columns) if c in match.mapping]
+            kinds = [types[match.mapping[columns[i]]] for i in positions]
+            first = 1
+            for part in result.partitions(chunk_rows):
+                cols = {columns[p]: [_cell(r[p], k) for r in part] for p, k in zip(positions, kinds, strict=True)}
+                frame = pd.DataFrame(cols, index=pd.RangeIndex(first, first + len(part), name="row"), dtype="str")
+                chunk = _finish(frame, match, source, first, None)
+                first += len(part)
+                if chunk is not None:
+                    yield chunk
+        except SourceError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise SourceError(_sql_message(source, "query gagal (query failed)", exc)) from None
+
+
+__all__ = ["CHUNK_ROWS", "RawChunk", "ReadLog", "Source", "infer_table", "read_chunks", "safe_url", "sha256_of",
+           "table_from_name"]
