@@ -1,0 +1,134 @@
+"""Number and date formats as Indonesian readers expect them (1.234,5 and 20 Feb 2023).
+
+English is available for the language switch (1,234.5 and 20 Feb 2023). No Streamlit here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+MONTHS_SHORT: dict[str, tuple[str, ...]] = {
+    "id": ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+MONTHS_LONG: dict[str, tuple[str, ...]] = {
+    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+           "Oktober", "November", "Desember"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"),
+}
+WEEKDAYS_SHORT: dict[str, tuple[str, ...]] = {
+    "id": ("Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min"),
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+}
+#: Plotly's `separators` (decimal, thousands) per language.
+SEPARATORS: dict[str, str] = {"id": ",.", "en": ".,"}
+
+
+def _lang(lang: str) -> str:
+    return lang if lang in MONTHS_SHORT else "id"
+
+
+def is_missing(x: Any) -> bool:
+    """True for None, NaN and pandas NA/NaT."""
+    if x is None:
+        return True
+    try:
+        return bool(x != x)  # NaN, NaT, pd.NA comparisons
+    except (TypeError, ValueError):
+        return False
+
+
+def number(x: Any, decimals: int = 0, lang: str = "id", missing: str = "–") -> str:
+    """1234.5 -> '1.234,5' (id) or '1,234.5' (en); None/NaN -> '–'."""
+    if is_missing(x):
+        return missing
+    value = float(x)
+    if math.isinf(value):
+        return "∞"
+    if round(value, decimals) == 0:
+        value = 0.0  # no "-0"
+    text = f"{value:,.{decimals}f}"
+    if _lang(lang) == "id":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
+
+
+def percent(x: Any, decimals: int = 0, lang: str = "id", missing: str = "–") -> str:
+    """A share (0.995) -> '99,5%' (id) / '99.5%' (en)."""
+    if is_missing(x):
+        return missing
+    return number(float(x) * 100, decimals, lang) + "%"
+
+
+def signed(x: Any, decimals: int = 0, lang: str = "id", unit: str = "") -> str:
+    """A change with its sign: +12, −3,5 (a real minus sign reads better on a slide)."""
+    if is_missing(x):
+        return "–"
+    value = float(x)
+    body = number(abs(value), decimals, lang) + unit
+    if round(value, decimals) == 0:
+        return "±" + body
+    return ("+" if value > 0 else "−") + body
+
+
+def to_date(d: Any) -> dt.date | None:
+    """A date, datetime, Timestamp or ISO string -> datetime.date (None for missing)."""
+    if is_missing(d):
+        return None
+    if isinstance(d, dt.datetime):
+        return d.date()
+    if isinstance(d, dt.date):
+        return d
+    if hasattr(d, "date") and callable(d.date):  # pandas Timestamp
+        return d.date()
+    return dt.date.fromisoformat(str(d)[:10])
+
+
+def date(d: Any, lang: str = "id", missing: str = "–") -> str:
+    """2023-02-20 -> '20 Feb 2023' (both languages; month abbreviations differ: Mei/May, Agu/Aug...)."""
+    value = to_date(d)
+    if value is None:
+        return missing
+    return f"{value.day} {MONTHS_SHORT[_lang(lang)][value.month - 1]} {value.year}"
+
+
+def date_long(d: Any, lang: str = "id") -> str:
+    """2023-02-20 -> '20 Februari 2023'."""
+    value = to_date(d)
+    if value is None:
+        return "–"
+    return f"{value.day} {MONTHS_LONG[_lang(lang)][value.month - 1]} {value.year}"
+
+
+def month(d: Any, lang: str = "id") -> str:
+    """2024-08-01 -> 'Agu 2024'."""
+    value = to_date(d)
+    if value is None:
+        return "–"
+    return f"{MONTHS_SHORT[_lang(lang)][value.month - 1]} {value.year}"
+
+
+def date_range(start: Any, end: Any, lang: str = "id") -> str:
+    """'1 Jan 2024 – 31 Des 2024' (compact when the year is the same: '1 Jan – 31 Des 2024')."""
+    a, b = to_date(start), to_date(end)
+    if a is None or b is None:
+        return f"{date(a, lang)} – {date(b, lang)}"
+    if a == b:
+        return date(a, lang)
+    if a.year == b.year:
+        return f"{a.day} {MONTHS_SHORT[_lang(lang)][a.month - 1]} – {date(b, lang)}"
+    return f"{date(a, lang)} – {date(b, lang)}"
+
+
+def slug(text: str) -> str:
+    """'Kab. Lampung Selatan' -> 'kab-lampung-selatan' (for file names)."""
+    out = []
+    for ch in text.lower():
+        if ch.isalnum():
+            out.append(ch)
+        elif out and out[-1] != "-":
+            out.append("-")
+    return "".join(out).strip("-")

@@ -1,0 +1,35 @@
+"""Prepare each run: open the warehouse (or explain how to build it), read the filters from the URL."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pantau.i18n import t
+from pantau.warehouse import WarehouseMissing
+from ui import data
+from ui.state import data_today, read_filters, sidebar
+from ui.widgets import Ctx
+
+BUILD_COMMAND = "python -m etl build --source data/sample/sources.toml --warehouse {root}"
+
+
+def prepare(show_sidebar: bool = True) -> Ctx:
+    """Warehouse + filters + sidebar for this run; stops the run with a clear message if there is no warehouse."""
+    root = data.warehouse_root()
+    try:
+        wh = data.get_warehouse(root)
+    except WarehouseMissing as exc:
+        lang = st.query_params.get("lang") if st.query_params.get("lang") in ("id", "en") else "id"
+        st.title(t("app_title", lang))
+        st.error(t("no_warehouse", lang, path=root), icon=":material/database_off:")
+        st.code("python -m etl sample\n" + BUILD_COMMAND.format(root=root), language="bash")
+        st.caption(str(exc))
+        st.stop()
+    regions = data.regions(str(wh.path), wh.version)
+    names = dict(zip(regions["code"], regions["name"], strict=False))
+    f = read_filters(frozenset(regions["code"]), data_today(wh))
+    ctx = Ctx(wh, f, names)
+    st.session_state["pantau_ctx"] = ctx
+    if show_sidebar:
+        sidebar(f, regions)
+    return ctx

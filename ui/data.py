@@ -1,0 +1,74 @@
+"""Cached access to the warehouse: one open Warehouse per published version, query results
+cached by st.cache_data on (version, function, filter values)."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from pantau.filters import Period, Scope
+from pantau.warehouse import Warehouse, open_warehouse, resolve_version
+
+DEFAULT_ROOT = "data/warehouse"
+
+
+def warehouse_root() -> str:
+    """PANTAU_WAREHOUSE, or data/warehouse."""
+    return os.environ.get("PANTAU_WAREHOUSE") or DEFAULT_ROOT
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _open(version_dir: str) -> Warehouse:
+    return open_warehouse(version_dir)
+
+
+def get_warehouse(root: str | None = None) -> Warehouse:
+    """The published version under root (WarehouseMissing if none): re-resolved each run, opened once."""
+    return _open(str(resolve_version(root or warehouse_root())))
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, Scope):
+        return ("__scope__", value.level, value.code)
+    if isinstance(value, Period):
+        return ("__period__", value.start, value.end)
+    if isinstance(value, (list, tuple)):
+        return ("__list__", *[_freeze(v) for v in value])
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, tuple) and value and value[0] == "__scope__":
+        return Scope(value[1], value[2])
+    if isinstance(value, tuple) and value and value[0] == "__period__":
+        return Period(value[1], value[2])
+    if isinstance(value, tuple) and value and value[0] == "__list__":
+        return [_thaw(v) for v in value[1:]]
+    return value
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _cached(version_dir: str, version: str, module: str, func: str, args: tuple, kwargs: tuple) -> pd.DataFrame:
+    fn = getattr(importlib.import_module(f"pantau.{module}"), func)
+    return fn(_open(version_dir), *[_thaw(a) for a in args], **{k: _thaw(v) for k, v in kwargs})
+
+
+def query(wh: Warehouse, name: str, *args: Any, **kwargs: Any) -> pd.DataFrame:
+    """query(wh, "coverage.fill_rate", scope, as_of, election) -> the cached DataFrame (a copy)."""
+    module, func = name.split(".")
+    frozen_args = tuple(_freeze(a) for a in args)
+    frozen_kwargs = tuple(sorted((k, _freeze(v)) for k, v in kwargs.items()))
+    df = _cached(str(Path(wh.path)), wh.version, module, func, frozen_args, frozen_kwargs)
+    return df.copy()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def regions(version_dir: str, version: str) -> pd.DataFrame:
+    """The regions table without kelurahan/desa (what the filters and labels need)."""
+    return _open(version_dir).sql(
+        "SELECT code, name, level, parent_code FROM regions WHERE level <> 'desa' ORDER BY code")

@@ -1,0 +1,211 @@
+"""The global filters: parsed from the URL (st.query_params), shown in the sidebar, written back.
+
+The URL is the source of truth: each run parses it (a bad value falls back to a default and
+leaves a notice), puts the values into the sidebar widgets, and writes the canonical values
+back, so a copied link opens the same view. Page switches drop the query string, so the last
+filters are also kept in the session and restored when the URL carries none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+import streamlit as st
+
+from etl.spec import ELECTIONS
+from pantau import fmt
+from pantau.filters import DEFAULT_ELECTION, PRESETS, Period, Scope, preset_period
+from pantau.i18n import DEFAULT_LANG, LANGS, label, t
+
+#: URL parameter names.
+P_SCOPE, P_PERIOD, P_ELECTION, P_LANG = "wilayah", "periode", "pemilu", "lang"
+GLOBAL_PARAMS = (P_SCOPE, P_PERIOD, P_ELECTION, P_LANG)
+CUSTOM = "kustom"
+DEFAULT_PRESET = "12_bulan"
+_SAVED = "pantau_params"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What every page looks at."""
+
+    scope: Scope
+    period: Period
+    preset: str          # a name from PRESETS, or CUSTOM
+    election: str
+    lang: str
+    today: dt.date       # the warehouse's latest data date, not the wall clock
+    notices: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def as_of(self) -> dt.date:
+        """Personnel counts are taken at the end of the period."""
+        return self.period.end
+
+    def params(self) -> dict[str, str]:
+        """The canonical URL parameters of these filters."""
+        return {
+            P_SCOPE: self.scope.param,
+            P_PERIOD: self.preset if self.preset != CUSTOM else self.period.param,
+            P_ELECTION: self.election,
+            P_LANG: self.lang,
+        }
+
+
+def data_today(wh: object) -> dt.date:
+    """'Today' for the presets: the latest data date in the warehouse (the wall clock if it has none)."""
+    dates = []
+    for table in ("activities", "pleno", "personnel"):
+        try:
+            d = wh.data_date(table)  # type: ignore[attr-defined]
+        except Exception:  # a table the version lacks: no date from it
+            d = None
+        if d is not None:
+            dates.append(fmt.to_date(d))
+    return max(dates) if dates else dt.date.today()
+
+
+def parse_params(params: Mapping[str, str], known_codes: set[str] | frozenset[str], today: dt.date) -> Filters:
+    """URL parameters -> Filters; every invalid value falls back to a default with a notice."""
+    notices: list[str] = []
+    raw_lang = (params.get(P_LANG) or "").strip().lower()
+    lang = raw_lang if raw_lang in LANGS else DEFAULT_LANG
+    if raw_lang and raw_lang not in LANGS:
+        notices.append(t("bad_param", lang, name=P_LANG, value=raw_lang, fallback="Bahasa Indonesia"))
+
+    nasional = t("nasional", lang)
+    raw_scope = params.get(P_SCOPE)
+    try:
+        scope = Scope.parse(raw_scope)
+        if scope.code is not None and scope.code not in known_codes:
+            notices.append(t("bad_param_unknown_region", lang, value=scope.code, fallback=nasional))
+            scope = Scope()
+    except ValueError:
+        notices.append(t("bad_param", lang, name=P_SCOPE, value=raw_scope, fallback=nasional))
+        scope = Scope()
+
+    raw_period = (params.get(P_PERIOD) or "").strip()
+    preset = DEFAULT_PRESET
+    period = preset_period(DEFAULT_PRESET, today)
+    if raw_period in PRESETS:
+        preset, period = raw_period, preset_period(raw_period, today)
+    elif raw_period:
+        try:
+            period, preset = Period.parse(raw_period), CUSTOM
+        except ValueError:
+            notices.append(t("bad_param", lang, name=P_PERIOD, value=raw_period,
+                             fallback=label("preset", DEFAULT_PRESET, lang)))
+
+    raw_election = params.get(P_ELECTION)
+    election = DEFAULT_ELECTION
+    if raw_election and raw_election in ELECTIONS:
+        election = raw_election
+    elif raw_election:
+        notices.append(t("bad_param", lang, name=P_ELECTION, value=raw_election,
+                         fallback=label("election", DEFAULT_ELECTION, lang)))
+    return Filters(scope, period, preset, election, lang, today, tuple(notices))
+
+
+def scope_name(scope: Scope, names: Mapping[str, str], lang: str = DEFAULT_LANG) -> str:
+    """'Nasional', 'Lampung' or 'Kab. Lampung Selatan, Lampung'."""
+    if scope.code is None:
+        return t("nasional", lang)
+    name = names.get(scope.code, scope.code)
+    if scope.level == "kabkota":
+        return f"{name}, {names.get(scope.code[:2], scope.code[:2])}"
+    return name
+
+
+# ---------------------------------------------------------------------------
+# Streamlit glue
+# ---------------------------------------------------------------------------
+
+
+def _current_params() -> dict[str, str]:
+    qp = {k: st.query_params.get(k) for k in GLOBAL_PARAMS if st.query_params.get(k) is not None}
+    saved = st.session_state.get(_SAVED)
+    if not qp and saved:  # a page switch dropped the query string: restore the last filters
+        return dict(saved)
+    return {k: v for k, v in qp.items() if v is not None}
+
+
+def write_params(params: Mapping[str, str]) -> None:
+    """Write the global filters to the URL (only what changed) and remember them for page switches."""
+    for key, value in params.items():
+        if st.query_params.get(key) != value:
+            st.query_params[key] = value
+    st.session_state[_SAVED] = dict(params)
+
+
+def set_scope(code: str | None) -> None:
+    """Change the scope (a drill-down click): the URL first, the widgets follow on the rerun."""
+    params = dict(st.session_state.get(_SAVED) or _current_params())
+    params[P_SCOPE] = Scope.parse(code).param
+    write_params(params)
+
+
+def _on_widget_change() -> None:
+    """A sidebar widget changed: rebuild the URL from the widgets' values."""
+    ss = st.session_state
+    params = dict(ss.get(_SAVED) or {})
+    kab, prov = ss.get("w_kab") or "", ss.get("w_prov") or ""
+    if kab and prov and not kab.startswith(prov + "."):
+        kab = ""  # the province changed under the kab/kota
+    params[P_SCOPE] = kab or prov or "nasional"
+    preset = ss.get("w_preset") or DEFAULT_PRESET
+    if preset == CUSTOM:
+        dates = ss.get("w_dates")
+        if isinstance(dates, (tuple, list)) and len(dates) == 2 and all(dates):
+            params[P_PERIOD] = Period(dates[0], dates[1]).param
+    else:
+        params[P_PERIOD] = preset
+    params[P_ELECTION] = ss.get("w_election") or DEFAULT_ELECTION
+    params[P_LANG] = ss.get("w_lang") or DEFAULT_LANG
+    write_params(params)
+
+
+def _on_dates_change() -> None:
+    st.session_state["w_preset"] = CUSTOM
+    _on_widget_change()
+
+
+def read_filters(known_codes: set[str] | frozenset[str], today: dt.date) -> Filters:
+    """Parse the URL (or the session's last filters) and write the canonical form back."""
+    f = parse_params(_current_params(), known_codes, today)
+    write_params(f.params())
+    return f
+
+
+def sidebar(f: Filters, regions: pd.DataFrame) -> None:
+    """The sidebar filters, set from `f`; a change rewrites the URL and reruns."""
+    ss = st.session_state
+    lang = f.lang
+    prov = f.scope.provinsi_code or ""
+    kab = f.scope.code if f.scope.level == "kabkota" else ""
+    ss["w_lang"], ss["w_prov"], ss["w_kab"] = lang, prov, kab
+    ss["w_preset"], ss["w_dates"], ss["w_election"] = f.preset, (f.period.start, f.period.end), f.election
+
+    names = dict(zip(regions["code"], regions["name"], strict=False))
+    provs = regions.loc[regions["level"] == "provinsi", "code"].tolist()
+    with st.sidebar:
+        st.segmented_control(t("language", lang), list(LANGS), key="w_lang", on_change=_on_widget_change,
+                             format_func=lambda v: "Bahasa Indonesia" if v == "id" else "English",
+                             required=True)
+        st.selectbox(t("provinsi", lang), [""] + provs, key="w_prov", on_change=_on_widget_change,
+                     format_func=lambda c: names.get(c, c) if c else t("all_provinsi", lang))
+        if prov:
+            kabs = regions.loc[(regions["level"] == "kabkota") & (regions["parent_code"] == prov), "code"].tolist()
+            st.selectbox(t("kabkota", lang), [""] + kabs, key="w_kab", on_change=_on_widget_change,
+                         format_func=lambda c: names.get(c, c) if c else t("all_kabkota", lang))
+        st.selectbox(t("period", lang), [*PRESETS, CUSTOM], key="w_preset", on_change=_on_widget_change,
+                     format_func=lambda p: label("preset", p, lang))
+        st.date_input(t("period_dates", lang), key="w_dates", on_change=_on_dates_change,
+                      min_value=min(dt.date(2017, 1, 1), f.period.start), max_value=max(f.today, f.period.end),
+                      format="DD/MM/YYYY")
+        st.caption(t("today_is_data_date", lang, date=fmt.date(f.today, lang)))
+        st.selectbox(t("election", lang), list(ELECTIONS), key="w_election", on_change=_on_widget_change,
+                     format_func=lambda e: label("election", e, lang))
+        st.caption(t("copy_link_hint", lang))

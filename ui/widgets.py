@@ -1,0 +1,169 @@
+"""What every page shows the same way: header and notices, charts, tables with downloads, empty states."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from pantau import charts, fmt
+from pantau.i18n import label, t
+from pantau.warehouse import Warehouse
+from ui import export
+from ui.state import Filters, scope_name
+
+#: Column kinds for display: how a value is shown in a table.
+PCT, INT, FLOAT1, DATE, TEXT, BOOL = "pct", "int", "float1", "date", "text", "bool"
+VOCAB = ("body", "type", "outcome", "issue", "level")
+
+
+@dataclass
+class Ctx:
+    """What a page needs: the open warehouse, the filters, region names."""
+
+    wh: Warehouse
+    f: Filters
+    names: dict[str, str]
+
+    @property
+    def lang(self) -> str:
+        return self.f.lang
+
+    def t(self, key: str, **values: Any) -> str:
+        return t(key, self.f.lang, **values)
+
+    @property
+    def scope_name(self) -> str:
+        return scope_name(self.f.scope, self.names, self.f.lang)
+
+    @property
+    def period_text(self) -> str:
+        return fmt.date_range(self.f.period.start, self.f.period.end, self.f.lang)
+
+    def name(self, code: str | None) -> str:
+        return self.names.get(code, code) if code else t("nasional", self.f.lang)
+
+    def frame(self, title: str, *, table: str | None = None, when: str | None = None) -> charts.Frame:
+        """The words around a chart: finding, scope and period, source and data date."""
+        data_date = None
+        if table:
+            try:
+                data_date = self.wh.data_date(table)
+            except Exception:  # no such table in this version
+                data_date = None
+        data_date = min(fmt.to_date(data_date) or self.f.today, self.f.today) if data_date else self.f.today
+        subtitle = f"{self.scope_name} · {when or self.period_text}"
+        return charts.Frame(title, subtitle, charts.footer_text(data_date, self.wh.is_sample, self.lang), self.lang)
+
+    def as_of_text(self) -> str:
+        """'per 31 Jul 2024 · Pemilu 2024' for the coverage questions."""
+        return (f"{t('data_as_of', self.lang, date=fmt.date(self.f.as_of, self.lang))} · "
+                f"{label('election', self.f.election, self.lang)}")
+
+
+def header(ctx: Ctx, page_key: str) -> None:
+    """Page title, what it looks at, and the notices (sample data, fixed-up link parameters)."""
+    st.title(ctx.t(page_key))
+    st.caption(f"{ctx.scope_name} · {ctx.period_text} · {label('election', ctx.f.election, ctx.lang)}")
+    if ctx.wh.is_sample:
+        st.warning(ctx.t("sample_notice"), icon=":material/science:")
+    for notice in ctx.f.notices:
+        st.info(notice, icon=":material/link_off:")
+
+
+def empty(ctx: Ctx, what: str, hint: bool = True) -> None:
+    """A clear empty state instead of a blank chart."""
+    st.info(ctx.t("empty", what=what, scope=ctx.scope_name, period=ctx.period_text)
+            + (" " + ctx.t("empty_scope_hint") if hint else ""), icon=":material/info:")
+
+
+def chart(fig: go.Figure, name: str, *, key: str | None = None, on_select: str = "ignore",
+          selection_mode: str | Sequence[str] = "points") -> Any:
+    """Show a house-style figure (Streamlit's theme off, so the figure is what a slide gets)."""
+    height = int(fig.layout.height or 520)
+    return st.plotly_chart(fig, theme=None, key=key, on_select=on_select, selection_mode=selection_mode,
+                           config=charts.config(name, height))
+
+
+def display_frame(df: pd.DataFrame, columns: Mapping[str, str], lang: str) -> pd.DataFrame:
+    """The table as shown and downloaded: chosen columns, vocabulary translated, headers translated."""
+    cols = [c for c in columns if c in df.columns]
+    out = df[cols].copy()
+    for col in cols:
+        kind = columns[col]
+        if kind in VOCAB:
+            out[col] = out[col].map(lambda v, k=kind: label(k, v, lang) if isinstance(v, str) else v)
+        elif kind == DATE:
+            out[col] = out[col].map(fmt.to_date)
+    out.columns = [t(f"col_{c}", lang) for c in cols]
+    return out
+
+
+def _styled(df: pd.DataFrame, kinds: Sequence[str], lang: str) -> Any:
+    formatters: dict[str, Any] = {}
+    for col, kind in zip(df.columns, kinds, strict=True):
+        if kind == PCT:
+            formatters[col] = lambda v: fmt.percent(v, 1, lang)
+        elif kind == INT:
+            formatters[col] = lambda v: fmt.number(v, 0, lang)
+        elif kind == FLOAT1:
+            formatters[col] = lambda v: fmt.number(v, 1, lang)
+        elif kind == DATE:
+            formatters[col] = lambda v: fmt.date(v, lang)
+        elif kind == BOOL:
+            formatters[col] = lambda v: "–" if fmt.is_missing(v) else (("Ya" if lang == "id" else "Yes") if v
+                                                                       else ("Tidak" if lang == "id" else "No"))
+    return df.style.format(formatters, na_rep="–")
+
+
+def table(ctx: Ctx, df: pd.DataFrame, stem: str, columns: Mapping[str, str], *, key: str,
+          on_select: bool = False, max_rows: int = 1000, height: int | str = "auto") -> list[int]:
+    """A table in the house format with CSV/XLSX downloads named after the filters.
+
+    Returns the selected row positions when `on_select` (single-row selection), else [].
+    """
+    shown = display_frame(df, columns, ctx.lang)
+    kinds = [columns[c] for c in columns if c in df.columns]
+    view = shown.head(max_rows)
+    styled = _styled(view, kinds, ctx.lang)
+    selected: list[int] = []
+    if on_select:
+        event = st.dataframe(styled, hide_index=True, key=key, on_select="rerun", selection_mode="single-row",
+                             height=height)
+        selected = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+    else:
+        st.dataframe(styled, hide_index=True, key=key, height=height)
+    downloads(ctx, shown, stem, key=key)
+    return selected
+
+
+def downloads(ctx: Ctx, df: pd.DataFrame, stem: str, *, key: str) -> None:
+    """CSV and XLSX buttons; file names carry the scope and period."""
+    f = ctx.f
+    name = ctx.name(f.scope.code)
+    meta = {
+        "wilayah": ctx.scope_name, "periode": ctx.period_text,
+        "dari": f.period.start.isoformat(), "sampai": f.period.end.isoformat(),
+        "pemilu": label("election", f.election, "id"),
+        "sumber": charts.footer_text(f.today, ctx.wh.is_sample, "id"),
+        "versi gudang data": ctx.wh.version, "dibuat": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+    }
+    c1, c2, c3 = st.columns([1, 1, 4])
+    c1.download_button(ctx.t("download_csv"), export.to_csv(df), key=f"{key}_csv", mime="text/csv",
+                       file_name=export.file_name(stem, f.scope.code, name, f.period.start, f.period.end, "csv"),
+                       on_click="ignore", icon=":material/download:")
+    c2.download_button(ctx.t("download_xlsx"), _xlsx_cached(df, tuple(meta.items())), key=f"{key}_xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       file_name=export.file_name(stem, f.scope.code, name, f.period.start, f.period.end, "xlsx"),
+                       on_click="ignore", icon=":material/download:")
+    c3.caption(ctx.t("rows_shown", n=fmt.number(len(df), 0, ctx.lang)))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _xlsx_cached(df: pd.DataFrame, meta: tuple[tuple[str, str], ...]) -> bytes:
+    return export.to_xlsx(df, dict(meta))
