@@ -1,41 +1,170 @@
-"""Supervision and outreach activities over time, by type and region; sambang reach."""
+"""Supervision and outreach activities over time, by type and region; sambang pengawasan reach.
+
+Activities are placed by where they happened (region_code). In a per-region breakdown an activity
+held at the scope's own level (e.g. at the provinsi itself) appears under the scope's code.
+National and provincial questions read the daily per-provinsi aggregate; a kab/kota breakdown reads
+the monthly aggregate for whole months and the base table for the partial months at the edges.
+"""
 
 from __future__ import annotations
 
-from datetime import date  # noqa: F401
+from datetime import date, timedelta
 
 import pandas as pd
 
-from pantau.filters import Period, Scope  # noqa: F401
+from pantau.filters import Period, Scope, scope_sql
 from pantau.warehouse import Warehouse
 
-TREND_COLUMNS = ['period_start', 'type', 'n', 'participants']
-BY_REGION_COLUMNS = ['region_code', 'region_name', 'type', 'n']
-DAILY_COLUMNS = ['date', 'n']
-REACH_COLUMNS = ['region_code', 'region_name', 'desa_total', 'desa_reached', 'reach']
-LIST_COLUMNS = ['date', 'type', 'title', 'organizer_code', 'region_code', 'region_name', 'participants']
+TREND_COLUMNS = ["period_start", "type", "n", "participants"]
+BY_REGION_COLUMNS = ["region_code", "region_name", "type", "n"]
+DAILY_COLUMNS = ["date", "n"]
+REACH_COLUMNS = ["region_code", "region_name", "desa_total", "desa_reached", "reach"]
+LIST_COLUMNS = ["date", "type", "title", "organizer_code", "region_code", "region_name", "participants"]
+FREQS = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
+SAMBANG = "sambang_pengawasan"
+_CHILD_LEN = {"provinsi": 2, "kabkota": 5, "kecamatan": 8}
+
+
+def month_split(period: Period) -> tuple[date, date] | None:
+    """[a, b): the whole months inside the period, or None when it holds no whole month."""
+    a = period.start if period.start.day == 1 else _next_month(period.start)
+    after = period.end + timedelta(days=1)
+    b = after if after.day == 1 else date(period.end.year, period.end.month, 1)
+    return (a, b) if a < b else None
+
+
+def _next_month(d: date) -> date:
+    return date(d.year + d.month // 12, d.month % 12 + 1, 1)
+
+
+def _edges(period: Period, split: tuple[date, date] | None) -> tuple[str, list]:
+    """Condition on "date" selecting the days of the period not covered by whole months."""
+    if split is None:
+        return '"date" BETWEEN ? AND ?', [period.start, period.end]
+    a, b = split
+    return '(("date" >= ? AND "date" < ?) OR ("date" >= ? AND "date" <= ?))', [period.start, a, b, period.end]
+
+
+def _use_day_agg(wh: Warehouse, scope: Scope) -> bool:
+    return scope.level != "kabkota" and wh.has("agg_activity_day_prov")
+
+
+def _child_expr(scope: Scope) -> str:
+    """SQL expression giving the child-region code of an activity's region_code (or the scope's own)."""
+    n = _CHILD_LEN[scope.child_level]
+    return f"CASE WHEN length(region_code) >= {n} THEN left(region_code, {n}) ELSE region_code END"
 
 
 def activity_trend(wh: Warehouse, scope: Scope, period: Period, freq: str = "M") -> pd.DataFrame:
-    """Skeleton: returns the empty frame with its columns."""
-    return pd.DataFrame(columns=TREND_COLUMNS)
+    """Activities and participants per time bucket (D, W = Monday, M, Q, Y) and type."""
+    if freq not in FREQS:
+        raise ValueError(f"unknown freq {freq!r}; expected one of {', '.join(FREQS)}")
+    where, params = scope_sql(scope)
+    bucket = f"CAST(date_trunc('{FREQS[freq]}', \"date\") AS DATE)"
+    if _use_day_agg(wh, scope):
+        src, n, p = "agg_activity_day_prov", "sum(n)", "sum(participants)"
+    else:
+        src, n, p = "activities", "count(*)", "sum(coalesce(participants, 0))"
+    df = wh.sql(f"SELECT {bucket} AS period_start, type, CAST({n} AS BIGINT) AS n, "
+                f"CAST({p} AS BIGINT) AS participants FROM {src} "
+                f"WHERE {where} AND \"date\" BETWEEN ? AND ? GROUP BY ALL ORDER BY period_start, type",
+                [*params, period.start, period.end])
+    return df[TREND_COLUMNS] if not df.empty else pd.DataFrame(columns=TREND_COLUMNS)
+
+
+def activity_count(wh: Warehouse, scope: Scope, period: Period) -> int:
+    """Number of activities in the scope and period."""
+    where, params = scope_sql(scope)
+    src, n = ("agg_activity_day_prov", "sum(n)") if _use_day_agg(wh, scope) else ("activities", "count(*)")
+    value = wh.scalar(f"SELECT {n} FROM {src} WHERE {where} AND \"date\" BETWEEN ? AND ?",
+                      [*params, period.start, period.end])
+    return int(value or 0)
+
+
+def _region_counts(wh: Warehouse, scope: Scope, period: Period) -> pd.DataFrame:
+    """region_code (child or scope's own), type, n."""
+    where, params = scope_sql(scope)
+    if scope.level == "nasional" and wh.has("agg_activity_day_prov"):
+        return wh.sql("SELECT provinsi_code AS region_code, type, CAST(sum(n) AS BIGINT) AS n "
+                      "FROM agg_activity_day_prov WHERE \"date\" BETWEEN ? AND ? GROUP BY ALL",
+                      [period.start, period.end])
+    base = f"SELECT {_child_expr(scope)} AS region_code, type, count(*) AS n FROM activities WHERE {where} AND "
+    split = month_split(period) if scope.level == "provinsi" and wh.has("agg_activity_month") else None
+    if split is None:  # a kab/kota reads its own few rows; a short period reads the base table
+        q, allp = base + '"date" BETWEEN ? AND ? GROUP BY ALL', [*params, period.start, period.end]
+    else:  # provinsi: whole months from the monthly aggregate, the edge days from the base table
+        edge, eparams = _edges(period, split)
+        q = (base + edge + " GROUP BY ALL UNION ALL "
+             "SELECT coalesce(nullif(kabkota_code, ''), provinsi_code) AS region_code, type, sum(n) AS n "
+             f"FROM agg_activity_month WHERE {where} AND month >= ? AND month < ? GROUP BY ALL")
+        allp = [*params, *eparams, *params, *split]
+    return wh.sql(f"SELECT region_code, type, CAST(sum(n) AS BIGINT) AS n FROM ({q}) GROUP BY ALL", allp)
 
 
 def activity_by_region(wh: Warehouse, scope: Scope, period: Period) -> pd.DataFrame:
-    """Skeleton: returns the empty frame with its columns."""
-    return pd.DataFrame(columns=BY_REGION_COLUMNS)
+    """Activities per child region of the scope and type."""
+    df = _region_counts(wh, scope, period)
+    if df.empty:
+        return pd.DataFrame(columns=BY_REGION_COLUMNS)
+    df["region_name"] = df["region_code"].map(wh.region_name)
+    return df.sort_values(["region_code", "type"], ignore_index=True)[BY_REGION_COLUMNS]
 
 
 def activity_daily(wh: Warehouse, scope: Scope, period: Period) -> pd.DataFrame:
-    """Skeleton: returns the empty frame with its columns."""
-    return pd.DataFrame(columns=DAILY_COLUMNS)
+    """Activities per day, every day of the period (0 on days without any): for a calendar heatmap."""
+    where, params = scope_sql(scope)
+    src, n = ("agg_activity_day_prov", "sum(n)") if _use_day_agg(wh, scope) else ("activities", "count(*)")
+    df = wh.sql(f"SELECT \"date\", CAST({n} AS BIGINT) AS n FROM {src} WHERE {where} "
+                f"AND \"date\" BETWEEN ? AND ? GROUP BY ALL", [*params, period.start, period.end])
+    days = pd.date_range(period.start, period.end, freq="D", unit="us")
+    out = pd.DataFrame({"date": days})
+    out["n"] = out["date"].map(dict(zip(df["date"], df["n"], strict=True))).fillna(0).astype("int64")
+    return out
+
+
+def _reached(wh: Warehouse, scope: Scope, period: Period) -> pd.DataFrame:
+    """Distinct desa_code reached by sambang pengawasan in the period, within the scope."""
+    where, params = scope_sql(scope)
+    split = month_split(period) if wh.has("agg_sambang_desa_month") else None
+    edge, eparams = _edges(period, split)
+    q = (f"SELECT region_code AS desa_code FROM activities WHERE type = '{SAMBANG}' "
+         f"AND length(region_code) > 8 AND {where} AND {edge}")
+    allp = [*params, *eparams]
+    if split is not None:
+        q += f" UNION SELECT desa_code FROM agg_sambang_desa_month WHERE {where} AND month >= ? AND month < ?"
+        allp += [*params, *split]
+    return wh.sql(f"SELECT DISTINCT desa_code FROM ({q})", allp)
 
 
 def sambang_reach(wh: Warehouse, scope: Scope, period: Period) -> pd.DataFrame:
-    """Skeleton: returns the empty frame with its columns."""
-    return pd.DataFrame(columns=REACH_COLUMNS)
+    """Kelurahan/desa reached by sambang pengawasan per child region, and a TOTAL row."""
+    n = _CHILD_LEN[scope.child_level]
+    r = wh.regions
+    desa = r.loc[(r["level"] == "desa"), "code"]
+    if scope.code is not None:
+        desa = desa[desa.str.startswith(scope.code + ".")]
+    total = desa.str[:n].value_counts().rename("desa_total")
+    reached = _reached(wh, scope, period)["desa_code"].str[:n].value_counts().rename("desa_reached")
+    df = pd.concat([total, reached], axis=1).fillna(0).astype("int64").rename_axis("region_code").reset_index()
+    if df.empty:
+        return pd.DataFrame(columns=REACH_COLUMNS)
+    df = df.sort_values("region_code", ignore_index=True)
+    tot = pd.DataFrame({"region_code": ["TOTAL"], "desa_total": [df["desa_total"].sum()],
+                        "desa_reached": [df["desa_reached"].sum()]})
+    df = pd.concat([df, tot], ignore_index=True)
+    df["region_name"] = df["region_code"].map(lambda c: wh.region_name(scope.code if c == "TOTAL" else c))
+    dt = df["desa_total"].astype("float64")
+    df["reach"] = df["desa_reached"] / dt.where(dt > 0)
+    return df[REACH_COLUMNS]
 
 
 def activity_list(wh: Warehouse, scope: Scope, period: Period, limit: int = 500) -> pd.DataFrame:
-    """Skeleton: returns the empty frame with its columns."""
-    return pd.DataFrame(columns=LIST_COLUMNS)
+    """The latest activities in the scope and period (newest first), at most `limit` rows."""
+    where, params = scope_sql(scope)
+    df = wh.sql(f"SELECT \"date\", type, title, organizer_code, region_code, participants FROM activities "
+                f"WHERE {where} AND \"date\" BETWEEN ? AND ? ORDER BY \"date\" DESC, activity_id LIMIT ?",
+                [*params, period.start, period.end, int(limit)])
+    if df.empty:
+        return pd.DataFrame(columns=LIST_COLUMNS)
+    df["region_name"] = df["region_code"].map(wh.region_name)
+    return df[LIST_COLUMNS]

@@ -1,38 +1,139 @@
-"""Weekly plenary meetings: compliance, scores, outcomes, trend, ranking."""
+"""Weekly plenary meetings (pleno rutin mingguan): compliance, scores, outcomes, trend, ranking.
+
+weeks_in_period = the Mondays in the period, clipped to the weeks the pleno table covers (its first
+to its last week_start), so weeks not yet reported do not count as missed. compliance =
+weeks_held / weeks_in_period (NaN when no week is in the period). mean_score = the mean score of the
+reported weeks. Every Bawaslu kab/kota and provinsi in the scope is listed, reported or not.
+"""
 
 from __future__ import annotations
 
-from datetime import date  # noqa: F401
+from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
-from pantau.filters import Period, Scope  # noqa: F401
+from etl.spec import PLENO_OUTCOMES
+from pantau.filters import Period, Scope, scope_sql
 from pantau.warehouse import Warehouse
 
 COMPLIANCE_COLUMNS = [
-    'region_code', 'region_name', 'body', 'weeks_in_period', 'weeks_reported', 'weeks_held',
-    'compliance', 'mean_score', 'rank',
+    "region_code", "region_name", "body", "weeks_in_period", "weeks_reported", "weeks_held", "compliance",
+    "mean_score", "rank",
 ]
-WEEKLY_COLUMNS = ['region_code', 'region_name', 'week_start', 'held', 'score', 'outcome']
-SHARES_COLUMNS = ['outcome', 'n', 'share']
-TREND_COLUMNS = ['period_start', 'compliance', 'mean_score']
+WEEKLY_COLUMNS = ["region_code", "region_name", "week_start", "held", "score", "outcome"]
+SHARES_COLUMNS = ["outcome", "n", "share"]
+TREND_COLUMNS = ["period_start", "compliance", "mean_score"]
+_TRUNC = {"W": "week", "M": "month", "Q": "quarter", "Y": "year"}
+
+
+def covered_period(wh: Warehouse, period: Period) -> tuple[date, date] | None:
+    """The period clipped to the weeks the pleno table covers; None when nothing is left."""
+
+    def span() -> tuple[date | None, date | None]:
+        row = wh.sql("SELECT min(week_start) AS a, max(week_start) AS b FROM pleno").iloc[0]
+        return (None, None) if pd.isna(row["a"]) else (row["a"].date(), row["b"].date())
+
+    first, last = wh.cached(("pleno_span",), span)
+    if first is None:
+        return None
+    start, end = max(period.start, first), min(period.end, last)
+    return (start, end) if start <= end else None
+
+
+def mondays(start: date, end: date) -> int:
+    """Number of Mondays in [start, end]."""
+    first = start + timedelta(days=(7 - start.weekday()) % 7)
+    return 0 if first > end else (end - first).days // 7 + 1
+
+
+def expected_bodies(wh: Warehouse, scope: Scope) -> pd.DataFrame:
+    """region_code, body of every Bawaslu provinsi and kab/kota in the scope, plus bodies in pleno."""
+    r = wh.regions
+    lv = r[r["level"].isin(["provinsi", "kabkota"])]
+    if scope.code is not None:
+        lv = lv[(lv["code"] == scope.code) | lv["code"].str.startswith(scope.code + ".")]
+    exp = pd.DataFrame({"region_code": lv["code"],
+                        "body": np.where(lv["level"] == "provinsi", "bawaslu_provinsi", "bawaslu_kabkota")})
+    where, params = scope_sql(scope)
+    seen = wh.sql(f"SELECT DISTINCT region_code, body FROM pleno WHERE {where}", params)
+    return pd.concat([exp, seen]).drop_duplicates(ignore_index=True)
+
+
+def _rows(wh: Warehouse, scope: Scope, start: date, end: date, cols: str) -> pd.DataFrame:
+    where, params = scope_sql(scope)
+    return wh.sql(f"SELECT {cols} FROM pleno WHERE {where} AND week_start BETWEEN ? AND ? "
+                  "ORDER BY region_code, week_start", [*params, start, end])
 
 
 def pleno_compliance(wh: Warehouse, scope: Scope, period: Period) -> pd.DataFrame:
-    """Skeleton: returns the empty frame with its columns."""
-    return pd.DataFrame(columns=COMPLIANCE_COLUMNS)
+    """Per body: weeks in period, reported, held, compliance, mean score and rank (1 = best)."""
+    bodies = expected_bodies(wh, scope)
+    if bodies.empty:
+        return pd.DataFrame(columns=COMPLIANCE_COLUMNS)
+    span = covered_period(wh, period)
+    weeks = mondays(*span) if span else 0
+    if span:
+        where, params = scope_sql(scope)
+        agg = wh.sql("SELECT region_code, body, count(*) AS weeks_reported, "
+                     "CAST(sum(CAST(held AS INTEGER)) AS BIGINT) AS weeks_held, avg(score) AS mean_score "
+                     f"FROM pleno WHERE {where} AND week_start BETWEEN ? AND ? GROUP BY ALL", [*params, *span])
+    else:
+        agg = pd.DataFrame(columns=["region_code", "body", "weeks_reported", "weeks_held", "mean_score"])
+    df = bodies.merge(agg, on=["region_code", "body"], how="left")
+    df["weeks_in_period"] = weeks
+    for c in ("weeks_reported", "weeks_held"):
+        df[c] = df[c].fillna(0).astype("int64")
+    df["mean_score"] = df["mean_score"].astype("float64")
+    df["compliance"] = df["weeks_held"] / weeks if weeks else np.nan
+    key = df["compliance"].fillna(-1) * 1e6 + df["mean_score"].fillna(-1)
+    df["rank"] = key.rank(method="min", ascending=False).astype("int64")
+    df["region_name"] = df["region_code"].map(wh.region_name)
+    return df.sort_values(["rank", "region_code"], ignore_index=True)[COMPLIANCE_COLUMNS]
 
 
 def pleno_weekly(wh: Warehouse, scope: Scope, period: Period) -> pd.DataFrame:
-    """Skeleton: returns the empty frame with its columns."""
-    return pd.DataFrame(columns=WEEKLY_COLUMNS)
+    """Every reported week in the scope and period (for the bodies x weeks heatmap)."""
+    df = _rows(wh, scope, period.start, period.end, "region_code, body, week_start, held, score, outcome")
+    if df.empty:
+        return pd.DataFrame(columns=[*WEEKLY_COLUMNS, "body"])
+    df["region_name"] = df["region_code"].map(wh.region_name)
+    return df[[*WEEKLY_COLUMNS, "body"]]
 
 
 def pleno_outcome_shares(wh: Warehouse, scope: Scope, period: Period) -> pd.DataFrame:
-    """Skeleton: returns the empty frame with its columns."""
-    return pd.DataFrame(columns=SHARES_COLUMNS)
+    """Reported weeks per outcome (baik, cukup, kurang, tidak_pleno) and their share."""
+    where, params = scope_sql(scope)
+    df = wh.sql(f"SELECT coalesce(outcome, '') AS outcome, count(*) AS n FROM pleno WHERE {where} "
+                "AND week_start BETWEEN ? AND ? GROUP BY ALL", [*params, period.start, period.end])
+    if df.empty:
+        return pd.DataFrame(columns=SHARES_COLUMNS)
+    order = list(PLENO_OUTCOMES) + sorted(set(df["outcome"]) - set(PLENO_OUTCOMES))
+    df = df.set_index("outcome").reindex(order, fill_value=0).rename_axis("outcome").reset_index()
+    df["n"] = df["n"].astype("int64")
+    df["share"] = df["n"] / df["n"].sum()
+    return df[SHARES_COLUMNS]
 
 
 def pleno_trend(wh: Warehouse, scope: Scope, period: Period, freq: str = "M") -> pd.DataFrame:
-    """Skeleton: returns the empty frame with its columns."""
-    return pd.DataFrame(columns=TREND_COLUMNS)
+    """Compliance (held / bodies x weeks) and mean score per time bucket (W, M, Q, Y)."""
+    if freq not in _TRUNC:
+        raise ValueError(f"unknown freq {freq!r}; expected one of {', '.join(_TRUNC)}")
+    span = covered_period(wh, period)
+    n_bodies = len(expected_bodies(wh, scope))
+    if span is None or n_bodies == 0:
+        return pd.DataFrame(columns=TREND_COLUMNS)
+    where, params = scope_sql(scope)
+    df = wh.sql(f"SELECT CAST(date_trunc('{_TRUNC[freq]}', week_start) AS DATE) AS period_start, "
+                "CAST(sum(CAST(held AS INTEGER)) AS BIGINT) AS held, avg(score) AS mean_score FROM pleno "
+                f"WHERE {where} AND week_start BETWEEN ? AND ? GROUP BY ALL", [*params, *span])
+    buckets = pd.DataFrame({"period_start": pd.date_range(span[0], span[1], freq="D", unit="us")})
+    buckets = buckets[buckets["period_start"].dt.weekday == 0]
+    if buckets.empty:
+        return pd.DataFrame(columns=TREND_COLUMNS)
+    start = buckets["period_start"].dt.to_period({"W": "W", "M": "M", "Q": "Q", "Y": "Y"}[freq]).dt.start_time
+    weeks = start.value_counts().rename("weeks").rename_axis("period_start").reset_index()
+    weeks["period_start"] = weeks["period_start"].astype("datetime64[us]")
+    out = weeks.merge(df, on="period_start", how="left").sort_values("period_start", ignore_index=True)
+    out["compliance"] = out["held"].fillna(0) / (out["weeks"] * n_bodies)
+    return out[TREND_COLUMNS]

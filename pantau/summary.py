@@ -1,23 +1,70 @@
-"""Ringkasan: headline numbers with change against the previous period; the worst gaps."""
+"""Ringkasan: headline numbers with the change against the previous period; the worst gaps.
+
+Units of `headline`: "share" (a fraction 0-1, shown as %; change in percentage points / 100),
+"count", "score" (0-100). change = value - previous (NaN when either is missing).
+"""
 
 from __future__ import annotations
 
-from datetime import date  # noqa: F401
+from datetime import date
 
+import numpy as np
 import pandas as pd
 
-from pantau.filters import Period, Scope  # noqa: F401
+from pantau import activity, coverage, pleno
+from pantau.filters import Period, Scope
 from pantau.warehouse import Warehouse
 
-HEADLINE_COLUMNS = ['metric', 'value', 'previous', 'change', 'unit']
-WORST_GAPS_COLUMNS = ['region_code', 'region_name', 'body', 'seats', 'filled', 'gap']
+HEADLINE_COLUMNS = ["metric", "value", "previous", "change", "unit"]
+WORST_GAPS_COLUMNS = ["region_code", "region_name", "body", "seats", "filled", "gap"]
+METRICS = {  # metric -> unit, in display order
+    "fill_rate": "share", "supervisors": "count", "units_empty": "count", "activities": "count",
+    "sambang_reach": "share", "pleno_compliance": "share", "pleno_mean_score": "score",
+}
+
+
+def _figures(wh: Warehouse, scope: Scope, period: Period, election: str) -> dict[str, float]:
+    u = coverage.scoped_units(wh, scope, period.end, election)
+    seats, filled = float(u["seats"].sum()), float(u["filled"].sum())
+    n_act = activity.activity_count(wh, scope, period)
+    reach = activity.sambang_reach(wh, scope, period)
+    total = reach[reach["region_code"] == "TOTAL"]["reach"]
+    comp = pleno.pleno_compliance(wh, scope, period)
+    weeks = comp["weeks_in_period"].sum()
+    reported = comp["weeks_reported"].sum()
+    mean_score = (comp["mean_score"] * comp["weeks_reported"]).sum() / reported if reported else np.nan
+    return {
+        "fill_rate": filled / seats if seats else np.nan,
+        "supervisors": filled,
+        "units_empty": float(((u["filled"] == 0) & (u["seats"] > 0)).sum()),
+        "activities": float(n_act),
+        "sambang_reach": float(total.iloc[0]) if len(total) else np.nan,
+        "pleno_compliance": comp["weeks_held"].sum() / weeks if weeks else np.nan,
+        "pleno_mean_score": mean_score,
+    }
 
 
 def headline(wh: Warehouse, scope: Scope, period: Period, election: str) -> pd.DataFrame:
-    """Skeleton: returns the empty frame with its columns."""
-    return pd.DataFrame(columns=HEADLINE_COLUMNS)
+    """The headline figures of the scope in the period, the previous period's, and the change."""
+    now = _figures(wh, scope, period, election)
+    before = _figures(wh, scope, period.previous(), election)
+    df = pd.DataFrame({"metric": list(METRICS), "value": [now[m] for m in METRICS],
+                       "previous": [before[m] for m in METRICS], "unit": list(METRICS.values())})
+    df["value"] = df["value"].astype("float64")
+    df["previous"] = df["previous"].astype("float64")
+    df["change"] = df["value"] - df["previous"]
+    return df[HEADLINE_COLUMNS]
 
 
 def worst_gaps(wh: Warehouse, scope: Scope, as_of: date, election: str, n: int = 5) -> pd.DataFrame:
-    """Skeleton: returns the empty frame with its columns."""
-    return pd.DataFrame(columns=WORST_GAPS_COLUMNS)
+    """The n child regions x bodies with the most unfilled seats (gap = sum of per-unit shortfalls)."""
+    u = coverage.scoped_units(wh, scope, as_of, election)
+    k = coverage.CODE_LEN[scope.child_level]
+    u = u[u["region_code"].str.len() >= k]
+    if u.empty:
+        return pd.DataFrame(columns=WORST_GAPS_COLUMNS)
+    df = (u.assign(region_code=u["region_code"].str[:k], gap=(u["seats"] - u["filled"]).clip(lower=0))
+          .groupby(["region_code", "body"], as_index=False)[["seats", "filled", "gap"]].sum())
+    df = df[df["gap"] > 0].sort_values(["gap", "region_code"], ascending=[False, True]).head(n)
+    df["region_name"] = df["region_code"].map(wh.region_name)
+    return df.reset_index(drop=True)[WORST_GAPS_COLUMNS]
