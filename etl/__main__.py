@@ -60,7 +60,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     reused = sum(s.reused for s in summary.sources)
     out.print(f"{len(summary.sources)} sumber, {reused} tidak berubah (dipakai ulang); "
               f"{_fmt(summary.replaced_rows)} baris digantikan oleh sumber yang lebih baru.")
-    out.print(f"Gudang data: {summary.version_dir}")
+    if summary.cleaned:
+        out.print(f"Sisa proses yang terhenti dibersihkan (leftovers of a killed run removed): "
+                  f"{', '.join(summary.cleaned)}")
+    out.print(f"Gudang data: {summary.version_dir} (versi {summary.run_id})")
     if any(s.rows_rejected for s in summary.sources):
         out.print("Baris yang ditolak dan alasannya: halaman Kualitas data, atau "
                   f"python -m etl rejects --warehouse {args.warehouse}")

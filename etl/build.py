@@ -1,13 +1,19 @@
 """One ETL run: read every source, check it, stage the new warehouse beside the old one, publish atomically.
 
 Incremental: a source whose content hash equals the one in the published manifest is not read again;
-its rows (and its rejects) are carried over from the current version. A changed source replaces all
-of its rows. Sources absent from this run's inputs are kept (nothing loaded is ever lost) unless
-`prune=True`. Across sources, a key present twice keeps the row of the most recently loaded source.
+its rows (and its rejects) are carried over from the current version, and the run records it with
+0 rows read. A changed source replaces all of its rows. Sources absent from this run's inputs are
+kept (nothing loaded is ever lost) unless `prune=True`. Across sources, a key present twice keeps the
+row of the most recently loaded source; the rows it shadows are kept aside in the version
+(`_shadowed/<table>.parquet`, not a warehouse table) so they come back if the newer source drops them.
+
+Memory: sources stream chunk by chunk into Parquet parts on disk; the merge of the parts is one DuckDB
+query per table with memory_limit 1GB and a temp directory inside the staging dir.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -24,7 +30,8 @@ import pyarrow.parquet as pq
 
 from etl import publish
 from etl.errors import SourceError
-from etl.inputs import discover
+from etl.inputs import discover, read_only_url
+from etl.publish import pause_at
 from etl.regions import RegionResolver, regions_table
 from etl.spec import KEYS, WAREHOUSE
 
@@ -36,6 +43,8 @@ DATE_COLUMN = {"personnel": "as_of", "activities": "date", "pleno": "week_start"
 SORT = {"personnel": "region_code, as_of", "activities": "region_code, date", "pleno": "region_code, week_start",
         "tps": "desa_code, election", "seats_reference": "region_code, body"}
 ROW_GROUP = 64_000
+SHADOW_DIR = "_shadowed"
+DUCKDB_MEMORY = "1GB"
 _ARROW = {"string": pa.string(), "int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_(),
           "date": pa.date32(), "timestamp": pa.timestamp("us", tz="UTC")}
 
@@ -65,6 +74,8 @@ def to_arrow(frame: pd.DataFrame, table: str) -> pa.Table:
 
 @dataclass
 class SourceStats:
+    """One source in one run. rows_* count what this run did (all 0 when the source was reused)."""
+
     name: str
     table: str
     sha256: str = ""
@@ -72,8 +83,15 @@ class SourceStats:
     rows_loaded: int = 0
     rows_rejected: int = 0
     reused: bool = False
-    loaded_run: str = ""
+    loaded_run: str = ""      # the run that last read this source
     order: int = 0
+    loaded: dict[str, int] = field(default_factory=dict)  # read/loaded/rejected of the run that read it
+
+    def record(self) -> dict:
+        """The entry in etl_runs.inputs."""
+        return {"source": self.name, "table": self.table, "sha256": self.sha256, "rows_read": self.rows_read,
+                "rows_loaded": self.rows_loaded, "rows_rejected": self.rows_rejected, "reused": self.reused,
+                "loaded_run": self.loaded_run}
 
 
 @dataclass
@@ -86,23 +104,46 @@ class RunSummary:
     replaced_rows: int = 0
     message: str = ""
     version_dir: Path | None = None
+    cleaned: list[str] = field(default_factory=list)  # leftovers of killed runs removed by this run
 
 
 def new_run_id(now: datetime | None = None) -> str:
+    """A run id that sorts in time order (microseconds, UTC) and is unique: 20240822T101500.123456-a1b2."""
     now = now or datetime.now(UTC)
-    return f"{now:%Y%m%dT%H%M%S}-{secrets.token_hex(2)}"
+    return f"{now:%Y%m%dT%H%M%S.%f}-{secrets.token_hex(2)}"
 
 
-def _make_source(spec: dict):
+def make_source(spec: dict):  # noqa: ANN201 - etl.readers.Source, imported lazily
+    """A readers.Source from one entry of inputs.discover (SQL URLs opened read-only)."""
     from etl.readers import Source
 
-    return Source(**spec)
+    fields = Source.__dataclass_fields__
+    kwargs: dict = {"table": spec["table"], "context": spec.get("context", {}),
+                    ("name" if "name" in fields else "label"): spec["name"]}
+    if "path" in spec:
+        kwargs["path"] = spec["path"]
+        kwargs["sheet"] = spec.get("sheet")
+    else:
+        kwargs["url" if "url" in fields else "sql_url"] = read_only_url(spec["url"])
+        kwargs["sql_table"] = spec.get("sql_table")
+        kwargs["query"] = spec.get("query")
+        if spec.get("params"):
+            if "params" not in fields:
+                raise SourceError(f"{spec['name']}: parameter query belum didukung oleh pembaca SQL "
+                                  f"(query parameters are not supported by etl.readers yet)")
+            kwargs["params"] = dict(spec["params"])
+    return Source(**kwargs)
 
 
 def build(source: Path | str, warehouse: Path | str, *, today: date | None = None, wait: float = 0,
           prune: bool = False, progress: Progress | None = None) -> RunSummary:
-    """Run the ETL from `source` (a folder or a sources.toml) into `warehouse`; publish only on success."""
+    """Run the ETL from `source` (a folder or a sources.toml) into `warehouse`; publish only on success.
+
+    Raises SourceError (a source cannot be read; nothing published), publish.WarehouseBusy (another
+    run holds the lock after `wait` seconds). Every run that got the lock is logged in runs.jsonl.
+    """
     from etl.loaders import load_source
+    from etl.readers import sha256_of
 
     warehouse = Path(warehouse)
     started = datetime.now(UTC)
@@ -111,63 +152,74 @@ def build(source: Path | str, warehouse: Path | str, *, today: date | None = Non
     lk = publish.lock(warehouse, wait=wait)
     staging = warehouse / f".staging-{run_id}"
     summary = RunSummary(run_id=run_id, status="running")
+    con: duckdb.DuckDBPyConnection | None = None
     try:
-        publish.clean_leftovers(warehouse)
+        publish.append_run_log(warehouse, _run_record(summary, started))
+        summary.cleaned = publish.clean_leftovers(warehouse)
+        pause_at("locked")
         inputs = discover(Path(source))
         summary.sample = inputs.sample
         prev_dir = publish.current_dir(warehouse)
         prev = publish.read_manifest(prev_dir)
         prev_sources: dict = prev.get("sources", {})
-        staging.mkdir(parents=True)
         parts = staging / "_parts"
+        (staging / "_tmp").mkdir(parents=True)
+        con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "threads": 2,
+                                     "temp_directory": str(staging / "_tmp")})
         resolver = RegionResolver(regions_table())
-        con = duckdb.connect()
-        con.execute(f"SET memory_limit='1GB'; SET temp_directory='{staging / '_tmp'}'; SET threads=2")
-        rejects: list[pd.DataFrame] = []
         notify("start", {"sources": len(inputs.sources), "run_id": run_id})
         seen: set[str] = set()
         for order, spec in enumerate(inputs.sources):
-            src = _make_source(spec)
-            from etl.readers import sha256_of
-
             stats = SourceStats(name=spec["name"], table=spec["table"], order=order)
             if stats.name in seen:
                 raise SourceError(f"{stats.name}: disebut dua kali dalam daftar sumber (listed twice)")
             seen.add(stats.name)
+            src = make_source(spec)
             stats.sha256 = sha256_of(src)
             old = prev_sources.get(stats.name)
             notify("source", {"name": stats.name, "table": stats.table})
-            if old and prev_dir and old["sha256"] == stats.sha256 and old["table"] == stats.table:
+            if old and prev_dir and old.get("sha256") == stats.sha256 and old.get("table") == stats.table:
                 _carry(con, prev_dir, parts, stats, old)
-                stats.reused = True
             else:
                 stats.loaded_run = run_id
                 for i, res in enumerate(load_source(src, resolver, run_id=run_id, today=today or date.today())):
                     _write_part(parts, stats, i, res.good)
+                    if len(res.rejects):
+                        pq.write_table(to_arrow(res.rejects, "rejects"),
+                                       _folder(parts, "_rejects") / f"{order:05d}-{i:05d}.parquet")
                     stats.rows_read += res.rows_read
                     stats.rows_loaded += len(res.good)
                     stats.rows_rejected += len(res.rejects)
-                    if len(res.rejects):
-                        rejects.append(res.rejects)
                     notify("rows", {"name": stats.name, "rows": res.rows_read})
+                    pause_at("read")
+                stats.loaded = {"read": stats.rows_read, "loaded": stats.rows_loaded,
+                                "rejected": stats.rows_rejected}
             summary.sources.append(stats)
             notify("source_done", {"name": stats.name, "stats": asdict(stats)})
         if not prune and prev_dir:
             for name, old in prev_sources.items():
                 if name not in seen:
-                    stats = SourceStats(name=name, table=old["table"], order=len(summary.sources), reused=True)
+                    stats = SourceStats(name=name, table=old["table"], order=len(summary.sources),
+                                        sha256=old.get("sha256", ""))
                     _carry(con, prev_dir, parts, stats, old)
                     summary.sources.append(stats)
         notify("finalize", {})
-        _finalize(con, staging, parts, prev_dir, summary, rejects, inputs.sample, started)
+        _finalize(con, staging, parts, prev_dir, summary, inputs.sample, started)
+        con.close()
+        con = None
         notify("publish", {})
         summary.version_dir = publish.publish(warehouse, staging, run_id)
         summary.status = "ok"
+        pause_at("published")
         publish.append_run_log(warehouse, _run_record(summary, started))
+        with contextlib.suppress(OSError):  # an old version that cannot go now goes with a later run
+            publish.prune(warehouse, keep=run_id)
         return summary
     except BaseException as exc:  # record the failure (SourceError, a bug, Ctrl-C), keep the old version
         summary.status = "failed"
         summary.message = str(exc) if isinstance(exc, SourceError) else f"{type(exc).__name__}: {exc}"
+        if con is not None:
+            con.close()
         shutil.rmtree(staging, ignore_errors=True)
         publish.append_run_log(warehouse, _run_record(summary, started))
         raise
@@ -178,60 +230,100 @@ def build(source: Path | str, warehouse: Path | str, *, today: date | None = Non
 # ---------------------------------------------------------------------------
 
 
+def _folder(parts: Path, name: str) -> Path:
+    folder = parts / name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _prio(stats: SourceStats) -> str:
+    """Rank of a source's rows when keys collide: later loaded run first, then later in the source list."""
+    return f"{stats.loaded_run}-{stats.order:05d}"
+
+
 def _write_part(parts: Path, stats: SourceStats, i: int, good: pd.DataFrame) -> None:
     if good.empty:
         return
-    folder = parts / stats.table
-    folder.mkdir(parents=True, exist_ok=True)
     tbl = to_arrow(good, stats.table)
-    prio = f"{stats.loaded_run}-{stats.order:05d}"
-    tbl = tbl.append_column("_prio", pa.array([prio] * len(tbl), pa.string()))
-    pq.write_table(tbl, folder / f"{stats.order:05d}-{i:05d}.parquet", compression="zstd")
+    tbl = tbl.append_column("_prio", pa.array([_prio(stats)] * len(tbl), pa.string()))
+    pq.write_table(tbl, _folder(parts, stats.table) / f"{stats.order:05d}-{i:05d}.parquet", compression="zstd")
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
 
 
 def _carry(con: duckdb.DuckDBPyConnection, prev_dir: Path, parts: Path, stats: SourceStats, old: dict) -> None:
-    """Copy a source's rows from the published version instead of reading it again."""
-    stats.sha256 = stats.sha256 or old.get("sha256", "")
+    """Copy a source's rows (and its rejects) from the published version instead of reading it again."""
+    stats.reused = True
     stats.loaded_run = old.get("loaded_run", "")
-    stats.rows_read, stats.rows_loaded, stats.rows_rejected = (
-        old.get("rows_read", 0), old.get("rows_loaded", 0), old.get("rows_rejected", 0))
-    src_file = prev_dir / f"{stats.table}.parquet"
-    if not src_file.exists():
-        return
-    folder = parts / stats.table
-    folder.mkdir(parents=True, exist_ok=True)
-    prio = f"{stats.loaded_run}-{stats.order:05d}"
-    con.execute(
-        f"COPY (SELECT *, ?::VARCHAR AS _prio FROM read_parquet('{src_file}') WHERE source = ?) "
-        f"TO '{folder / f'{stats.order:05d}-carried.parquet'}' (FORMAT parquet, COMPRESSION zstd)",
-        [prio, stats.name])
+    stats.loaded = dict(old.get("loaded") or {})
+    files = [f for f in (prev_dir / f"{stats.table}.parquet", prev_dir / SHADOW_DIR / f"{stats.table}.parquet")
+             if f.exists()]
+    if files:
+        cols = ", ".join(f'"{c}"' for c in columns_of(stats.table))
+        union = " UNION ALL ".join(f"SELECT {cols} FROM read_parquet('{_sql_path(f)}') WHERE source = $name"
+                                   for f in files)
+        out = _folder(parts, stats.table) / f"{stats.order:05d}-carried.parquet"
+        con.execute(f"COPY (SELECT *, $prio::VARCHAR AS _prio FROM ({union})) TO '{_sql_path(out)}' "
+                    f"(FORMAT parquet, COMPRESSION zstd)", {"name": stats.name, "prio": _prio(stats)})
+    rejects = prev_dir / "rejects.parquet"
+    if rejects.exists():
+        out = _folder(parts, "_rejects") / f"{stats.order:05d}-carried.parquet"
+        con.execute(f"COPY (SELECT * FROM read_parquet('{_sql_path(rejects)}') WHERE source = $name) "
+                    f"TO '{_sql_path(out)}' (FORMAT parquet)", {"name": stats.name})
 
 
-def _finalize(con, staging: Path, parts: Path, prev_dir: Path | None, summary: RunSummary,
-              rejects: list[pd.DataFrame], sample: bool, started: datetime) -> None:
+def _merge(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, table: str) -> tuple[int, int]:
+    """Merge a table's parts into staging/<table>.parquet: one row per key, the newest source's.
+
+    Rows that lost to a newer source go to staging/_shadowed/<table>.parquet. Returns (rows, replaced).
+    """
+    out = staging / f"{table}.parquet"
+    files = sorted((parts / table).glob("*.parquet")) if (parts / table).exists() else []
+    if not files:
+        pq.write_table(arrow_schema(table).empty_table(), out)
+        return 0, 0
+    key = ", ".join(f'"{k}"' for k in KEYS[table])
+    cols = ", ".join(f'"{c}"' for c in columns_of(table))
+    src = f"read_parquet('{_sql_path(parts / table)}/*.parquet', filename = true, file_row_number = true)"
+    ranked = (f"SELECT *, row_number() OVER (PARTITION BY {key} ORDER BY _prio DESC, filename DESC, "
+              f"file_row_number DESC) AS _rn FROM {src}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _ranked AS {ranked}")
+    try:
+        con.execute(f"COPY (SELECT {cols} FROM _ranked WHERE _rn = 1 ORDER BY {SORT[table]}) TO '{_sql_path(out)}' "
+                    f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP})")
+        replaced = con.execute("SELECT count(*) FROM _ranked WHERE _rn > 1").fetchone()[0]
+        if replaced:
+            shadow = _folder(staging, SHADOW_DIR) / f"{table}.parquet"
+            con.execute(f"COPY (SELECT {cols} FROM _ranked WHERE _rn > 1 ORDER BY source) "
+                        f"TO '{_sql_path(shadow)}' (FORMAT parquet, COMPRESSION zstd)")
+    finally:
+        con.execute("DROP TABLE IF EXISTS _ranked")
+    return pq.ParquetFile(out).metadata.num_rows, replaced
+
+
+def _finalize(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, prev_dir: Path | None,
+              summary: RunSummary, sample: bool, started: datetime) -> None:
     from etl.loaders import derive_seats
 
     tables_info: dict[str, dict] = {}
     for table in FACT_TABLES:
-        out = staging / f"{table}.parquet"
-        files = sorted((parts / table).glob("*.parquet")) if (parts / table).exists() else []
-        if not files:
-            pq.write_table(arrow_schema(table).empty_table(), out)
-        else:
-            key = ", ".join(KEYS[table])
-            cols = ", ".join(f'"{c}"' for c in columns_of(table))
-            glob = str(parts / table / "*.parquet")
-            total = con.execute(f"SELECT count(*) FROM read_parquet('{glob}')").fetchone()[0]
-            con.execute(
-                f"COPY (SELECT {cols} FROM read_parquet('{glob}') "
-                f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _prio DESC) = 1 ORDER BY {SORT[table]}) "
-                f"TO '{out}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP})")
-            kept = pq.ParquetFile(out).metadata.num_rows
-            summary.replaced_rows += total - kept
-        _check_schema(out, table)
-        tables_info[table] = {"rows": pq.ParquetFile(out).metadata.num_rows}
+        rows, replaced = _merge(con, staging, parts, table)
+        summary.replaced_rows += replaced
+        _check_schema(staging / f"{table}.parquet", table)
+        tables_info[table] = {"rows": rows}
+        pause_at("write")
+
+    rejects_out = staging / "rejects.parquet"
+    if (parts / "_rejects").exists():
+        con.execute(f"COPY (SELECT * FROM read_parquet('{_sql_path(parts / '_rejects')}/*.parquet') "
+                    f"ORDER BY source, \"row\") TO '{_sql_path(rejects_out)}' (FORMAT parquet, COMPRESSION zstd)")
+    else:
+        pq.write_table(arrow_schema("rejects").empty_table(), rejects_out)
+    _check_schema(rejects_out, "rejects")
+    tables_info["rejects"] = {"rows": pq.ParquetFile(rejects_out).metadata.num_rows}
     shutil.rmtree(parts, ignore_errors=True)
-    shutil.rmtree(staging / "_tmp", ignore_errors=True)
 
     regions = regions_table()
     pq.write_table(to_arrow(regions, "regions"), staging / "regions.parquet", row_group_size=ROW_GROUP)
@@ -242,24 +334,15 @@ def _finalize(con, staging: Path, parts: Path, prev_dir: Path | None, summary: R
     tables_info["regions"] = {"rows": len(regions)}
     tables_info["seats"] = {"rows": len(seats)}
 
-    # rejects: this run's, plus those of sources carried over (they still describe what is loaded)
-    current = pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=list(WAREHOUSE["rejects"]))
-    carried_names = [s.name for s in summary.sources if s.reused]
-    if prev_dir and (prev_dir / "rejects.parquet").exists() and carried_names:
-        old = pd.read_parquet(prev_dir / "rejects.parquet")
-        current = pd.concat([old[old["source"].isin(carried_names)], current], ignore_index=True)
-    pq.write_table(to_arrow(current, "rejects"), staging / "rejects.parquet")
-    tables_info["rejects"] = {"rows": len(current)}
-
-    for table in summary.sources:
-        info = summary.tables.setdefault(table.table, {"read": 0, "loaded": 0, "rejected": 0})
-        info["read"] += table.rows_read
-        info["loaded"] += table.rows_loaded
-        info["rejected"] += table.rows_rejected
+    for src in summary.sources:
+        info = summary.tables.setdefault(src.table, {"read": 0, "loaded": 0, "rejected": 0})
+        info["read"] += src.rows_read
+        info["loaded"] += src.rows_loaded
+        info["rejected"] += src.rows_rejected
     for table, info in summary.tables.items():
         info["rows"] = tables_info.get(table, {}).get("rows", 0)
 
-    runs = _runs_history(staging.parent, prev_dir)
+    runs = _runs_history(staging.parent, prev_dir, current=summary.run_id)
     runs.append(_run_record(summary, started, status="ok"))
     runs_frame = pd.DataFrame(runs)
     for col in ("started_at", "finished_at"):
@@ -273,43 +356,58 @@ def _finalize(con, staging: Path, parts: Path, prev_dir: Path | None, summary: R
         tables_info[name] = {"rows": rows}
 
     for table, column in DATE_COLUMN.items():
-        got = con.execute(f"SELECT max({column}) FROM read_parquet('{staging / f'{table}.parquet'}')").fetchone()[0]
+        got = con.execute(f"SELECT max({column}) FROM read_parquet('{_sql_path(staging / f'{table}.parquet')}')"
+                          ).fetchone()[0]
         tables_info[table]["data_date"] = got.isoformat() if got else None
     for info in tables_info.values():
         info["sample"] = sample
+    shutil.rmtree(staging / "_tmp", ignore_errors=True)
     manifest = {
         "version": summary.run_id, "created_at": datetime.now(UTC).isoformat(), "sample": sample,
         "tables": tables_info,
-        "sources": {s.name: {k: v for k, v in asdict(s).items() if k != "name"} for s in summary.sources},
+        "sources": {s.name: {"table": s.table, "sha256": s.sha256, "loaded_run": s.loaded_run, "loaded": s.loaded}
+                    for s in summary.sources},
     }
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
 def _check_schema(path: Path, table: str) -> None:
-    got = pq.read_schema(path).remove_metadata()
-    want = arrow_schema(table)
-    if not got.equals(want):
-        raise RuntimeError(f"{path.name}: schema {got} differs from the contract {want}")
+    """The file's column names and types are exactly the contract's (nullability aside)."""
+    got = [(f.name, f.type) for f in pq.read_schema(path)]
+    want = [(f.name, f.type) for f in arrow_schema(table)]
+    if got != want:
+        raise RuntimeError(f"{path.name}: columns {got} differ from the contract {want}")
 
 
-def _runs_history(warehouse: Path, prev_dir: Path | None) -> list[dict]:
-    """Every run so far: the published etl_runs plus runs.jsonl (failed runs, and any not yet in a version)."""
+def _runs_history(warehouse: Path, prev_dir: Path | None, current: str) -> list[dict]:
+    """Every run before `current`: the published etl_runs plus runs.jsonl (failed and killed runs).
+
+    A run whose last record in runs.jsonl still says "running" (and is not the current run, which
+    holds the lock) died without finishing: it is listed as "killed".
+    """
     by_id: dict[str, dict] = {}
+    for rec in publish.read_run_log(warehouse):
+        by_id[rec["run_id"]] = rec  # the last record of a run wins
     if prev_dir and (prev_dir / "etl_runs.parquet").exists():
         for rec in pd.read_parquet(prev_dir / "etl_runs.parquet").to_dict("records"):
             by_id[rec["run_id"]] = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in rec.items()}
-    for rec in publish.read_run_log(warehouse):
-        by_id.setdefault(rec["run_id"], rec)
+    by_id.pop(current, None)
+    for rec in by_id.values():
+        if rec.get("status") == "running":
+            rec["status"] = "killed"
+            rec["finished_at"] = rec.get("finished_at") or rec["started_at"]
+            rec["message"] = "proses berhenti sebelum selesai (the process ended without finishing: killed?)"
     return sorted(by_id.values(), key=lambda r: str(r["started_at"]))
 
 
 def _run_record(summary: RunSummary, started: datetime, status: str | None = None) -> dict:
-    inputs = [{k: v for k, v in asdict(s).items() if k != "order"} for s in summary.sources]
+    status = status or summary.status
     return {
-        "run_id": summary.run_id, "started_at": started.isoformat(), "finished_at": datetime.now(UTC).isoformat(),
-        "status": status or summary.status, "inputs": json.dumps(inputs, ensure_ascii=False),
-        "rows_read": sum(s.rows_read for s in summary.sources if not s.reused),
-        "rows_loaded": sum(s.rows_loaded for s in summary.sources if not s.reused),
-        "rows_rejected": sum(s.rows_rejected for s in summary.sources if not s.reused),
+        "run_id": summary.run_id, "started_at": started.isoformat(),
+        "finished_at": None if status == "running" else datetime.now(UTC).isoformat(),
+        "status": status, "inputs": json.dumps([s.record() for s in summary.sources], ensure_ascii=False),
+        "rows_read": sum(s.rows_read for s in summary.sources),
+        "rows_loaded": sum(s.rows_loaded for s in summary.sources),
+        "rows_rejected": sum(s.rows_rejected for s in summary.sources),
         "sample": summary.sample, "message": summary.message, "pid": os.getpid(),
     }

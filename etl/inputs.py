@@ -1,7 +1,25 @@
-"""Which sources a run reads: a manifest (sources.toml) or a folder of files."""
+"""Which sources a run reads: a manifest (sources.toml) or a folder of files.
+
+A manifest lists files and SQL sources:
+
+    sample = false                      # true: every table is labelled sample data
+    [[source]]
+    table = "activities"
+    path = "kegiatan_lampung.xlsx"      # relative to the manifest
+    sheet = "Kegiatan"                  # optional
+    context = { provinsi = "18" }       # optional: a value for a column the file lacks
+    [[source]]
+    table = "pleno"
+    url_env = "PANTAU_PG_URL"           # or url = "postgresql+psycopg://user:pw@host/db"
+    sql_table = "bawaslu.pleno"         # or query = "SELECT ... WHERE week_start >= :since"
+    params = { since = "2024-01-01" }   # bound parameters of the query (never pasted into SQL)
+
+SQL sources are opened read-only (PostgreSQL: default_transaction_read_only=on for the session).
+"""
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -36,6 +54,28 @@ def _password_free(url: str) -> str:
     return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", url)
 
 
+def read_only_url(url: str) -> str:
+    """The URL with the session made read-only where the driver allows it in the URL.
+
+    PostgreSQL: `options=-c default_transaction_read_only=on` (every transaction of the connection is
+    read-only, so a query that tries to write fails). Other databases: unchanged.
+    """
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001 - the reader reports an unparsable URL
+        return url
+    if parsed.get_backend_name() != "postgresql":
+        return url
+    options = parsed.query.get("options", "")
+    if isinstance(options, tuple):
+        options = " ".join(options)
+    if "default_transaction_read_only" not in options:
+        options = f"{options} -c default_transaction_read_only=on".strip()
+    return parsed.update_query_dict({"options": options}).render_as_string(hide_password=False)
+
+
 def read_manifest(path: Path) -> Inputs:
     """Parse a sources.toml manifest; paths inside are relative to its folder."""
     try:
@@ -55,8 +95,16 @@ def read_manifest(path: Path) -> Inputs:
             spec["name"] = entry["path"]
             if "sheet" in entry:
                 spec["sheet"] = entry["sheet"]
-        elif "url" in entry:
-            url = entry["url"]
+        elif "url" in entry or "url_env" in entry:
+            if "url_env" in entry:
+                env = str(entry["url_env"])
+                if not os.environ.get(env):
+                    raise SourceError(f"{path}: sumber ke-{i}: variabel lingkungan {env} kosong (environment "
+                                      f"variable {env} with the database URL is not set)")
+                url = os.environ[env]
+            else:
+                url = entry["url"]
+            written = url
             if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
                 url = "sqlite:///" + str((base / url[len("sqlite:///"):]).resolve())
             spec["url"] = url
@@ -64,11 +112,13 @@ def read_manifest(path: Path) -> Inputs:
                 spec["sql_table"] = entry["sql_table"]
             elif "query" in entry:
                 spec["query"] = entry["query"]
+                if "params" in entry:
+                    spec["params"] = dict(entry["params"])
             else:
                 raise SourceError(f"{path}: sumber ke-{i} ({_password_free(url)}): perlu 'sql_table' atau "
                                   f"'query' (needs sql_table or query)")
             label = entry.get("sql_table") or "query"
-            spec["name"] = f"{_password_free(entry['url'])}#{label}"
+            spec["name"] = f"{_password_free(written)}#{label}"
         else:
             raise SourceError(f"{path}: sumber ke-{i}: perlu 'path' atau 'url' (needs path or url)")
         sources.append(spec)
