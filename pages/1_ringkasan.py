@@ -1,0 +1,81 @@
+"""Ringkasan: the state of the scope at a glance: headline numbers against the previous period, worst gaps."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import ui
+from pantau import charts, fmt
+from pantau.i18n import has, label
+from ui import widgets as w
+from ui.data import query
+
+ctx = ui.context()
+f, lang = ctx.f, ctx.lang
+w.header(ctx, "page_ringkasan")
+
+# --- headline numbers -----------------------------------------------------------------
+st.subheader(ctx.t("sum_headline"))
+heads = query(ctx.wh, "summary.headline", f.scope, f.period, f.election)
+previous = f.period.previous()
+if heads.empty:
+    w.empty(ctx, ctx.t("sum_headline").lower())
+else:
+    st.caption(ctx.t("sum_vs_previous", period=fmt.date_range(previous.start, previous.end, lang)))
+    cols = st.columns(min(4, len(heads)))
+    for i, row in enumerate(heads.itertuples(index=False)):
+        percent = str(row.unit) in ("%", "share", "rate", "pct", "percent", "ratio_pct")
+        key = f"metric_{row.metric}"
+        name = ctx.t(key) if has(key) else str(row.metric).replace("_", " ")
+        value = fmt.percent(row.value, 1, lang) if percent else fmt.number(row.value, 0, lang)
+        change = None
+        if not fmt.is_missing(row.change):
+            change = (fmt.signed(float(row.change) * 100, 1, lang, " poin" if lang == "id" else " pts") if percent
+                      else fmt.signed(row.change, 0, lang))
+        unit = "" if percent or fmt.is_missing(row.unit) or not str(row.unit) else f" {row.unit}"
+        before = fmt.percent(row.previous, 1, lang) if percent else fmt.number(row.previous, 0, lang)
+        cols[i % len(cols)].metric(name, value + unit, change, border=True,
+                                   help=f"{ctx.t('col_previous')}: {before}")
+
+# --- fill rate by body (the coverage headline) ------------------------------------------
+by_body = query(ctx.wh, "coverage.fill_rate_by_body", f.scope, f.as_of, f.election)
+by_body = by_body[by_body["seats"].fillna(0) > 0] if not by_body.empty else by_body
+left, right = st.columns(2)
+with left:
+    if by_body.empty:
+        w.empty(ctx, ctx.t("page_cakupan").lower())
+    else:
+        by_body["label"] = [label("body", b, lang) for b in by_body["body"]]
+        by_body["hover"] = [ctx.t("hover_fill", name=lb, filled=fmt.number(fl, 0, lang), seats=fmt.number(se, 0, lang),
+                                  rate=fmt.percent(r, 1, lang))
+                            for lb, fl, se, r in zip(by_body["label"], by_body["filled"], by_body["seats"],
+                                                     by_body["fill_rate"], strict=True)]
+        fig = charts.rate_bars(
+            by_body, ctx.frame(ctx.t("sum_bodies_title", scope=ctx.scope_name), table="personnel",
+                               when=ctx.as_of_text()),
+            label="label", rate="fill_rate", codes="body", hover="hover",
+            names={"full": ctx.t("legend_full"), "short": ctx.t("legend_short"), "over": ctx.t("legend_over")})
+        w.chart(fig, "ringkasan_keterisian", key="sum_bodies")
+
+# --- worst gaps -----------------------------------------------------------------------
+with right:
+    gaps = query(ctx.wh, "summary.worst_gaps", f.scope, f.as_of, f.election, n=5)
+    gaps = gaps[gaps["gap"].fillna(0) > 0] if not gaps.empty else gaps
+    if gaps.empty:
+        st.success(ctx.t("sum_no_gaps", scope=ctx.scope_name), icon=":material/check_circle:")
+    else:
+        gaps["body_label"] = [label("body", b, lang) for b in gaps["body"]]
+        gaps["label"] = [f"{n} · {b}" for n, b in zip(gaps["region_name"], gaps["body_label"], strict=True)]
+        top = gaps.iloc[0]
+        title = ctx.t("sum_gaps_title", name=top["region_name"], gap=fmt.number(top["gap"], 0, lang),
+                      body=top["body_label"])
+        fig = charts.value_bars(gaps, ctx.frame(title, table="personnel", when=ctx.as_of_text()),
+                                label="label", value="gap", codes="region_code")
+        fig.update_xaxes(title_text=ctx.t("sum_gap_axis"))
+        w.chart(fig, "ringkasan_kekurangan", key="sum_gaps")
+
+if not gaps.empty:
+    st.subheader(ctx.t("sum_worst_gaps"))
+    w.table(ctx, gaps, "kekurangan_terbesar",
+            {"region_code": w.TEXT, "region_name": w.TEXT, "body": "body", "seats": w.INT, "filled": w.INT,
+             "gap": w.INT}, key="tbl_gaps")

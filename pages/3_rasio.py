@@ -1,0 +1,59 @@
+"""Rasio pengawas: voters per supervisor, TPS per PKD, kelurahan/desa per Panwascam member; outliers marked."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import ui
+from pantau import charts, fmt
+from ui import widgets as w
+from ui.data import query
+from ui.state import page_select
+
+RATIOS = ["voters_per_supervisor", "tps_per_pkd", "desa_per_panwascam"]
+DECIMALS = {"voters_per_supervisor": 0, "tps_per_pkd": 1, "desa_per_panwascam": 1}
+
+ctx = ui.context()
+f, lang = ctx.f, ctx.lang
+w.header(ctx, "page_rasio")
+
+ratio = page_select(ctx.t("ratio_pick"), "rasio", RATIOS, RATIOS[0], lang,
+                    format_func=lambda r: ctx.t(f"col_{r}"))
+st.caption(ctx.t("ratio_help"))
+df = query(ctx.wh, "ratios.supervisor_ratios", f.scope, f.as_of, f.election)
+name = ctx.t(f"col_{ratio}")
+dec = DECIMALS[ratio]
+valid = df.dropna(subset=[ratio]) if not df.empty else df
+if valid.empty:
+    w.empty(ctx, name.lower())
+else:
+    outlier_col = f"{ratio}_outlier"
+    n_out = int(valid[outlier_col].fillna(False).astype(bool).sum()) if outlier_col in valid else 0
+    title = (ctx.t("ratio_dist_title", ratio=name, n=fmt.number(n_out, 0, lang)) if n_out
+             else ctx.t("ratio_dist_none", ratio=name))
+    median_col = f"{ratio}_prov_median" if f.scope.level != "nasional" else f"{ratio}_national_median"
+    fig = charts.distribution(
+        valid, ctx.frame(title, table="personnel", when=ctx.as_of_text()), value=ratio, label="region_name",
+        outlier=outlier_col, median=median_col, value_title=name, decimals=dec, outlier_name=ctx.t("ratio_outlier"),
+        median_name=ctx.t("ratio_prov_median") if f.scope.level != "nasional" else ctx.t("ratio_median"))
+    w.chart(fig, f"rasio_sebaran_{ratio}", key=f"ratio_dist_{ratio}")
+
+    prov_median = f"{ratio}_prov_median"
+    cmp = valid.dropna(subset=[prov_median])
+    if not cmp.empty:
+        heavier = int((cmp[ratio] > cmp[prov_median]).sum())
+        title = ctx.t("ratio_median_title", n=fmt.number(heavier, 0, lang), total=fmt.number(len(cmp), 0, lang))
+        fig = charts.against_median(
+            cmp, ctx.frame(title, table="personnel", when=ctx.as_of_text()), label="region_name", value=ratio,
+            median=prov_median, value_title=name, decimals=dec, median_name=ctx.t("ratio_prov_median"),
+            value_name=name)
+        w.chart(fig, f"rasio_median_{ratio}", key=f"ratio_med_{ratio}")
+
+st.subheader(ctx.t("ratio_table"))
+if df.empty:
+    w.empty(ctx, ctx.t("ratio_table").lower(), hint=False)
+else:
+    cols = {"region_code": w.TEXT, "region_name": w.TEXT, "voters": w.INT, "tps": w.INT, "desa": w.INT,
+            "pkd": w.INT, "ptps": w.INT, "panwascam": w.INT, "supervisors": w.INT,
+            "voters_per_supervisor": w.FLOAT1, "tps_per_pkd": w.FLOAT1, "desa_per_panwascam": w.FLOAT1}
+    w.table(ctx, df, "rasio_pengawas", cols, key="tbl_ratio")

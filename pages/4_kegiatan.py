@@ -1,0 +1,85 @@
+"""Kegiatan: supervision and outreach over time, by type and region, by day; sambang reach."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import ui
+from pantau import charts, fmt
+from pantau.i18n import label
+from ui import widgets as w
+from ui.data import query
+
+ctx = ui.context()
+f, lang = ctx.f, ctx.lang
+w.header(ctx, "page_kegiatan")
+
+trend = query(ctx.wh, "activity.activity_trend", f.scope, f.period, freq="M")
+if trend.empty:
+    w.empty(ctx, ctx.t("page_kegiatan").lower())
+else:
+    totals = trend.groupby("type")["n"].sum().sort_values(ascending=False)
+    title = ctx.t("act_trend_title", total=fmt.number(totals.sum(), 0, lang), type=label("type", totals.index[0], lang),
+                  n=fmt.number(totals.iloc[0], 0, lang))
+    types = {ty: label("type", ty, lang) for ty in trend["type"].unique()}
+    fig = charts.trend_lines(trend, ctx.frame(title, table="activities"), x="period_start", y="n", color="type",
+                             color_names=types, y_title=ctx.t("act_count"))
+    w.chart(fig, "kegiatan_tren", key="act_trend")
+
+    left, right = st.columns(2)
+    with left:
+        by_region = query(ctx.wh, "activity.activity_by_region", f.scope, f.period)
+        if by_region.empty:
+            w.empty(ctx, ctx.t("levels_" + f.scope.child_level))
+        else:
+            per = by_region.groupby(["region_code", "region_name"], as_index=False)["n"].sum()
+            per = per.sort_values("n", ascending=False)
+            order = list(per["region_name"])
+            by_region["type_label"] = [label("type", ty, lang) for ty in by_region["type"]]
+            by_region["rank"] = by_region["region_name"].map({n: i for i, n in enumerate(order)})
+            by_region = by_region.sort_values(["rank", "type"])
+            title = ctx.t("act_region_title", name=per.iloc[0]["region_name"], n=fmt.number(per.iloc[0]["n"], 0, lang))
+            fig = charts.value_bars(by_region, ctx.frame(title, table="activities"), label="region_name", value="n",
+                                    color_by="type_label")
+            fig.update_yaxes(categoryorder="array", categoryarray=order[::-1])
+            w.chart(fig, "kegiatan_wilayah", key="act_region")
+    with right:
+        daily = query(ctx.wh, "activity.activity_daily", f.scope, f.period)
+        if daily.empty:
+            w.empty(ctx, ctx.t("act_count").lower(), hint=False)
+        else:
+            busiest = daily.sort_values(["n", "date"], ascending=[False, True]).iloc[0]
+            title = ctx.t("act_calendar_title", date=fmt.date(busiest["date"], lang),
+                          n=fmt.number(busiest["n"], 0, lang))
+            fig = charts.calendar(daily, ctx.frame(title, table="activities"), value_name=ctx.t("act_count").lower())
+            w.chart(fig, "kegiatan_kalender", key="act_calendar")
+
+# --- sambang pengawasan reach ------------------------------------------------------------
+st.subheader(label("type", "sambang_pengawasan", lang))
+reach = query(ctx.wh, "activity.sambang_reach", f.scope, f.period)
+total = reach[reach["region_code"] == "TOTAL"] if not reach.empty else reach
+per_region = reach[reach["region_code"] != "TOTAL"] if not reach.empty else reach
+if total.empty or float(total["desa_reached"].fillna(0).sum()) == 0:
+    st.info(ctx.t("act_sambang_none", scope=ctx.scope_name), icon=":material/info:")
+else:
+    rate = float(total.iloc[0]["reach"])
+    title = ctx.t("act_sambang_title", rate=fmt.percent(rate, 0, lang), scope=ctx.scope_name)
+    per_region = per_region.sort_values(["reach", "region_name"], ascending=[False, True])
+    fig = charts.value_bars(per_region, ctx.frame(title, table="activities"), label="region_name", value="reach",
+                            percent=True)
+    w.chart(fig, "sambang_jangkauan", key="act_sambang")
+if not reach.empty:
+    w.table(ctx, reach, "sambang_jangkauan", {"region_code": w.TEXT, "region_name": w.TEXT, "desa_total": w.INT,
+                                              "desa_reached": w.INT, "reach": w.PCT}, key="tbl_reach")
+
+# --- the activities themselves --------------------------------------------------------------
+st.subheader(ctx.t("act_list"))
+acts = query(ctx.wh, "activity.activity_list", f.scope, f.period, limit=500)
+if acts.empty:
+    w.empty(ctx, ctx.t("act_list").lower(), hint=False)
+else:
+    if len(acts) >= 500:
+        st.caption(ctx.t("act_list_limit", n=fmt.number(500, 0, lang)))
+    w.table(ctx, acts, "kegiatan", {"date": w.DATE, "type": "type", "title": w.TEXT, "organizer_code": w.TEXT,
+                                    "region_code": w.TEXT, "region_name": w.TEXT, "participants": w.INT},
+            key="tbl_acts", height=420)

@@ -1,0 +1,111 @@
+"""Evaluasi pleno: which bodies hold their weekly pleno: a bodies x weeks heatmap, ranking, outcomes, trend."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from pantau import charts, fmt
+from pantau.i18n import label
+from ui import widgets as w
+from ui.data import query
+
+MAX_ROWS = 40
+LOW = 0.75  # compliance below this is marked on the ranking
+
+ctx = ui.context()
+f, lang = ctx.f, ctx.lang
+w.header(ctx, "page_pleno")
+
+comp = query(ctx.wh, "pleno.pleno_compliance", f.scope, f.period)
+weekly = query(ctx.wh, "pleno.pleno_weekly", f.scope, f.period)
+if weekly.empty:
+    st.info(ctx.t("pleno_none", scope=ctx.scope_name, period=ctx.period_text) + " " + ctx.t("empty_scope_hint"),
+            icon=":material/event_busy:")
+else:
+    # --- heatmap: bodies x weeks -------------------------------------------------------
+    order = comp.sort_values(["compliance", "region_code"], ascending=[True, True], na_position="first")
+    order = order[order["region_code"].isin(weekly["region_code"])]
+    shown_codes = list(order["region_code"])[:MAX_ROWS]
+    if len(order) > MAX_ROWS:
+        st.caption(ctx.t("pleno_top_n", n=MAX_ROWS, total=fmt.number(len(order), 0, lang)))
+    wk = weekly[weekly["region_code"].isin(shown_codes)].copy()
+    wk["week"] = pd.to_datetime(wk["week_start"])
+    names = dict(zip(weekly["region_code"], weekly["region_name"], strict=False))
+    row_names = [names[c] for c in shown_codes]
+    weeks = sorted(wk["week"].unique())
+    score = wk.pivot_table(index="region_code", columns="week", values="score", aggfunc="mean")
+    held = wk.pivot_table(index="region_code", columns="week", values="held", aggfunc="max")
+    outcome = wk.pivot_table(index="region_code", columns="week", values="outcome", aggfunc="first")
+    score = score.reindex(index=shown_codes, columns=weeks)
+    held = held.reindex(index=shown_codes, columns=weeks)
+    outcome = outcome.reindex(index=shown_codes, columns=weeks)
+    not_held = held.eq(False)
+    z = score.where(held.eq(True))
+    z.index = row_names
+    not_held.index = row_names
+    hover = [[(f"{label('outcome', o, lang)} · {ctx.t('col_score')} {fmt.number(s, 0, lang)}" if isinstance(o, str)
+               else ctx.t("pleno_not_held")) for o, s in zip(outcome.loc[c], score.loc[c], strict=True)]
+             for c in shown_codes]
+    n_held = int(weekly["held"].fillna(False).astype(bool).sum())
+    title = ctx.t("pleno_heat_title", held=fmt.number(n_held, 0, lang), total=fmt.number(len(weekly), 0, lang))
+    fig = charts.heatmap(z, ctx.frame(title, table="pleno"), x_labels=[fmt.date(x, lang) for x in weeks],
+                         zmin=0, zmax=100, colorbar_title=ctx.t("pleno_score_scale"), hover_text=hover,
+                         mark=not_held, mark_name=ctx.t("pleno_not_held"))
+    w.chart(fig, "pleno_mingguan", key="pleno_heat")
+
+    left, right = st.columns(2)
+    # --- outcome shares --------------------------------------------------------------
+    with left:
+        shares = query(ctx.wh, "pleno.pleno_outcome_shares", f.scope, f.period)
+        shares = shares[shares["n"].fillna(0) > 0] if not shares.empty else shares
+        if shares.empty:
+            w.empty(ctx, ctx.t("col_outcome").lower(), hint=False)
+        else:
+            good = float(shares.loc[shares["outcome"] == "baik", "share"].sum())
+            fig = charts.share_bar(
+                shares, ctx.frame(ctx.t("pleno_shares_title", share=fmt.percent(good, 0, lang)), table="pleno"),
+                category="outcome", share="share", count="n",
+                names={o: label("outcome", o, lang) for o in shares["outcome"]},
+                colors={"baik": charts.BLUE, "cukup": charts.SKY, "kurang": charts.ORANGE,
+                        "tidak_pleno": charts.VERMILLION})
+            w.chart(fig, "pleno_hasil", key="pleno_shares")
+    # --- trend -----------------------------------------------------------------------
+    with right:
+        trend = query(ctx.wh, "pleno.pleno_trend", f.scope, f.period, freq="M")
+        trend = trend.dropna(subset=["compliance"]) if not trend.empty else trend
+        if trend.empty:
+            w.empty(ctx, ctx.t("col_compliance").lower(), hint=False)
+        else:
+            first, last = float(trend["compliance"].iloc[0]), float(trend["compliance"].iloc[-1])
+            direction = "pleno_up" if last > first + 0.005 else "pleno_down" if last < first - 0.005 else "pleno_flat"
+            title = ctx.t("pleno_trend_title", direction=ctx.t(direction), first=fmt.percent(first, 0, lang),
+                          last=fmt.percent(last, 0, lang))
+            fig = charts.trend_lines(trend, ctx.frame(title, table="pleno"), x="period_start", y="compliance",
+                                     percent=True, y_title=ctx.t("col_compliance"), height=300 + 120)
+            fig.update_yaxes(range=[0, 1.05])
+            w.chart(fig, "pleno_tren", key="pleno_trend")
+
+# --- ranking ---------------------------------------------------------------------------
+st.subheader(ctx.t("pleno_ranking"))
+ranked = comp.dropna(subset=["compliance"]) if not comp.empty else comp
+if ranked.empty:
+    w.empty(ctx, ctx.t("col_compliance").lower(), hint=False)
+else:
+    ranked = ranked.sort_values(["compliance", "mean_score", "region_name"], ascending=[False, False, True])
+    best, worst = ranked.iloc[0], ranked.iloc[-1]
+    title = ctx.t("pleno_rank_title", best=best["region_name"], worst=worst["region_name"],
+                  rate=fmt.percent(worst["compliance"], 0, lang))
+    chart_rows = ranked.tail(MAX_ROWS) if len(ranked) > MAX_ROWS else ranked
+    chart_rows = chart_rows.assign(low=chart_rows["compliance"] < LOW)
+    fig = charts.value_bars(chart_rows, ctx.frame(title, table="pleno"), label="region_name", value="compliance",
+                            percent=True, highlight="low", codes="region_code")
+    fig.update_xaxes(range=[0, 1.15])
+    w.chart(fig, "pleno_peringkat", key="pleno_rank")
+    st.caption(ctx.t("pleno_rank_note", limit=fmt.percent(LOW, 0, lang)))
+if not comp.empty:
+    w.table(ctx, comp, "pleno_kepatuhan",
+            {"rank": w.INT, "region_code": w.TEXT, "region_name": w.TEXT, "body": "body", "weeks_in_period": w.INT,
+             "weeks_reported": w.INT, "weeks_held": w.INT, "compliance": w.PCT, "mean_score": w.FLOAT1},
+            key="tbl_pleno")

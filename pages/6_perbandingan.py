@@ -1,0 +1,70 @@
+"""Perbandingan: two to five kab/kota side by side on every measure, each against its province median."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import ui
+from pantau import charts, fmt
+from pantau.i18n import has
+from ui import widgets as w
+from ui.data import query
+from ui.state import page_multiselect
+
+ctx = ui.context()
+f, lang = ctx.f, ctx.lang
+w.header(ctx, "page_perbandingan")
+
+
+def measure_name(m: str) -> str:
+    for key in (f"measure_{m}", f"col_{m}"):
+        if has(key):
+            return ctx.t(key)
+    return m.replace("_", " ")
+
+
+kab = sorted(c for c in ctx.names if c.count(".") == 1)
+if f.scope.code:
+    kab = [c for c in kab if c.startswith(f.scope.provinsi_code + ".")]
+if f.scope.level == "kabkota":
+    siblings = [c for c in kab if c != f.scope.code]
+    default = [f.scope.code, *siblings[:2]]
+else:
+    default = kab[:3]
+
+
+def _name(code: str) -> str:
+    prov = ctx.names.get(code[:2], code[:2])
+    return f"{ctx.names.get(code, code)} ({prov})" if f.scope.level == "nasional" else ctx.names.get(code, code)
+
+
+codes = page_multiselect(ctx.t("cmp_pick"), "banding", kab, default, lang, format_func=_name)
+if len(codes) < 2:
+    st.info(ctx.t("cmp_need_two"), icon=":material/info:")
+    st.stop()
+
+df = query(ctx.wh, "compare.compare_kabkota", list(codes), f.period, f.as_of, f.election)
+if df.empty:
+    w.empty(ctx, ctx.t("page_perbandingan").lower())
+    st.stop()
+
+df["measure_label"] = [measure_name(m) for m in df["measure"]]
+df["relative"] = df["value"] / df["prov_median"].replace(0, np.nan)
+df["hover"] = [f"{measure_name(m)}: {fmt.number(v, 1, lang)} · {ctx.t('col_prov_median')} {fmt.number(md, 1, lang)}"
+               for m, v, md in zip(df["measure"], df["value"], df["prov_median"], strict=True)]
+rel = df.dropna(subset=["relative"])
+if rel.empty:
+    w.empty(ctx, ctx.t("col_vs_median").lower(), hint=False)
+else:
+    far = rel.iloc[(rel["relative"] - 1).abs().argmax()]
+    title = ctx.t("cmp_title", name=far["region_name"], measure=far["measure_label"].lower(),
+                  rel=fmt.percent(far["relative"], 0, lang))
+    fig = charts.relative_bars(rel, ctx.frame(title, when=f"{ctx.period_text} · {ctx.as_of_text()}"),
+                               measure="measure_label", label="region_name", relative="relative", hover="hover",
+                               baseline_name=ctx.t("cmp_baseline"))
+    w.chart(fig, "perbandingan", key="cmp_chart")
+
+st.subheader(ctx.t("cmp_table"))
+w.table(ctx, df, "perbandingan", {"region_code": w.TEXT, "region_name": w.TEXT, "measure_label": w.TEXT,
+                                  "value": w.FLOAT1, "prov_median": w.FLOAT1, "relative": w.PCT}, key="tbl_cmp")

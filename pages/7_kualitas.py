@@ -1,0 +1,71 @@
+"""Kualitas data: what the ETL runs loaded and rejected, and how fresh each table is."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from pantau import charts, fmt
+from ui import widgets as w
+from ui.data import query
+
+ctx = ui.context()
+f, lang = ctx.f, ctx.lang
+w.header(ctx, "page_kualitas")
+st.caption(ctx.t("q_version", version=ctx.wh.version))
+when = ctx.t("data_as_of", date=fmt.date(f.today, lang))
+
+# --- freshness -------------------------------------------------------------------------
+st.subheader(ctx.t("q_freshness"))
+fresh = query(ctx.wh, "quality.freshness")
+dated = fresh.dropna(subset=["data_date"]) if not fresh.empty else fresh
+if dated.empty:
+    w.empty(ctx, ctx.t("q_freshness").lower(), hint=False)
+else:
+    dated = dated.assign(data_date=[fmt.to_date(d) for d in dated["data_date"]])
+    newest = max(dated["data_date"])
+    dated["age_days"] = [(newest - d).days for d in dated["data_date"]]
+    dated = dated.sort_values("age_days", ascending=False)
+    dated["table_label"] = [f"{tb} · {fmt.date(d, lang)}" for tb, d in zip(dated["table"], dated["data_date"],
+                                                                          strict=True)]
+    oldest = dated.iloc[0]
+    title = ctx.t("q_fresh_title", date=fmt.date(newest, lang), table=oldest["table"],
+                  old=fmt.date(oldest["data_date"], lang))
+    fig = charts.value_bars(dated, ctx.frame(title, when=when), label="table_label", value="age_days")
+    fig.update_xaxes(title_text=ctx.t("q_days_old"))
+    w.chart(fig, "kesegaran_data", key="q_fresh")
+if not fresh.empty:
+    w.table(ctx, fresh, "kesegaran", {"table": w.TEXT, "rows": w.INT, "data_date": w.DATE, "loaded_at": w.TEXT},
+            key="tbl_fresh")
+
+# --- rejected rows ---------------------------------------------------------------------
+st.subheader(ctx.t("q_rejects"))
+rej = query(ctx.wh, "quality.rejects")
+if rej.empty:
+    st.success(ctx.t("q_no_rejects"), icon=":material/check_circle:")
+else:
+    by_reason = rej.groupby(["table", "reason"], as_index=False).size().rename(columns={"size": "n"})
+    by_reason = by_reason.sort_values("n", ascending=False).head(25)
+    by_reason["label"] = [f"{tb}: {r}" for tb, r in zip(by_reason["table"], by_reason["reason"], strict=True)]
+    title = ctx.t("q_rejects_title", n=fmt.number(len(rej), 0, lang), reason=by_reason.iloc[0]["reason"])
+    fig = charts.value_bars(by_reason, ctx.frame(title, when=when), label="label", value="n")
+    w.chart(fig, "baris_ditolak", key="q_rejects")
+    w.table(ctx, rej, "baris_ditolak", {"run_id": w.TEXT, "table": w.TEXT, "source": w.TEXT, "row": w.INT,
+                                        "column": w.TEXT, "value": w.TEXT, "reason": w.TEXT},
+            key="tbl_rejects", height=400)
+
+# --- ETL runs --------------------------------------------------------------------------
+st.subheader(ctx.t("q_runs"))
+runs = query(ctx.wh, "quality.etl_runs")
+if runs.empty:
+    st.info(ctx.t("q_no_runs"), icon=":material/info:")
+else:
+    last = runs.sort_values("started_at").iloc[-1]
+    st.caption(ctx.t("q_last_run", run=last["run_id"], status=last["status"],
+                     date=fmt.date(last["finished_at"], lang)))
+    runs = runs.assign(started_at=pd.to_datetime(runs["started_at"]).dt.strftime("%Y-%m-%d %H:%M"),
+                       finished_at=pd.to_datetime(runs["finished_at"]).dt.strftime("%Y-%m-%d %H:%M"))
+    w.table(ctx, runs, "etl_runs", {"run_id": w.TEXT, "started_at": w.TEXT, "finished_at": w.TEXT,
+                                    "status": w.TEXT, "rows_read": w.INT, "rows_loaded": w.INT,
+                                    "rows_rejected": w.INT, "message": w.TEXT}, key="tbl_runs")
