@@ -33,29 +33,34 @@ _SEPARATORS = (",", ";", "\t", "|")
 
 @dataclass(frozen=True)
 class Source:
-    """One input: a file, or an SQL table/query, holding one source table of ``spec.SOURCES``."""
+    """One input: a file, or an SQL table/query, holding one source table of ``spec.SOURCES``.
+
+    ``name`` is how the source is named in rejects and the run log: by default the path as given,
+    or ``<url without password>#<sql_table or "query">``.
+    """
 
     table: str | None = None                 # spec.SOURCES key; inferred from the file when None
     path: Path | str | None = None
-    sql_url: str | None = None
+    url: str | None = None                   # any SQLAlchemy URL
     sql_table: str | None = None
-    query: str | None = None
+    query: str | None = None                 # one SELECT (or WITH ... SELECT)
     sheet: str | None = None                 # read only this sheet (default: every matching sheet)
     context: dict[str, str] = field(default_factory=dict)  # e.g. {"provinsi": "18"} for missing columns
-    label: str | None = None                 # name used in rejects; default path as given / url#table
+    name: str = ""
 
-    @property
-    def name(self) -> str:
-        """The source as named in rejects and the run log (never with a password)."""
-        if self.label:
-            return self.label
-        if self.path is not None:
-            return str(self.path)
-        return f"{safe_url(self.sql_url or '')}#{self.sql_table or 'query'}"
+    def __post_init__(self) -> None:
+        if not self.name:
+            if self.path is not None:
+                default = str(self.path)
+            else:
+                default = f"{safe_url(self.url or '')}#{self.sql_table or 'query'}"
+            object.__setattr__(self, "name", default)
+        if self.path is None and self.url is None:
+            raise SourceError(f"{self.name or 'sumber'}: perlu path atau url (a source needs a path or an SQL url)")
 
     @property
     def is_sql(self) -> bool:
-        return self.sql_url is not None
+        return self.url is not None
 
 
 @dataclass
@@ -441,7 +446,7 @@ class _connect:
         from sqlalchemy import create_engine
         from sqlalchemy.engine import make_url
 
-        url = self.source.sql_url or ""
+        url = self.source.url or ""
         try:
             parsed = make_url(url)
         except Exception:  # noqa: BLE001
@@ -471,7 +476,7 @@ def _sql_message(source: Source, what: str, exc: BaseException) -> str:
     try:
         from sqlalchemy.engine import make_url
 
-        password = make_url(source.sql_url or "").password
+        password = make_url(source.url or "").password
     except Exception:  # noqa: BLE001
         pass
     if password:

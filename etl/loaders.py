@@ -1,0 +1,540 @@
+"""One source chunk -> good warehouse rows + rejects, for every source table.
+
+A row with any problem is set aside in rejects (one reject row per row and column problem, with the
+value as written and a reason a person understands, Indonesian first); every other row loads.
+Personal-data columns never get here: the readers drop them with the header match.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from etl import parse, schemas, spec
+from etl.readers import RawChunk, ReadLog, Source, infer_table, read_chunks
+from etl.regions import LEVEL_LABEL, LEVELS, RegionResolver, Resolution, level_of, regions_table
+
+LEVEL_BODY = {"provinsi": "bawaslu_provinsi", "kabkota": "bawaslu_kabkota", "kecamatan": "panwaslu_kecamatan",
+              "desa": "pkd"}
+CONTEXT_LEVEL = {"provinsi": "provinsi", "kabupaten_kota": "kabkota", "kecamatan": "kecamatan"}
+#: warehouse key column -> source column, per source table (for duplicate reasons).
+KEY_SOURCE = {
+    "personnel": {"as_of": "tanggal", "region_code": "wilayah", "body": "lembaga", "role": "jabatan",
+                  "gender": "jenis_kelamin"},
+    "activities": {"activity_id": "id_kegiatan"},
+    "pleno": {"region_code": "wilayah", "body": "lembaga", "week_start": "minggu"},
+    "tps": {"desa_code": "desa", "election": "pemilu"},
+    "seats_reference": {"region_code": "wilayah", "body": "lembaga"},
+}
+OUTPUT_TABLE = {"personnel": "personnel", "activities": "activities", "pleno": "pleno", "tps": "tps",
+                "seats_reference": "seats_reference"}
+_VOCAB_LABEL = {
+    "BODIES": ("Lembaga", "body"), "ROLES": ("Jabatan", "role"), "GENDERS": ("Jenis kelamin", "gender"),
+    "ACTIVITY_TYPES": ("Jenis kegiatan", "activity type"), "PLENO_OUTCOMES": ("Hasil", "outcome"),
+    "ELECTIONS": ("Pemilu", "election"),
+}
+_BODY_PREFIX = re.compile(r"^\s*(?:bawaslu|panwaslu|panwascam|panwas|pengawas)\b\.?\s*", re.IGNORECASE)
+_MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+              "November", "Desember")
+
+
+def fmt_date(d: dt.date) -> str:
+    """20 Februari 2023."""
+    return f"{d.day} {_MONTHS_ID[d.month - 1]} {d.year}"
+
+
+@dataclass
+class LoadResult:
+    """The outcome of loading one chunk."""
+
+    good: pd.DataFrame
+    rejects: pd.DataFrame
+    rows_read: int
+
+
+@dataclass
+class CheckReport:
+    """The outcome of checking one file without loading it."""
+
+    source: str
+    table: str
+    rows_read: int = 0
+    rows_ok: int = 0
+    rows_rejected: int = 0
+    rejects: pd.DataFrame = field(default_factory=lambda: schemas.empty_frame("rejects"))
+    log: ReadLog = field(default_factory=ReadLog)
+
+
+class KeyTracker:
+    """Keys seen so far in one source (key string -> row number of its first good occurrence)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, int] = {}
+
+    def first_rows(self, keys: pd.Series) -> pd.Series:
+        """For each row (index = row number): the row of an earlier occurrence, or NA; records new keys."""
+        dup = keys.duplicated(keep="first")
+        prior = keys.map(self._seen).astype("Int64")
+        first_here = pd.Series(keys.index[~dup], index=keys[~dup].to_numpy())
+        within = keys.map(first_here).astype("Int64").where(dup)
+        result = prior.fillna(within)
+        new = ~dup & prior.isna()
+        self._seen.update(zip(keys[new].to_numpy(), keys.index[new], strict=True))
+        return result
+
+
+# ---------------------------------------------------------------------------
+# Problems of one chunk
+# ---------------------------------------------------------------------------
+
+
+class _Problems:
+    """Collects (row, column, value, reason) of one chunk."""
+
+    def __init__(self, chunk: RawChunk) -> None:
+        self.raw = chunk.frame
+        self.headers = chunk.headers
+        self.parts: list[pd.DataFrame] = []
+        self.bad = pd.Series(False, index=self.raw.index)
+
+    def label(self, column: str) -> str:
+        return self.headers.get(column, column)
+
+    def add(self, mask: pd.Series, column: str, reason: str | pd.Series, value: pd.Series | None = None) -> None:
+        """Reject rows where ``mask``; ``reason`` may use ``{v}`` for the raw value."""
+        mask = mask.fillna(False).astype(bool) if mask.dtype != bool else mask
+        if not mask.any():
+            return
+        rows = mask[mask].index
+        if value is None:
+            value = self.raw[column] if column in self.raw.columns else pd.Series("", index=self.raw.index)
+        vals = value.loc[rows].astype("str").fillna("")
+        if isinstance(reason, str):
+            reasons = vals.map(lambda v: reason.replace("{v}", v)) if "{v}" in reason else \
+                pd.Series(reason, index=rows)
+        else:
+            reasons = reason.loc[rows].astype("str")
+        self.parts.append(pd.DataFrame({"row": rows.to_numpy(), "column": self.label(column),
+                                        "value": vals.to_numpy(), "reason": reasons.to_numpy()}))
+        self.bad |= mask
+
+    def frame(self, *, run_id: str, table: str, source: str) -> pd.DataFrame:
+        if not self.parts:
+            return schemas.empty_frame("rejects")
+        out = pd.concat(self.parts, ignore_index=True)
+        out = out.drop_duplicates(["row", "column"], keep="first").sort_values("row", kind="stable")
+        out = out.assign(run_id=run_id, table=table, source=source)
+        return schemas.conform(out.reset_index(drop=True), "rejects")
+
+
+# ---------------------------------------------------------------------------
+# Typed columns
+# ---------------------------------------------------------------------------
+
+
+def _col(raw: pd.DataFrame, name: str) -> pd.Series:
+    return raw[name] if name in raw.columns else pd.Series("", index=raw.index, dtype="str")
+
+
+def _required(raw: pd.DataFrame, p: _Problems, template: spec.SourceTemplate) -> None:
+    for col in template.columns:
+        if col.required:
+            p.add(parse.is_blank(_col(raw, col.name)), col.name,
+                  f"Wajib diisi: kolom '{p.label(col.name)}' kosong (required value missing)")
+
+
+def _date(raw: pd.DataFrame, p: _Problems, name: str, today: dt.date) -> pd.Series:
+    values, bad = parse.parse_dates(_col(raw, name))
+    p.add(bad, name, "Bukan tanggal yang dikenali: '{v}' — tulis seperti 20/02/2023 atau 20 Februari 2023 "
+                     "(not a date)")
+    earliest = pd.Timestamp(spec.EARLIEST_DATE)
+    p.add(values < earliest, name, f"Tanggal sebelum {fmt_date(earliest.date())} (UU 7/2017): '{{v}}' "
+                                   f"(date before 2017)")
+    p.add(values > pd.Timestamp(today), name, f"Tanggal di masa depan: '{{v}}' (hari ini {fmt_date(today)}) "
+                                              f"(date in the future)")
+    return values
+
+
+def _number(raw: pd.DataFrame, p: _Problems, name: str, *, whole: bool = True,
+            nonnegative: bool = True) -> pd.Series:
+    values, bad = parse.parse_numbers(_col(raw, name))
+    p.add(bad, name, "Bukan angka: '{v}' (not a number)")
+    if whole:
+        p.add(values.notna() & (values != values.round()), name, "Bukan bilangan bulat: '{v}' (not a whole number)")
+    if nonnegative:
+        p.add(values < 0, name, "Tidak boleh negatif: '{v}' (negative count)")
+    return values
+
+
+def _bool(raw: pd.DataFrame, p: _Problems, name: str) -> pd.Series:
+    values, bad = parse.parse_bools(_col(raw, name))
+    p.add(bad, name, "Bukan Ya/Tidak: '{v}' (not yes/no)")
+    return values
+
+
+def _choice(raw: pd.DataFrame, p: _Problems, name: str, vocab_name: str) -> pd.Series:
+    vocab = parse.vocabulary(vocab_name)
+    values, bad = parse.parse_choices(_col(raw, name), vocab)
+    if bad.any():
+        ind, eng = _VOCAB_LABEL[vocab_name]
+        allowed = ", ".join(k for k in vocab if k)
+
+        def reason(v: str) -> str:
+            hint = parse.closest_choice(v, vocab)
+            maybe = f" — mungkin: {hint}" if hint else ""
+            return f"{ind} tidak dikenal: '{v}'{maybe}; pilihan: {allowed} (unknown {eng})"
+
+        raw_vals = _col(raw, name)
+        reasons = raw_vals.where(bad, "").map(lambda v: reason(v) if v else "")
+        p.add(bad, name, reasons)
+    return values
+
+
+# ---------------------------------------------------------------------------
+# Regions
+# ---------------------------------------------------------------------------
+
+
+def _resolve_target(resolver: RegionResolver, text: str, level: str | None, within: str | None) -> Resolution:
+    """Resolve at ``level``; with no level, a name that fits several levels means the largest region
+    ("Koba" is Kecamatan Koba rather than Kelurahan Koba inside it)."""
+    r = resolver.resolve(text, level=level, within=within)
+    if r.code or level is not None:
+        return r
+    for lv in LEVELS:
+        r2 = resolver.resolve(text, level=lv, within=within)
+        if r2.code:
+            return r2
+    return r
+
+
+def _resolve_one(resolver: RegionResolver, values: tuple[str, ...], ctx_cols: list[str], target: str,
+                 level: str | None, hint: str | None = None) -> tuple[str | None, dict[str, str]]:
+    """Resolve one combination (context values..., target value) top-down: (code, {column: error}).
+
+    ``hint`` is a region the target is probably inside (an activity's organizer) when no context is given.
+    """
+    within: str | None = None
+    for col, value in zip(ctx_cols, values, strict=False):
+        if not value.strip():
+            continue
+        r = resolver.resolve(_BODY_PREFIX.sub("", value), level=CONTEXT_LEVEL[col], within=within)
+        if r.code is None:
+            return None, {col: r.error or "Wilayah tidak dikenal (unknown region)"}
+        within = r.code
+    text = _BODY_PREFIX.sub("", values[len(ctx_cols)]) or values[len(ctx_cols)]
+    tries = [within] if within else ([hint, None] if hint else [None])
+    first: Resolution | None = None
+    for w in tries:
+        r = _resolve_target(resolver, text, level, w)
+        if r.code:
+            return r.code, {}
+        first = first or r
+    if within is not None:  # the target may be the context region itself ("Kab. X" inside kabupaten X)
+        parent = within.rsplit(".", 1)[0] if "." in within else None
+        self_r = resolver.resolve(text, level=level or level_of(within), within=parent)
+        if self_r.code == within:
+            return within, {}
+    if level is not None:  # a region that exists, at another level than the body's
+        other = _resolve_target(resolver, text, None, within)
+        if other.code:
+            return None, {target: _wrong_level(resolver, other.code, level)}
+    return None, {target: (first.error if first else None) or "Wilayah tidak dikenal (unknown region)"}
+
+
+def _wrong_level(resolver: RegionResolver, code: str, level: str, body: str | None = None) -> str:
+    body = body or LEVEL_BODY.get(level, level)
+    return (f"Tingkat wilayah tidak sesuai lembaga: {resolver.name(code)} ({code}) adalah "
+            f"{LEVEL_LABEL[level_of(code)]}, sedangkan {body} berada di tingkat {LEVEL_LABEL[level]} "
+            f"(region at the wrong level for the body)")
+
+
+def _regions(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, target: str, ctx_cols: list[str],
+             level: pd.Series | None = None, hint: pd.Series | None = None) -> pd.Series:
+    """Region codes of ``target`` (NA where unresolved; problems recorded on the column at fault).
+
+    Works on the unique combinations of (context columns, target, level, hint), then maps back.
+    """
+    ctx_cols = [c for c in ctx_cols if c in raw.columns]
+    cols = [*ctx_cols, target]
+    frame = pd.DataFrame({c: _col(raw, c).fillna("").astype("str") for c in cols})
+    frame["_level"] = level.fillna("").astype("str") if level is not None else ""
+    frame["_hint"] = hint.fillna("").astype("str") if hint is not None else ""
+    combos = frame.drop_duplicates()
+    codes: list[str | None] = []
+    errors: dict[str, list[str]] = {c: [] for c in cols}
+    for rec in combos.itertuples(index=False):
+        values = tuple(rec[:len(cols)])
+        lvl, hnt = rec[len(cols)], rec[len(cols) + 1]
+        if not values[-1].strip():
+            code, errs = None, {}
+        else:
+            code, errs = _resolve_one(resolver, values, ctx_cols, target, lvl or None, hnt or None)
+        codes.append(code)
+        for c in cols:
+            errors[c].append(errs.get(c, ""))
+    table = combos.assign(_code=codes, **{f"_err_{c}": errors[c] for c in cols})
+    merged = frame.merge(table, on=[*cols, "_level", "_hint"], how="left")
+    merged.index = raw.index
+    for c in cols:
+        err = merged[f"_err_{c}"].fillna("")
+        p.add(err != "", c, err)
+    return merged["_code"].astype("str")
+
+
+def _parents(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """provinsi_code and kabkota_code (NA for a province) of region codes."""
+    kab = codes.str[:5].where(codes.str.len() >= 5)
+    return codes.str[:2], kab
+
+
+def _levels(codes: pd.Series) -> pd.Series:
+    return codes.str.count(r"\.").map(schemas.LEVEL_OF_DOTS)
+
+
+def _body_from(body: pd.Series, codes: pd.Series) -> pd.Series:
+    """The body given, or the one its region's level implies."""
+    return body.fillna(_levels(codes).map(LEVEL_BODY))
+
+
+# ---------------------------------------------------------------------------
+# Tables
+# ---------------------------------------------------------------------------
+
+
+def _personnel(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, today: dt.date) -> pd.DataFrame:
+    as_of = _date(raw, p, "tanggal", today)
+    body = _choice(raw, p, "lembaga", "BODIES")
+    role = _choice(raw, p, "jabatan", "ROLES")
+    gender = _choice(raw, p, "jenis_kelamin", "GENDERS").fillna("X")
+    count = _number(raw, p, "jumlah")
+    code = _regions(raw, p, resolver, "wilayah", list(CONTEXT_LEVEL), body.map(spec.BODY_LEVEL))
+    prov, kab = _parents(code)
+    return pd.DataFrame({"as_of": as_of, "region_code": code, "provinsi_code": prov, "kabkota_code": kab,
+                         "body": body, "role": role, "gender": gender, "count": count})
+
+
+def _activities(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, today: dt.date) -> pd.DataFrame:
+    date = _date(raw, p, "tanggal", today)
+    org_body = _choice(raw, p, "lembaga_penyelenggara", "BODIES")
+    organizer = _regions(raw, p, resolver, "penyelenggara", ["provinsi"], org_body.map(spec.BODY_LEVEL))
+    code = _regions(raw, p, resolver, "lokasi", list(CONTEXT_LEVEL), hint=organizer)
+    kind = _choice(raw, p, "jenis", "ACTIVITY_TYPES")
+    participants = _number(raw, p, "peserta")
+    title = _col(raw, "judul").str.strip()
+    prov, kab = _parents(code)
+    return pd.DataFrame({
+        "activity_id": _col(raw, "id_kegiatan").str.strip(), "date": date, "organizer_code": organizer,
+        "organizer_body": _body_from(org_body, organizer), "region_code": code, "provinsi_code": prov,
+        "kabkota_code": kab, "type": kind, "title": title.where(title != ""), "participants": participants,
+    })
+
+
+def _pleno(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, today: dt.date) -> pd.DataFrame:
+    body = _choice(raw, p, "lembaga", "BODIES")
+    code = _regions(raw, p, resolver, "wilayah", ["provinsi"], body.map(spec.BODY_LEVEL))
+    date = _date(raw, p, "minggu", today)
+    held = _bool(raw, p, "dilaksanakan")
+    present = _number(raw, p, "anggota_hadir")
+    total = _number(raw, p, "jumlah_anggota")
+    decisions = _number(raw, p, "jumlah_keputusan")
+    minutes = _bool(raw, p, "notulen")
+    score = _number(raw, p, "nilai", whole=False, nonnegative=False)
+    p.add((score < 0) | (score > 100), "nilai", "Nilai di luar 0–100: '{v}' (score outside 0-100)")
+    over = (present > total).fillna(False).astype(bool)
+    reasons = pd.Series([f"Anggota hadir ({a:g}) lebih dari jumlah anggota ({b:g}) (members present above members "
+                         f"total)" for a, b in zip(present.where(over, 0), total.where(over, 0), strict=True)],
+                        index=raw.index)
+    p.add(over, "anggota_hadir", reasons)
+    outcome = _choice(raw, p, "hasil", "PLENO_OUTCOMES")
+    from_score = pd.Series(np.select([score >= 80, score >= 60, score >= 0], ["baik", "cukup", "kurang"], ""),
+                           index=raw.index).replace("", pd.NA)
+    outcome = outcome.fillna(from_score).mask(held.eq(False).fillna(False).astype(bool), "tidak_pleno")
+    week = date - pd.to_timedelta(date.dt.dayofweek, unit="D")
+    prov, kab = _parents(code)
+    return pd.DataFrame({
+        "region_code": code, "provinsi_code": prov, "kabkota_code": kab, "body": _body_from(body, code),
+        "week_start": week, "held": held, "members_present": present, "members_total": total,
+        "decisions": decisions, "minutes_filed": minutes, "score": score, "outcome": outcome,
+    })
+
+
+def _tps(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, today: dt.date) -> pd.DataFrame:
+    code = _regions(raw, p, resolver, "desa", list(CONTEXT_LEVEL),
+                    pd.Series("desa", index=raw.index, dtype="str"))
+    election = _choice(raw, p, "pemilu", "ELECTIONS")
+    tps = _number(raw, p, "jumlah_tps")
+    voters = _number(raw, p, "dpt")
+    prov, kab = _parents(code)
+    return pd.DataFrame({"desa_code": code, "provinsi_code": prov, "kabkota_code": kab,
+                         "kecamatan_code": code.str[:8], "election": election, "tps": tps, "voters": voters})
+
+
+def _seats_reference(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, today: dt.date) -> pd.DataFrame:
+    body = _choice(raw, p, "lembaga", "BODIES")
+    code = _regions(raw, p, resolver, "wilayah", ["provinsi"], body.map(spec.BODY_LEVEL))
+    level = _levels(code)
+    deep = code.notna() & body.isna() & ~level.isin(["provinsi", "kabkota"])
+    p.add(deep, "wilayah", code.where(deep, "").map(
+        lambda c: f"Tingkat wilayah tidak sesuai: {resolver.name(c)} ({c}) adalah {LEVEL_LABEL[level_of(c)]}; "
+                  f"jumlah anggota ditetapkan untuk Bawaslu provinsi atau kabupaten/kota (region at the wrong "
+                  f"level)" if c else ""))
+    given = body.notna() & ~body.isin(["bawaslu_provinsi", "bawaslu_kabkota"])
+    p.add(given, "lembaga", "Lembaga harus Bawaslu Provinsi atau Bawaslu Kabupaten/Kota: '{v}' (body must be "
+                            "bawaslu_provinsi or bawaslu_kabkota)")
+    body = _body_from(body, code)
+    seats = _number(raw, p, "jumlah_anggota")
+    allowed = pd.Series(False, index=raw.index)
+    for b, seats_ok in spec.ALLOWED_SEATS.items():
+        allowed |= (body == b) & seats.isin(seats_ok)
+    check = seats.notna() & body.isin(["bawaslu_provinsi", "bawaslu_kabkota"]) & ~allowed
+    reasons = body.where(check, "").map(
+        lambda b: f"Jumlah anggota {b} harus {' atau '.join(map(str, spec.ALLOWED_SEATS[b]))}: '{{v}}' "
+                  f"(seats not allowed by UU 7/2017)" if b else "")
+    reasons = pd.Series([r.replace("{v}", v) for r, v in zip(reasons, _col(raw, "jumlah_anggota"), strict=True)],
+                        index=raw.index)
+    p.add(check, "jumlah_anggota", reasons)
+    prov, _ = _parents(code)
+    return pd.DataFrame({"region_code": code, "provinsi_code": prov, "body": body, "seats": seats})
+
+
+_BUILDERS = {"personnel": _personnel, "activities": _activities, "pleno": _pleno, "tps": _tps,
+             "seats_reference": _seats_reference}
+
+
+# ---------------------------------------------------------------------------
+# Entry points
+# ---------------------------------------------------------------------------
+
+
+def load_chunk(raw: RawChunk, source: Source, resolver: RegionResolver, *, run_id: str, today: dt.date,
+               keys: KeyTracker | None = None) -> LoadResult:
+    """Parse, resolve and check one chunk of ``source`` (its table must be known).
+
+    ``keys`` carries the keys seen in earlier chunks of the same source (duplicates across chunks).
+    """
+    table = source.table
+    if table not in _BUILDERS:
+        raise ValueError(f"no loader for source table {table!r}")
+    template = spec.SOURCES[table]
+    frame = raw.frame
+    p = _Problems(raw)
+    _required(frame, p, template)
+    built = _BUILDERS[table](frame, p, resolver, today)
+    built["source"] = source.name
+    out_table = OUTPUT_TABLE[table]
+    ok = ~p.bad
+    candidate = schemas.conform(built[ok], out_table)
+    # duplicate keys among the rows that are otherwise good
+    key_cols = spec.KEYS[table]
+    if len(candidate):
+        key = candidate[key_cols[0]].astype("str")
+        for c in key_cols[1:]:
+            key = key.str.cat(candidate[c].astype("str"), sep="\x1f")
+        first = (keys or KeyTracker()).first_rows(key)
+        dup = first.notna()
+        if dup.any():
+            src_cols = [KEY_SOURCE[table][c] for c in key_cols]
+            label = ", ".join(p.label(c) for c in src_cols)
+            values = _col(frame, src_cols[0]).astype("str")
+            for c in src_cols[1:]:
+                values = values.str.cat(_col(frame, c).astype("str"), sep=" | ")
+            mask = pd.Series(False, index=frame.index)
+            mask.loc[dup[dup].index] = True
+            reasons = pd.Series("", index=frame.index, dtype="str")
+            reasons.loc[dup[dup].index] = [f"Duplikat: {label} '{values.loc[r]}' sudah ada di baris {int(f)} "
+                                           f"(duplicate key)" for r, f in first[dup].items()]
+            p.parts.append(pd.DataFrame({"row": dup[dup].index.to_numpy(), "column": label,
+                                         "value": values.loc[dup[dup].index].to_numpy(),
+                                         "reason": reasons.loc[dup[dup].index].to_numpy()}))
+            p.bad |= mask
+            candidate = candidate[~dup]
+    # last net: the warehouse schema (should find nothing the checks above did not)
+    failures = schemas.row_failures(candidate, out_table, today)
+    if len(failures):
+        idx = pd.Index(failures["index"].astype("int64").unique())
+        p.parts.append(pd.DataFrame({
+            "row": failures["index"].astype("int64").to_numpy(), "column": failures["column"].to_numpy(),
+            "value": failures["value"].to_numpy(),
+            "reason": [f"Tidak lolos pemeriksaan skema: {c} (schema check failed)" for c in failures["check"]]}))
+        candidate = candidate.drop(index=idx)
+    good = candidate.reset_index(drop=True)
+    rejects = p.frame(run_id=run_id, table=table, source=source.name)
+    return LoadResult(good=good, rejects=rejects, rows_read=len(frame))
+
+
+def load_source(source: Source, resolver: RegionResolver, *, run_id: str, today: dt.date,
+                chunk_rows: int | None = None, log: ReadLog | None = None) -> Iterator[LoadResult]:
+    """Load every chunk of a source; yields at least one (possibly empty) result."""
+    source = infer_table(source)
+    keys = KeyTracker()
+    kwargs = {"chunk_rows": chunk_rows} if chunk_rows else {}
+    any_chunk = False
+    for chunk in read_chunks(source, log=log, **kwargs):
+        any_chunk = True
+        yield load_chunk(chunk, source, resolver, run_id=run_id, today=today, keys=keys)
+    if not any_chunk:
+        yield LoadResult(schemas.empty_frame(OUTPUT_TABLE[source.table]), schemas.empty_frame("rejects"), 0)
+
+
+@lru_cache(maxsize=1)
+def default_resolver() -> RegionResolver:
+    """A resolver over the full region list (built once per process)."""
+    return RegionResolver(regions_table())
+
+
+def check_file(path_or_source: Path | str | Source, table: str | None = None, *, today: dt.date | None = None,
+               resolver: RegionResolver | None = None) -> CheckReport:
+    """Validate one source without loading it: rows read / ok / rejected and the rejects."""
+    source = path_or_source if isinstance(path_or_source, Source) else Source(path=path_or_source)
+    if table:
+        source = Source(**{**source.__dict__, "table": table})
+    source = infer_table(source)
+    report = CheckReport(source=source.name, table=source.table or "")
+    parts = []
+    for res in load_source(source, resolver or default_resolver(), run_id="check", today=today or dt.date.today(),
+                           log=report.log):
+        report.rows_read += res.rows_read
+        report.rows_ok += len(res.good)
+        report.rows_rejected += res.rows_read - len(res.good)
+        if len(res.rejects):
+            parts.append(res.rejects)
+    if parts:
+        report.rejects = pd.concat(parts, ignore_index=True)
+    return report
+
+
+# ---------------------------------------------------------------------------
+# Derived: seats
+# ---------------------------------------------------------------------------
+
+
+def derive_seats(regions: pd.DataFrame, seats_reference: pd.DataFrame, tps: pd.DataFrame) -> pd.DataFrame:
+    """Mandated positions: 3 per kecamatan, 1 per kelurahan/desa (PKD), 1 per TPS per election (PTPS),
+    and the members set per Bawaslu provinsi and kab/kota in ``seats_reference``."""
+    parts = []
+    kec = regions[regions["level"] == "kecamatan"]
+    parts.append(pd.DataFrame({"region_code": kec["code"], "body": "panwaslu_kecamatan", "election": "",
+                               "seats": 3}))
+    desa = regions[regions["level"] == "desa"]
+    parts.append(pd.DataFrame({"region_code": desa["code"], "body": "pkd", "election": "", "seats": 1}))
+    if len(tps):
+        t = tps.groupby(["desa_code", "election"], as_index=False)["tps"].sum()
+        parts.append(pd.DataFrame({"region_code": t["desa_code"], "body": "ptps", "election": t["election"],
+                                   "seats": t["tps"]}))
+    if len(seats_reference):
+        ref = seats_reference.drop_duplicates(["region_code", "body"], keep="last")
+        parts.append(pd.DataFrame({"region_code": ref["region_code"], "body": ref["body"], "election": "",
+                                   "seats": ref["seats"]}))
+    out = pd.concat(parts, ignore_index=True)
+    out["region_code"] = out["region_code"].astype("str")
+    out["provinsi_code"], out["kabkota_code"] = _parents(out["region_code"])
+    out = out.sort_values(["region_code", "body", "election"], kind="stable").reset_index(drop=True)
+    return schemas.conform(out, "seats")

@@ -1,0 +1,205 @@
+"""Schemas as code (pandera) for every warehouse table of ``spec.WAREHOUSE`` (plus seats_reference).
+
+The loaders build their good rows in the pandas dtypes of ``DTYPES`` and run ``schema(table)`` on
+them as a last net (``row_failures``); the build validates each whole table before publish
+(``validate``). Only vectorised checks, so 5 million rows stay quick.
+
+Nullable columns (documented contract): kabkota_code of a province-level row; an activity's title
+and participants when the source left them blank; pleno members_present, decisions, minutes_filed,
+score and outcome when not given (outcome is derived from the score, or ``tidak_pleno`` when not held).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import pandas as pd
+import pandera.pandas as pa
+
+from etl import spec
+
+RE_PROVINSI = r"^\d{2}$"
+RE_KABKOTA = r"^\d{2}\.\d{2}$"
+RE_KECAMATAN = r"^\d{2}\.\d{2}\.\d{2}$"
+RE_DESA = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"
+RE_ANY_REGION = r"^\d{2}(?:\.\d{2}(?:\.\d{2}(?:\.\d{4})?)?)?$"
+LEVEL_OF_DOTS = {0: "provinsi", 1: "kabkota", 2: "kecamatan", 3: "desa"}
+
+#: Warehouse columns of seats_reference (a loaded source the build keeps to derive `seats`).
+SEATS_REFERENCE: dict[str, str] = {"region_code": "string", "provinsi_code": "string", "body": "string",
+                                   "seats": "int64", "source": "string"}
+
+_NULLABLE: dict[str, set[str]] = {
+    "regions": {"parent_code", "kabkota_code", "kecamatan_code"},
+    "seats": {"kabkota_code"},
+    "personnel": {"kabkota_code"},
+    "activities": {"kabkota_code", "title", "participants"},
+    "pleno": {"kabkota_code", "members_present", "decisions", "minutes_filed", "score", "outcome"},
+    "etl_runs": {"finished_at", "message", "inputs"},
+    "seats_reference": set(),
+    "tps": set(),
+    "rejects": set(),
+}
+_PANDAS = {"string": "str", "int64": "int64", "float64": "float64", "bool": "bool", "date": "datetime64[s]",
+           "timestamp": "datetime64[us, UTC]"}
+_PANDAS_NULLABLE = {"int64": "Int64", "bool": "boolean"}
+
+
+def columns(table: str) -> dict[str, str]:
+    """Column -> contract type of a warehouse table (or of seats_reference)."""
+    return SEATS_REFERENCE if table == "seats_reference" else spec.WAREHOUSE[table]
+
+
+def _dtypes(table: str) -> dict[str, str]:
+    nullable = _NULLABLE.get(table, set())
+    return {c: (_PANDAS_NULLABLE.get(t, _PANDAS[t]) if c in nullable else _PANDAS[t])
+            for c, t in columns(table).items()}
+
+
+#: table -> column -> pandas dtype of the frames the loaders return.
+DTYPES: dict[str, dict[str, str]] = {t: _dtypes(t) for t in [*spec.WAREHOUSE, "seats_reference"]}
+
+
+def empty_frame(table: str) -> pd.DataFrame:
+    """A 0-row frame with the table's columns and dtypes."""
+    return pd.DataFrame({c: pd.Series(dtype=d) for c, d in DTYPES[table].items()})
+
+
+def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """The table's columns in contract order, cast to ``DTYPES`` (missing columns become null)."""
+    out = {}
+    for col, dtype in DTYPES[table].items():
+        s = frame[col] if col in frame.columns else pd.Series(pd.NA, index=frame.index, dtype="object")
+        out[col] = s.astype(dtype)
+    return pd.DataFrame(out, index=frame.index)
+
+
+# ---------------------------------------------------------------------------
+
+
+def _in(vocab: dict[str, list[str]] | list[str] | tuple[str, ...]) -> pa.Check:
+    return pa.Check.isin(list(vocab))
+
+
+def _region_consistent(df: pd.DataFrame, code_col: str = "region_code") -> pd.Series:
+    """provinsi_code / kabkota_code agree with the region code."""
+    code = df[code_col].astype("str")
+    ok = df["provinsi_code"].astype("str") == code.str[:2]
+    if "kabkota_code" in df.columns:
+        deep = code.str.len() >= 5
+        kab = df["kabkota_code"]
+        ok &= (deep & (kab.astype("str") == code.str[:5])) | (~deep & kab.isna())
+    return ok.fillna(False).astype(bool)
+
+
+def _body_level(df: pd.DataFrame) -> pd.Series:
+    """The region code sits at the level of the body (a PKD on a desa code...)."""
+    level = df["region_code"].astype("str").str.count(r"\.").map(LEVEL_OF_DOTS)
+    return (level == df["body"].map(spec.BODY_LEVEL)).fillna(False).astype(bool)
+
+
+def _seats_allowed(df: pd.DataFrame) -> pd.Series:
+    ok = pd.Series(False, index=df.index)
+    for body, allowed in spec.ALLOWED_SEATS.items():
+        ok |= (df["body"] == body) & df["seats"].isin(allowed)
+    return ok
+
+
+def _date_range(today: dt.date) -> pa.Check:
+    return pa.Check.in_range(pd.Timestamp(spec.EARLIEST_DATE), pd.Timestamp(today))
+
+
+def _col(table: str, name: str, *checks: pa.Check) -> pa.Column:
+    return pa.Column(DTYPES[table][name], list(checks), nullable=name in _NULLABLE.get(table, set()))
+
+
+def _cols(table: str, checks: dict[str, list[pa.Check]]) -> dict[str, pa.Column]:
+    return {c: _col(table, c, *checks.get(c, [])) for c in columns(table)}
+
+
+@lru_cache(maxsize=32)
+def schema(table: str, today: dt.date | None = None) -> pa.DataFrameSchema:
+    """The pandera schema of a table; dates may not be later than ``today`` (default: today)."""
+    today = today or dt.date.today()
+    nonneg = [pa.Check.ge(0)]
+    prov = [pa.Check.str_matches(RE_PROVINSI)]
+    kab = [pa.Check.str_matches(RE_KABKOTA)]
+    region = [pa.Check.str_matches(RE_ANY_REGION)]
+    checks: dict[str, list[pa.Check]]
+    frame_checks: list[pa.Check] = []
+    if table == "regions":
+        checks = {"code": region, "level": [_in(LEVEL_OF_DOTS.values())],
+                  "kind": [_in(["provinsi", "kabupaten", "kota", "kecamatan", "distrik", "kelurahan", "desa",
+                                "desa_adat"])],
+                  "parent_code": region, "provinsi_code": prov, "kabkota_code": kab,
+                  "kecamatan_code": [pa.Check.str_matches(RE_KECAMATAN)]}
+    elif table == "seats":
+        checks = {"region_code": region, "provinsi_code": prov, "kabkota_code": kab,
+                  "body": [_in(spec.ALLOWED_SEATS)], "election": [_in(["", *spec.ELECTIONS])], "seats": nonneg}
+        frame_checks = [pa.Check(_region_consistent, error="provinsi/kabkota_code sesuai region_code"),
+                        pa.Check(_body_level, error="tingkat wilayah sesuai lembaga")]
+    elif table == "tps":
+        checks = {"desa_code": [pa.Check.str_matches(RE_DESA)], "provinsi_code": prov, "kabkota_code": kab,
+                  "kecamatan_code": [pa.Check.str_matches(RE_KECAMATAN)], "election": [_in(spec.ELECTIONS)],
+                  "tps": nonneg, "voters": nonneg}
+        frame_checks = [pa.Check(lambda d: _region_consistent(d, "desa_code"), error="kode induk sesuai desa_code")]
+    elif table == "personnel":
+        checks = {"as_of": [_date_range(today)], "region_code": region, "provinsi_code": prov, "kabkota_code": kab,
+                  "body": [_in(spec.BODIES)], "role": [_in(spec.ROLES)], "gender": [_in(spec.GENDERS)],
+                  "count": nonneg}
+        frame_checks = [pa.Check(_region_consistent, error="provinsi/kabkota_code sesuai region_code"),
+                        pa.Check(_body_level, error="tingkat wilayah sesuai lembaga")]
+    elif table == "activities":
+        checks = {"activity_id": [pa.Check.str_length(min_value=1)], "date": [_date_range(today)],
+                  "organizer_code": region, "organizer_body": [_in(spec.BODIES)], "region_code": region,
+                  "provinsi_code": prov, "kabkota_code": kab, "type": [_in(spec.ACTIVITY_TYPES)],
+                  "participants": nonneg}
+        frame_checks = [pa.Check(_region_consistent, error="provinsi/kabkota_code sesuai region_code")]
+    elif table == "pleno":
+        checks = {"region_code": region, "provinsi_code": prov, "kabkota_code": kab, "body": [_in(spec.BODIES)],
+                  "week_start": [_date_range(today), pa.Check(lambda s: s.dt.dayofweek == 0, error="hari Senin")],
+                  "members_present": nonneg, "members_total": nonneg, "decisions": nonneg,
+                  "score": [pa.Check.in_range(0, 100)], "outcome": [_in(spec.PLENO_OUTCOMES)]}
+        frame_checks = [
+            pa.Check(_region_consistent, error="provinsi/kabkota_code sesuai region_code"),
+            pa.Check(_body_level, error="tingkat wilayah sesuai lembaga"),
+            pa.Check(lambda d: (d["members_present"].isna() | (d["members_present"] <= d["members_total"]))
+                     .fillna(False).astype(bool), error="members_present <= members_total"),
+        ]
+    elif table == "seats_reference":
+        checks = {"region_code": [pa.Check.str_matches(r"^\d{2}(?:\.\d{2})?$")], "provinsi_code": prov,
+                  "body": [_in(["bawaslu_provinsi", "bawaslu_kabkota"])], "seats": nonneg}
+        frame_checks = [pa.Check(_body_level, error="tingkat wilayah sesuai lembaga"),
+                        pa.Check(_seats_allowed, error="jumlah anggota sesuai UU 7/2017")]
+    elif table == "etl_runs":
+        checks = {"rows_read": nonneg, "rows_loaded": nonneg, "rows_rejected": nonneg}
+    elif table == "rejects":
+        checks = {"row": nonneg, "table": [_in([*spec.SOURCES, *spec.WAREHOUSE])]}
+    else:
+        raise KeyError(f"unknown table: {table}")
+    return pa.DataFrameSchema(_cols(table, checks), checks=frame_checks, strict=True, ordered=True,
+                              coerce=True, name=table)
+
+
+def validate(frame: pd.DataFrame, table: str, today: dt.date | None = None) -> pd.DataFrame:
+    """Validate a whole table (raises ``pandera.errors.SchemaErrors`` listing every failure)."""
+    return schema(table, today).validate(frame, lazy=True)
+
+
+def row_failures(frame: pd.DataFrame, table: str, today: dt.date | None = None) -> pd.DataFrame:
+    """Failures of individual rows: columns ``index``, ``column``, ``check``, ``value`` (empty when valid).
+
+    A failure that concerns a whole column (a wrong dtype) is a bug of the caller: it is raised.
+    """
+    try:
+        schema(table, today).validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        fc = exc.failure_cases
+        whole = fc["index"].isna()
+        if whole.any():
+            raise
+        return pd.DataFrame({"index": fc["index"].to_numpy(), "column": fc["column"].astype("str").to_numpy(),
+                             "check": fc["check"].astype("str").to_numpy(),
+                             "value": fc["failure_case"].astype("str").to_numpy()})
+    return pd.DataFrame({"index": [], "column": [], "check": [], "value": []})
