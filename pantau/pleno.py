@@ -128,7 +128,7 @@ def pleno_trend(wh: Warehouse, scope: Scope, period: Period, freq: str = "M") ->
                 "CAST(sum(CAST(held AS INTEGER)) AS BIGINT) AS held, avg(score) AS mean_score FROM pleno "
                 f"WHERE {where} AND week_start BETWEEN ? AND ? GROUP BY ALL", [*params, *span])
     buckets = pd.DataFrame({"period_start": pd.date_range(span[0], span[1], freq="D", unit="us")})
-    buckets = buckets[buckets["period_start"].dt.weekday == 0]
+    buckets = buckets[buckets["period_start"].dt.day_of_week == 0]
     if buckets.empty:
         return pd.DataFrame(columns=TREND_COLUMNS)
     start = buckets["period_start"].dt.to_period({"W": "W", "M": "M", "Q": "Q", "Y": "Y"}[freq]).dt.start_time

@@ -65,6 +65,7 @@ def worst_gaps(wh: Warehouse, scope: Scope, as_of: date, election: str, n: int =
         return pd.DataFrame(columns=WORST_GAPS_COLUMNS)
     df = (u.assign(region_code=u["region_code"].str[:k], gap=(u["seats"] - u["filled"]).clip(lower=0))
           .groupby(["region_code", "body"], as_index=False)[["seats", "filled", "gap"]].sum())
-    df = df[df["gap"] > 0].sort_values(["gap", "region_code"], ascending=[False, True]).head(n)
+    df["_b"] = df["body"].map(coverage.BODY_ORDER)
+    df = df[df["gap"] > 0].sort_values(["gap", "region_code", "_b"], ascending=[False, True, True]).head(n)
     df["region_name"] = df["region_code"].map(wh.region_name)
     return df.reset_index(drop=True)[WORST_GAPS_COLUMNS]
