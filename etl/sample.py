@@ -114,11 +114,11 @@ class _Geo:
         self.desa_per_kab = counts.to_numpy()
         self.kab_seats = {c: self._kab_seats(i) for i, c in enumerate(self.kab)}
         self.prov_seats = {p: 7 if p in _PROV_SEVEN else 5 for p in self.prov}
-        # names that are safe to write instead of codes (unique inside their parent, no prefix word)
-        dup = pd.Series([(c[:8], n.lower()) for c, n in zip(self.desa, self.desa_name, strict=True)]).duplicated(
-            keep=False).to_numpy()
-        self.desa_nameable = ~dup & np.array([not _PREFIX_WORD.match(n) for n in self.desa_name])
-        stems = pd.Series([(c[:2], _stem(self.names[c]).lower()) for c in self.kab])
+        # names that are safe to write instead of codes: no prefix word, unique inside their parent
+        kec_names = [base[c] for c in self.kec]
+        self.kec_nameable = _nameable([c[:5] for c in self.kec], kec_names)
+        self.desa_nameable = _nameable([c[:8] for c in self.desa], list(self.desa_name))
+        stems = pd.Series([(c[:2], _name_key(_stem(self.names[c]))) for c in self.kab])
         self.kab_stem_ok = dict(zip(self.kab, ~stems.duplicated(keep=False).to_numpy(), strict=True))
 
     def _kab_seats(self, i: int) -> int:
@@ -134,6 +134,9 @@ class _Geo:
         prefixes = [str(c) + "." for c in self.kab[lo:hi]]
         return np.array([np.searchsorted(self.desa, p + "~") - np.searchsorted(self.desa, p) for p in prefixes])
 
+    def kec_index(self, code: str) -> int:
+        return int(np.searchsorted(self.kec, code))
+
     @staticmethod
     def span(arr: np.ndarray, prefix: str) -> tuple[int, int]:
         """Index range of the codes under `prefix` in a sorted code array."""
@@ -141,7 +144,20 @@ class _Geo:
 
 
 def _stem(name: str) -> str:
-    return re.sub(r"^(Kabupaten|Kota)\s+", "", name)
+    """'Kabupaten Lampung Selatan' -> 'Lampung Selatan'; 'Kota Administrasi Jakarta Pusat' -> 'Jakarta Pusat'."""
+    return re.sub(r"^(Kabupaten|Kota)\s+(Administrasi\s+)?", "", name)
+
+
+def _name_key(name: str) -> str:
+    """How a name compares once case, punctuation and spaces are gone ('Lubuk Pakam I,II' = 'Lubuk Pakam III')."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _nameable(parents: list[str], names: list[str]) -> np.ndarray:
+    """Names safe to write instead of a code: no leading prefix word, unique key inside the parent."""
+    keys = [(p, _name_key(_PREFIX_WORD.sub("", n))) for p, n in zip(parents, names, strict=True)]
+    unique = ~pd.Series(keys).duplicated(keep=False).to_numpy()
+    return unique & np.array([not _PREFIX_WORD.match(n) for n in names])
 
 
 def _kab_forms(geo: _Geo, code: str) -> list[str]:
@@ -344,7 +360,8 @@ def _tps(geo: _Geo, w: _Writer, seed: int, summary: SampleSummary) -> None:
         desa_col = np.where(geo.desa_nameable[lo:hi] & named, geo.desa_name[lo:hi], codes)
         frame = pd.DataFrame({"desa": desa_col, "pemilu": "Pemilu 2024", "jumlah_tps": t, "dpt": v})
         if named:  # names need their parents; kecamatan by name, kab/kota in a written form
-            frame.insert(0, "Kecamatan", [geo.names[c] for c in kec])
+            kec_ok = geo.kec_nameable[geo.kec_of_desa[lo:hi]]
+            frame.insert(0, "Kecamatan", np.where(kec_ok, [geo.names[c] for c in kec], kec))
             frame.insert(0, "Kabupaten/Kota", [_kab_forms(geo, c)[1] for c in kab])
             frame.insert(0, "Provinsi", geo.names[p])
         frame = frame.astype({"desa": object, "jumlah_tps": object})
@@ -486,11 +503,12 @@ def _personnel_frame(geo: _Geo, p: str, rows: list[_PRow], as_of: dt.date, style
             forms = _kab_forms(geo, kab_code)
             kab = forms[kab_form if kab_form is not None else int(rng.integers(0, len(forms)))]
         if level == 3:
-            kec = geo.names[r.code[:8]] if named else r.code[:8]
+            kec_code = r.code[:8]
+            kec = geo.names[kec_code] if named and geo.kec_nameable[geo.kec_index(kec_code)] else kec_code
         if level == 1 and named:
             forms = _kab_forms(geo, r.code)
             region = forms[int(rng.integers(0, len(forms)))]
-        elif level == 2 and named and not _PREFIX_WORD.match(geo.names[r.code]):
+        elif level == 2 and named and geo.kec_nameable[geo.kec_index(r.code)]:
             region = geo.names[r.code]
         elif level == 3 and named and geo.desa_nameable[r.desa]:
             region = str(geo.desa_name[r.desa])
