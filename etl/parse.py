@@ -133,10 +133,11 @@ def parse_number_value(text: str) -> float | _Bad:
     """One raw number string -> float, or the bad sentinel (rules in the module docstring)."""
     s = unicodedata.normalize("NFKC", text).strip().replace("\u00a0", "").replace(" ", "")
     s = s.removesuffix("%")
-    sign = -1.0 if s.startswith("-") else 1.0
-    s = s.lstrip("+-")
-    if not s or not re.fullmatch(r"[\d.,]+", s) or not s[0].isdigit() or not s[-1].isdigit():
+    m = re.fullmatch(r"([+-]?)(\d[\d.,]*\d|\d)", s)
+    if m is None:
         return _BAD
+    sign = -1.0 if m.group(1) == "-" else 1.0
+    s = m.group(2)
     dots, commas = s.count("."), s.count(",")
     if dots and commas:
         dec = "." if s.rfind(".") > s.rfind(",") else ","

@@ -29,6 +29,8 @@ HEADER_SCAN_ROWS = 30
 SPREADSHEET_EXT = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 CSV_EXT = {".csv", ".txt", ".tsv"}
 _SEPARATORS = (",", ";", "\t", "|")
+#: Sheets never read as data (the templates' instructions).
+HELP_SHEETS = {"petunjuk", "instructions", "instruksi"}
 
 
 @dataclass(frozen=True)
@@ -359,6 +361,9 @@ def _read_spreadsheet(path: Path, source: Source, chunk_rows: int, log: ReadLog)
     best_miss: tuple[float, str, HeaderMatch, list[str]] | None = None
     found_any = False
     for name, rows in _sheets(path, source):
+        if source.sheet is None and name.strip().lower() in HELP_SHEETS:
+            log.skipped_sheets[name] = "sheet petunjuk (instructions sheet)"
+            continue
         best: tuple[float, int, HeaderMatch, list[str]] | None = None
         for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
             header = [_text(c) for c in row]

@@ -1,0 +1,161 @@
+"""Readers: CSV encodings and separators, XLSX title rows and sheets, SQL tables and queries, headers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+import pandas as pd
+import pytest
+import xlsxwriter
+
+from etl.errors import SourceError
+from etl.headers import match_headers
+from etl.readers import ReadLog, Source, infer_table, read_chunks, sha256_of, table_from_name
+from etl.spec import SOURCES
+
+HEADER = ["ID Kegiatan", "Tanggal", "Penyelenggara", "Lokasi", "Jenis", "Judul", "Peserta"]
+ROW1 = ["A-1", "20/02/2023", "19.04", "Tanjung Karang Pusat", "MoU", "Rapat café’s", "1.234"]
+ROW2 = ["A-2", "21/02/2023", "18.10", "18.71.06", "sidak", "x", "3"]
+
+
+def _frame(source: Source, **kw) -> pd.DataFrame:
+    return pd.concat([c.frame for c in read_chunks(source, **kw)])
+
+
+@pytest.mark.parametrize(("encoding", "sep", "bom"), [
+    ("utf-8", ",", ""), ("utf-8", ";", "\ufeff"), ("cp1252", ";", ""), ("cp1252", ",", ""), ("utf-8", "\t", ""),
+])
+def test_csv_encodings_and_separators(write_csv, encoding, sep, bom):
+    path = write_csv("kegiatan_x.csv", [HEADER, ROW1, ROW2], sep=sep, encoding=encoding, prefix=bom)
+    log = ReadLog()
+    frame = _frame(Source(path=path), log=log)
+    assert list(frame.index) == [2, 3]  # header is row 1
+    assert frame.loc[2, "lokasi"] == "Tanjung Karang Pusat"
+    assert frame.loc[2, "judul"] == "Rapat café’s"
+    assert frame.loc[2, "peserta"] == "1.234"
+    assert frame.loc[3, "penyelenggara"] == "18.10"  # a code stays text
+    assert log.separator == sep
+    assert log.encoding == {"utf-8": "utf-8-sig" if bom else "utf-8", "cp1252": "cp1252"}[encoding]
+
+
+def test_csv_title_rows_blank_lines_and_personal_columns(write_csv):
+    rows = [["Laporan kegiatan Bawaslu"], [""], ["No", "Nama", "NIK", *HEADER], ["1", "Budi", "1871", *ROW1], [""],
+            ["2", "Ani", "1872", *ROW2]]
+    log = ReadLog()
+    chunks = list(read_chunks(Source(path=write_csv("kegiatan.csv", rows, sep=";")), log=log))
+    frame = pd.concat([c.frame for c in chunks])
+    assert list(frame.index) == [4, 6]  # line 3 is the header, line 5 is blank
+    assert "Nama" not in frame.columns and "NIK" not in frame.columns
+    assert not frame.isin(["Budi", "Ani", "1871", "1872"]).any().any()
+    assert log.dropped_columns == ["Nama", "NIK"] and log.unknown_columns == ["No"]
+    assert chunks[0].headers["id_kegiatan"] == "ID Kegiatan"
+
+
+def test_csv_streams_in_chunks(write_csv):
+    rows = [HEADER] + [[f"A-{i}", *ROW1[1:]] for i in range(5)]
+    chunks = list(read_chunks(Source(path=write_csv("kegiatan.csv", rows)), chunk_rows=2))
+    assert [len(c) for c in chunks] == [2, 2, 1]
+    assert [c.first_row for c in chunks] == [2, 4, 6]
+    assert list(chunks[2].frame["id_kegiatan"]) == ["A-4"]
+
+
+def _xlsx(path, sheets: dict[str, list[list[object]]]) -> None:
+    wb = xlsxwriter.Workbook(str(path))
+    date_fmt = wb.add_format({"num_format": "dd/mm/yyyy"})
+    for name, rows in sheets.items():
+        ws = wb.add_worksheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if isinstance(value, dt.date):
+                    ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date_fmt)
+                elif value is not None:
+                    ws.write(r, c, value)
+    wb.close()
+
+
+def test_xlsx_title_row_and_two_sheets(tmp_path):
+    path = tmp_path / "laporan.xlsx"
+    _xlsx(path, {
+        "Catatan": [["Tidak ada data di sini"]],
+        "Februari": [["Laporan kegiatan Februari"], [], HEADER, ["A-1", dt.date(2023, 2, 20), "19.04", 18.1, "MoU", None,
+                                                                  1234]],
+        "Maret": [HEADER, ["A-2", "01/03/2023", "19.04", "19.04.01", "rakor", "x", 85.5]],
+    })
+    log = ReadLog()
+    chunks = list(read_chunks(Source(path=path, table="activities"), log=log))
+    assert [(c.sheet, c.first_row) for c in chunks] == [("Februari", 4), ("Maret", 2)]
+    first, second = chunks[0].frame, chunks[1].frame
+    assert first.loc[4, "tanggal"] == "2023-02-20"      # a date cell
+    assert first.loc[4, "lokasi"] == "18.10"            # a number cell in a region column keeps 2 decimals
+    assert first.loc[4, "peserta"] == "1234"
+    assert first.loc[4, "judul"] == ""
+    assert second.loc[2, "peserta"] == "85,5"           # decimal comma: never read as thousands
+    assert log.sheets == ["Februari", "Maret"]
+    assert list(log.skipped_sheets) == ["Catatan"]
+
+
+def test_xlsx_named_sheet_only(tmp_path):
+    path = tmp_path / "kegiatan.xlsx"
+    _xlsx(path, {"A": [HEADER, ROW1], "B": [HEADER, ROW2]})
+    frame = _frame(Source(path=path, sheet="B"))
+    assert list(frame["id_kegiatan"]) == ["A-2"]
+    with pytest.raises(SourceError, match="sheet 'C' tidak ada"):
+        list(read_chunks(Source(path=path, sheet="C")))
+
+
+def test_sqlite_table_and_query(tmp_path):
+    db = tmp_path / "k.db"
+    con = sqlite3.connect(db)
+    con.execute("create table kegiatan (id_kegiatan text, tanggal text, penyelenggara text, lokasi text, "
+                "jenis text, peserta integer, nama text)")
+    con.executemany("insert into kegiatan values (?,?,?,?,?,?,?)",
+                    [("A-1", "2023-02-20", "19.04", "19.04.01", "mou", 12, "Budi"),
+                     ("A-2", "2023-02-21", "19.04", "19.04.06", "mou", None, "Ani")])
+    con.commit()
+    con.close()
+    src = Source(url=f"sqlite:///{db}", sql_table="kegiatan", table="activities")
+    assert src.name == f"sqlite:///{db}#kegiatan"
+    frame = _frame(src)
+    assert list(frame.index) == [1, 2]
+    assert list(frame["peserta"]) == ["12", ""]
+    assert "nama" not in frame.columns
+    q = Source(url=f"sqlite:///{db}", query="SELECT * FROM kegiatan WHERE id_kegiatan = 'A-2'", table="activities")
+    assert list(_frame(q)["id_kegiatan"]) == ["A-2"]
+    assert sha256_of(src) == sha256_of(src) != sha256_of(q)
+    with pytest.raises(SourceError, match="hanya satu perintah SELECT"):
+        list(read_chunks(Source(url=f"sqlite:///{db}", query="DELETE FROM kegiatan", table="activities")))
+    assert sqlite3.connect(db).execute("select count(*) from kegiatan").fetchone()[0] == 2
+
+
+def test_sha256_of_file(write_csv):
+    path = write_csv("kegiatan.csv", [HEADER, ROW1])
+    import hashlib
+
+    assert sha256_of(Source(path=path)) == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_table_from_file_name_and_headers(write_csv):
+    assert table_from_name("kegiatan_lampung.csv") == "activities"
+    assert table_from_name("data/evaluasi_pleno_2024.xlsx") == "pleno"
+    assert table_from_name("seats_reference.csv") == "seats_reference"
+    assert table_from_name("laporan.csv") is None
+    path = write_csv("laporan.csv", [["Tanggal", "Wilayah", "Lembaga", "Jabatan", "JK", "Jumlah"]])
+    assert infer_table(Source(path=path)).table == "personnel"
+
+
+def test_header_matching_is_tolerant():
+    m = match_headers(["TANGGAL", "Kode_Wilayah", "lembaga.", "Jabatan", "Jenis Kelamin", "Jumlah Orang", "Nama",
+                       "NIK", "Nama Kecamatan", "Keterangan"], SOURCES["personnel"])
+    assert m.mapping == {"TANGGAL": "tanggal", "Kode_Wilayah": "wilayah", "lembaga.": "lembaga", "Jabatan": "jabatan",
+                         "Jenis Kelamin": "jenis_kelamin", "Jumlah Orang": "jumlah", "Nama Kecamatan": "kecamatan"}
+    assert m.dropped == ["Nama", "NIK"]
+    assert m.unknown == ["Keterangan"]
+    assert m.missing == []
+
+
+def test_context_default_fills_a_missing_column(write_csv):
+    path = write_csv("pengawas.csv", [["Tanggal", "Wilayah", "Lembaga", "Jabatan", "Jumlah"],
+                                      ["01/02/2024", "Kota Metro", "Bawaslu Kab/Kota", "Ketua", "1"]])
+    frame = _frame(Source(path=path, context={"provinsi": "18"}))
+    assert frame.loc[2, "provinsi"] == "18"
