@@ -49,7 +49,8 @@ def cmd_build(args: argparse.Namespace) -> int:
             elif event in ("finalize", "publish"):
                 bar.update(task, description={"finalize": "Menulis Parquet…", "publish": "Menerbitkan…"}[event])
 
-        summary = build(args.source, args.warehouse, wait=args.wait, prune=args.prune, progress=progress)
+        summary = build(args.source, args.warehouse, wait=args.wait, prune=args.prune, progress=progress,
+                        chunk_rows=args.chunk_rows)
     table = Table(title=f"ETL {summary.run_id} selesai dalam {time.perf_counter() - t0:.1f} s"
                         + (" · DATA CONTOH" if summary.sample else ""))
     for col in ("tabel", "dibaca", "dimuat", "ditolak", "baris di gudang"):
@@ -132,12 +133,16 @@ def parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="muat semua sumber ke gudang data (load every source into the warehouse)",
                        description="Read every source (a folder, or a sources.toml manifest listing files and SQL "
                        "tables), check each row, set bad rows aside with their reason, and publish a new warehouse "
-                       "version atomically. Unchanged sources are not read again.")
+                       "version atomically. Unchanged sources are not read again. Exit codes: 0 published; "
+                       "2 a source cannot be read (nothing published); 3 another run holds the warehouse lock "
+                       "(see --wait).")
     b.add_argument("--source", required=True, help="folder of source files, or a sources.toml manifest")
     b.add_argument("--warehouse", default="data/warehouse", help="warehouse folder (default: data/warehouse)")
     b.add_argument("--wait", type=float, default=0, help="seconds to wait for another run to finish (default 0)")
     b.add_argument("--prune", action="store_true", help="drop rows of sources no longer listed in --source")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
+    b.add_argument("--chunk-rows", type=int, default=None, metavar="N",
+                   help="source rows held in memory at once (default 200000); lower it on a small machine")
     b.set_defaults(func=cmd_build)
     c = sub.add_parser("check", help="periksa satu berkas tanpa memuatnya (validate one file without loading)",
                        description="Validate one source file with the same rules and messages as build; "

@@ -32,7 +32,7 @@ from etl import publish
 from etl.errors import SourceError
 from etl.inputs import discover, read_only_url
 from etl.publish import pause_at
-from etl.regions import RegionResolver, regions_table
+from etl.regions import regions_table
 from etl.spec import KEYS, WAREHOUSE
 
 FACT_TABLES = ("personnel", "activities", "pleno", "tps", "seats_reference")
@@ -136,13 +136,14 @@ def make_source(spec: dict):  # noqa: ANN201 - etl.readers.Source, imported lazi
 
 
 def build(source: Path | str, warehouse: Path | str, *, today: date | None = None, wait: float = 0,
-          prune: bool = False, progress: Progress | None = None) -> RunSummary:
+          prune: bool = False, progress: Progress | None = None, chunk_rows: int | None = None) -> RunSummary:
     """Run the ETL from `source` (a folder or a sources.toml) into `warehouse`; publish only on success.
 
     Raises SourceError (a source cannot be read; nothing published), publish.WarehouseBusy (another
     run holds the lock after `wait` seconds). Every run that got the lock is logged in runs.jsonl.
+    `chunk_rows`: source rows held in memory at once (default: etl.readers.CHUNK_ROWS).
     """
-    from etl.loaders import load_source
+    from etl.loaders import default_resolver, load_source
     from etl.readers import sha256_of
 
     warehouse = Path(warehouse)
@@ -166,7 +167,6 @@ def build(source: Path | str, warehouse: Path | str, *, today: date | None = Non
         (staging / "_tmp").mkdir(parents=True)
         con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "threads": 2,
                                      "temp_directory": str(staging / "_tmp")})
-        resolver = RegionResolver(regions_table())
         notify("start", {"sources": len(inputs.sources), "run_id": run_id})
         seen: set[str] = set()
         for order, spec in enumerate(inputs.sources):
@@ -182,7 +182,9 @@ def build(source: Path | str, warehouse: Path | str, *, today: date | None = Non
                 _carry(con, prev_dir, parts, stats, old)
             else:
                 stats.loaded_run = run_id
-                for i, res in enumerate(load_source(src, resolver, run_id=run_id, today=today or date.today())):
+                results = load_source(src, default_resolver(), run_id=run_id, today=today or date.today(),
+                                      chunk_rows=chunk_rows)
+                for i, res in enumerate(results):
                     _write_part(parts, stats, i, res.good)
                     if len(res.rejects):
                         pq.write_table(to_arrow(res.rejects, "rejects"),
