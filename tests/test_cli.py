@@ -1,0 +1,78 @@
+"""`python -m etl` as a person runs it: exit codes, messages without tracebacks, the summary table."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from test_build import BASE_ROWS, file_hashes, write_csv
+
+from etl import publish
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def etl(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "etl", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=180, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+
+
+def test_build_prints_rows_read_loaded_rejected_per_table_and_exits_0(tmp_path):
+    write_csv(tmp_path / "src" / "kegiatan_lampung.csv", BASE_ROWS)
+    res = etl("build", "--source", str(tmp_path / "src"), "--warehouse", str(tmp_path / "wh"), "--quiet")
+    assert res.returncode == 0, res.stderr
+    row = next(line for line in res.stdout.splitlines() if "activities" in line)
+    # the CLI checks dates against the real today (after A5's 01/01/2025): all 5 rows read and loaded
+    cells = [c.strip() for c in row.strip("│┃ ").split("│")]
+    assert cells[0] == "activities"
+    assert cells[1:] == ["5", "5", "0", "5"]
+    assert "1 sumber, 0 tidak berubah" in res.stdout
+    version = (tmp_path / "wh" / "current").readlink().name
+    assert f"versi {version}" in res.stdout
+
+    again = etl("build", "--source", str(tmp_path / "src"), "--warehouse", str(tmp_path / "wh"), "--quiet")
+    assert again.returncode == 0, again.stderr
+    assert "1 sumber, 1 tidak berubah" in again.stdout
+
+
+def test_an_unreadable_source_exits_2_naming_the_file_without_a_traceback(tmp_path):
+    write_csv(tmp_path / "src" / "kegiatan_lampung.csv", BASE_ROWS[:2])
+    wh = tmp_path / "wh"
+    assert etl("build", "--source", str(tmp_path / "src"), "--warehouse", str(wh), "--quiet").returncode == 0
+    before = file_hashes(wh / "current")
+    write_csv(tmp_path / "src" / "kegiatan_bangka.csv", ["X1,05/08/2024,19.04,19.04.01"],
+              header="id_kegiatan,tanggal,penyelenggara,lokasi")
+
+    res = etl("build", "--source", str(tmp_path / "src"), "--warehouse", str(wh), "--quiet")
+    assert res.returncode == 2
+    assert "kegiatan_bangka.csv" in res.stderr and "jenis" in res.stderr
+    assert "Gudang data tidak diubah" in res.stderr
+    assert "Traceback" not in res.stderr + res.stdout
+    assert file_hashes(wh / "current") == before
+
+    missing = etl("build", "--source", str(tmp_path / "nowhere"), "--warehouse", str(wh), "--quiet")
+    assert missing.returncode == 2 and "nowhere" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_build_exits_3_while_the_warehouse_is_locked(tmp_path):
+    write_csv(tmp_path / "src" / "kegiatan_lampung.csv", BASE_ROWS[:2])
+    wh = tmp_path / "wh"
+    held = publish.lock(wh)  # another run, as far as the CLI can tell
+    try:
+        res = etl("build", "--source", str(tmp_path / "src"), "--warehouse", str(wh), "--quiet", "--wait", "0.5")
+    finally:
+        held.release()
+    assert res.returncode == 3
+    assert "Sibuk" in res.stderr and "sedang berjalan" in res.stderr and "menunggu 0.5 s" in res.stderr
+    assert "Traceback" not in res.stderr
+    assert not (wh / "current").exists()
+
+
+def test_build_help_explains_exit_codes_and_flags():
+    res = etl("build", "--help")
+    assert res.returncode == 0
+    text = " ".join(res.stdout.split())
+    for flag in ("--source", "--warehouse", "--wait", "--prune", "--quiet", "--chunk-rows"):
+        assert flag in text
+    assert "2 a source cannot be read" in text and "3 another run holds the warehouse lock" in text
