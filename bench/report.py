@@ -1,0 +1,166 @@
+"""Targets of issue 5 from the benchmark's figures, the machine's description, and the printed tables."""
+
+from __future__ import annotations
+
+import os
+import platform
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from bench.measure import fmt_figure
+
+LIMITS = {"etl_ratio": 2.0, "etl_peak_mb": 1536.0, "query_warm_ms": 100.0, "query_cold_ms": 300.0,
+          "page_rerun_ms": 300.0, "server_mb": 1024.0}
+PACKAGES = ("pandas", "duckdb", "pyarrow", "polars", "streamlit", "plotly", "numpy", "playwright")
+
+
+def machine() -> dict[str, Any]:
+    """Core count, CPU model, memory and the versions used."""
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+        meminfo = Path("/proc/meminfo").read_text().splitlines()
+    except OSError:
+        cpuinfo, meminfo = [], []
+    model = next((ln.split(":", 1)[1].strip() for ln in cpuinfo if ln.startswith("model name")), "")
+    mem_kb = next((int(ln.split()[1]) for ln in meminfo if ln.startswith("MemTotal")), 0)
+    versions = {"python": platform.python_version()}
+    for pkg in PACKAGES:
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            versions[pkg] = None
+    return {"cpu_count": os.cpu_count(), "cpus_usable": len(os.sched_getaffinity(0)), "cpu_model": model,
+            "memory_gb": round(mem_kb / 2**20, 1), "platform": platform.platform(), "versions": versions}
+
+
+def _target(name: str, figure: float | None, limit: float, unit: str) -> dict[str, Any]:
+    return {"name": name, "figure": None if figure is None else round(figure, 4), "limit": limit, "unit": unit,
+            "met": figure is not None and figure <= limit}
+
+
+def _median(d: dict | None, scale: float = 1.0) -> float | None:
+    if not d or d.get("median") is None:
+        return None
+    return d["median"] * scale
+
+
+def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """One target per figure the issue sets a limit on (a missing figure is a missed target)."""
+    out = []
+    etl, plain = result.get("etl"), result.get("plain")
+    if etl is not None:
+        best = (plain or {}).get("best")
+        ratio = None
+        if best and _median(etl.get("wall_s")) is not None:
+            ratio = _median(etl["wall_s"]) / _median(plain[best]["wall_s"])
+        out.append(_target(f"ETL build / plain conversion ({best or 'n/a'})", ratio, LIMITS["etl_ratio"], "x"))
+        out.append(_target("ETL build peak memory", _median(etl.get("peak_mb")), LIMITS["etl_peak_mb"], "MB"))
+    for q in result.get("queries") or []:
+        where = f"{q['function']} @ {q['scope']}"
+        out.append(_target(f"query warm: {where}", _median(q.get("warm_s"), 1000), LIMITS["query_warm_ms"], "ms"))
+        out.append(_target(f"query cold: {where}", _median(q.get("cold_s"), 1000), LIMITS["query_cold_ms"], "ms"))
+    for p in result.get("pages") or []:
+        out.append(_target(f"page rerun after filter change: {p['page']}", _median(p.get("rerun_filter_s"), 1000),
+                           LIMITS["page_rerun_ms"], "ms"))
+    server = result.get("server")
+    if server is not None:
+        out.append(_target("dashboard server memory after every page", server.get("rss_final_mb"),
+                           LIMITS["server_mb"], "MB"))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Printing
+# ---------------------------------------------------------------------------
+
+
+def _ms(d: dict | None) -> str:
+    if not d or d.get("median") is None:
+        return "—"
+    return fmt_figure({k: (v * 1000 if isinstance(v, float) else v) for k, v in d.items()}, "ms", 0)
+
+
+def print_report(result: dict[str, Any], console: Console | None = None) -> None:
+    console = console or Console()
+    m = result["machine"]
+    v = m["versions"]
+    console.print(f"[bold]Pantau benchmark[/] · scale {result['scale']} · {m['cpu_count']} CPUs ({m['cpu_model']}), "
+                  f"{m['memory_gb']} GB · python {v['python']}, pandas {v['pandas']}, duckdb {v['duckdb']}, "
+                  f"pyarrow {v['pyarrow']}, polars {v['polars']}, streamlit {v['streamlit']}")
+    console.print(f"repeats: {result['repeats']} · figures are median (min–max, n = samples) · load average "
+                  f"at start {result['loadavg_start'][0]:.1f}, at end {result.get('loadavg_end', [0])[0]:.1f} "
+                  "(above the core count, other work shared the CPUs and wall times are inflated)")
+    src = result.get("sources")
+    if src:
+        how = "reused" if src.get("reused") else f"generated in {src.get('generate_s', 0):.0f} s"
+        console.print(f"sources: {src.get('path')} ({how}), files {src.get('files')}, "
+                      f"{src.get('total_bytes', 0) / 2**20:.0f} MB")
+    etl, plain = result.get("etl"), result.get("plain")
+    if etl is not None:
+        t = Table(title="ETL build vs plain conversion of the same files")
+        for col in ("what", "wall", "rows/s", "peak memory", "CPU time", "note"):
+            t.add_column(col)
+        rows_s = etl.get("rows_per_s") or {}
+        t.add_row("python -m etl build", fmt_figure(etl.get("wall_s")),
+                  f"{rows_s.get('median') or 0:,.0f}", fmt_figure(etl.get("peak_mb"), "MB", 0),
+                  fmt_figure(etl.get("cpu_s")), etl.get("error") or f"{etl.get('rows_read') or 0:,} rows read")
+        for engine in ("polars", "pyarrow"):
+            pr = (plain or {}).get(engine) or {}
+            rate = (pr.get("rows") or 0) / pr["wall_s"]["median"] if pr.get("wall_s") else 0
+            note = pr.get("error") or (f"{pr.get('csv_files')} CSV ({pr.get('csv_rows', 0):,} rows, "
+                                        f"{fmt_figure(pr.get('csv_s'))}), {pr.get('xlsx_files')} XLSX "
+                                        f"({pr.get('xlsx_rows', 0):,} rows, {fmt_figure(pr.get('xlsx_s'))}), "
+                                        f"{pr.get('sql_sources')} SQL not converted")
+            best = " (fastest)" if (plain or {}).get("best") == engine else ""
+            t.add_row(f"plain {engine}{best}", fmt_figure(pr.get("wall_s")), f"{rate:,.0f}",
+                      fmt_figure(pr.get("peak_mb"), "MB", 0), fmt_figure(pr.get("cpu_s")), note)
+        console.print(t)
+    queries = result.get("queries")
+    if queries:
+        t = Table(title="Query layer (cold = open + first call in a fresh process; warm = median of calls in one "
+                        "process, result cache cleared)")
+        for col in ("function", "scope", "cold", "warm", "memo", "peak", "rows", "note"):
+            t.add_column(col)
+        for q in queries:
+            note = q.get("error") or ""
+            if q.get("missing_columns"):
+                note += f" missing columns {q['missing_columns']}"
+            memo = f"{q['memo_s'] * 1000:.1f} ms" if q.get("memo_s") is not None else "—"
+            t.add_row(q["function"], q["scope"], _ms(q.get("cold_s")), _ms(q.get("warm_s")), memo,
+                      fmt_figure(q.get("peak_mb"), "MB", 0), str(q.get("rows", "—")), note.strip())
+        console.print(t)
+    pages = result.get("pages")
+    if pages:
+        t = Table(title="Pages through AppTest (fresh process per repeat)")
+        for col in ("page", "app first run", "page first run", "rerun (same)", "rerun after filter", "rerun back",
+                    "note"):
+            t.add_column(col)
+        for p in pages:
+            note = p.get("error") or "; ".join(p.get("page_errors") or [])
+            t.add_row(p["page"], _ms(p.get("app_first_s")), _ms(p.get("page_first_s")), _ms(p.get("rerun_same_s")),
+                      _ms(p.get("rerun_filter_s")), _ms(p.get("rerun_back_s")), note[:120])
+        console.print(t)
+    server = result.get("server")
+    if server is not None:
+        t = Table(title="Dashboard server (streamlit run, every page visited in headless Chromium)")
+        for col in ("page", "load until idle", "charts", "errors", "server RSS after"):
+            t.add_column(col)
+        for p in server.get("pages", []):
+            t.add_row(p["url"], f"{p['load_s']:.1f} s", str(p["charts"]),
+                      str(p["exceptions"]) + (f" {p['error']}" if p.get("error") else ""), f"{p['rss_mb']:.0f} MB")
+        console.print(t)
+        console.print(f"server RSS: idle {server.get('rss_idle_mb', 0):.0f} MB, after every page "
+                      f"{server.get('rss_final_mb', 0):.0f} MB" + (f" · error: {server['error']}"
+                                                                   if server.get("error") else ""))
+    tg = result.get("targets") or []
+    t = Table(title=f"Targets: {sum(x['met'] for x in tg)} of {len(tg)} met")
+    for col in ("target", "figure", "limit", "met"):
+        t.add_column(col)
+    for x in tg:
+        fig = "—" if x["figure"] is None else f"{x['figure']:.{2 if x['unit'] == 'x' else 0}f} {x['unit']}"
+        t.add_row(x["name"], fig, f"≤ {x['limit']:g} {x['unit']}", "[green]met[/]" if x["met"] else "[red]MISSED[/]")
+    console.print(t)
