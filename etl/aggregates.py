@@ -41,18 +41,37 @@ AGGREGATES: dict[str, str] = {
         WHERE role IN ({", ".join(repr(r) for r in MEMBER_ROLES)})
           AND body IN ({", ".join(repr(b) for b in SUPERVISOR_BODIES)})
         GROUP BY ALL ORDER BY region_code, body, role, as_of""",
+    # mandated seats per unit (region x body; election only for PTPS): the seats table, and for a
+    # kecamatan / desa / desa's TPS it does not list, what the law mandates (3 Panwascam, 1 PKD, 1 PTPS a TPS)
+    "agg_unit_seats": f"""
+        WITH s AS (
+            SELECT region_code, body, CASE WHEN body = 'ptps' THEN election ELSE '' END AS election,
+                   sum(seats) AS seats
+            FROM seats WHERE body IN ({", ".join(repr(b) for b in SUPERVISOR_BODIES)})
+              AND (body = 'ptps' OR coalesce(election, '') = '') GROUP BY ALL),
+        d AS (
+            SELECT code AS region_code, 'panwaslu_kecamatan' AS body, '' AS election, 3 AS seats
+            FROM regions WHERE level = 'kecamatan'
+            UNION ALL SELECT code, 'pkd', '', 1 FROM regions WHERE level = 'desa'
+            UNION ALL SELECT desa_code, 'ptps', election, sum(tps) FROM tps GROUP BY desa_code, election)
+        SELECT region_code, body, election, CAST(seats AS BIGINT) AS seats FROM (
+            SELECT * FROM s UNION ALL SELECT * FROM d ANTI JOIN s USING (region_code, body, election))
+        ORDER BY region_code, body, election""",
 }
 #: Base tables each aggregate reads.
 SOURCES = {"agg_activity_month": "activities", "agg_activity_day_prov": "activities",
-           "agg_sambang_desa_month": "activities", "agg_personnel_members": "personnel"}
+           "agg_sambang_desa_month": "activities", "agg_personnel_members": "personnel",
+           "agg_unit_seats": ("regions", "seats", "tps")}
 
 
 def write_aggregates(version_dir: Path) -> dict[str, int]:
     """Write every agg_*.parquet from the base tables in version_dir; return rows per aggregate."""
     version_dir = Path(version_dir)
     con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
     try:
-        for table in sorted(set(SOURCES.values())):
+        needed = {t for v in SOURCES.values() for t in ((v,) if isinstance(v, str) else v)}
+        for table in sorted(needed):
             f = version_dir / f"{table}.parquet"
             if not f.is_file():
                 raise FileNotFoundError(f"write_aggregates needs {f}")

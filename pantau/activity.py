@@ -106,7 +106,7 @@ def activity_by_region(wh: Warehouse, scope: Scope, period: Period) -> pd.DataFr
     df = _region_counts(wh, scope, period)
     if df.empty:
         return pd.DataFrame(columns=BY_REGION_COLUMNS)
-    df["region_name"] = df["region_code"].map(wh.region_name)
+    df["region_name"] = wh.names(df["region_code"])
     return df.sort_values(["region_code", "type"], ignore_index=True)[BY_REGION_COLUMNS]
 
 
@@ -122,8 +122,8 @@ def activity_daily(wh: Warehouse, scope: Scope, period: Period) -> pd.DataFrame:
     return out
 
 
-def _reached(wh: Warehouse, scope: Scope, period: Period) -> pd.DataFrame:
-    """Distinct desa_code reached by sambang pengawasan in the period, within the scope."""
+def _reached(wh: Warehouse, scope: Scope, period: Period, n: int) -> pd.Series:
+    """Distinct kelurahan/desa reached by sambang pengawasan in the period, per child code (first n chars)."""
     where, params = scope_sql(scope)
     split = month_split(period) if wh.has("agg_sambang_desa_month") else None
     edge, eparams = _edges(period, split)
@@ -131,28 +131,37 @@ def _reached(wh: Warehouse, scope: Scope, period: Period) -> pd.DataFrame:
          f"AND length(region_code) > 8 AND {where} AND {edge}")
     allp = [*params, *eparams]
     if split is not None:
-        q += f" UNION SELECT desa_code FROM agg_sambang_desa_month WHERE {where} AND month >= ? AND month < ?"
+        q += f" UNION ALL SELECT desa_code FROM agg_sambang_desa_month WHERE {where} AND month >= ? AND month < ?"
         allp += [*params, *split]
-    return wh.sql(f"SELECT DISTINCT desa_code FROM ({q})", allp)
+    df = wh.sql(f"SELECT left(desa_code, {n}) AS region_code, count(DISTINCT desa_code) AS desa_reached "
+                f"FROM ({q}) GROUP BY ALL", allp)
+    return df.set_index("region_code")["desa_reached"]
+
+
+def desa_totals(wh: Warehouse, scope: Scope, n: int) -> pd.Series:
+    """Kelurahan/desa in the region list per child code (first n chars), within the scope (cached)."""
+
+    def build() -> pd.Series:
+        cond, params = ("", []) if scope.code is None else ("AND starts_with(code, ?)", [scope.code + "."])
+        df = wh.sql(f"SELECT left(code, {n}) AS region_code, count(*) AS desa_total FROM regions "
+                    f"WHERE level = 'desa' {cond} GROUP BY ALL", params)
+        return df.set_index("region_code")["desa_total"]
+
+    return wh.cached(("desa_totals", scope, n), build)
 
 
 def sambang_reach(wh: Warehouse, scope: Scope, period: Period) -> pd.DataFrame:
     """Kelurahan/desa reached by sambang pengawasan per child region, and a TOTAL row."""
     n = _CHILD_LEN[scope.child_level]
-    r = wh.regions
-    desa = r.loc[(r["level"] == "desa"), "code"]
-    if scope.code is not None:
-        desa = desa[desa.str.startswith(scope.code + ".")]
-    total = desa.str[:n].value_counts().rename("desa_total")
-    reached = _reached(wh, scope, period)["desa_code"].str[:n].value_counts().rename("desa_reached")
-    df = pd.concat([total, reached], axis=1).fillna(0).astype("int64").rename_axis("region_code").reset_index()
+    df = pd.concat([desa_totals(wh, scope, n), _reached(wh, scope, period, n)], axis=1)
     if df.empty:
         return pd.DataFrame(columns=REACH_COLUMNS)
-    df = df.sort_values("region_code", ignore_index=True)
+    df = df.fillna(0).astype("int64").rename_axis("region_code").reset_index().sort_values("region_code")
     tot = pd.DataFrame({"region_code": ["TOTAL"], "desa_total": [df["desa_total"].sum()],
                         "desa_reached": [df["desa_reached"].sum()]})
     df = pd.concat([df, tot], ignore_index=True)
-    df["region_name"] = df["region_code"].map(lambda c: wh.region_name(scope.code if c == "TOTAL" else c))
+    df["region_name"] = wh.names(df["region_code"])
+    df.loc[df["region_code"] == "TOTAL", "region_name"] = wh.region_name(scope.code)
     dt = df["desa_total"].astype("float64")
     df["reach"] = df["desa_reached"] / dt.where(dt > 0)
     return df[REACH_COLUMNS]
@@ -161,10 +170,22 @@ def sambang_reach(wh: Warehouse, scope: Scope, period: Period) -> pd.DataFrame:
 def activity_list(wh: Warehouse, scope: Scope, period: Period, limit: int = 500) -> pd.DataFrame:
     """The latest activities in the scope and period (newest first), at most `limit` rows."""
     where, params = scope_sql(scope)
-    df = wh.sql(f"SELECT \"date\", type, title, organizer_code, region_code, participants FROM activities "
-                f"WHERE {where} AND \"date\" BETWEEN ? AND ? ORDER BY \"date\" DESC, activity_id LIMIT ?",
-                [*params, period.start, period.end, int(limit)])
+    start = period.start
+    if _use_day_agg(wh, scope):  # skip the days older than the newest `limit` activities
+        cut = wh.scalar(f"SELECT max(d) FROM (SELECT \"date\" AS d, sum(sum(n)) OVER (ORDER BY \"date\" DESC) AS c "
+                        f"FROM agg_activity_day_prov WHERE {where} AND \"date\" BETWEEN ? AND ? GROUP BY \"date\") "
+                        "WHERE c >= ?", [*params, period.start, period.end, int(limit)])
+        start = max(start, cut.date() if hasattr(cut, "date") else cut) if cut is not None else start
+    cols = '"date", type, title, organizer_code, region_code, participants'
+    if wh.has("activities"):  # two steps: the row numbers of the newest rows (date column only), then them
+        q = (f"SELECT {cols} FROM activities_rn WHERE file_row_number IN (SELECT file_row_number FROM "
+             f"activities_rn WHERE {where} AND \"date\" BETWEEN ? AND ? "
+             "ORDER BY \"date\" DESC, file_row_number LIMIT ?) ORDER BY \"date\" DESC, activity_id")
+    else:
+        q = (f"SELECT {cols} FROM activities WHERE {where} AND \"date\" BETWEEN ? AND ? "
+             "ORDER BY \"date\" DESC, activity_id LIMIT ?")
+    df = wh.sql(q, [*params, start, period.end, int(limit)])
     if df.empty:
         return pd.DataFrame(columns=LIST_COLUMNS)
-    df["region_name"] = df["region_code"].map(wh.region_name)
+    df["region_name"] = wh.names(df["region_code"])
     return df[LIST_COLUMNS]

@@ -26,8 +26,8 @@ MEASURES = [
 def province_measures(wh: Warehouse, prov: str, period: Period, as_of: date, election: str) -> pd.DataFrame:
     """Wide table: one row per kab/kota of the province, one column per measure."""
     scope = Scope("provinsi", prov)
-    r = wh.regions
-    kab = r.loc[(r["level"] == "kabkota") & (r["provinsi_code"] == prov), "code"]
+    kab = wh.sql("SELECT code FROM regions WHERE level = 'kabkota' AND provinsi_code = ? ORDER BY code",
+                 [prov])["code"]
     out = pd.DataFrame(index=pd.Index(kab, name="region_code"))
     fr = coverage.fill_rate(wh, scope, as_of, election)
     fr = fr[fr["region_code"] != prov]
@@ -70,5 +70,5 @@ def compare_kabkota(wh: Warehouse, codes: list[str], period: Period, as_of: date
     order = {c: i for i, c in enumerate(dict.fromkeys(codes))}
     df = df.sort_values(["region_code", "measure"], key=lambda s: s.map(order) if s.name == "region_code"
                         else s.map({m: i for i, m in enumerate(MEASURES)}), ignore_index=True)
-    df["region_name"] = df["region_code"].map(wh.region_name)
+    df["region_name"] = wh.names(df["region_code"])
     return df[COMPARE_COLUMNS]

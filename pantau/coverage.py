@@ -40,38 +40,45 @@ def members_source(wh: Warehouse) -> str:
             f"WHERE role IN ({_ROLES_SQL}) AND body IN ({_BODIES_SQL}) GROUP BY ALL)")
 
 
+def _seats_source(wh: Warehouse) -> str:
+    """A SELECT of region_code, body, seats for the election $election."""
+    if wh.has("agg_unit_seats"):
+        return ("SELECT region_code, body, seats FROM agg_unit_seats "
+                "WHERE election = CASE WHEN body = 'ptps' THEN $election ELSE '' END")
+    return f"""
+        WITH s AS (
+            SELECT region_code, body, sum(seats) AS seats FROM seats
+            WHERE body IN ({_BODIES_SQL}) AND ((body = 'ptps' AND election = $election)
+                                              OR (body <> 'ptps' AND coalesce(election, '') = ''))
+            GROUP BY ALL),
+        d AS (
+            SELECT code AS region_code, 'panwaslu_kecamatan' AS body, 3 AS seats FROM regions
+            WHERE level = 'kecamatan'
+            UNION ALL SELECT code, 'pkd', 1 FROM regions WHERE level = 'desa'
+            UNION ALL SELECT desa_code, 'ptps', sum(tps) FROM tps WHERE election = $election GROUP BY desa_code)
+        SELECT * FROM s UNION ALL SELECT * FROM d ANTI JOIN s USING (region_code, body)"""
+
+
 def _units_query(wh: Warehouse) -> str:
     return f"""
-    WITH s AS (
-        SELECT region_code, body, sum(seats) AS seats FROM seats
-        WHERE body IN ({_BODIES_SQL})
-          AND ((body = 'ptps' AND election = $election) OR (body <> 'ptps' AND coalesce(election, '') = ''))
-        GROUP BY ALL),
-    d AS (
-        SELECT code AS region_code, 'panwaslu_kecamatan' AS body, 3 AS seats FROM regions WHERE level = 'kecamatan'
-        UNION ALL SELECT code, 'pkd', 1 FROM regions WHERE level = 'desa'
-        UNION ALL SELECT desa_code, 'ptps', sum(tps) FROM tps WHERE election = $election GROUP BY desa_code),
-    a AS (SELECT * FROM s UNION ALL SELECT * FROM d ANTI JOIN s USING (region_code, body)),
+    WITH a AS ({_seats_source(wh)}),
     f AS (
         SELECT region_code, body, sum(c) AS filled FROM (
             SELECT region_code, body, role, arg_max("count", as_of) AS c FROM {members_source(wh)}
             WHERE as_of <= $as_of GROUP BY ALL)
         GROUP BY ALL)
     SELECT region_code, body, CAST(coalesce(a.seats, 0) AS BIGINT) AS seats,
-           CAST(coalesce(f.filled, 0) AS BIGINT) AS filled
+           CAST(coalesce(f.filled, 0) AS BIGINT) AS filled,
+           CASE length(region_code) WHEN 2 THEN 'provinsi' WHEN 5 THEN 'kabkota' WHEN 8 THEN 'kecamatan'
+                ELSE 'desa' END AS level
     FROM a FULL OUTER JOIN f USING (region_code, body)
     """
 
 
 def units(wh: Warehouse, as_of: date, election: str) -> pd.DataFrame:
     """Every unit in the nation: region_code, body, seats, filled, level (cached per warehouse)."""
-
-    def build() -> pd.DataFrame:
-        df = wh.sql(_units_query(wh), {"as_of": as_of, "election": election})
-        df["level"] = df["region_code"].str.len().map(LEVEL_BY_LEN).fillna("desa").astype("str")
-        return df.sort_values(["region_code", "body"], ignore_index=True)
-
-    return wh.cached(("units", as_of, election), build)
+    return wh.cached(("units", as_of, election),
+                     lambda: wh.sql(_units_query(wh), {"as_of": as_of, "election": election}))
 
 
 def in_scope(codes: pd.Series, scope: Scope) -> pd.Series:
@@ -118,7 +125,7 @@ def fill_rate(wh: Warehouse, scope: Scope, as_of: date, election: str, body: str
         return pd.DataFrame(columns=FILL_RATE_COLUMNS)
     df = (u.assign(region_code=u["region_code"].str[:n])
           .groupby(["region_code", "body"], as_index=False)[["seats", "filled"]].sum())
-    df["region_name"] = df["region_code"].map(wh.region_name)
+    df["region_name"] = wh.names(df["region_code"])
     return _body_sort(_rates(df), ["region_code"])[FILL_RATE_COLUMNS]
 
 
@@ -131,9 +138,11 @@ def gaps(wh: Warehouse, scope: Scope, as_of: date, election: str) -> pd.DataFram
     df = u.copy()
     df["gap"] = df["seats"] - df["filled"]
     df["issue"] = np.select([df["filled"] == 0, df["filled"] < df["seats"]], ["kosong", "kurang"], "lebih")
-    df["region_name"] = df["region_code"].map(wh.region_name)
     df["parent_code"] = df["region_code"].str.rsplit(".", n=1).str[0].where(df["region_code"].str.len() > 2)
-    df["parent_name"] = df["parent_code"].map(lambda c: wh.region_name(c) if isinstance(c, str) else None)
+    both = wh.names(pd.concat([df["region_code"], df["parent_code"]], ignore_index=True))
+    df["region_name"] = both.iloc[: len(df)].to_numpy()
+    df["parent_name"] = both.iloc[len(df):].to_numpy()
+    df.loc[df["parent_code"].isna(), "parent_name"] = None
     df["_i"] = df["issue"].map(ISSUE_ORDER)
     df["_b"] = df["body"].map(BODY_ORDER).fillna(len(BODY_ORDER))
     df = df.sort_values(["_i", "region_code", "_b"], ignore_index=True)

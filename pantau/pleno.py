@@ -49,13 +49,12 @@ def mondays(start: date, end: date) -> int:
 
 def expected_bodies(wh: Warehouse, scope: Scope) -> pd.DataFrame:
     """region_code, body of every Bawaslu provinsi and kab/kota in the scope, plus bodies in pleno."""
-    r = wh.regions
-    lv = r[r["level"].isin(["provinsi", "kabkota"])]
-    if scope.code is not None:
-        lv = lv[(lv["code"] == scope.code) | lv["code"].str.startswith(scope.code + ".")]
+    where, params = scope_sql(scope)
+    lv = wh.cached(("bodies", scope), lambda: wh.sql(
+        f"SELECT code, level FROM regions WHERE level IN ('provinsi', 'kabkota') AND {where} ORDER BY code",
+        params))
     exp = pd.DataFrame({"region_code": lv["code"],
                         "body": np.where(lv["level"] == "provinsi", "bawaslu_provinsi", "bawaslu_kabkota")})
-    where, params = scope_sql(scope)
     seen = wh.sql(f"SELECT DISTINCT region_code, body FROM pleno WHERE {where}", params)
     return pd.concat([exp, seen]).drop_duplicates(ignore_index=True)
 
@@ -88,7 +87,7 @@ def pleno_compliance(wh: Warehouse, scope: Scope, period: Period) -> pd.DataFram
     df["compliance"] = df["weeks_held"] / weeks if weeks else np.nan
     key = df["compliance"].fillna(-1) * 1e6 + df["mean_score"].fillna(-1)
     df["rank"] = key.rank(method="min", ascending=False).astype("int64")
-    df["region_name"] = df["region_code"].map(wh.region_name)
+    df["region_name"] = wh.names(df["region_code"])
     return df.sort_values(["rank", "region_code"], ignore_index=True)[COMPLIANCE_COLUMNS]
 
 
@@ -97,7 +96,7 @@ def pleno_weekly(wh: Warehouse, scope: Scope, period: Period) -> pd.DataFrame:
     df = _rows(wh, scope, period.start, period.end, "region_code, body, week_start, held, score, outcome")
     if df.empty:
         return pd.DataFrame(columns=[*WEEKLY_COLUMNS, "body"])
-    df["region_name"] = df["region_code"].map(wh.region_name)
+    df["region_name"] = wh.names(df["region_code"])
     return df[[*WEEKLY_COLUMNS, "body"]]
 
 

@@ -35,17 +35,17 @@ def national_ratios(wh: Warehouse, as_of: date, election: str) -> pd.DataFrame:
     """The ratio table for every kab/kota in the nation (cached per warehouse, as_of and election)."""
 
     def build() -> pd.DataFrame:
-        kab = wh.regions.loc[wh.regions["level"] == "kabkota", ["code", "name", "provinsi_code"]]
-        kab = kab.rename(columns={"code": "region_code", "name": "region_name"}).set_index("region_code")
+        kab = wh.sql("SELECT k.code AS region_code, k.name AS region_name, k.provinsi_code, "
+                     "count(d.code) AS desa FROM regions k LEFT JOIN regions d "
+                     "ON d.level = 'desa' AND d.kabkota_code = k.code WHERE k.level = 'kabkota' "
+                     "GROUP BY ALL").set_index("region_code")
         t = wh.sql("SELECT left(desa_code, 5) AS region_code, sum(voters) AS voters, sum(tps) AS tps "
                    "FROM tps WHERE election = ? GROUP BY ALL", [election]).set_index("region_code")
-        r = wh.regions
-        desa = r[r["level"] == "desa"].groupby("kabkota_code").size().rename("desa")
         u = units(wh, as_of, election)
         u = u[u["body"].isin(list(_BODY_COL)) & (u["region_code"].str.len() >= 5)]
         m = (u.assign(region_code=u["region_code"].str[:5], col=u["body"].map(_BODY_COL))
              .pivot_table(index="region_code", columns="col", values="filled", aggfunc="sum"))
-        df = kab.join(t).join(desa).join(m)
+        df = kab.join(t).join(m)
         for col in ["voters", "tps", "desa", *_BODY_COL.values()]:
             if col not in df:
                 df[col] = 0

@@ -67,5 +67,5 @@ def worst_gaps(wh: Warehouse, scope: Scope, as_of: date, election: str, n: int =
           .groupby(["region_code", "body"], as_index=False)[["seats", "filled", "gap"]].sum())
     df["_b"] = df["body"].map(coverage.BODY_ORDER)
     df = df[df["gap"] > 0].sort_values(["gap", "region_code", "_b"], ascending=[False, True, True]).head(n)
-    df["region_name"] = df["region_code"].map(wh.region_name)
+    df["region_name"] = wh.names(df["region_code"])
     return df.reset_index(drop=True)[WORST_GAPS_COLUMNS]

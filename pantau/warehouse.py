@@ -42,6 +42,7 @@ class Warehouse:
         self.manifest = manifest
         self.version: str = str(manifest.get("version") or path.name)
         self._con = duckdb.connect(":memory:", config={"threads": 2})
+        self._con.execute("SET enable_progress_bar = false")
         self._local = threading.local()
         self._lock = threading.Lock()
         self._cache: dict[Any, Any] = {}
@@ -49,6 +50,9 @@ class Warehouse:
         for f in sorted(path.glob("*.parquet")):
             self._con.execute(f"CREATE VIEW \"{f.stem}\" AS SELECT * FROM read_parquet('{f.as_posix()}')")
             self.tables.append(f.stem)
+            if f.stem == "activities":  # row numbers let a top-N read only the rows it returns
+                self._con.execute(f"CREATE VIEW activities_rn AS SELECT * FROM "
+                                  f"read_parquet('{f.as_posix()}', file_row_number = true)")
         for table in WAREHOUSE:
             if table not in self.tables:  # a missing base table reads as empty, with its columns
                 self._con.execute(f"CREATE VIEW \"{table}\" AS {_empty_select(table)}")
@@ -95,15 +99,24 @@ class Warehouse:
         """The regions table (code, name, level, kind, parent_code, provinsi_code, kabkota_code, ...)."""
         return self.sql("SELECT * FROM regions ORDER BY code")
 
-    @cached_property
-    def region_names(self) -> dict[str, str]:
-        return dict(zip(self.regions["code"], self.regions["name"], strict=True))
+    def names(self, codes: pd.Series) -> pd.Series:
+        """Region names of a Series of codes (the code itself when unknown, None stays None)."""
+        if codes.empty:
+            return pd.Series([], index=codes.index, dtype="str")
+        if "regions" in self.__dict__:  # loaded already: map in memory
+            lookup = self.regions.set_index("code")["name"]
+        else:  # read only the names asked for
+            wanted = [c for c in codes.dropna().unique().tolist() if isinstance(c, str)]
+            lookup = self.sql("SELECT code, name FROM regions WHERE code IN (SELECT unnest(?))",
+                              [wanted]).set_index("code")["name"]
+        mapped = codes.map(lookup).astype("object")
+        return mapped.where(mapped.notna(), codes).astype("str")
 
     def region_name(self, code: str | None) -> str:
-        """Name of a region code ('Indonesia' for None; the code itself when unknown)."""
+        """Name of one region code ('Indonesia' for None; the code itself when unknown)."""
         if code is None:
             return "Indonesia"
-        return self.region_names.get(code, code)
+        return str(self.names(pd.Series([code])).iloc[0])
 
     def data_date(self, table: str) -> date | None:
         """Latest date in a table (manifest first, else the data), or None when empty/unknown."""
