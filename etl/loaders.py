@@ -357,7 +357,7 @@ def _pleno(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, today: dt.
     from_score = pd.Series(np.select([score >= 80, score >= 60, score >= 0], ["baik", "cukup", "kurang"], ""),
                            index=raw.index).replace("", pd.NA)
     outcome = outcome.fillna(from_score).mask(held.eq(False).fillna(False).astype(bool), "tidak_pleno")
-    week = date - pd.to_timedelta(date.dt.dayofweek, unit="D")
+    week = date - pd.to_timedelta(date.dt.day_of_week, unit="D")
     prov, kab = _parents(code)
     return pd.DataFrame({
         "region_code": code, "provinsi_code": prov, "kabkota_code": kab, "body": _body_from(body, code),

@@ -313,13 +313,13 @@ def _read_csv(path: Path, source: Source, chunk_rows: int, log: ReadLog) -> Iter
     log.encoding, log.separator = encoding, sep
     positions = [i for i, h in enumerate(header) if h in match.mapping]
     names = {i: header[i] for i in positions}
-    reader = pd.read_csv(
-        path, sep=sep, encoding=encoding, encoding_errors="replace", header=None,
-        skiprows=header_idx + 1, usecols=positions, dtype=str, keep_default_na=False, na_filter=False,
-        skip_blank_lines=False, chunksize=chunk_rows, engine="c", quotechar='"',
-    )
     first_data_row = header_idx + 2
     try:
+        reader = pd.read_csv(
+            path, sep=sep, encoding=encoding, encoding_errors="replace", header=None,
+            skiprows=header_idx + 1, usecols=positions, dtype=str, keep_default_na=False, na_filter=False,
+            skip_blank_lines=False, chunksize=chunk_rows, engine="c", quotechar='"',
+        )
         for frame in reader:
             frame = frame.rename(columns=names)
             first = first_data_row + int(frame.index[0])
@@ -328,10 +328,10 @@ def _read_csv(path: Path, source: Source, chunk_rows: int, log: ReadLog) -> Iter
             chunk = _finish(frame, match, source, first, None)
             if chunk is not None:
                 yield chunk
+    except pd.errors.EmptyDataError:
+        return  # a header without data: 0 rows, not an error
     except pd.errors.ParserError as exc:
         raise SourceError(f"{source.name}: file CSV rusak (malformed CSV): {exc}") from None
-    except pd.errors.EmptyDataError:
-        return
 
 
 # -- spreadsheets -----------------------------------------------------------

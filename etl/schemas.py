@@ -158,7 +158,7 @@ def schema(table: str, today: dt.date | None = None) -> pa.DataFrameSchema:
         frame_checks = [pa.Check(_region_consistent, error="provinsi/kabkota_code sesuai region_code")]
     elif table == "pleno":
         checks = {"region_code": region, "provinsi_code": prov, "kabkota_code": kab, "body": [_in(spec.BODIES)],
-                  "week_start": [_date_range(today), pa.Check(lambda s: s.dt.dayofweek == 0, error="hari Senin")],
+                  "week_start": [_date_range(today), pa.Check(lambda s: s.dt.day_of_week == 0, error="hari Senin")],
                   "members_present": nonneg, "members_total": nonneg, "decisions": nonneg,
                   "score": [pa.Check.in_range(0, 100)], "outcome": [_in(spec.PLENO_OUTCOMES)]}
         frame_checks = [

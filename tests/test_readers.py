@@ -78,8 +78,8 @@ def test_xlsx_title_row_and_two_sheets(tmp_path):
     path = tmp_path / "laporan.xlsx"
     _xlsx(path, {
         "Catatan": [["Tidak ada data di sini"]],
-        "Februari": [["Laporan kegiatan Februari"], [], HEADER, ["A-1", dt.date(2023, 2, 20), "19.04", 18.1, "MoU", None,
-                                                                  1234]],
+        "Februari": [["Laporan kegiatan Februari"], [], HEADER,
+                     ["A-1", dt.date(2023, 2, 20), "19.04", 18.1, "MoU", None, 1234]],
         "Maret": [HEADER, ["A-2", "01/03/2023", "19.04", "19.04.01", "rakor", "x", 85.5]],
     })
     log = ReadLog()
