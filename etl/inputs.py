@@ -54,11 +54,15 @@ def _password_free(url: str) -> str:
     return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", url)
 
 
-def read_only_url(url: str) -> str:
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
+
+
+def read_only_url(url: str, schema: str | None = None) -> str:
     """The URL with the session made read-only where the driver allows it in the URL.
 
     PostgreSQL: `options=-c default_transaction_read_only=on` (every transaction of the connection is
-    read-only, so a query that tries to write fails). Other databases: unchanged.
+    read-only, so a query that tries to write, even through a function, fails), and with `schema`
+    `-c search_path=<schema>` (a plain identifier only). Other databases: unchanged.
     """
     from sqlalchemy.engine import make_url
 
@@ -73,7 +77,19 @@ def read_only_url(url: str) -> str:
         options = " ".join(options)
     if "default_transaction_read_only" not in options:
         options = f"{options} -c default_transaction_read_only=on".strip()
+    if schema:
+        if not _IDENTIFIER.match(schema):
+            raise SourceError(f"{_password_free(url)}: nama skema tidak valid: {schema!r} (invalid schema name)")
+        options = f"{options} -c search_path={schema}"
     return parsed.update_query_dict({"options": options}).render_as_string(hide_password=False)
+
+
+def split_table(url: str, sql_table: str) -> tuple[str | None, str]:
+    """'schema.table' of a PostgreSQL source -> (schema, table); anything else -> (None, sql_table)."""
+    if "." in sql_table and url.split(":", 1)[0].split("+", 1)[0] in ("postgresql", "postgres"):
+        schema, table = sql_table.split(".", 1)
+        return schema, table
+    return None, sql_table
 
 
 def read_manifest(path: Path) -> Inputs:
