@@ -311,10 +311,12 @@ def _seats(geo: _Geo, w: _Writer, rng: np.random.Generator) -> None:
     for p in geo.prov:
         rows.append((geo.names[p], p, "Bawaslu Provinsi", geo.prov_seats[p]))
         lo, hi = geo.span(geo.kab, p)
-        for code in geo.kab[lo:hi]:
+        for k, code in enumerate(geo.kab[lo:hi]):
             code = str(code)
             forms = _kab_forms(geo, code)
             region = code if rng.random() < 0.5 else forms[int(rng.integers(0, len(forms)))]
+            if p == _LAMPUNG:  # every way of writing, deterministically: ..., "KOTA METRO"
+                region = forms[k % len(forms)]
             body = "" if rng.random() < 0.3 else "Bawaslu Kabupaten/Kota"
             rows.append((geo.names[p], region, body, geo.kab_seats[code]))
     frame = pd.DataFrame(rows, columns=["Provinsi", "Wilayah", "Lembaga", "Jumlah Anggota"])
@@ -362,7 +364,7 @@ def _tps(geo: _Geo, w: _Writer, seed: int, summary: SampleSummary) -> None:
         if named:  # names need their parents; kecamatan by name, kab/kota in a written form
             kec_ok = geo.kec_nameable[geo.kec_of_desa[lo:hi]]
             frame.insert(0, "Kecamatan", np.where(kec_ok, [geo.names[c] for c in kec], kec))
-            frame.insert(0, "Kabupaten/Kota", [_kab_forms(geo, c)[1] for c in kab])
+            frame.insert(0, "Kab/Kota", [_kab_forms(geo, c)[1] for c in kab])
             frame.insert(0, "Provinsi", geo.names[p])
         frame = frame.astype({"desa": object, "jumlah_tps": object})
         if p == "33":  # planted: a negative TPS count, an unknown code, a misspelt desa name
@@ -489,7 +491,8 @@ def _personnel_rows(geo: _Geo, p: str, rng: np.random.Generator, spec: _ScaleSpe
 
 
 def _personnel_frame(geo: _Geo, p: str, rows: list[_PRow], as_of: dt.date, style: int, *, named: bool,
-                     date_style: str, rng: np.random.Generator, kab_form: int | None = None) -> pd.DataFrame:
+                     date_style: str, rng: np.random.Generator, kab_form: int | None = None,
+                     region_form: int | None = None) -> pd.DataFrame:
     """Rows written the way one office writes them (style picks headers and labels)."""
     recs = []
     lab = style % 2
@@ -507,7 +510,7 @@ def _personnel_frame(geo: _Geo, p: str, rows: list[_PRow], as_of: dt.date, style
             kec = geo.names[kec_code] if named and geo.kec_nameable[geo.kec_index(kec_code)] else kec_code
         if level == 1 and named:
             forms = _kab_forms(geo, r.code)
-            region = forms[int(rng.integers(0, len(forms)))]
+            region = forms[(region_form if region_form is not None else int(rng.integers(0, 4))) % len(forms)]
         elif level == 2 and named and geo.kec_nameable[geo.kec_index(r.code)]:
             region = geo.names[r.code]
         elif level == 3 and named and geo.desa_nameable[r.desa]:
@@ -532,8 +535,9 @@ def _personnel(geo: _Geo, w: _Writer, seed: int, spec: _ScaleSpec, summary: Samp
         if p == _LAMPUNG:  # one office per file: the province, then each kab/kota, titled, clean
             for j, (kab, rows) in enumerate(by_kab.items()):
                 office = "BAWASLU PROVINSI LAMPUNG" if not kab else "BAWASLU " + geo.names[kab].upper()
-                frame = _personnel_frame(geo, p, rows, LAMPUNG_AS_OF, j % 2, named=j % 2 == 0,
-                                         date_style=("day", "dmy")[j % 2], rng=rng, kab_form=j % 3)
+                frame = _personnel_frame(geo, p, rows, LAMPUNG_AS_OF, j % 2, named=j % 2 == 1,
+                                         date_style=("day", "dmy")[j % 2], rng=rng, kab_form=j % 3,
+                                         region_form=3)
                 w.xlsx(f"personel/18_lampung/personel_{kab or p}.xlsx", "personnel", frame,
                        f"REKAP PERSONEL PENGAWAS PEMILU {office} PER 23 JULI 2024")
             continue
@@ -599,7 +603,7 @@ _TITLES = (
     ("Sosialisasi Pengawasan Partisipatif", "Sosialisasi Netralitas ASN"),
     ("Sambang Pengawasan Desa", "Sambang Pengawasan: Netralitas Aparatur Desa"),
     ("Penandatanganan MoU Pengawasan Partisipatif",),
-    ("Rapat Koordinasi Pengawasan", "Rakor Persiapan Tahapan"),
+    ("Rapat Koordinasi Pengawasan – Tahapan Kampanye", "Rakor Persiapan Tahapan"),
     ("Pelantikan Panwaslu Kecamatan", "Pelantikan Pengawas Kelurahan/Desa"),
     ("Bimtek Pengawas TPS", "Pelatihan Pengawas Ad Hoc"),
 )
