@@ -24,6 +24,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "dashboard.py"
 PROVINCE_NAME = "Lampung"
+PROVINCE_CODE = "18"
 SCOPE_KEYS = ("w_prov", "w_provinsi", "w_scope")
 
 
@@ -52,16 +53,25 @@ def _scope_widget(at: Any) -> Any | None:
     return None
 
 
+def _scope_param(at: Any) -> str:
+    """The URL parameter that carries the scope: the one whose value is a scope ('nasional' or a code)."""
+    for key, value in at.query_params.items():
+        if str(value) in ("nasional", "18"):
+            return key
+    return "scope"
+
+
 def _set_scope(at: Any, province: bool) -> str:
-    """Select Lampung (province=True) or the national entry; return how it was done."""
+    """Select Lampung (province=True) or Nasional: the sidebar selectbox when AppTest shows it, else the URL."""
     box = _scope_widget(at)
-    if box is None:  # no widget found: the URL parameter is the other way in
-        at.query_params["scope"] = "18" if province else "nasional"
-        return "query_params"
+    if box is None:  # the sidebar's widgets are not in the tree: the URL parameter is the other way in
+        key = _scope_param(at)
+        at.query_params[key] = PROVINCE_CODE if province else "nasional"
+        return f"query_params[{key!r}]"
     options = [str(o) for o in box.options]
     index = next(i for i, o in enumerate(options) if PROVINCE_NAME in o) if province else 0
     box.select_index(index)
-    return f"selectbox {box.key or box.label!r} -> {options[index]!r}"
+    return f"selectbox {box.key or box.label!r}"
 
 
 def _errors(at: Any) -> list[str]:
@@ -99,6 +109,8 @@ def worker(page: str, timeout: float) -> dict[str, Any]:
     times["rerun_filter_s"] = time.perf_counter() - t0
     errors += _errors(at)
     params = dict(at.query_params)
+    if PROVINCE_CODE not in params.values():
+        errors.append(f"the filter change did not reach the URL: {params}")
     _set_scope(at, province=False)
     t0 = time.perf_counter()
     at.run()

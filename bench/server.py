@@ -48,16 +48,27 @@ def _wait_health(port: int, proc: subprocess.Popen, timeout: float = 90) -> floa
     raise RuntimeError(f"streamlit not healthy on port {port} after {timeout} s")
 
 
-def _wait_idle(page: Any, timeout_ms: int) -> None:
-    """Wait for content, then for the status widget ('Running...') to go away."""
-    page.wait_for_selector(DONE, timeout=timeout_ms)
-    deadline = time.perf_counter() + timeout_ms / 1000
+_STATE_JS = """() => [
+  document.querySelector('[data-testid="stStatusWidget"]') !== null
+    || document.querySelector('[data-testid="stSkeleton"]') !== null,
+  document.querySelectorAll('[data-testid="stElementContainer"]').length,
+  document.querySelectorAll('.js-plotly-plot').length,
+  document.querySelectorAll('[data-testid="stException"]').length]"""
+
+
+def _wait_settled(page: Any, timeout_s: float, quiet_s: float = 1.5) -> None:
+    """Wait until the app stops running and the page's elements stop changing for `quiet_s` seconds."""
+    page.wait_for_selector(DONE, timeout=timeout_s * 1000)
+    deadline = time.perf_counter() + timeout_s
+    last, since = None, time.perf_counter()
     while time.perf_counter() < deadline:
-        if page.query_selector('[data-testid="stStatusWidget"]') is None:
-            time.sleep(0.3)  # settle: a rerun may start right after the first render
-            if page.query_selector('[data-testid="stStatusWidget"]') is None:
-                return
-        time.sleep(0.1)
+        running, *counts = page.evaluate(_STATE_JS)
+        if running or counts != last:
+            last, since = counts, time.perf_counter()
+        elif time.perf_counter() - since >= quiet_s:
+            return
+        time.sleep(0.25)
+    raise TimeoutError(f"page still changing after {timeout_s} s")
 
 
 def _tree_mb(pid: int) -> tuple[float, dict[str, float]]:
@@ -84,27 +95,27 @@ def bench_server(warehouse: Path, *, timeout: float = 180, log_dir: Path | None 
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(base + "/", timeout=timeout * 1000)
-            _wait_idle(page, int(timeout * 1000))
-            links = page.eval_on_selector_all('[data-testid="stSidebarNav"] a',
-                                              "els => els.map(e => e.getAttribute('href'))")
-            urls = []
-            for href in links or ["/"]:
-                url = href if href.startswith("http") else base + "/" + href.lstrip("/")
-                if url not in urls:
-                    urls.append(url)
-            for url in urls:
+            t0 = time.perf_counter()
+            _wait_settled(page, timeout)
+            first_s = time.perf_counter() - t0
+            hrefs = page.eval_on_selector_all('[data-testid="stSidebarNav"] a',
+                                              "els => els.map(e => e.getAttribute('href'))") or []
+            for i, href in enumerate(hrefs or ["/"]):
                 t0 = time.perf_counter()
-                page.goto(url, timeout=timeout * 1000)
                 error = None
                 try:
-                    _wait_idle(page, int(timeout * 1000))
-                except Exception as exc:  # noqa: BLE001 - a page that never finishes is a finding, not a crash
+                    if i > 0:  # the first link is the page already open; the rest are clicked, one session
+                        page.click(f'[data-testid="stSidebarNav"] a[href="{href}"]', timeout=timeout * 1000)
+                    _wait_settled(page, timeout)
+                except Exception as exc:  # noqa: BLE001 - a page that never settles is a finding, not a crash
                     error = f"{type(exc).__name__}: {str(exc)[:200]}"
-                load_s = time.perf_counter() - t0
-                charts = len(page.query_selector_all(".js-plotly-plot"))
-                exceptions = len(page.query_selector_all('[data-testid="stException"]'))
+                load_s = first_s if i == 0 else time.perf_counter() - t0 - 1.5  # minus the quiet wait
+                _, n_el, charts, exceptions = page.evaluate(_STATE_JS)
                 rss, _ = _tree_mb(proc.pid)
-                rec = {"url": url.removeprefix(base), "load_s": load_s, "charts": charts,
+                name = href.rstrip("/").rsplit("/", 1)[-1] or "root"
+                if log_dir:
+                    page.screenshot(path=str(log_dir / f"server-{i}-{name}.png"), full_page=True)
+                rec = {"url": href.removeprefix(base), "load_s": load_s, "elements": n_el, "charts": charts,
                        "exceptions": exceptions, "rss_mb": rss, "error": error}
                 result["pages"].append(rec)
                 if echo:
