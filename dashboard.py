@@ -5,6 +5,8 @@ Warehouse from PANTAU_WAREHOUSE (default data/warehouse). Every page is register
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from pantau.i18n import t
@@ -30,4 +32,8 @@ navigation = st.navigation([
     for i, (path, key, icon, url) in enumerate(PAGES)
 ])
 prepare()
-navigation.run()
+try:
+    navigation.run()
+except Exception as exc:  # a page failed: say so plainly (and log it) instead of showing a traceback
+    logging.getLogger("pantau").exception("page %s failed", navigation.url_path)
+    st.error(t("error_page", lang, error=f"{type(exc).__name__}: {exc}"), icon=":material/error:")

@@ -24,18 +24,22 @@ else:
     st.caption(ctx.t("sum_vs_previous", period=fmt.date_range(previous.start, previous.end, lang)))
     cols = st.columns(min(4, len(heads)))
     for i, row in enumerate(heads.itertuples(index=False)):
-        percent = str(row.unit) in ("%", "share", "rate", "pct", "percent", "ratio_pct")
+        share = str(row.unit) == "share"
+        dec = 1 if share or str(row.unit) == "score" else 0
         key = f"metric_{row.metric}"
         name = ctx.t(key) if has(key) else str(row.metric).replace("_", " ")
-        value = fmt.percent(row.value, 1, lang) if percent else fmt.number(row.value, 0, lang)
+
+        def show(v: object, share: bool = share, dec: int = dec) -> str:
+            return fmt.percent(v, dec, lang) if share else fmt.number(v, dec, lang)
+
         change = None
         if not fmt.is_missing(row.change):
-            change = (fmt.signed(float(row.change) * 100, 1, lang, " poin" if lang == "id" else " pts") if percent
-                      else fmt.signed(row.change, 0, lang))
-        unit = "" if percent or fmt.is_missing(row.unit) or not str(row.unit) else f" {row.unit}"
-        before = fmt.percent(row.previous, 1, lang) if percent else fmt.number(row.previous, 0, lang)
-        cols[i % len(cols)].metric(name, value + unit, change, border=True,
-                                   help=f"{ctx.t('col_previous')}: {before}")
+            change = (fmt.signed(float(row.change) * 100, 1, lang, " " + ctx.t("points")) if share
+                      else fmt.signed(row.change, dec, lang))
+        change = change.replace("−", "-") if change else change  # st.metric reads the direction from "-"
+        cols[i % len(cols)].metric(name, show(row.value), change, border=True,
+                                   delta_color="inverse" if row.metric == "units_empty" else "normal",
+                                   help=f"{ctx.t('col_previous')}: {show(row.previous)}")
 
 # --- fill rate by body (the coverage headline) ------------------------------------------
 by_body = query(ctx.wh, "coverage.fill_rate_by_body", f.scope, f.as_of, f.election)
@@ -52,7 +56,7 @@ with left:
                                                      by_body["fill_rate"], strict=True)]
         fig = charts.rate_bars(
             by_body, ctx.frame(ctx.t("sum_bodies_title", scope=ctx.scope_name), table="personnel",
-                               when=ctx.as_of_text()),
+                               when=ctx.as_of_text(), narrow=True),
             label="label", rate="fill_rate", codes="body", hover="hover",
             names={"full": ctx.t("legend_full"), "short": ctx.t("legend_short"), "over": ctx.t("legend_over")})
         w.chart(fig, "ringkasan_keterisian", key="sum_bodies")
@@ -69,7 +73,7 @@ with right:
         top = gaps.iloc[0]
         title = ctx.t("sum_gaps_title", name=top["region_name"], gap=fmt.number(top["gap"], 0, lang),
                       body=top["body_label"])
-        fig = charts.value_bars(gaps, ctx.frame(title, table="personnel", when=ctx.as_of_text()),
+        fig = charts.value_bars(gaps, ctx.frame(title, table="personnel", when=ctx.as_of_text(), narrow=True),
                                 label="label", value="gap", codes="region_code")
         fig.update_xaxes(title_text=ctx.t("sum_gap_axis"))
         w.chart(fig, "ringkasan_kekurangan", key="sum_gaps")

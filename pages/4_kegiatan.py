@@ -22,37 +22,37 @@ else:
     title = ctx.t("act_trend_title", total=fmt.number(totals.sum(), 0, lang), type=label("type", totals.index[0], lang),
                   n=fmt.number(totals.iloc[0], 0, lang))
     types = {ty: label("type", ty, lang) for ty in trend["type"].unique()}
+    colors = charts.category_colors(totals.index)  # the same colour for a type in every chart of the page
     fig = charts.trend_lines(trend, ctx.frame(title, table="activities"), x="period_start", y="n", color="type",
-                             color_names=types, y_title=ctx.t("act_count"))
+                             color_names=types, y_title=ctx.t("act_count"), months=(f.period.start, f.period.end),
+                             colors=colors)
     w.chart(fig, "kegiatan_tren", key="act_trend")
 
-    left, right = st.columns(2)
-    with left:
-        by_region = query(ctx.wh, "activity.activity_by_region", f.scope, f.period)
-        if by_region.empty:
-            w.empty(ctx, ctx.t("levels_" + f.scope.child_level))
-        else:
-            per = by_region.groupby(["region_code", "region_name"], as_index=False)["n"].sum()
-            per = per.sort_values("n", ascending=False)
-            order = list(per["region_name"])
-            by_region["type_label"] = [label("type", ty, lang) for ty in by_region["type"]]
-            by_region["rank"] = by_region["region_name"].map({n: i for i, n in enumerate(order)})
-            by_region = by_region.sort_values(["rank", "type"])
-            title = ctx.t("act_region_title", name=per.iloc[0]["region_name"], n=fmt.number(per.iloc[0]["n"], 0, lang))
-            fig = charts.value_bars(by_region, ctx.frame(title, table="activities"), label="region_name", value="n",
-                                    color_by="type_label")
-            fig.update_yaxes(categoryorder="array", categoryarray=order[::-1])
-            w.chart(fig, "kegiatan_wilayah", key="act_region")
-    with right:
-        daily = query(ctx.wh, "activity.activity_daily", f.scope, f.period)
-        if daily.empty:
-            w.empty(ctx, ctx.t("act_count").lower(), hint=False)
-        else:
-            busiest = daily.sort_values(["n", "date"], ascending=[False, True]).iloc[0]
-            title = ctx.t("act_calendar_title", date=fmt.date(busiest["date"], lang),
-                          n=fmt.number(busiest["n"], 0, lang))
-            fig = charts.calendar(daily, ctx.frame(title, table="activities"), value_name=ctx.t("act_count").lower())
-            w.chart(fig, "kegiatan_kalender", key="act_calendar")
+    by_region = query(ctx.wh, "activity.activity_by_region", f.scope, f.period)
+    if by_region.empty:
+        w.empty(ctx, ctx.t("levels_" + f.scope.child_level))
+    else:
+        per = by_region.groupby(["region_code", "region_name"], as_index=False)["n"].sum()
+        per = per.sort_values("n", ascending=False)
+        order = list(per["region_name"])
+        by_region["type_label"] = [label("type", ty, lang) for ty in by_region["type"]]
+        by_region["rank"] = by_region["region_name"].map({n: i for i, n in enumerate(order)})
+        by_region = by_region.sort_values(["rank", "type"])
+        title = ctx.t("act_region_title", name=per.iloc[0]["region_name"], n=fmt.number(per.iloc[0]["n"], 0, lang))
+        fig = charts.value_bars(by_region, ctx.frame(title, table="activities"), label="region_name", value="n",
+                                color_by="type_label",
+                                colors={types.get(k, k): c for k, c in colors.items()})
+        fig.update_yaxes(categoryorder="array", categoryarray=order[::-1])
+        w.chart(fig, "kegiatan_wilayah", key="act_region")
+    daily = query(ctx.wh, "activity.activity_daily", f.scope, f.period)
+    if daily.empty:
+        w.empty(ctx, ctx.t("act_count").lower(), hint=False)
+    else:
+        busiest = daily.sort_values(["n", "date"], ascending=[False, True]).iloc[0]
+        title = ctx.t("act_calendar_title", date=fmt.date(busiest["date"], lang),
+                      n=fmt.number(busiest["n"], 0, lang))
+        fig = charts.calendar(daily, ctx.frame(title, table="activities"), value_name=ctx.t("act_count").lower())
+        w.chart(fig, "kegiatan_kalender", key="act_calendar")
 
 # --- sambang pengawasan reach ------------------------------------------------------------
 st.subheader(label("type", "sambang_pengawasan", lang))

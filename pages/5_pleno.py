@@ -51,7 +51,7 @@ else:
     n_held = int(weekly["held"].fillna(False).astype(bool).sum())
     title = ctx.t("pleno_heat_title", held=fmt.number(n_held, 0, lang), total=fmt.number(len(weekly), 0, lang))
     fig = charts.heatmap(z, ctx.frame(title, table="pleno"), x_labels=[fmt.date(x, lang) for x in weeks],
-                         zmin=0, zmax=100, colorbar_title=ctx.t("pleno_score_scale"), hover_text=hover,
+                         zmin=50, zmax=100, colorbar_title=ctx.t("pleno_score_scale"), hover_text=hover,
                          mark=not_held, mark_name=ctx.t("pleno_not_held"))
     w.chart(fig, "pleno_mingguan", key="pleno_heat")
 
@@ -65,7 +65,8 @@ else:
         else:
             good = float(shares.loc[shares["outcome"] == "baik", "share"].sum())
             fig = charts.share_bar(
-                shares, ctx.frame(ctx.t("pleno_shares_title", share=fmt.percent(good, 0, lang)), table="pleno"),
+                shares, ctx.frame(ctx.t("pleno_shares_title", share=fmt.percent(good, 0, lang)), table="pleno",
+                                  narrow=True),
                 category="outcome", share="share", count="n",
                 names={o: label("outcome", o, lang) for o in shares["outcome"]},
                 colors={"baik": charts.BLUE, "cukup": charts.SKY, "kurang": charts.ORANGE,
@@ -82,8 +83,8 @@ else:
             direction = "pleno_up" if last > first + 0.005 else "pleno_down" if last < first - 0.005 else "pleno_flat"
             title = ctx.t("pleno_trend_title", direction=ctx.t(direction), first=fmt.percent(first, 0, lang),
                           last=fmt.percent(last, 0, lang))
-            fig = charts.trend_lines(trend, ctx.frame(title, table="pleno"), x="period_start", y="compliance",
-                                     percent=True, y_title=ctx.t("col_compliance"), height=300 + 120)
+            fig = charts.trend_lines(trend, ctx.frame(title, table="pleno", narrow=True), x="period_start",
+                                     y="compliance", percent=True, y_title=ctx.t("col_compliance"), height=420)
             fig.update_yaxes(range=[0, 1.05])
             w.chart(fig, "pleno_tren", key="pleno_trend")
 

@@ -49,10 +49,13 @@ if df.empty:
     w.empty(ctx, ctx.t("page_perbandingan").lower())
     st.stop()
 
-df["measure_label"] = [measure_name(m) for m in df["measure"]]
+SHARES = ("fill_rate", "sambang_reach", "pleno_compliance")  # fractions: shown as percent
+is_share = df["measure"].str.startswith(SHARES)
+df.loc[is_share, ["value", "prov_median"]] = df.loc[is_share, ["value", "prov_median"]] * 100
+df["measure_label"] = [measure_name(m) + (" (%)" if s else "") for m, s in zip(df["measure"], is_share, strict=True)]
 df["relative"] = df["value"] / df["prov_median"].replace(0, np.nan)
-df["hover"] = [f"{measure_name(m)}: {fmt.number(v, 1, lang)} · {ctx.t('col_prov_median')} {fmt.number(md, 1, lang)}"
-               for m, v, md in zip(df["measure"], df["value"], df["prov_median"], strict=True)]
+df["hover"] = [f"{m}: {fmt.number(v, 1, lang)} · {ctx.t('col_prov_median')} {fmt.number(md, 1, lang)}"
+               for m, v, md in zip(df["measure_label"], df["value"], df["prov_median"], strict=True)]
 rel = df.dropna(subset=["relative"])
 if rel.empty:
     w.empty(ctx, ctx.t("col_vs_median").lower(), hint=False)

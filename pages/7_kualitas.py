@@ -7,6 +7,7 @@ import streamlit as st
 
 import ui
 from pantau import charts, fmt
+from pantau.i18n import label
 from ui import widgets as w
 from ui.data import query
 
@@ -27,16 +28,16 @@ else:
     newest = max(dated["data_date"])
     dated["age_days"] = [(newest - d).days for d in dated["data_date"]]
     dated = dated.sort_values("age_days", ascending=False)
-    dated["table_label"] = [f"{tb} · {fmt.date(d, lang)}" for tb, d in zip(dated["table"], dated["data_date"],
-                                                                          strict=True)]
+    dated["table_label"] = [f"{label('table', tb, lang)} · {fmt.date(d, lang)}"
+                            for tb, d in zip(dated["table"], dated["data_date"], strict=True)]
     oldest = dated.iloc[0]
-    title = ctx.t("q_fresh_title", date=fmt.date(newest, lang), table=oldest["table"],
+    title = ctx.t("q_fresh_title", date=fmt.date(newest, lang), table=label("table", oldest["table"], lang),
                   old=fmt.date(oldest["data_date"], lang))
     fig = charts.value_bars(dated, ctx.frame(title, when=when), label="table_label", value="age_days")
     fig.update_xaxes(title_text=ctx.t("q_days_old"))
     w.chart(fig, "kesegaran_data", key="q_fresh")
 if not fresh.empty:
-    w.table(ctx, fresh, "kesegaran", {"table": w.TEXT, "rows": w.INT, "data_date": w.DATE, "loaded_at": w.TEXT},
+    w.table(ctx, fresh, "kesegaran", {"table": "table", "rows": w.INT, "data_date": w.DATE, "loaded_at": w.DATETIME},
             key="tbl_fresh")
 
 # --- rejected rows ---------------------------------------------------------------------
@@ -47,11 +48,12 @@ if rej.empty:
 else:
     by_reason = rej.groupby(["table", "reason"], as_index=False).size().rename(columns={"size": "n"})
     by_reason = by_reason.sort_values("n", ascending=False).head(25)
-    by_reason["label"] = [f"{tb}: {r}" for tb, r in zip(by_reason["table"], by_reason["reason"], strict=True)]
+    by_reason["label"] = [f"{label('table', tb, lang)}: {r}"
+                          for tb, r in zip(by_reason["table"], by_reason["reason"], strict=True)]
     title = ctx.t("q_rejects_title", n=fmt.number(len(rej), 0, lang), reason=by_reason.iloc[0]["reason"])
     fig = charts.value_bars(by_reason, ctx.frame(title, when=when), label="label", value="n")
     w.chart(fig, "baris_ditolak", key="q_rejects")
-    w.table(ctx, rej, "baris_ditolak", {"run_id": w.TEXT, "table": w.TEXT, "source": w.TEXT, "row": w.INT,
+    w.table(ctx, rej, "baris_ditolak", {"run_id": w.TEXT, "table": "table", "source": w.TEXT, "row": w.INT,
                                         "column": w.TEXT, "value": w.TEXT, "reason": w.TEXT},
             key="tbl_rejects", height=400)
 

@@ -54,6 +54,7 @@ class Frame:
     subtitle: str
     footer: str
     lang: str = "id"
+    wrap: int = 80  # characters per title line (about 40 for a half-width chart)
 
 
 def footer_text(data_date: dt.date | None, sample: bool, lang: str = "id") -> str:
@@ -65,14 +66,27 @@ def footer_text(data_date: dt.date | None, sample: bool, lang: str = "id") -> st
     return f"{src} · data per {fmt.date(data_date, 'id')}" if data_date else src
 
 
+def wrap_title(text: str, width: int) -> list[str]:
+    """Split a title into lines of at most `width` characters, at spaces."""
+    lines: list[str] = []
+    for word in str(text).split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
 def apply_style(fig: go.Figure, frame: Frame, *, height: int = 520, legend: bool = True) -> go.Figure:
     """Put the house style on a figure: fonts, title block, footer, formats, palette."""
+    lines = wrap_title(frame.title, frame.wrap)
+    extra = 30 * (len(lines) - 1)
     fig.update_layout(
         template="simple_white",
-        height=height,
+        height=height + extra,
         font={"family": FONT_FAMILY, "size": FONT_SIZE, "color": TEXT},
         title={
-            "text": f"<b>{_esc(frame.title)}</b>",
+            "text": "<br>".join(f"<b>{_esc(line)}</b>" for line in lines),
             "x": 0, "xref": "container", "xanchor": "left", "pad": {"l": 24},
             "y": 0.98, "yref": "container", "yanchor": "top",
             "font": {"size": TITLE_SIZE, "color": TEXT},
@@ -80,7 +94,7 @@ def apply_style(fig: go.Figure, frame: Frame, *, height: int = 520, legend: bool
         },
         separators=fmt.SEPARATORS.get(frame.lang, ",."),
         colorway=PALETTE,
-        margin=dict(MARGIN),
+        margin={**MARGIN, "t": MARGIN["t"] + extra},
         paper_bgcolor="white",
         plot_bgcolor="white",
         hoverlabel={"font": {"family": FONT_FAMILY, "size": 15}},
@@ -93,12 +107,25 @@ def apply_style(fig: go.Figure, frame: Frame, *, height: int = 520, legend: bool
                      automargin=True, linecolor=GREY)
     fig.update_yaxes(showgrid=True, gridcolor=LIGHT_GREY, ticks="", tickfont={"size": 14},
                      title_font={"size": 15}, automargin=True, linecolor=GREY)
+    # Bottom right under the plot: it never runs off the figure whatever the width of the axis labels.
     fig.add_annotation(
-        text=_esc(frame.footer), showarrow=False, xref="paper", yref="paper", x=0, y=0,
-        xanchor="left", yanchor="top", yshift=-(MARGIN["b"] - 30), align="left",
+        text=_esc(frame.footer), showarrow=False, xref="paper", yref="paper", x=1, y=0,
+        xanchor="right", yanchor="top", yshift=-(MARGIN["b"] - 30), align="right",
         font={"size": FOOTER_SIZE, "color": MUTED_TEXT}, name="footer",
     )
     return fig
+
+
+def integer_ticks(values: Any) -> dict[str, Any]:
+    """Axis settings for counts: whole-number ticks (no '1, 1, 2, 2' on small counts)."""
+    try:
+        top = float(pd.Series(values, dtype="float64").max(skipna=True))
+    except (TypeError, ValueError):
+        top = float("nan")
+    settings: dict[str, Any] = {"tickformat": ",d"}
+    if top == top and top <= 8:
+        settings.update(dtick=1, tick0=0)
+    return settings
 
 
 def config(filename: str, height: int = 520) -> dict[str, Any]:
@@ -114,6 +141,11 @@ def config(filename: str, height: int = 520) -> dict[str, Any]:
 
 def _esc(text: str) -> str:
     return str(text).replace("<", "&lt;").replace(">", "&gt;")
+
+
+def category_colors(keys: Sequence[Any]) -> dict[str, str]:
+    """One colour per key, in the given order: pass the same map to every chart of a page."""
+    return {str(k): PALETTE[i % len(PALETTE)] for i, k in enumerate(keys)}
 
 
 def bar_height(n: int, *, per_bar: int = 34, base: int = 230, minimum: int = 360, maximum: int = 1400) -> int:
@@ -176,40 +208,74 @@ def rate_bars(df: pd.DataFrame, frame: Frame, *, label: str, rate: str, codes: s
 
 def value_bars(df: pd.DataFrame, frame: Frame, *, label: str, value: str, color_by: str | None = None,
                codes: str | None = None, percent: bool = False, decimals: int = 0,
-               highlight: str | None = None) -> go.Figure:
+               highlight: str | None = None, colors: dict[str, str] | None = None) -> go.Figure:
     """Horizontal bars of a value, largest first; `highlight` names a boolean column drawn vermillion."""
     data = df.iloc[::-1].copy()
     fig = go.Figure()
     fmt_spec = f".{decimals}%" if percent else f",.{decimals}f"
-    colors: Any = BLUE
+    bar_colors: Any = BLUE
     if highlight and highlight in data:
-        colors = [VERMILLION if bool(v) else BLUE for v in data[highlight]]
+        bar_colors = [VERMILLION if bool(v) else BLUE for v in data[highlight]]
     custom = data[[codes]].to_numpy() if codes else None
     if color_by:
         for i, (key, part) in enumerate(data.groupby(color_by, sort=False)):
             fig.add_trace(go.Bar(x=part[value], y=part[label], orientation="h", name=str(key),
-                                 marker_color=PALETTE[i % len(PALETTE)],
+                                 marker_color=(colors or {}).get(str(key), PALETTE[i % len(PALETTE)]),
                                  hovertemplate=f"%{{y}}: %{{x:{fmt_spec}}}<extra>{key}</extra>"))
         fig.update_layout(barmode="stack")
     else:
         fig.add_trace(go.Bar(
-            x=data[value], y=data[label], orientation="h", marker_color=colors, customdata=custom,
+            x=data[value], y=data[label], orientation="h", marker_color=bar_colors, customdata=custom,
             text=data[value], texttemplate=f"%{{text:{fmt_spec}}}", textposition="outside",
             cliponaxis=False, textfont={"size": 15}, hovertemplate=f"%{{y}}: %{{x:{fmt_spec}}}<extra></extra>",
             showlegend=False,
         ))
-    fig.update_xaxes(tickformat=".0%" if percent else ",.0f", showgrid=True, gridcolor=LIGHT_GREY)
+    if percent:
+        fig.update_xaxes(tickformat=".0%")
+    elif decimals == 0:
+        totals = data.groupby(label)[value].sum() if color_by else data[value]
+        fig.update_xaxes(**integer_ticks(totals))
+    else:
+        fig.update_xaxes(tickformat=",.1f")
+    fig.update_xaxes(showgrid=True, gridcolor=LIGHT_GREY)
     fig.update_yaxes(type="category", showgrid=False)
     apply_style(fig, frame, height=bar_height(data[label].nunique()), legend=bool(color_by))
     fig.update_layout(bargap=0.25, clickmode="event+select")
+    if color_by:  # many categories: a legend on the right, top to bottom in stack order
+        fig.update_layout(legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top",
+                                  "traceorder": "normal"})
     return fig
+
+
+def month_starts(start: Any, end: Any) -> list[pd.Timestamp]:
+    """First days of every month from start's month to end's month."""
+    a, b = pd.Timestamp(start).to_period("M"), pd.Timestamp(end).to_period("M")
+    return [p.to_timestamp() for p in pd.period_range(a, b, freq="M")]
 
 
 def trend_lines(df: pd.DataFrame, frame: Frame, *, x: str, y: str, color: str | None = None,
                 color_names: dict[str, str] | None = None, percent: bool = False, y_title: str = "",
-                decimals: int = 0, height: int = 480) -> go.Figure:
-    """Lines over months (one per `color` value), with Indonesian month ticks."""
+                decimals: int = 0, height: int = 480, months: tuple[Any, Any] | None = None,
+                colors: dict[str, str] | None = None) -> go.Figure:
+    """Lines over months (one per `color` value), with Indonesian month ticks.
+
+    `months` (start, end): counts are filled with 0 in the months without a row, so a quiet month
+    shows as a dip, not as a line drawn across it.
+    """
     fig = go.Figure()
+    if months is not None:
+        full = month_starts(*months)
+        df = df.assign(**{x: pd.to_datetime(df[x])})
+        keys = [None] if color is None else sorted(df[color].dropna().unique())
+        parts = []
+        for key in keys:
+            part = df if key is None else df[df[color] == key]
+            part = part.groupby(x, as_index=False)[y].sum().set_index(x).reindex(full, fill_value=0)
+            part = part.rename_axis(x).reset_index()
+            if key is not None:
+                part[color] = key
+            parts.append(part)
+        df = pd.concat(parts, ignore_index=True)
     fmt_spec = f".{decimals}%" if percent else f",.{decimals}f"
     groups = [(None, df)] if color is None else list(df.groupby(color, sort=True))
     # Largest series first so the palette's strongest colours go to what matters most.
@@ -220,12 +286,18 @@ def trend_lines(df: pd.DataFrame, frame: Frame, *, x: str, y: str, color: str | 
         months = [fmt.month(v, frame.lang) for v in part[x]]
         fig.add_trace(go.Scatter(
             x=pd.to_datetime(part[x]), y=part[y], mode="lines+markers", name=name,
-            line={"width": 3, "color": PALETTE[i % len(PALETTE)]}, marker={"size": 7},
+            line={"width": 3, "color": (colors or {}).get(str(key), PALETTE[i % len(PALETTE)])}, marker={"size": 7},
             customdata=months, hovertemplate=f"{_esc(name)} · %{{customdata}}: %{{y:{fmt_spec}}}<extra></extra>",
         ))
     tickvals, ticktext = _date_ticks(df[x].tolist(), frame.lang)
     fig.update_xaxes(tickvals=tickvals, ticktext=ticktext)
-    fig.update_yaxes(tickformat=".0%" if percent else ",.0f", title_text=y_title, rangemode="tozero")
+    fig.update_yaxes(title_text=y_title, rangemode="tozero")
+    if percent:
+        fig.update_yaxes(tickformat=".0%")
+    elif decimals == 0:
+        fig.update_yaxes(**integer_ticks(df[y]))
+    else:
+        fig.update_yaxes(tickformat=",.1f")
     apply_style(fig, frame, height=height, legend=color is not None)
     return fig
 
@@ -233,20 +305,35 @@ def trend_lines(df: pd.DataFrame, frame: Frame, *, x: str, y: str, color: str | 
 def heatmap(z: pd.DataFrame, frame: Frame, *, x_labels: Sequence[str], percent: bool = False,
             zmin: float | None = None, zmax: float | None = None, colorscale: Any = None,
             colorbar_title: str = "", hover_text: Sequence[Sequence[str]] | None = None,
-            height: int | None = None) -> go.Figure:
-    """A heatmap of z (rows = categories, columns = periods); NaN cells stay blank on grey."""
+            mark: pd.DataFrame | None = None, mark_name: str = "", height: int | None = None) -> go.Figure:
+    """A heatmap of z (rows = categories, columns = periods); NaN cells stay grey.
+
+    `mark` (same shape, boolean) paints its True cells vermillion, named `mark_name` in the legend
+    (e.g. weeks without a pleno).
+    """
+    y = [str(i) for i in z.index]
+    hover = "%{y} · %{x}<br>%{text}<extra></extra>" if hover_text is not None else \
+        f"%{{y}} · %{{x}}: %{{z:{'.0%' if percent else ',.1f'}}}<extra></extra>"
     fig = go.Figure(go.Heatmap(
-        z=z.to_numpy(dtype=float), x=list(x_labels), y=[str(i) for i in z.index],
+        z=z.to_numpy(dtype=float), x=list(x_labels), y=y,
         colorscale=colorscale or SEQUENTIAL, zmin=zmin, zmax=zmax, xgap=2, ygap=2,
         colorbar={"title": {"text": colorbar_title, "side": "right"}, "tickformat": ".0%" if percent else ",.0f",
                   "thickness": 16},
-        text=hover_text, hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>" if hover_text is not None
-        else "%{y} · %{x}: %{z:,.1f}<extra></extra>",
+        text=hover_text, hovertemplate=hover,
     ))
+    if mark is not None and bool(mark.to_numpy().any()):
+        marked = mark.reindex(index=z.index, columns=z.columns).fillna(False).to_numpy(dtype=bool)
+        fig.add_trace(go.Heatmap(
+            z=[[1.0 if v else None for v in row] for row in marked], x=list(x_labels), y=y,
+            colorscale=[[0, VERMILLION], [1, VERMILLION]], showscale=False, xgap=2, ygap=2,
+            text=hover_text, hovertemplate=hover,
+        ))
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=mark_name,
+                                 marker={"symbol": "square", "size": 14, "color": VERMILLION}))
     fig.update_yaxes(autorange="reversed", type="category", showgrid=False)
-    fig.update_xaxes(type="category", showgrid=False, tickangle=-45 if len(x_labels) > 12 else 0,
-                     nticks=26)
-    apply_style(fig, frame, height=height or bar_height(len(z), per_bar=28, minimum=380), legend=False)
+    fig.update_xaxes(type="category", showgrid=False, tickangle=-45 if len(x_labels) > 12 else 0)
+    apply_style(fig, frame, height=height or bar_height(len(z), per_bar=30, minimum=380),
+                legend=mark is not None and bool(mark.to_numpy().any()))
     fig.update_layout(plot_bgcolor=LIGHT_GREY)
     return fig
 
@@ -270,23 +357,26 @@ def calendar(daily: pd.DataFrame, frame: Frame, *, date: str = "date", value: st
               if not fmt.is_missing(d) else "") for d, v in zip(label.loc[r], z.loc[r], strict=True)]
             for r in range(7)]
     week_starts = [start + pd.Timedelta(weeks=int(w)) for w in z.columns]
-    # Label a column with its month when a new month starts in it.
-    xt, xl, last = [], [], None
+    # Label the column of the week in which a month begins (with the year on the first label and in January).
+    xt: list[int] = []
+    xl: list[str] = []
+    months_short = fmt.MONTHS_SHORT.get(frame.lang, fmt.MONTHS_SHORT["id"])
     for w, ws in zip(z.columns, week_starts, strict=True):
-        if (ws.year, ws.month) != last:
-            xt.append(int(w))
-            xl.append(fmt.month(ws, frame.lang) if last is None or ws.month == 1 else
-                      fmt.MONTHS_SHORT[frame.lang if frame.lang in fmt.MONTHS_SHORT else "id"][ws.month - 1])
-            last = (ws.year, ws.month)
+        we = ws + pd.Timedelta(days=6)
+        first = ws if ws.day == 1 else (we.replace(day=1) if we.month != ws.month else None)
+        if first is None:
+            continue
+        xt.append(int(w))
+        xl.append(fmt.month(first, frame.lang) if len(xl) == 0 or first.month == 1 else months_short[first.month - 1])
     zmax = max(1.0, float(z.max().max()))
     fig = go.Figure(go.Heatmap(
         z=z.to_numpy(dtype=float), x=list(z.columns),
         y=list(fmt.WEEKDAYS_SHORT.get(frame.lang, fmt.WEEKDAYS_SHORT["id"])),
         colorscale=[[0.0, "#F2F2F2"], [1e-9, "#C6DBEF"], [0.5, "#4292C6"], [1.0, "#08306B"]],
         zmin=0, zmax=zmax, xgap=3, ygap=3, text=text, hovertemplate="%{text}<extra></extra>",
-        colorbar={"title": {"text": value_name, "side": "right"}, "thickness": 14, "tickformat": ",.0f"},
+        colorbar={"title": {"text": value_name, "side": "right"}, "thickness": 14, **integer_ticks([zmax])},
     ))
-    fig.update_xaxes(tickvals=xt, ticktext=xl, showgrid=False, ticks="", showline=False)
+    fig.update_xaxes(tickvals=xt, ticktext=xl, showgrid=False, ticks="", showline=False, tickangle=0)
     fig.update_yaxes(autorange="reversed", showgrid=False, showline=False)
     apply_style(fig, frame, height=360, legend=False)
     return fig
@@ -379,7 +469,7 @@ def share_bar(df: pd.DataFrame, frame: Frame, *, category: str, share: str, coun
             hovertemplate=f"{_esc(name)}: %{{x:.1%}}"
             + (f" ({fmt.number(cnt, 0, frame.lang)})" if cnt is not None else "") + "<extra></extra>",
         ))
-    fig.update_layout(barmode="stack", bargap=0.1)
+    fig.update_layout(barmode="stack", bargap=0.1, legend={"traceorder": "normal"})
     fig.update_xaxes(tickformat=".0%", range=[0, 1], showgrid=False)
     fig.update_yaxes(showgrid=False, visible=False)
     apply_style(fig, frame, height=300)
@@ -387,19 +477,25 @@ def share_bar(df: pd.DataFrame, frame: Frame, *, category: str, share: str, coun
 
 
 def relative_bars(df: pd.DataFrame, frame: Frame, *, measure: str, label: str, relative: str,
-                  hover: str | None = None, baseline_name: str = "= median") -> go.Figure:
-    """Grouped bars: each region's value per measure as a share of the province median (1 = median)."""
+                  hover: str | None = None, baseline_name: str = "= median",
+                  colors: dict[str, str] | None = None) -> go.Figure:
+    """Grouped horizontal bars: each region's value per measure as a share of the province median (100% = median)."""
     fig = go.Figure()
+    measures = list(dict.fromkeys(df[measure]))
     for i, (key, part) in enumerate(df.groupby(label, sort=False)):
         fig.add_trace(go.Bar(
-            x=part[measure], y=part[relative], name=str(key), marker_color=PALETTE[i % len(PALETTE)],
+            y=part[measure], x=part[relative], name=str(key), orientation="h",
+            marker_color=(colors or {}).get(str(key), PALETTE[i % len(PALETTE)]),
             customdata=part[hover] if hover else None,
-            hovertemplate=("%{customdata}" if hover else "%{x}: %{y:.0%}") + f"<extra>{_esc(str(key))}</extra>",
+            hovertemplate=("%{customdata}" if hover else "%{y}: %{x:.0%}") + f"<extra>{_esc(str(key))}</extra>",
         ))
-    fig.add_hline(y=1.0, line_dash="dash", line_color=BLACK, line_width=2,
-                  annotation_text=baseline_name, annotation_position="top right", annotation_font_size=14)
-    fig.update_yaxes(tickformat=".0%", rangemode="tozero", title_text="")
-    fig.update_xaxes(type="category")
-    apply_style(fig, frame, height=520)
-    fig.update_layout(barmode="group", bargap=0.2)
+    fig.add_vline(x=1.0, line_dash="dash", line_color=BLACK, line_width=2)
+    fig.add_annotation(x=1.0, y=1.0, yref="paper", yanchor="bottom", text=_esc(baseline_name), showarrow=False,
+                       font={"size": 14}, xanchor="left", xshift=4)
+    fig.update_xaxes(tickformat=".0%", rangemode="tozero", title_text="", showgrid=True, gridcolor=LIGHT_GREY)
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=measures[::-1], showgrid=False)
+    n_groups = df[label].nunique()
+    apply_style(fig, frame, height=bar_height(len(measures), per_bar=18 * n_groups + 14))
+    fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05,
+                      legend={"traceorder": "normal"})
     return fig

@@ -95,6 +95,17 @@ def date(d: Any, lang: str = "id", missing: str = "–") -> str:
     return f"{value.day} {MONTHS_SHORT[_lang(lang)][value.month - 1]} {value.year}"
 
 
+def datetime(d: Any, lang: str = "id") -> str:
+    """2024-09-01 08:01 -> '1 Sep 2024 08.01' (id: a dot between hours and minutes) / '1 Sep 2024 08:01'."""
+    if is_missing(d):
+        return "–"
+    import pandas as pd  # local: fmt stays importable without pandas for plain formatting
+
+    ts = pd.Timestamp(d)
+    sep = "." if _lang(lang) == "id" else ":"
+    return f"{date(ts, lang)} {ts.hour:02d}{sep}{ts.minute:02d}"
+
+
 def date_long(d: Any, lang: str = "id") -> str:
     """2023-02-20 -> '20 Februari 2023'."""
     value = to_date(d)

@@ -6,6 +6,7 @@ Pages call `ctx = ui.context()` and lay out with `ui.widgets`; nothing here hold
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from ui.widgets import Ctx
 
@@ -15,7 +16,13 @@ _CTX = "pantau_ctx"
 def context() -> Ctx:
     """The context dashboard.py prepared for this run (warehouse, filters, names)."""
     ctx = st.session_state.get(_CTX)
-    if ctx is None:  # a page run on its own (not through dashboard.py): prepare it here
+    if ctx is None:
+        # A page ran without dashboard.py. Streamlit runs the very first session after a server start in
+        # its old pages/-folder mode when that session opens a page URL directly (the flag flips only once
+        # some run calls st.navigation). Flip it and rerun: dashboard.py then runs and routes to this page.
+        if PagesManager.uses_pages_directory:
+            PagesManager.uses_pages_directory = False
+            st.rerun()
         from ui.app import prepare
 
         ctx = prepare()

@@ -209,3 +209,51 @@ def sidebar(f: Filters, regions: pd.DataFrame) -> None:
         st.selectbox(t("election", lang), list(ELECTIONS), key="w_election", on_change=_on_widget_change,
                      format_func=lambda e: label("election", e, lang))
         st.caption(t("copy_link_hint", lang))
+
+
+def _page_param_raw(name: str) -> str | None:
+    raw = st.query_params.get(name)
+    return raw if raw is not None else st.session_state.get(f"pp_{name}")
+
+
+def _store_page_param(name: str) -> None:
+    value = st.session_state.get(f"w_{name}")
+    text = ",".join(value) if isinstance(value, (list, tuple)) else str(value or "")
+    st.query_params[name] = text
+    st.session_state[f"pp_{name}"] = text
+
+
+def page_select(label_text: str, name: str, options: list[str], default: str, lang: str,
+                format_func: object = str) -> str:
+    """A page's own choice (e.g. the body to break down), kept in the URL under `name`."""
+    raw = _page_param_raw(name)
+    value = raw if raw in options else default
+    if raw not in (None, "") and raw not in options:
+        st.info(t("bad_param", lang, name=name, value=raw, fallback=format_func(default)),  # type: ignore[operator]
+                icon=":material/link_off:")
+    st.session_state[f"w_{name}"] = value
+    st.query_params[name] = value
+    st.session_state[f"pp_{name}"] = value
+    st.selectbox(label_text, options, key=f"w_{name}", format_func=format_func, width=420,  # type: ignore[arg-type]
+                 on_change=_store_page_param, args=(name,))
+    return value
+
+
+def page_multiselect(label_text: str, name: str, options: list[str], default: list[str], lang: str,
+                     format_func: object = str, max_selections: int = 5) -> list[str]:
+    """A page's own multiple choice (comma-separated in the URL); unknown values are dropped with a notice."""
+    raw = _page_param_raw(name)
+    if raw is None:
+        value = list(default)
+    else:
+        asked = [v.strip() for v in raw.split(",") if v.strip()]
+        value = [v for v in asked if v in options][:max_selections]
+        bad = [v for v in asked if v not in options]
+        if bad:
+            st.info(t("cmp_bad_codes", lang, value=", ".join(bad)), icon=":material/link_off:")
+    st.session_state[f"w_{name}"] = value
+    st.query_params[name] = ",".join(value)
+    st.session_state[f"pp_{name}"] = ",".join(value)
+    st.multiselect(label_text, options, key=f"w_{name}", format_func=format_func,  # type: ignore[arg-type]
+                   max_selections=max_selections, on_change=_store_page_param, args=(name,))
+    return value

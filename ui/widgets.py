@@ -18,8 +18,8 @@ from ui import export
 from ui.state import Filters, scope_name
 
 #: Column kinds for display: how a value is shown in a table.
-PCT, INT, FLOAT1, DATE, TEXT, BOOL = "pct", "int", "float1", "date", "text", "bool"
-VOCAB = ("body", "type", "outcome", "issue", "level")
+PCT, INT, FLOAT1, DATE, DATETIME, TEXT, BOOL = "pct", "int", "float1", "date", "datetime", "text", "bool"
+VOCAB = ("body", "type", "outcome", "issue", "level", "table")
 
 
 @dataclass
@@ -35,7 +35,16 @@ class Ctx:
         return self.f.lang
 
     def t(self, key: str, **values: Any) -> str:
+        """Translate; {scope} and {scope_in} ("di Lampung" / "secara nasional") are filled in unless given."""
+        values.setdefault("scope", self.scope_name)
+        values.setdefault("scope_in", self.scope_in)
         return t(key, self.f.lang, **values)
+
+    @property
+    def scope_in(self) -> str:
+        if self.f.scope.code is None:
+            return t("scope_in_nasional", self.f.lang)
+        return t("scope_in", self.f.lang, name=self.scope_name)
 
     @property
     def scope_name(self) -> str:
@@ -48,7 +57,8 @@ class Ctx:
     def name(self, code: str | None) -> str:
         return self.names.get(code, code) if code else t("nasional", self.f.lang)
 
-    def frame(self, title: str, *, table: str | None = None, when: str | None = None) -> charts.Frame:
+    def frame(self, title: str, *, table: str | None = None, when: str | None = None,
+              narrow: bool = False) -> charts.Frame:
         """The words around a chart: finding, scope and period, source and data date."""
         data_date = None
         if table:
@@ -56,18 +66,25 @@ class Ctx:
                 data_date = self.wh.data_date(table)
             except Exception:  # no such table in this version
                 data_date = None
-        data_date = min(fmt.to_date(data_date) or self.f.today, self.f.today) if data_date else self.f.today
+        data_date = fmt.to_date(data_date) or self.f.today
         subtitle = f"{self.scope_name} · {when or self.period_text}"
-        return charts.Frame(title, subtitle, charts.footer_text(data_date, self.wh.is_sample, self.lang), self.lang)
+        return charts.Frame(title, subtitle, charts.footer_text(data_date, self.wh.is_sample, self.lang), self.lang,
+                            wrap=44 if narrow else 80)
 
     def as_of_text(self) -> str:
         """'per 31 Jul 2024 · Pemilu 2024' for the coverage questions."""
-        return (f"{t('data_as_of', self.lang, date=fmt.date(self.f.as_of, self.lang))} · "
-                f"{label('election', self.f.election, self.lang)}")
+        return (f"{label('election', self.f.election, self.lang)} · "
+                f"{t('until', self.lang, date=fmt.date(self.f.as_of, self.lang))}")
+
+
+_CSS = """<style>
+.block-container, [data-testid="stMainBlockContainer"] {padding-top: 2.2rem; padding-bottom: 2rem;}
+</style>"""
 
 
 def header(ctx: Ctx, page_key: str) -> None:
     """Page title, what it looks at, and the notices (sample data, fixed-up link parameters)."""
+    st.html(_CSS)
     st.title(ctx.t(page_key))
     st.caption(f"{ctx.scope_name} · {ctx.period_text} · {label('election', ctx.f.election, ctx.lang)}")
     if ctx.wh.is_sample:
@@ -100,6 +117,10 @@ def display_frame(df: pd.DataFrame, columns: Mapping[str, str], lang: str) -> pd
             out[col] = out[col].map(lambda v, k=kind: label(k, v, lang) if isinstance(v, str) else v)
         elif kind == DATE:
             out[col] = out[col].map(fmt.to_date)
+        elif kind == DATETIME:
+            out[col] = out[col].map(lambda v: "–" if fmt.is_missing(v) else fmt.datetime(v, lang))
+        elif kind == TEXT:
+            out[col] = out[col].map(lambda v: "–" if fmt.is_missing(v) else v)
     out.columns = [t(f"col_{c}", lang) for c in cols]
     return out
 
@@ -130,14 +151,16 @@ def table(ctx: Ctx, df: pd.DataFrame, stem: str, columns: Mapping[str, str], *, 
     shown = display_frame(df, columns, ctx.lang)
     kinds = [columns[c] for c in columns if c in df.columns]
     view = shown.head(max_rows)
+    if height != "auto" and len(view) * 35 + 45 < int(height):
+        height = "auto"  # a short table needs no scroll box (and no blank rows)
     styled = _styled(view, kinds, ctx.lang)
     selected: list[int] = []
     if on_select:
         event = st.dataframe(styled, hide_index=True, key=key, on_select="rerun", selection_mode="single-row",
-                             height=height)
+                             height=height, placeholder="–")
         selected = list(getattr(getattr(event, "selection", None), "rows", []) or [])
     else:
-        st.dataframe(styled, hide_index=True, key=key, height=height)
+        st.dataframe(styled, hide_index=True, key=key, height=height, placeholder="–")
     downloads(ctx, shown, stem, key=key)
     return selected
 
