@@ -73,21 +73,33 @@ class CheckReport:
 
 
 class KeyTracker:
-    """Keys seen so far in one source (key string -> row number of its first good occurrence)."""
+    """Keys seen so far in one source, with the row number of each key's first good occurrence."""
 
     def __init__(self) -> None:
-        self._seen: dict[str, int] = {}
+        self._keys: list[np.ndarray] = []
+        self._rows: list[np.ndarray] = []
+        self._index: pd.Index | None = None
+        self._first: np.ndarray = np.zeros(0, dtype="int64")
 
     def first_rows(self, keys: pd.Series) -> pd.Series:
         """For each row (index = row number): the row of an earlier occurrence, or NA; records new keys."""
-        dup = keys.duplicated(keep="first")
-        prior = keys.map(self._seen).astype("Int64")
-        first_here = pd.Series(keys.index[~dup], index=keys[~dup].to_numpy())
-        within = keys.map(first_here).astype("Int64").where(dup)
-        result = prior.fillna(within)
-        new = ~dup & prior.isna()
-        self._seen.update(zip(keys[new].to_numpy(), keys.index[new], strict=True))
-        return result
+        dup = keys.duplicated(keep="first").to_numpy()
+        rows = keys.index.to_numpy(dtype="int64")
+        result = np.full(len(keys), -1, dtype="int64")
+        if self._index is not None and len(self._index):
+            pos = self._index.get_indexer(keys.to_numpy())
+            result = np.where(pos >= 0, self._first[np.maximum(pos, 0)], -1)
+        if dup.any():
+            first_here = pd.Index(keys.to_numpy()[~dup])
+            pos = first_here.get_indexer(keys.to_numpy()[dup])
+            result[dup] = np.where(result[dup] >= 0, result[dup], rows[~dup][pos])
+        new = ~dup & (result < 0)
+        if new.any():
+            self._keys.append(keys.to_numpy()[new])
+            self._rows.append(rows[new])
+            self._index = pd.Index(np.concatenate(self._keys))
+            self._first = np.concatenate(self._rows)
+        return pd.Series(result, index=keys.index).replace(-1, pd.NA).astype("Int64")
 
 
 # ---------------------------------------------------------------------------
@@ -295,8 +307,12 @@ def _parents(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
     return codes.str[:2], kab
 
 
+_LEVEL_OF_LENGTH = {2: "provinsi", 5: "kabkota", 8: "kecamatan", 13: "desa"}
+
+
 def _levels(codes: pd.Series) -> pd.Series:
-    return codes.str.count(r"\.").map(schemas.LEVEL_OF_DOTS)
+    """Level of dotted region codes, from their length (NA for missing codes)."""
+    return codes.str.len().map(_LEVEL_OF_LENGTH)
 
 
 def _body_from(body: pd.Series, codes: pd.Series) -> pd.Series:

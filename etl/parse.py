@@ -63,14 +63,16 @@ def is_blank(raw: pd.Series) -> pd.Series:
 
 
 def _map_unique(raw: pd.Series, fn: Callable[[str], object], missing: object) -> tuple[pd.Series, pd.Series]:
-    """Apply ``fn`` (returns the value, or ``missing``-sentinel ``_BAD`` for bad) to unique values."""
-    blank = is_blank(raw)
-    values = raw.where(~blank, "").astype("str")
-    uniques = pd.unique(values)
-    parsed = {u: (missing if u.strip() == "" else fn(u)) for u in uniques}
-    out = values.map(parsed)
-    bad = out.map(lambda v: v is _BAD).astype(bool) & ~blank
-    return out.where(~bad, missing), bad
+    """Apply ``fn`` (returning a value, or the ``_BAD`` sentinel) once per unique value; map back to rows."""
+    values = raw.astype("str").fillna("")
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    parsed = [missing if u.strip() == "" else fn(u) for u in uniques]
+    bad_u = np.fromiter((v is _BAD for v in parsed), dtype=bool, count=len(parsed))
+    clean = np.empty(len(parsed), dtype=object)
+    clean[:] = [missing if v is _BAD else v for v in parsed]
+    bad = pd.Series(bad_u[codes] if len(codes) else np.zeros(0, bool), index=raw.index)
+    out = pd.Series(clean[codes] if len(codes) else np.empty(0, object), index=raw.index, dtype=object)
+    return out, bad
 
 
 class _Bad:
