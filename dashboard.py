@@ -15,14 +15,17 @@ from ui.app import prepare
 st.set_page_config(page_title="Pantau · Bawaslu", page_icon=":material/monitoring:", layout="wide",
                    initial_sidebar_state="expanded")
 
+# URL paths differ on purpose from the names Streamlit's old pages/-folder mode derives from the file names
+# ("cakupan" from 2_cakupan.py): a server's first session, or an AppTest run, starts in that mode, and a
+# name it knows would run the page file without this script (no navigation, no page config).
 PAGES = [
-    ("pages/1_ringkasan.py", "page_ringkasan", ":material/dashboard:", "ringkasan"),
-    ("pages/2_cakupan.py", "page_cakupan", ":material/groups:", "cakupan"),
-    ("pages/3_rasio.py", "page_rasio", ":material/balance:", "rasio"),
-    ("pages/4_kegiatan.py", "page_kegiatan", ":material/event:", "kegiatan"),
-    ("pages/5_pleno.py", "page_pleno", ":material/gavel:", "pleno"),
-    ("pages/6_perbandingan.py", "page_perbandingan", ":material/compare_arrows:", "perbandingan"),
-    ("pages/7_kualitas.py", "page_kualitas", ":material/fact_check:", "kualitas"),
+    ("pages/1_ringkasan.py", "page_ringkasan", ":material/dashboard:", "ringkasan-utama"),
+    ("pages/2_cakupan.py", "page_cakupan", ":material/groups:", "cakupan-wilayah"),
+    ("pages/3_rasio.py", "page_rasio", ":material/balance:", "rasio-pengawas"),
+    ("pages/4_kegiatan.py", "page_kegiatan", ":material/event:", "kegiatan-pengawasan"),
+    ("pages/5_pleno.py", "page_pleno", ":material/gavel:", "evaluasi-pleno"),
+    ("pages/6_perbandingan.py", "page_perbandingan", ":material/compare_arrows:", "perbandingan-kabkota"),
+    ("pages/7_kualitas.py", "page_kualitas", ":material/fact_check:", "kualitas-data"),
 ]
 
 lang = st.query_params.get("lang") if st.query_params.get("lang") in ("id", "en") else \
@@ -37,3 +40,5 @@ try:
 except Exception as exc:  # a page failed: say so plainly (and log it) instead of showing a traceback
     logging.getLogger("pantau").exception("page %s failed", navigation.url_path)
     st.error(t("error_page", lang, error=f"{type(exc).__name__}: {exc}"), icon=":material/error:")
+finally:
+    st.session_state.pop("pantau_ctx", None)  # the context is this run's only: never a stale one next time

@@ -350,7 +350,7 @@ def calendar(daily: pd.DataFrame, frame: Frame, *, date: str = "date", value: st
     data = days.merge(data.groupby(date, as_index=False)[value].sum(), on=date, how="left")
     data[value] = data[value].fillna(0)
     data["week"] = ((data[date] - start).dt.days // 7).astype(int)
-    data["dow"] = data[date].dt.weekday
+    data["dow"] = data[date].dt.day_of_week
     z = data.pivot(index="dow", columns="week", values=value).reindex(range(7))
     label = data.pivot(index="dow", columns="week", values=date).reindex(range(7))
     text = [[(f"{fmt.date(d, frame.lang)}: {fmt.number(v, 0, frame.lang)} {value_name}"

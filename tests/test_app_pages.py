@@ -1,0 +1,220 @@
+"""Every page through Streamlit's AppTest over the tiny warehouse of tests/factory.py.
+
+Expected numbers are worked out by hand from tests/factory.tiny_tables (see the comments).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.factory import tiny_warehouse
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
+PAGES = {
+    "ringkasan": "pages/1_ringkasan.py", "cakupan": "pages/2_cakupan.py", "rasio": "pages/3_rasio.py",
+    "kegiatan": "pages/4_kegiatan.py", "pleno": "pages/5_pleno.py", "perbandingan": "pages/6_perbandingan.py",
+    "kualitas": "pages/7_kualitas.py",
+}
+ELECTION_YEAR = "tahun_pemilu_2024"  # 2024-01-01 .. 2024-12-31
+
+
+@pytest.fixture(scope="module", autouse=True)
+def warehouse(tmp_path_factory: pytest.TempPathFactory):
+    root = tiny_warehouse(tmp_path_factory.mktemp("app") / "warehouse")
+    old = os.environ.get("PANTAU_WAREHOUSE")
+    os.environ["PANTAU_WAREHOUSE"] = str(root)
+    yield root
+    if old is None:
+        os.environ.pop("PANTAU_WAREHOUSE", None)
+    else:
+        os.environ["PANTAU_WAREHOUSE"] = old
+
+
+def run(page: str, **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()  # AppTest knows the pages st.navigation registers only after a first run
+    if page != "ringkasan":
+        at.switch_page(PAGES[page]).run()
+    return at
+
+
+def titles(at: AppTest) -> list[str]:
+    """The chart titles (house style: bold, possibly wrapped) as plain text."""
+    out = []
+    for chart in at.get("plotly_chart"):
+        text = json.loads(chart.proto.spec)["layout"]["title"]["text"]
+        out.append(text.replace("<br>", " ").replace("<b>", "").replace("</b>", "").replace("  ", " "))
+    return out
+
+
+def texts(elements) -> str:
+    return " | ".join(str(e.value) for e in elements)
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_default_filters(page: str) -> None:
+    at = run(page)
+    assert_clean(at)
+    assert len(at.get("plotly_chart")) >= 1
+    assert "DATA CONTOH" in texts(at.warning)  # the sample notice, on every page
+    # the filters were written back to the URL in their canonical form
+    assert at.query_params["wilayah"] == ["nasional"] or at.query_params["wilayah"] == "nasional"
+
+
+def _qp(at: AppTest, key: str) -> str:
+    value = at.query_params[key]
+    return value[0] if isinstance(value, list) else value
+
+
+def test_ringkasan_headline_for_lampung() -> None:
+    at = run("ringkasan", wilayah="18", periode=ELECTION_YEAR)
+    assert_clean(at)
+    metrics = {m.label: m.value for m in at.metric}
+    # Lampung seats on 2024-12-31: provinsi 7 + kab/kota 5 + 3 + Panwascam 3 kecamatan x 3 = 9 + PKD 5 desa
+    # + PTPS 10+6+4+8+5 = 33 -> 62. Filled (latest count 2024-01-15): 7 + (5 + 2) + (3 + 2 + 3) + 6 PKD + 33 = 61.
+    assert metrics["Pengawas terisi"] == "61"
+    assert metrics["Keterisian pengawas"] == "98,4%"  # 61 / 62 = 0.98387
+    # Activities in Lampung in 2024: 5 Feb, 19 Feb, 20 Feb, 23 Jul, 22 Aug -> 5
+    assert metrics["Kegiatan"] == "5"
+    # worst gaps: Kota Metro 2 of 3 members, Jati Agung 2 of 3 Panwascam -> gap 1 each
+    assert any(t.startswith("Kekurangan terbesar:") and "kurang 1" in t for t in titles(at))
+
+
+def test_cakupan_provinsi_mismatch_and_children() -> None:
+    at = run("cakupan", wilayah="18", periode=ELECTION_YEAR)
+    assert_clean(at)
+    # PKD: 1+1+1+1+2 = 6 reported for the 5 desa/kelurahan of Lampung -> a visible mismatch
+    assert "6 PKD dilaporkan untuk 5 desa" in texts(at.warning)
+    # Panwascam by kab/kota: 18.01 has 3 + 2 = 5 of 2 x 3 = 6 seats; 18.72 has 3 of 3 -> 1 of 2 full
+    assert "1 dari 2 kabupaten/kota: Panwascam terisi penuh" in titles(at)
+    table = at.dataframe[0].value
+    got = dict(zip(table["Kode"], zip(table["Kursi (UU)"], table["Terisi"], strict=True), strict=True))
+    assert got == {"18.01": (6, 5), "18.72": (3, 3)}
+
+
+def test_cakupan_kabkota_level_lists_kecamatan() -> None:
+    at = run("cakupan", wilayah="18.01", periode=ELECTION_YEAR)
+    assert_clean(at)
+    table = at.dataframe[0].value
+    # Natar 3 of 3, Jati Agung 2 of 3
+    got = dict(zip(table["Wilayah"], table["Terisi"], strict=True))
+    assert got == {"Natar": 3, "Jati Agung": 2}
+    assert "Kab. Lampung Selatan, Lampung" in at.caption[0].value
+
+
+def test_cakupan_up_button_changes_the_scope_in_the_url() -> None:
+    at = run("cakupan", wilayah="18.01", periode=ELECTION_YEAR)
+    up = [b for b in at.button if b.label.startswith("Naik ke")]
+    assert up and up[0].label == "Naik ke Lampung"
+    up[0].click().run()
+    assert_clean(at)
+    assert _qp(at, "wilayah") == "18"
+
+
+def test_sidebar_province_change_goes_to_the_url() -> None:
+    at = run("kegiatan", periode=ELECTION_YEAR)
+    at.sidebar.selectbox(key="w_prov").set_value("19").run()
+    assert_clean(at)
+    assert _qp(at, "wilayah") == "19"
+    # Bangka Belitung in 2024: sambang Nibung 4 Mar and 11 Mar -> 2 activities, both sambang
+    assert "2 kegiatan; terbanyak Sambang pengawasan (2)" in titles(at)
+
+
+def test_kegiatan_national_all_time() -> None:
+    at = run("kegiatan", periode="semua")
+    assert_clean(at)
+    # 10 activities; sambang: Hajimena, Pemanggilan, Nibung, Nibung (2) = 4
+    assert "10 kegiatan; terbanyak Sambang pengawasan (4)" in titles(at)
+    # sambang reached Hajimena, Pemanggilan, Nibung = 3 of 9 desa -> 33%
+    assert "Sambang pengawasan menjangkau 33% kelurahan/desa secara nasional" in titles(at)
+
+
+def test_pleno_lampung() -> None:
+    at = run("pleno", wilayah="18", periode=ELECTION_YEAR)
+    assert_clean(at)
+    # 9 weeks x 3 bodies (18, 18.01, 18.72) = 27; held 8 + 7 + 5 = 20
+    assert "Pleno mingguan: 20 dari 27 minggu terlaksana" in titles(at)
+    # ranking: Lampung 8/9 = 89% best; Kota Metro 5/9 = 56% lowest
+    assert "Lampung paling patuh pleno; Kota Metro terendah (56%)" in titles(at)
+
+
+def test_perbandingan_two_kabkota_and_a_bad_code() -> None:
+    at = run("perbandingan", wilayah="18", periode=ELECTION_YEAR, banding="18.01,18.72,99.99")
+    assert_clean(at)
+    assert "99.99" in texts(at.info)
+    assert len(at.get("plotly_chart")) == 1
+    table = at.dataframe[0].value
+    assert set(table["Kode"]) == {"18.01", "18.72"}
+    # Panwascam fill rate (%) of 18.01: 5 of 6 = 83.3
+    row = table[(table["Kode"] == "18.01") & (table["Ukuran"] == "Keterisian Panwascam (%)")]
+    assert round(float(row["Nilai"].iloc[0]), 1) == 83.3
+
+
+def test_kualitas_rejects() -> None:
+    at = run("kualitas")
+    assert_clean(at)
+    assert any(t.startswith("2 baris ditolak") for t in titles(at))
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_empty_province(page: str) -> None:
+    """Nusa Tenggara Barat has regions, seats and TPS but no personnel, activities or pleno."""
+    at = run(page, wilayah="52", periode=ELECTION_YEAR)
+    assert_clean(at)
+    if page == "cakupan":
+        assert "belum ada data personel" in texts(at.info)
+    if page == "kegiatan":
+        assert "Tidak ada data untuk kegiatan di Nusa Tenggara Barat" in texts(at.info)
+    if page == "pleno":
+        assert "Tidak ada pleno yang dilaporkan di Nusa Tenggara Barat" in texts(at.info)
+
+
+def test_invalid_url_parameters_fall_back_with_a_notice() -> None:
+    at = run("ringkasan", wilayah="99", periode="kemarin", pemilu="pemilu_1955", lang="xx")
+    assert_clean(at)
+    notices = texts(at.info)
+    assert "Wilayah `99` tidak ada" in notices
+    assert "periode=kemarin" in notices and "pemilu=pemilu_1955" in notices and "lang=xx" in notices
+    assert _qp(at, "wilayah") == "nasional" and _qp(at, "periode") == "12_bulan"
+    assert _qp(at, "pemilu") == "pemilu_2024" and _qp(at, "lang") == "id"
+
+
+def test_malformed_scope_and_page_parameter() -> None:
+    at = run("ringkasan", wilayah="lampung'; drop")
+    assert_clean(at)
+    assert "wilayah=lampung'; drop" in texts(at.info)
+    at = run("cakupan", wilayah="18", lembaga="presiden")
+    assert_clean(at)
+    assert "lembaga=presiden" in texts(at.info)
+    assert _qp(at, "lembaga") == "panwaslu_kecamatan"
+
+
+def test_english() -> None:
+    at = run("ringkasan", wilayah="18", periode=ELECTION_YEAR, lang="en")
+    assert_clean(at)
+    assert at.title[0].value == "Summary"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Supervisor fill rate"] == "98.4%"
+
+
+def test_no_warehouse_explains_how_to_build_it(tmp_path: Path, warehouse: Path) -> None:
+    os.environ["PANTAU_WAREHOUSE"] = str(tmp_path / "nothing")
+    try:
+        at = AppTest.from_file(APP, default_timeout=60).run()
+    finally:
+        os.environ["PANTAU_WAREHOUSE"] = str(warehouse)
+    assert not at.exception
+    assert "python -m etl build" in at.code[0].value
+    assert at.error and "belum tersedia" in at.error[0].value

@@ -1,0 +1,106 @@
+"""Drive the running dashboard in headless Chromium: every page renders its charts, shows no error,
+and asks nothing of any host but the server it came from. Screenshots go to test-artifacts/screenshots/.
+
+PANTAU_BROWSER_WAREHOUSE points at a built warehouse (e.g. data/warehouse); by default the tests
+build the tiny one from tests/factory.py.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.factory import tiny_warehouse
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+PAGES = ["", "cakupan-wilayah", "rasio-pengawas", "kegiatan-pengawasan", "evaluasi-pleno", "perbandingan-kabkota",
+         "kualitas-data"]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium; CI installs it)", allow_module_level=True)
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    """`streamlit run dashboard.py` on loopback over a warehouse; yields the base URL."""
+    warehouse = os.environ.get("PANTAU_BROWSER_WAREHOUSE")
+    if not warehouse:
+        warehouse = str(tiny_warehouse(tmp_path_factory.mktemp("wh") / "warehouse"))
+    port = _free_port()
+    env = {**os.environ, "PANTAU_WAREHOUSE": warehouse}
+    log = tmp_path_factory.mktemp("log") / "streamlit.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address", "127.0.0.1",
+             "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.25)
+        else:
+            pytest.fail("streamlit did not start:\n" + log.read_text(errors="replace")[-3000:])
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run"])
+        yield b
+        b.close()
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_page_renders_locally(server: str, browser, page_name: str) -> None:
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    foreign: list[str] = []
+    page.on("request", lambda req: foreign.append(req.url)
+            if urlparse(req.url).hostname not in LOCAL_HOSTS and not req.url.startswith(("data:", "blob:"))
+            else None)
+    try:
+        page.goto(f"{server}/{page_name}", wait_until="domcontentloaded")
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+        page.wait_for_timeout(1500)  # let the other charts of the page finish drawing
+        assert page.locator('[data-testid="stException"]').count() == 0, "an exception box is shown"
+        errors = page.locator('[data-testid="stAlertContentError"]')
+        assert errors.count() == 0, errors.all_inner_texts()
+        assert page.locator(".js-plotly-plot").count() >= 1
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{page_name or 'ringkasan'}.png"))
+        assert not foreign, f"requests beyond loopback: {foreign}"
+    finally:
+        page.close()
