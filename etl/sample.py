@@ -68,7 +68,7 @@ class _ScaleSpec:
 
 _SCALE_SPECS = {
     "sample": _ScaleSpec(60_000, dt.date(2024, 1, 1), False, 1_000_000),
-    "national": _ScaleSpec(5_200_000, dt.date(2023, 1, 2), True, 600_000),
+    "national": _ScaleSpec(5_400_000, dt.date(2023, 1, 2), True, 500_000),
 }
 _PLENO_END = dt.date(2024, 12, 30)
 
