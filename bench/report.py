@@ -164,3 +164,78 @@ def print_report(result: dict[str, Any], console: Console | None = None) -> None
         fig = "—" if x["figure"] is None else f"{x['figure']:.{2 if x['unit'] == 'x' else 0}f} {x['unit']}"
         t.add_row(x["name"], fig, f"≤ {x['limit']:g} {x['unit']}", "[green]met[/]" if x["met"] else "[red]MISSED[/]")
     console.print(t)
+
+
+# ---------------------------------------------------------------------------
+# Markdown (docs/PERFORMANCE.md and the README's "Performance" section)
+# ---------------------------------------------------------------------------
+
+
+def _md_fig(d: dict | None, unit: str, scale: float = 1.0, digits: int = 0) -> str:
+    if not d or d.get("median") is None:
+        return "—"
+    med, lo, hi = (d[k] * scale for k in ("median", "min", "max"))
+    if d["n"] == 1:
+        return f"{med:.{digits}f} {unit}"
+    return f"{med:.{digits}f} {unit} ({lo:.{digits}f}–{hi:.{digits}f})"
+
+
+def markdown(result: dict[str, Any]) -> str:
+    """The tables of one run as Markdown: machine, ETL, queries, pages, server, targets."""
+    m, v = result["machine"], result["machine"]["versions"]
+    lines = [f"Command: `{result['command']}` · {result['started_at'][:16].replace('T', ' ')} UTC",
+             "",
+             f"Machine: {m['cpu_count']} CPUs ({m['cpu_model']}), {m['memory_gb']} GB; python {v['python']}, "
+             f"pandas {v['pandas']}, duckdb {v['duckdb']}, pyarrow {v['pyarrow']}, polars {v['polars']}, "
+             f"streamlit {v['streamlit']}. Load average {result['loadavg_start'][0]:.1f} at start, "
+             f"{result.get('loadavg_end', [0])[0]:.1f} at end (2 cores: above 2, other work shared the CPUs).",
+             "",
+             f"Repeats: {result['repeats']}. Each figure is the median (min–max) over its repeats; warm query "
+             f"figures over {result.get('warm_calls', 7)} calls in one process.", ""]
+    etl, plain = result.get("etl"), result.get("plain")
+    if etl:
+        lines += ["| ETL | wall | rows/s | peak memory | CPU |", "| --- | --- | --- | --- | --- |",
+                  f"| `python -m etl build` ({etl.get('rows_read') or 0:,} rows read) "
+                  f"| {_md_fig(etl.get('wall_s'), 's', 1, 1)} "
+                  f"| {(etl.get('rows_per_s') or {}).get('median') or 0:,.0f} | {_md_fig(etl.get('peak_mb'), 'MB')} "
+                  f"| {_md_fig(etl.get('cpu_s'), 's', 1, 1)} |"]
+        for engine in ("polars", "pyarrow"):
+            pr = (plain or {}).get(engine) or {}
+            if pr.get("wall_s"):
+                rate = (pr.get("rows") or 0) / pr["wall_s"]["median"]
+                lines.append(f"| plain {engine} (no checks; {pr.get('csv_files')} CSV + {pr.get('xlsx_files')} XLSX) "
+                             f"| {_md_fig(pr.get('wall_s'), 's', 1, 1)} | {rate:,.0f} | "
+                             f"{_md_fig(pr.get('peak_mb'), 'MB')} | {_md_fig(pr.get('cpu_s'), 's', 1, 1)} |")
+        lines.append("")
+    if result.get("queries"):
+        lines += ["| query function | scope | cold | warm | peak memory | rows |",
+                  "| --- | --- | --- | --- | --- | --- |"]
+        for q in result["queries"]:
+            if q.get("error") and not q.get("cold_s"):
+                lines.append(f"| `{q['function']}` | {q['scope']} | error: {q['error'][:80]} | | | |")
+                continue
+            lines.append(f"| `{q['function']}` | {q['scope']} | {_md_fig(q.get('cold_s'), 'ms', 1000)} | "
+                         f"{_md_fig(q.get('warm_s'), 'ms', 1000)} | {_md_fig(q.get('peak_mb'), 'MB')} | "
+                         f"{q.get('rows', '—')} |")
+        lines.append("")
+    if result.get("pages"):
+        lines += ["| page (AppTest) | first run | rerun | rerun after filter change | rerun back |",
+                  "| --- | --- | --- | --- | --- |"]
+        for p in result["pages"]:
+            lines.append(f"| `{p['page']}` | {_md_fig(p.get('page_first_s'), 'ms', 1000)} | "
+                         f"{_md_fig(p.get('rerun_same_s'), 'ms', 1000)} | "
+                         f"{_md_fig(p.get('rerun_filter_s'), 'ms', 1000)} "
+                         f"| {_md_fig(p.get('rerun_back_s'), 'ms', 1000)} |")
+        lines.append("")
+    server = result.get("server")
+    if server:
+        visited = ", ".join(f"{p['url'] or '/'} {p['rss_mb']:.0f} MB" for p in server.get("pages", []))
+        lines += [f"Dashboard server RSS: idle {server.get('rss_idle_mb', 0):.0f} MB; after each page: {visited}; "
+                  f"final {server.get('rss_final_mb') or 0:.0f} MB.", ""]
+    tg = result.get("targets") or []
+    lines += [f"Targets: {sum(t['met'] for t in tg)} of {len(tg)} met.", "",
+              "| target | figure | limit | met |", "| --- | --- | --- | --- |"]
+    for t in tg:
+        fig = "—" if t["figure"] is None else f"{t['figure']:.{2 if t['unit'] == 'x' else 0}f} {t['unit']}"
+        lines.append(f"| {t['name']} | {fig} | ≤ {t['limit']:g} {t['unit']} | {'met' if t['met'] else '**missed**'} |")
+    return "\n".join(lines) + "\n"

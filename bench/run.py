@@ -57,9 +57,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--repeat", type=int, help="repeats of every section (default: per section and scale, see "
                    "DEFAULT_REPEATS)")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    p.add_argument("--regenerate", action="store_true", help="regenerate the sources when etl/sample.py changed "
+                   "since they were made (default: reuse them, keyed by scale and seed)")
     p.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections: etl,query,pages,server")
     p.add_argument("--warehouse", type=Path, help="use this warehouse instead of building one (when etl is skipped)")
     p.add_argument("--functions", help="comma-separated module.function names to time (default: all)")
+    p.add_argument("--markdown", type=Path, help="also write the tables as Markdown (for docs/PERFORMANCE.md)")
     p.add_argument("--out", type=Path, default=OUT, help="working folder (default bench/out, gitignored)")
     return p.parse_args(argv)
 
@@ -87,9 +90,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
         t0 = time.perf_counter()
         console.rule(f"sources ({args.scale})")
-        src = ensure_sources(args.scale, args.seed, args.out, log=logs / "generate")
+        src = ensure_sources(args.scale, args.seed, args.out, regenerate=args.regenerate, log=logs / "generate")
         result["sources"] = src
-        console.print(f"sources at {src['path']} ({'reused' if src['reused'] else 'generated'})")
+        console.print(f"sources at {src['path']} ({'reused' if src['reused'] else 'generated'})"
+                      + (" · etl/sample.py changed since: --regenerate to refresh" if src["generator_changed_since"]
+                         else ""))
         result["timings_s"]["sources"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         console.rule("ETL build")
@@ -164,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(text)
+    (args.out / args.scale / "result.md").write_text(report.markdown(result))
+    if args.markdown:
+        args.markdown.write_text(report.markdown(result))
     console.print(f"JSON: {args.json or keep} · total {result['timings_s']['total']:.0f} s")
     return 0
 

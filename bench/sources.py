@@ -1,7 +1,8 @@
 """The sample sources a benchmark reads: generated once per (scale, seed, generator version), then reused.
 
-They live in bench/out/sources/<scale>-seed<seed>-<hash of etl/sample.py>/ (gitignored). A marker
-file written after a complete generation says what is there; a folder without it is regenerated.
+They live in bench/out/sources/<scale>-seed<seed>/ (gitignored). A marker file written after a complete
+generation says what is there (with a hash of etl/sample.py); a folder without it is regenerated, and so
+is one made by another generator version when `regenerate=True` (otherwise it is reused with a note).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def generator_hash() -> str:
 
 
 def source_dir(scale: str, seed: int, root: Path = OUT) -> Path:
-    return root / "sources" / f"{scale}-seed{seed}-{generator_hash()}"
+    return root / "sources" / f"{scale}-seed{seed}"
 
 
 def inventory(src: Path) -> dict[str, Any]:
@@ -61,16 +62,18 @@ def inventory(src: Path) -> dict[str, Any]:
     return {"files": dict(kinds), "bytes": dict(sizes), "total_bytes": sum(sizes.values())}
 
 
-def ensure_sources(scale: str, seed: int = DEFAULT_SEED, root: Path = OUT, *, log: Path | None = None) -> dict:
+def ensure_sources(scale: str, seed: int = DEFAULT_SEED, root: Path = OUT, *, regenerate: bool = False,
+                   log: Path | None = None) -> dict:
     """Generate the sources for (scale, seed) unless a complete copy exists; return their description."""
     src = source_dir(scale, seed, root)
     marker = src / MARKER
+    gen_hash = generator_hash()
     if marker.is_file():
         info = json.loads(marker.read_text())
-        info["reused"] = True
-        return info
-    for old in (root / "sources").glob(f"{scale}-seed{seed}-*"):  # an older generator's output
-        shutil.rmtree(old, ignore_errors=True)
+        if not regenerate or info.get("generator") == gen_hash:
+            info["reused"] = True
+            info["generator_changed_since"] = info.get("generator") != gen_hash
+            return info
     if src.exists():
         shutil.rmtree(src)
     src.mkdir(parents=True)
@@ -78,11 +81,12 @@ def ensure_sources(scale: str, seed: int = DEFAULT_SEED, root: Path = OUT, *, lo
     if m.returncode != 0:
         raise RuntimeError(f"sample generation failed ({scale}, seed {seed}):\n{m.stderr[-3000:]}")
     gen = json.loads(m.stdout.strip().splitlines()[-1])
-    info = {"scale": scale, "seed": seed, "generator": generator_hash(), "path": str(src),
+    info = {"scale": scale, "seed": seed, "generator": gen_hash, "path": str(src),
             "generate_s": m.wall_s, "generate_peak_mb": m.peak_mb, "rows": gen.get("rows", {}),
             "seed_used": gen.get("seed_used", False), **inventory(src)}
     marker.write_text(json.dumps(info, indent=1, default=str))
     info["reused"] = False
+    info["generator_changed_since"] = False
     return info
 
 
