@@ -37,6 +37,13 @@ README = (
     "Only the events of the five seed news articles are real; every other number is invented.\n\n"
     "scale: {scale} · seed: {seed}\n\n"
     "sources.toml lists every file, the table it feeds and its options (sheet, context).\n\n"
+    "Fakta dari berita (seed facts carried by these files):\n"
+    "- Lampung (18): 61 / 687 / 2.654 pengawas at kab/kota, kecamatan, kelurahan/desa level (per 23 Juli 2024)\n"
+    "- Bawaslu Kabupaten Bangka Tengah (19.04): MoU Sambang Pengawasan with Kecamatan Koba and Lubuk Besar, "
+    "20 Feb 2023\n"
+    "- Bawaslu Provinsi Lampung: pembinaan 18 Okt 2023 (Bandar Lampung) and 23 Jul 2024 (Taman Semilir, Kota Metro)\n"
+    "- Bawaslu Sulawesi Tenggara (74): evaluasi of the weekly pleno of its 17 kab/kota, Kendari, 22 Agu 2024\n"
+    "- Pelantikan 48 Pejabat Pengawas Sekretariat KPU se-NTB (52), 11 Mar 2022\n\n"
     "Baris bermasalah yang sengaja ditanam (planted bad rows, for the Kualitas data page):\n{bad}\n"
 )
 
@@ -567,7 +574,8 @@ def _personnel(geo: _Geo, w: _Writer, seed: int, spec: _ScaleSpec, summary: Samp
             row = len(frame) // 2
             frame = frame.astype({col: object})
             frame.iloc[row, frame.columns.get_loc(col)] = bad[1]
-            summary.bad_rows.append(f"personnel of {p} data row {row + 1}: {col} = {bad[1]!r} ({bad[2]})")
+            rel = f"personel/personel_{p}.{'xlsx' if small else 'csv'}"
+            summary.bad_rows.append(f"{rel} data row {row + 1}: {col} = {bad[1]!r} ({bad[2]})")
         if small:
             notes = "Petunjuk pengisian (DATA CONTOH):\nIsi satu baris per lembaga, jabatan dan jenis kelamin."
             w.xlsx(f"personel/personel_{p}.xlsx", "personnel", frame, f"REKAP PERSONEL PENGAWAS {pname} "
@@ -776,7 +784,8 @@ def _activities(geo: _Geo, w: _Writer, seed: int, spec: _ScaleSpec, summary: Sam
                     extra["provinsi"] = geo.names[p]
                 frame = pd.concat([frame.astype(object), extra.where(extra.notna(), "")], ignore_index=True)
             if part == 0 and p in _ACT_BAD:
-                frame = _plant_activity(frame, p, summary)
+                ext = "xlsx" if style == 2 and n < 1500 else "csv"
+                frame = _plant_activity(frame, p, f"kegiatan/kegiatan_{p}{'_1' if parts > 1 else ''}.{ext}", summary)
             header = dict(zip(_ACT_COLUMNS, _ACT_HEADERS[style], strict=True))
             frame = frame.rename(columns=header)
             suffix = f"_{part + 1}" if parts > 1 else ""
@@ -787,14 +796,14 @@ def _activities(geo: _Geo, w: _Writer, seed: int, spec: _ScaleSpec, summary: Sam
                 w.csv(f"kegiatan/kegiatan_{p}{suffix}.csv", "activities", frame, cp1252=style == 0)
 
 
-def _plant_activity(frame: pd.DataFrame, p: str, summary: SampleSummary) -> pd.DataFrame:
+def _plant_activity(frame: pd.DataFrame, p: str, rel: str, summary: SampleSummary) -> pd.DataFrame:
     col, value, reason = _ACT_BAD[p]
     row = len(frame) // 3
     frame = frame.astype({col: object})
     if value is None:  # a duplicate id: this row repeats the id of the row before
         value = frame.iloc[row - 1][col]
     frame.iloc[row, frame.columns.get_loc(col)] = value
-    summary.bad_rows.append(f"kegiatan/kegiatan_{p}: data row {row + 1}: {col} = {value!r} ({reason})")
+    summary.bad_rows.append(f"{rel} data row {row + 1}: {col} = {value!r} ({reason})")
     return frame
 
 
