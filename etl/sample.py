@@ -129,17 +129,14 @@ class _Geo:
         self.kab_stem_ok = dict(zip(self.kab, ~stems.duplicated(keep=False).to_numpy(), strict=True))
 
     def _kab_seats(self, i: int) -> int:
+        """3 or 5 members: Lampung as reported; elsewhere the larger half of a province's kab/kota get 5."""
         code = str(self.kab[i])
         if code[:2] == _LAMPUNG:
             return 5 if code in _LAMPUNG_FIVE else 3
         lo, hi = self.span(self.kab, code[:2])
-        sizes = self.desa_per_kab_raw(lo, hi)
+        sizes = self.desa_per_kab[lo:hi]
         rank = int((sizes > sizes[i - lo]).sum())
         return 5 if rank < (hi - lo + 1) // 2 else 3
-
-    def desa_per_kab_raw(self, lo: int, hi: int) -> np.ndarray:
-        prefixes = [str(c) + "." for c in self.kab[lo:hi]]
-        return np.array([np.searchsorted(self.desa, p + "~") - np.searchsorted(self.desa, p) for p in prefixes])
 
     def kec_index(self, code: str) -> int:
         return int(np.searchsorted(self.kec, code))
