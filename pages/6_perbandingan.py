@@ -61,7 +61,7 @@ if rel.empty:
     w.empty(ctx, ctx.t("col_vs_median").lower(), hint=False)
 else:
     far = rel.iloc[(rel["relative"] - 1).abs().argmax()]
-    title = ctx.t("cmp_title", name=far["region_name"], measure=far["measure_label"].lower(),
+    title = ctx.t("cmp_title", name=far["region_name"], measure=measure_name(far["measure"]).lower(),
                   rel=fmt.percent(far["relative"], 0, lang))
     fig = charts.relative_bars(rel, ctx.frame(title, when=f"{ctx.period_text} · {ctx.as_of_text()}"),
                                measure="measure_label", label="region_name", relative="relative", hover="hover",

@@ -54,7 +54,7 @@ class Frame:
     subtitle: str
     footer: str
     lang: str = "id"
-    wrap: int = 80  # characters per title line (about 40 for a half-width chart)
+    wrap: int = 68  # characters per title line (about 40 for a half-width chart)
 
 
 def footer_text(data_date: dt.date | None, sample: bool, lang: str = "id") -> str:
@@ -87,8 +87,8 @@ def apply_style(fig: go.Figure, frame: Frame, *, height: int = 520, legend: bool
         font={"family": FONT_FAMILY, "size": FONT_SIZE, "color": TEXT},
         title={
             "text": "<br>".join(f"<b>{_esc(line)}</b>" for line in lines),
-            "x": 0, "xref": "container", "xanchor": "left", "pad": {"l": 24},
-            "y": 0.98, "yref": "container", "yanchor": "top",
+            "x": 0, "xref": "container", "xanchor": "left", "pad": {"l": 24, "t": 16},
+            "y": 1, "yref": "container", "yanchor": "top",
             "font": {"size": TITLE_SIZE, "color": TEXT},
             "subtitle": {"text": _esc(frame.subtitle), "font": {"size": SUBTITLE_SIZE, "color": MUTED_TEXT}},
         },
@@ -482,7 +482,8 @@ def relative_bars(df: pd.DataFrame, frame: Frame, *, measure: str, label: str, r
     """Grouped horizontal bars: each region's value per measure as a share of the province median (100% = median)."""
     fig = go.Figure()
     measures = list(dict.fromkeys(df[measure]))
-    for i, (key, part) in enumerate(df.groupby(label, sort=False)):
+    groups = list(enumerate(df.groupby(label, sort=False)))
+    for i, (key, part) in groups[::-1]:  # horizontal groups stack upwards: the first region on top
         fig.add_trace(go.Bar(
             y=part[measure], x=part[relative], name=str(key), orientation="h",
             marker_color=(colors or {}).get(str(key), PALETTE[i % len(PALETTE)]),
@@ -497,5 +498,5 @@ def relative_bars(df: pd.DataFrame, frame: Frame, *, measure: str, label: str, r
     n_groups = df[label].nunique()
     apply_style(fig, frame, height=bar_height(len(measures), per_bar=18 * n_groups + 14))
     fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05,
-                      legend={"traceorder": "normal"})
+                      legend={"traceorder": "reversed"})
     return fig

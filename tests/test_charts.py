@@ -1,0 +1,102 @@
+"""The house style: every builder returns a figure with the finding as title, scope and period under it,
+source and data date at the bottom, Indonesian separators, and a 2x PNG export."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from pantau import charts
+
+FRAME = charts.Frame("Panwascam terisi 100% di Lampung", "Lampung · 1 Jan – 31 Des 2024",
+                     charts.footer_text(dt.date(2024, 7, 31), True), "id")
+
+
+def _check_style(fig) -> None:
+    layout = fig.layout
+    assert "Panwascam terisi 100% di Lampung" in layout.title.text
+    assert layout.title.subtitle.text == "Lampung · 1 Jan – 31 Des 2024"
+    footers = [a.text for a in layout.annotations if a.name == "footer"]
+    assert footers == ["Sumber: Bawaslu (data contoh) · data per 31 Jul 2024"]
+    assert layout.separators == ",."
+    assert layout.font.size >= 16 and "sans-serif" in layout.font.family
+    assert "http" not in layout.font.family
+    assert list(layout.colorway) == charts.PALETTE
+
+
+def test_footer_text() -> None:
+    assert charts.footer_text(dt.date(2024, 7, 31), False) == "Sumber: Bawaslu · data per 31 Jul 2024"
+    assert (charts.footer_text(dt.date(2024, 8, 1), True, "en")
+            == "Source: Bawaslu (sample data) · data as of 1 Aug 2024")
+
+
+def test_config_exports_png_at_2x() -> None:
+    cfg = charts.config("cakupan_18", 520)
+    assert cfg["toImageButtonOptions"] == {"format": "png", "filename": "cakupan_18", "scale": 2,
+                                           "width": charts.EXPORT_WIDTH, "height": 520}
+    assert cfg["displaylogo"] is False
+
+
+def test_rate_bars_colours_by_state_and_marks_mismatch() -> None:
+    df = pd.DataFrame({"name": ["A", "B", "C"], "code": ["18.01", "18.02", "18.03"],
+                       "rate": [1.0, 0.5, 2654 / 2651]})
+    fig = charts.rate_bars(df, FRAME, label="name", rate="rate", codes="code")
+    _check_style(fig)
+    by_name = {tr.name: list(tr.y) for tr in fig.data}
+    assert by_name == {"100%": ["A"], "< 100%": ["B"], "> 100%": ["C"]}
+    colours = {tr.name: tr.marker.color for tr in fig.data}
+    assert colours == {"100%": charts.GOOD, "< 100%": charts.SHORT, "> 100%": charts.MISMATCH}
+    assert [row[0] for row in fig.data[0].customdata] == ["18.01"]  # the code a click drills into
+
+
+def test_title_wraps_and_makes_room() -> None:
+    long = charts.Frame("Kab. Lampung Selatan paling jauh dari median provinsi: jangkauan sambang 200%",
+                        "Lampung", "Sumber: Bawaslu", "id", wrap=42)
+    fig = charts.apply_style(charts.go.Figure(), long, height=400)
+    assert fig.layout.title.text.count("<br>") == 1
+    assert fig.layout.height == 430 and fig.layout.margin.t == charts.MARGIN["t"] + 30
+
+
+def test_trend_fills_quiet_months_with_zero_and_labels_in_indonesian() -> None:
+    df = pd.DataFrame({"period_start": [dt.date(2024, 1, 1), dt.date(2024, 5, 1)], "type": ["mou", "mou"],
+                       "n": [2, 1]})
+    fig = charts.trend_lines(df, FRAME, x="period_start", y="n", color="type",
+                             months=(dt.date(2024, 1, 1), dt.date(2024, 5, 31)))
+    assert list(fig.data[0].y) == [2, 0, 0, 0, 1]  # Jan 2, Feb-Apr 0, May 1
+    assert "Mei 2024" in fig.layout.xaxis.ticktext
+    assert fig.layout.yaxis.dtick == 1  # small counts: whole-number ticks
+
+
+@pytest.mark.parametrize("builder", ["calendar", "distribution", "against_median", "share_bar", "relative_bars",
+                                     "heatmap", "value_bars"])
+def test_every_builder_has_the_house_style(builder: str) -> None:
+    if builder == "calendar":
+        fig = charts.calendar(pd.DataFrame({"date": [dt.date(2024, 2, 20), dt.date(2024, 3, 4)], "n": [2, 1]}),
+                              FRAME)
+    elif builder == "distribution":
+        df = pd.DataFrame({"v": [100.0, 120.0, 400.0], "name": ["A", "B", "C"], "out": [False, False, True],
+                           "med": [120.0] * 3})
+        fig = charts.distribution(df, FRAME, value="v", label="name", outlier="out", median="med")
+        assert any(tr.name == "outlier" and list(tr.text) == ["C"] for tr in fig.data)
+    elif builder == "against_median":
+        df = pd.DataFrame({"v": [100.0, 140.0], "name": ["A", "B"], "med": [120.0, 120.0]})
+        fig = charts.against_median(df, FRAME, label="name", value="v", median="med")
+        assert list(fig.data[-1].marker.color) == [charts.BLUE, charts.VERMILLION]  # B is above its median
+    elif builder == "share_bar":
+        df = pd.DataFrame({"outcome": ["baik", "tidak_pleno"], "share": [0.75, 0.25], "n": [3, 1]})
+        fig = charts.share_bar(df, FRAME, category="outcome", share="share", count="n")
+    elif builder == "relative_bars":
+        df = pd.DataFrame({"m": ["x", "y", "x", "y"], "name": ["A", "A", "B", "B"], "rel": [1.0, 0.5, 2.0, 1.0]})
+        fig = charts.relative_bars(df, FRAME, measure="m", label="name", relative="rel")
+    elif builder == "heatmap":
+        z = pd.DataFrame([[90.0, None], [80.0, 85.0]], index=["A", "B"], columns=["w1", "w2"])
+        mark = pd.DataFrame([[False, True], [False, False]], index=["A", "B"], columns=["w1", "w2"])
+        fig = charts.heatmap(z, FRAME, x_labels=["1 Jul 2024", "8 Jul 2024"], mark=mark, mark_name="Tidak pleno")
+        assert any(tr.name == "Tidak pleno" for tr in fig.data)
+    else:
+        df = pd.DataFrame({"name": ["A", "B"], "n": [3, 1], "low": [False, True]})
+        fig = charts.value_bars(df, FRAME, label="name", value="n", highlight="low")
+        assert list(fig.data[0].marker.color) == [charts.VERMILLION, charts.BLUE]  # reversed: first on top
+    _check_style(fig)
