@@ -107,6 +107,10 @@ def _key(base: str) -> str:
     return base.replace(" ", "")
 
 
+def _words(value: str) -> str:
+    return _NOISE.sub(" ", value.lower()).strip()
+
+
 @dataclass(frozen=True)
 class Resolution:
     """The outcome of resolving one value: a code, or an error a person understands."""
@@ -121,13 +125,18 @@ class RegionResolver:
     def __init__(self, regions: pd.DataFrame) -> None:
         self._names = dict(zip(regions["code"], regions["name"], strict=True))
         self._kinds = dict(zip(regions["code"], regions["kind"], strict=True))
-        # level -> compact name key -> codes
-        self._index: dict[str, dict[str, list[str]]] = {lv: {} for lv in LEVELS}
+        # level -> name key -> codes, once with words kept ("lubuk pakam i ii") and once compact
+        # ("lubukpakamiii", for "Bau-Bau" vs "Bau Bau"). Provinces and kab/kota are keyed without their
+        # type word ("Kabupaten", "Kota"); kecamatan and desa by their whole name ("Kota Agung" is a kecamatan).
+        self._exact: dict[str, dict[str, list[str]]] = {lv: {} for lv in LEVELS}
+        self._compact: dict[str, dict[str, list[str]]] = {lv: {} for lv in LEVELS}
         for code, name, level in zip(regions["code"], regions["name"], regions["level"], strict=True):
-            base, _ = _split_name(name)
-            self._index[level].setdefault(_key(base), []).append(code)
+            key = _split_name(name)[0] if level in ("provinsi", "kabkota") else _words(name)
+            self._exact[level].setdefault(key, []).append(code)
+            self._compact[level].setdefault(_key(key), []).append(code)
         for alias, code in _PROVINCE_ALIASES.items():
-            self._index["provinsi"].setdefault(_key(alias), [code])
+            self._exact["provinsi"].setdefault(alias, [code])
+            self._compact["provinsi"].setdefault(_key(alias), [code])
         self._cache: dict[tuple[str, str | None, str | None], Resolution] = {}
 
     def name(self, code: str) -> str | None:
@@ -165,16 +174,9 @@ class RegionResolver:
         compact = re.sub(r"\s+", "", text)
         if _CODE_RE.match(compact) or re.fullmatch(r"\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?", text):
             return self._resolve_code(text, level, within)
-        base, hint = _split_name(text)
-        hinted_level = {"kabupaten": "kabkota", "kota": "kabkota"}.get(hint or "", hint)
-        levels = [level] if level else [hinted_level] if hinted_level else list(LEVELS)
-        found: list[str] = []
-        for lv in levels:
-            for code in self._index[lv].get(_key(base), []):
-                if self._inside(code, lv, within) and (hint not in ("kota", "kabupaten")
-                                                       or self._kinds[code] == hint):
-                    found.append(code)
-        found = sorted(set(found))
+        found = sorted(set(self._candidates(text, level, within)))
+        base, _ = _split_name(text)
+        levels = [level] if level else list(LEVELS)
         if len(found) == 1:
             return Resolution(found[0])
         if len(found) > 1:
@@ -184,6 +186,23 @@ class RegionResolver:
                                     f"(ambiguous region name)")
         return Resolution(None, f"Wilayah tidak dikenal: '{text}'{self._where(level, within)}"
                                 f"{self._suggest(base, levels, within)} (unknown region)")
+
+    def _candidates(self, text: str, level: str | None, within: str | None) -> list[str]:
+        """Codes whose name matches: the whole name first, then without its type word, then compacted."""
+        full = _words(text)
+        base, hint = _split_name(text)
+        hinted = {"kabupaten": "kabkota", "kota": "kabkota"}.get(hint or "", hint)
+        levels = [level] if level else list(LEVELS)
+        stripped_levels = [level] if level else [hinted] if hinted else list(LEVELS)
+        for index, conv in ((self._exact, str), (self._compact, _key)):
+            tries = [(full, levels, None), (base, stripped_levels, hint)]
+            for key, lvls, kind in tries:
+                found = [code for lv in lvls for code in index[lv].get(conv(key), [])
+                         if self._inside(code, lv, within)
+                         and (kind not in ("kota", "kabupaten") or lv != "kabkota" or self._kinds[code] == kind)]
+                if found:
+                    return found
+        return []
 
     def _resolve_code(self, text: str, level: str | None, within: str | None) -> Resolution:
         digits = re.sub(r"\D", "", text)
@@ -204,7 +223,7 @@ class RegionResolver:
     def _suggest(self, base: str, levels: list[str], within: str | None) -> str:
         choices: dict[str, str] = {}
         for lv in levels:
-            for key, codes in self._index[lv].items():
+            for key, codes in self._compact[lv].items():
                 for code in codes:
                     if not within or code.startswith(within + "."):
                         choices[code] = key

