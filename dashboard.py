@@ -11,6 +11,7 @@ import streamlit as st
 from PIL import Image, ImageDraw
 
 from pantau.i18n import t
+from ui import set_context
 from ui.app import prepare
 
 
@@ -26,17 +27,18 @@ def _favicon() -> Image.Image:
 st.set_page_config(page_title="Pantau · Bawaslu", page_icon=_favicon(), layout="wide",
                    initial_sidebar_state="expanded")
 
-# URL paths differ on purpose from the names Streamlit's old pages/-folder mode derives from the file names
-# ("cakupan" from 2_cakupan.py): a server's first session, or an AppTest run, starts in that mode, and a
-# name it knows would run the page file without this script (no navigation, no page config).
+# URL paths are the names Streamlit's old pages/-folder mode derives from the file names ("cakupan" from
+# 2_cakupan.py): the first session after a server start runs in that mode, and a deep link then runs the
+# page file itself; ui.context() notices, leaves that mode and reruns through this script (no
+# "page not found" box, as a name that mode does not know would give).
 PAGES = [
-    ("pages/1_ringkasan.py", "page_ringkasan", ":material/dashboard:", "ringkasan-utama"),
-    ("pages/2_cakupan.py", "page_cakupan", ":material/groups:", "cakupan-wilayah"),
-    ("pages/3_rasio.py", "page_rasio", ":material/balance:", "rasio-pengawas"),
-    ("pages/4_kegiatan.py", "page_kegiatan", ":material/event:", "kegiatan-pengawasan"),
-    ("pages/5_pleno.py", "page_pleno", ":material/gavel:", "evaluasi-pleno"),
-    ("pages/6_perbandingan.py", "page_perbandingan", ":material/compare_arrows:", "perbandingan-kabkota"),
-    ("pages/7_kualitas.py", "page_kualitas", ":material/fact_check:", "kualitas-data"),
+    ("pages/1_ringkasan.py", "page_ringkasan", ":material/dashboard:", "ringkasan"),
+    ("pages/2_cakupan.py", "page_cakupan", ":material/groups:", "cakupan"),
+    ("pages/3_rasio.py", "page_rasio", ":material/balance:", "rasio"),
+    ("pages/4_kegiatan.py", "page_kegiatan", ":material/event:", "kegiatan"),
+    ("pages/5_pleno.py", "page_pleno", ":material/gavel:", "pleno"),
+    ("pages/6_perbandingan.py", "page_perbandingan", ":material/compare_arrows:", "perbandingan"),
+    ("pages/7_kualitas.py", "page_kualitas", ":material/fact_check:", "kualitas"),
 ]
 
 lang = st.query_params.get("lang") if st.query_params.get("lang") in ("id", "en") else \
@@ -45,7 +47,7 @@ navigation = st.navigation([
     st.Page(path, title=t(key, lang), icon=icon, url_path=url, default=(i == 0))
     for i, (path, key, icon, url) in enumerate(PAGES)
 ])
-prepare()
+set_context(prepare())  # for the page this run shows; removed again below
 try:
     navigation.run()
 except Exception as exc:  # a page failed: say so plainly (and log it) instead of showing a traceback

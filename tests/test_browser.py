@@ -25,8 +25,8 @@ pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "test-artifacts" / "screenshots"
-PAGES = ["", "cakupan-wilayah", "rasio-pengawas", "kegiatan-pengawasan", "evaluasi-pleno", "perbandingan-kabkota",
-         "kualitas-data"]
+# A deep link first (a server's first session is the tricky one); "" is Ringkasan, the default page.
+PAGES = ["cakupan", "", "rasio", "kegiatan", "pleno", "perbandingan", "kualitas"]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 if not Path(CHROMIUM).exists():
@@ -99,6 +99,12 @@ def test_page_renders_locally(server: str, browser, page_name: str) -> None:
         errors = page.locator('[data-testid="stAlertContentError"]')
         assert errors.count() == 0, errors.all_inner_texts()
         assert page.locator(".js-plotly-plot").count() >= 1
+        assert page.get_by_text("Page not found").count() == 0
+        assert page.locator('[data-testid="stSidebarNav"]').get_by_text("Cakupan wilayah").count() == 1
+        # Streamlit scrolls inside its main block: grow the window to the content to capture all of the page.
+        height = page.evaluate("() => document.querySelector('[data-testid=stMain]')?.scrollHeight || 1000")
+        page.set_viewport_size({"width": 1600, "height": max(1000, min(int(height) + 40, 9000))})
+        page.wait_for_timeout(1200)
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"{page_name or 'ringkasan'}.png"))
         assert not foreign, f"requests beyond loopback: {foreign}"

@@ -6,6 +6,7 @@ Pages call `ctx = ui.context()` and lay out with `ui.widgets`; nothing here hold
 from __future__ import annotations
 
 import streamlit as st
+from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
 
 from ui.widgets import Ctx
@@ -20,7 +21,9 @@ def context() -> Ctx:
         # A page ran without dashboard.py. Streamlit runs the very first session after a server start in
         # its old pages/-folder mode when that session opens a page URL directly (the flag flips only once
         # some run calls st.navigation). Flip it and rerun: dashboard.py then runs and routes to this page.
-        if PagesManager.uses_pages_directory:
+        # AppTest starts every run in that mode, and a rerun would drop the clicks under test: there the
+        # page goes on with the same preparation (filters and sidebar) without the navigation.
+        if PagesManager.uses_pages_directory and not config.get_option("global.appTest"):
             PagesManager.uses_pages_directory = False
             st.rerun()
         from ui.app import prepare

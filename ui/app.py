@@ -29,7 +29,6 @@ def prepare(show_sidebar: bool = True) -> Ctx:
     names = dict(zip(regions["code"], regions["name"], strict=False))
     f = read_filters(frozenset(regions["code"]), data_today(wh))
     ctx = Ctx(wh, f, names)
-    st.session_state["pantau_ctx"] = ctx
     if show_sidebar:
         sidebar(f, regions)
     return ctx
