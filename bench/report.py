@@ -13,6 +13,7 @@ from rich.table import Table
 
 from bench.measure import fmt_figure
 
+#: Memory limits in MiB (2**20 bytes): 1.5 GiB and 1 GiB. In decimal units 1.5 GB is 1430 MiB.
 LIMITS = {"etl_ratio": 2.0, "etl_peak_mb": 1536.0, "query_warm_ms": 100.0, "query_cold_ms": 300.0,
           "page_rerun_ms": 300.0, "server_mb": 1024.0}
 PACKAGES = ("pandas", "duckdb", "pyarrow", "polars", "streamlit", "plotly", "numpy", "playwright")
@@ -58,7 +59,7 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
         if best and _median(etl.get("wall_s")) is not None:
             ratio = _median(etl["wall_s"]) / _median(plain[best]["wall_s"])
         out.append(_target(f"ETL build / plain conversion ({best or 'n/a'})", ratio, LIMITS["etl_ratio"], "x"))
-        out.append(_target("ETL build peak memory", _median(etl.get("peak_mb")), LIMITS["etl_peak_mb"], "MB"))
+        out.append(_target("ETL build peak memory", _median(etl.get("peak_mb")), LIMITS["etl_peak_mb"], "MiB"))
     for q in result.get("queries") or []:
         where = f"{q['function']} @ {q['scope']}"
         out.append(_target(f"query warm: {where}", _median(q.get("warm_s"), 1000), LIMITS["query_warm_ms"], "ms"))
@@ -69,7 +70,7 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
     server = result.get("server")
     if server is not None:
         out.append(_target("dashboard server memory after every page", server.get("rss_final_mb"),
-                           LIMITS["server_mb"], "MB"))
+                           LIMITS["server_mb"], "MiB"))
     return out
 
 
@@ -98,7 +99,7 @@ def print_report(result: dict[str, Any], console: Console | None = None) -> None
     if src:
         how = "reused" if src.get("reused") else f"generated in {src.get('generate_s', 0):.0f} s"
         console.print(f"sources: {src.get('path')} ({how}), files {src.get('files')}, "
-                      f"{src.get('total_bytes', 0) / 2**20:.0f} MB")
+                      f"{src.get('total_bytes', 0) / 2**20:.0f} MiB")
     etl, plain = result.get("etl"), result.get("plain")
     if etl is not None:
         t = Table(title="ETL build vs plain conversion of the same files")
@@ -106,7 +107,7 @@ def print_report(result: dict[str, Any], console: Console | None = None) -> None
             t.add_column(col)
         rows_s = etl.get("rows_per_s") or {}
         t.add_row("python -m etl build", fmt_figure(etl.get("wall_s")),
-                  f"{rows_s.get('median') or 0:,.0f}", fmt_figure(etl.get("peak_mb"), "MB", 0),
+                  f"{rows_s.get('median') or 0:,.0f}", fmt_figure(etl.get("peak_mb"), "MiB", 0),
                   fmt_figure(etl.get("cpu_s")), etl.get("error") or f"{etl.get('rows_read') or 0:,} rows read")
         for engine in ("polars", "pyarrow"):
             pr = (plain or {}).get(engine) or {}
@@ -117,7 +118,7 @@ def print_report(result: dict[str, Any], console: Console | None = None) -> None
                                         f"{pr.get('sql_sources')} SQL not converted")
             best = " (fastest)" if (plain or {}).get("best") == engine else ""
             t.add_row(f"plain {engine}{best}", fmt_figure(pr.get("wall_s")), f"{rate:,.0f}",
-                      fmt_figure(pr.get("peak_mb"), "MB", 0), fmt_figure(pr.get("cpu_s")), note)
+                      fmt_figure(pr.get("peak_mb"), "MiB", 0), fmt_figure(pr.get("cpu_s")), note)
         console.print(t)
     queries = result.get("queries")
     if queries:
@@ -131,7 +132,7 @@ def print_report(result: dict[str, Any], console: Console | None = None) -> None
                 note += f" missing columns {q['missing_columns']}"
             memo = f"{q['memo_s'] * 1000:.1f} ms" if q.get("memo_s") is not None else "—"
             t.add_row(q["function"], q["scope"], _ms(q.get("cold_s")), _ms(q.get("warm_s")), memo,
-                      fmt_figure(q.get("peak_mb"), "MB", 0), str(q.get("rows", "—")), note.strip())
+                      fmt_figure(q.get("peak_mb"), "MiB", 0), str(q.get("rows", "—")), note.strip())
         console.print(t)
     pages = result.get("pages")
     if pages:
@@ -151,10 +152,10 @@ def print_report(result: dict[str, Any], console: Console | None = None) -> None
             t.add_column(col)
         for p in server.get("pages", []):
             t.add_row(p["url"], f"{p['load_s']:.1f} s", str(p["charts"]),
-                      str(p["exceptions"]) + (f" {p['error']}" if p.get("error") else ""), f"{p['rss_mb']:.0f} MB")
+                      str(p["exceptions"]) + (f" {p['error']}" if p.get("error") else ""), f"{p['rss_mb']:.0f} MiB")
         console.print(t)
-        console.print(f"server RSS: idle {server.get('rss_idle_mb', 0):.0f} MB, after every page "
-                      f"{server.get('rss_final_mb', 0):.0f} MB" + (f" · error: {server['error']}"
+        console.print(f"server RSS: idle {server.get('rss_idle_mb', 0):.0f} MiB, after every page "
+                      f"{server.get('rss_final_mb', 0):.0f} MiB" + (f" · error: {server['error']}"
                                                                    if server.get("error") else ""))
     tg = result.get("targets") or []
     t = Table(title=f"Targets: {sum(x['met'] for x in tg)} of {len(tg)} met")
@@ -197,7 +198,7 @@ def markdown(result: dict[str, Any]) -> str:
         lines += ["| ETL | wall | rows/s | peak memory | CPU |", "| --- | --- | --- | --- | --- |",
                   f"| `python -m etl build` ({etl.get('rows_read') or 0:,} rows read) "
                   f"| {_md_fig(etl.get('wall_s'), 's', 1, 1)} "
-                  f"| {(etl.get('rows_per_s') or {}).get('median') or 0:,.0f} | {_md_fig(etl.get('peak_mb'), 'MB')} "
+                  f"| {(etl.get('rows_per_s') or {}).get('median') or 0:,.0f} | {_md_fig(etl.get('peak_mb'), 'MiB')} "
                   f"| {_md_fig(etl.get('cpu_s'), 's', 1, 1)} |"]
         for engine in ("polars", "pyarrow"):
             pr = (plain or {}).get(engine) or {}
@@ -205,7 +206,7 @@ def markdown(result: dict[str, Any]) -> str:
                 rate = (pr.get("rows") or 0) / pr["wall_s"]["median"]
                 lines.append(f"| plain {engine} (no checks; {pr.get('csv_files')} CSV + {pr.get('xlsx_files')} XLSX) "
                              f"| {_md_fig(pr.get('wall_s'), 's', 1, 1)} | {rate:,.0f} | "
-                             f"{_md_fig(pr.get('peak_mb'), 'MB')} | {_md_fig(pr.get('cpu_s'), 's', 1, 1)} |")
+                             f"{_md_fig(pr.get('peak_mb'), 'MiB')} | {_md_fig(pr.get('cpu_s'), 's', 1, 1)} |")
         lines.append("")
     if result.get("queries"):
         lines += ["| query function | scope | cold | warm | peak memory | rows |",
@@ -215,7 +216,7 @@ def markdown(result: dict[str, Any]) -> str:
                 lines.append(f"| `{q['function']}` | {q['scope']} | error: {q['error'][:80]} | | | |")
                 continue
             lines.append(f"| `{q['function']}` | {q['scope']} | {_md_fig(q.get('cold_s'), 'ms', 1000)} | "
-                         f"{_md_fig(q.get('warm_s'), 'ms', 1000)} | {_md_fig(q.get('peak_mb'), 'MB')} | "
+                         f"{_md_fig(q.get('warm_s'), 'ms', 1000)} | {_md_fig(q.get('peak_mb'), 'MiB')} | "
                          f"{q.get('rows', '—')} |")
         lines.append("")
     if result.get("pages"):
@@ -229,8 +230,8 @@ def markdown(result: dict[str, Any]) -> str:
         lines.append("")
     server = result.get("server")
     if server:
-        visited = ", ".join(f"{p['url'] or '/'} {p['rss_mb']:.0f} MB" for p in server.get("pages", []))
-        lines += [f"Dashboard server RSS: idle {server.get('rss_idle_mb', 0):.0f} MB; after each page: {visited}; "
+        visited = ", ".join(f"{p['url'] or '/'} {p['rss_mb']:.0f} MiB" for p in server.get("pages", []))
+        lines += [f"Dashboard server RSS: idle {server.get('rss_idle_mb', 0):.0f} MiB; after each page: {visited}; "
                   f"final {server.get('rss_final_mb') or 0:.0f} MB.", ""]
     tg = result.get("targets") or []
     lines += [f"Targets: {sum(t['met'] for t in tg)} of {len(tg)} met.", "",
