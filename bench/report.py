@@ -122,16 +122,16 @@ def print_report(result: dict[str, Any], console: Console | None = None) -> None
         console.print(t)
     queries = result.get("queries")
     if queries:
-        t = Table(title="Query layer (cold = open + first call in a fresh process; warm = median of calls in one "
-                        "process, result cache cleared)")
-        for col in ("function", "scope", "cold", "warm", "memo", "peak", "rows", "note"):
+        t = Table(title="Query layer (cold = open + first call in a fresh process; warm = further calls in that "
+                        "process; uncached = warm with the layer's wh.cached cleared before each call)")
+        for col in ("function", "scope", "cold", "warm", "warm uncached", "peak", "rows", "note"):
             t.add_column(col)
         for q in queries:
             note = q.get("error") or ""
             if q.get("missing_columns"):
                 note += f" missing columns {q['missing_columns']}"
-            memo = f"{q['memo_s'] * 1000:.1f} ms" if q.get("memo_s") is not None else "—"
-            t.add_row(q["function"], q["scope"], _ms(q.get("cold_s")), _ms(q.get("warm_s")), memo,
+            t.add_row(q["function"], q["scope"], _ms(q.get("cold_s")), _ms(q.get("warm_s")),
+                      _ms(q.get("warm_uncached_s")),
                       fmt_figure(q.get("peak_mb"), "MiB", 0), str(q.get("rows", "—")), note.strip())
         console.print(t)
     pages = result.get("pages")
@@ -209,14 +209,15 @@ def markdown(result: dict[str, Any]) -> str:
                              f"{_md_fig(pr.get('peak_mb'), 'MiB')} | {_md_fig(pr.get('cpu_s'), 's', 1, 1)} |")
         lines.append("")
     if result.get("queries"):
-        lines += ["| query function | scope | cold | warm | peak memory | rows |",
-                  "| --- | --- | --- | --- | --- | --- |"]
+        lines += ["| query function | scope | cold | warm | warm, layer cache cleared | peak memory | rows |",
+                  "| --- | --- | --- | --- | --- | --- | --- |"]
         for q in result["queries"]:
             if q.get("error") and not q.get("cold_s"):
-                lines.append(f"| `{q['function']}` | {q['scope']} | error: {q['error'][:80]} | | | |")
+                lines.append(f"| `{q['function']}` | {q['scope']} | error: {q['error'][:80]} | | | | |")
                 continue
             lines.append(f"| `{q['function']}` | {q['scope']} | {_md_fig(q.get('cold_s'), 'ms', 1000)} | "
-                         f"{_md_fig(q.get('warm_s'), 'ms', 1000)} | {_md_fig(q.get('peak_mb'), 'MiB')} | "
+                         f"{_md_fig(q.get('warm_s'), 'ms', 1000)} | {_md_fig(q.get('warm_uncached_s'), 'ms', 1000)} | "
+                         f"{_md_fig(q.get('peak_mb'), 'MiB')} | "
                          f"{q.get('rows', '—')} |")
         lines.append("")
     if result.get("pages"):

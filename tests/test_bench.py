@@ -59,7 +59,7 @@ def test_worker_times_cold_and_warm_calls_on_a_tiny_warehouse(tmp_path: Path) ->
     call = next(c for c in queries.load_api() if c.name == "quality.etl_runs")
     out = queries.worker(str(root), call, "semua", queries.DEFAULT_PERIOD, calls=7)
     assert out["rows"] == 1  # the tiny warehouse holds one ETL run
-    assert len(out["warm_s"]) == 7
+    assert len(out["warm_s"]) == 7 and len(out["warm_uncached_s"]) == 7
     assert out["cold_s"] >= out["first_call_s"] > 0
     assert out["missing_columns"] == []
 
