@@ -44,39 +44,37 @@ else:
 # --- fill rate by body (the coverage headline) ------------------------------------------
 by_body = query(ctx.wh, "coverage.fill_rate_by_body", f.scope, f.as_of, f.election)
 by_body = by_body[by_body["seats"].fillna(0) > 0] if not by_body.empty else by_body
-left, right = st.columns(2)
-with left:
-    if by_body.empty:
-        w.empty(ctx, ctx.t("page_cakupan").lower())
-    else:
-        by_body["label"] = [label("body", b, lang) for b in by_body["body"]]
-        by_body["hover"] = [ctx.t("hover_fill", name=lb, filled=fmt.number(fl, 0, lang), seats=fmt.number(se, 0, lang),
-                                  rate=fmt.percent(r, 1, lang))
-                            for lb, fl, se, r in zip(by_body["label"], by_body["filled"], by_body["seats"],
-                                                     by_body["fill_rate"], strict=True)]
-        fig = charts.rate_bars(
-            by_body, ctx.frame(ctx.t("sum_bodies_title", scope=ctx.scope_name), table="personnel",
-                               when=ctx.as_of_text(), narrow=True),
-            label="label", rate="fill_rate", codes="body", hover="hover",
-            names={"full": ctx.t("legend_full"), "short": ctx.t("legend_short"), "over": ctx.t("legend_over")})
-        w.chart(fig, "ringkasan_keterisian", key="sum_bodies")
+# Full width, one under the other: readable on a projector, and the legend has room.
+if by_body.empty:
+    w.empty(ctx, ctx.t("page_cakupan").lower())
+else:
+    by_body["label"] = [label("body", b, lang) for b in by_body["body"]]
+    by_body["hover"] = [ctx.t("hover_fill", name=lb, filled=fmt.number(fl, 0, lang), seats=fmt.number(se, 0, lang),
+                              rate=fmt.percent(r, 1, lang))
+                        for lb, fl, se, r in zip(by_body["label"], by_body["filled"], by_body["seats"],
+                                                 by_body["fill_rate"], strict=True)]
+    fig = charts.rate_bars(
+        by_body, ctx.frame(ctx.t("sum_bodies_title", scope=ctx.scope_name), table="personnel",
+                           when=ctx.as_of_text()),
+        label="label", rate="fill_rate", codes="body", hover="hover",
+        names={"full": ctx.t("legend_full"), "short": ctx.t("legend_short"), "over": ctx.t("legend_over")})
+    w.chart(fig, "ringkasan_keterisian", key="sum_bodies")
 
 # --- worst gaps -----------------------------------------------------------------------
-with right:
-    gaps = query(ctx.wh, "summary.worst_gaps", f.scope, f.as_of, f.election, n=5)
-    gaps = gaps[gaps["gap"].fillna(0) > 0] if not gaps.empty else gaps
-    if gaps.empty:
-        st.success(ctx.t("sum_no_gaps", scope=ctx.scope_name), icon=":material/check_circle:")
-    else:
-        gaps["body_label"] = [label("body", b, lang) for b in gaps["body"]]
-        gaps["label"] = [f"{n} · {b}" for n, b in zip(gaps["region_name"], gaps["body_label"], strict=True)]
-        top = gaps.iloc[0]
-        title = ctx.t("sum_gaps_title", name=top["region_name"], gap=fmt.number(top["gap"], 0, lang),
-                      body=top["body_label"])
-        fig = charts.value_bars(gaps, ctx.frame(title, table="personnel", when=ctx.as_of_text(), narrow=True),
-                                label="label", value="gap", codes="region_code")
-        fig.update_xaxes(title_text=ctx.t("sum_gap_axis"))
-        w.chart(fig, "ringkasan_kekurangan", key="sum_gaps")
+gaps = query(ctx.wh, "summary.worst_gaps", f.scope, f.as_of, f.election, n=5)
+gaps = gaps[gaps["gap"].fillna(0) > 0] if not gaps.empty else gaps
+if gaps.empty:
+    st.success(ctx.t("sum_no_gaps", scope=ctx.scope_name), icon=":material/check_circle:")
+else:
+    gaps["body_label"] = [label("body", b, lang) for b in gaps["body"]]
+    gaps["label"] = [f"{n} · {b}" for n, b in zip(gaps["region_name"], gaps["body_label"], strict=True)]
+    top = gaps.iloc[0]
+    title = ctx.t("sum_gaps_title", name=top["region_name"], gap=fmt.number(top["gap"], 0, lang),
+                  body=top["body_label"])
+    fig = charts.value_bars(gaps, ctx.frame(title, table="personnel", when=ctx.as_of_text()),
+                            label="label", value="gap", codes="region_code")
+    fig.update_xaxes(title_text=ctx.t("sum_gap_axis"))
+    w.chart(fig, "ringkasan_kekurangan", key="sum_gaps")
 
 if not gaps.empty:
     st.subheader(ctx.t("sum_worst_gaps"))

@@ -10,6 +10,9 @@ from pantau.i18n import label
 from ui import widgets as w
 from ui.data import query
 
+TOP_TYPES = 5
+OTHER = "lainnya"
+
 ctx = ui.context()
 f, lang = ctx.f, ctx.lang
 w.header(ctx, "page_kegiatan")
@@ -21,8 +24,18 @@ else:
     totals = trend.groupby("type")["n"].sum().sort_values(ascending=False)
     title = ctx.t("act_trend_title", total=fmt.number(totals.sum(), 0, lang), type=label("type", totals.index[0], lang),
                   n=fmt.number(totals.iloc[0], 0, lang))
-    types = {ty: label("type", ty, lang) for ty in trend["type"].unique()}
-    colors = charts.category_colors(totals.index)  # the same colour for a type in every chart of the page
+    # The five most frequent types keep their own line; the rest are summed as "Lainnya" (eleven lines are a tangle).
+    keep = list(totals.index[:TOP_TYPES])
+    if len(totals) > TOP_TYPES + 1:
+        trend["type"] = trend["type"].where(trend["type"].isin(keep), OTHER)
+        trend = trend.groupby(["period_start", "type"], as_index=False)[["n", "participants"]].sum()
+        keep.append(OTHER)
+    else:
+        keep = list(totals.index)
+    types = {ty: label("type", ty, lang) for ty in keep}
+    types[OTHER] = ctx.t("other")
+    colors = charts.category_colors(keep)  # the same colour for a type in every chart of the page
+    colors[OTHER] = charts.GREY
     fig = charts.trend_lines(trend, ctx.frame(title, table="activities"), x="period_start", y="n", color="type",
                              color_names=types, y_title=ctx.t("act_count"), months=(f.period.start, f.period.end),
                              colors=colors)
@@ -35,9 +48,12 @@ else:
         per = by_region.groupby(["region_code", "region_name"], as_index=False)["n"].sum()
         per = per.sort_values("n", ascending=False)
         order = list(per["region_name"])
-        by_region["type_label"] = [label("type", ty, lang) for ty in by_region["type"]]
+        by_region["type"] = by_region["type"].where(by_region["type"].isin(keep), OTHER)
+        by_region = by_region.groupby(["region_code", "region_name", "type"], as_index=False)["n"].sum()
+        by_region["type_label"] = [types.get(ty, label("type", ty, lang)) for ty in by_region["type"]]
         by_region["rank"] = by_region["region_name"].map({n: i for i, n in enumerate(order)})
-        by_region = by_region.sort_values(["rank", "type"])
+        by_region["type_rank"] = by_region["type"].map({ty: i for i, ty in enumerate(keep)})
+        by_region = by_region.sort_values(["rank", "type_rank"])
         title = ctx.t("act_region_title", name=per.iloc[0]["region_name"], n=fmt.number(per.iloc[0]["n"], 0, lang))
         fig = charts.value_bars(by_region, ctx.frame(title, table="activities"), label="region_name", value="n",
                                 color_by="type_label",

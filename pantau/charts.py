@@ -39,7 +39,7 @@ DIVERGING: list[list[Any]] = [[0.0, VERMILLION], [0.5, "#F7F7F7"], [1.0, BLUE]]
 FONT_FAMILY = ("system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', 'Noto Sans', "
                "'Liberation Sans', 'DejaVu Sans', Arial, sans-serif")
 FONT_SIZE = 16
-TITLE_SIZE = 24
+TITLE_SIZE = 23
 SUBTITLE_SIZE = 16
 FOOTER_SIZE = 13
 MARGIN = {"l": 24, "r": 32, "t": 110, "b": 96}
@@ -80,14 +80,14 @@ def wrap_title(text: str, width: int) -> list[str]:
 def apply_style(fig: go.Figure, frame: Frame, *, height: int = 520, legend: bool = True) -> go.Figure:
     """Put the house style on a figure: fonts, title block, footer, formats, palette."""
     lines = wrap_title(frame.title, frame.wrap)
-    extra = 30 * (len(lines) - 1)
+    extra = 54 * (len(lines) - 1)
     fig.update_layout(
         template="simple_white",
         height=height + extra,
         font={"family": FONT_FAMILY, "size": FONT_SIZE, "color": TEXT},
         title={
             "text": "<br>".join(f"<b>{_esc(line)}</b>" for line in lines),
-            "x": 0, "xref": "container", "xanchor": "left", "pad": {"l": 24, "t": 16},
+            "x": 0, "xref": "container", "xanchor": "left", "pad": {"l": 24, "t": 16 + 24 * (len(lines) - 1)},
             "y": 1, "yref": "container", "yanchor": "top",
             "font": {"size": TITLE_SIZE, "color": TEXT},
             "subtitle": {"text": _esc(frame.subtitle), "font": {"size": SUBTITLE_SIZE, "color": MUTED_TEXT}},
@@ -99,7 +99,10 @@ def apply_style(fig: go.Figure, frame: Frame, *, height: int = 520, legend: bool
         plot_bgcolor="white",
         hoverlabel={"font": {"family": FONT_FAMILY, "size": 15}},
         showlegend=legend,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0,
+        # The legend sits in the title block, just above the plot, measured from the figure's edges (a legend
+        # placed by the plot area would wrap into the subtitle when the axis labels are long).
+        legend={"orientation": "h", "xref": "container", "x": 0.012, "xanchor": "left",
+                "yref": "container", "y": 1 - (MARGIN["t"] + extra - 6) / (height + extra), "yanchor": "bottom",
                 "title": {"text": ""}, "font": {"size": 15}},
         dragmode=False,
     )
@@ -193,7 +196,7 @@ def rate_bars(df: pd.DataFrame, frame: Frame, *, label: str, rate: str, codes: s
         })
         fig.add_trace(go.Bar(
             x=part[rate], y=part[label], orientation="h", name=names[key], marker_color=colors[key],
-            customdata=custom.to_numpy(), text=part[rate], texttemplate="%{text:.0%}",
+            customdata=custom.to_numpy(), text=[_rate_text(v, frame.lang) for v in part[rate]], texttemplate="%{text}",
             textposition="outside", cliponaxis=False, textfont={"size": 15},
             hovertemplate="%{customdata[1]}<extra></extra>",
         ))
@@ -204,6 +207,12 @@ def rate_bars(df: pd.DataFrame, frame: Frame, *, label: str, rate: str, codes: s
     apply_style(fig, frame, height=bar_height(len(data)))
     fig.update_layout(barmode="overlay", bargap=0.25, clickmode="event+select")
     return fig
+
+
+def _rate_text(value: float, lang: str) -> str:
+    """'89%', but '100,1%' for a rate just over 100% (a mismatch must not read as a plain 100%)."""
+    near = value != 1.0 and round(float(value), 2) == 1.0
+    return fmt.percent(value, 1 if near else 0, lang)
 
 
 def value_bars(df: pd.DataFrame, frame: Frame, *, label: str, value: str, color_by: str | None = None,
@@ -242,8 +251,8 @@ def value_bars(df: pd.DataFrame, frame: Frame, *, label: str, value: str, color_
     apply_style(fig, frame, height=bar_height(data[label].nunique()), legend=bool(color_by))
     fig.update_layout(bargap=0.25, clickmode="event+select")
     if color_by:  # many categories: a legend on the right, top to bottom in stack order
-        fig.update_layout(legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top",
-                                  "traceorder": "normal"})
+        fig.update_layout(legend={"orientation": "v", "xref": "paper", "x": 1.02, "xanchor": "left",
+                                  "yref": "paper", "y": 1, "yanchor": "top", "traceorder": "normal"})
     return fig
 
 
@@ -299,6 +308,9 @@ def trend_lines(df: pd.DataFrame, frame: Frame, *, x: str, y: str, color: str | 
     else:
         fig.update_yaxes(tickformat=",.1f")
     apply_style(fig, frame, height=height, legend=color is not None)
+    if len(groups) > 3:  # many lines: the legend on the right, one entry a line, largest first
+        fig.update_layout(legend={"orientation": "v", "xref": "paper", "x": 1.02, "xanchor": "left",
+                                  "yref": "paper", "y": 1, "yanchor": "top", "traceorder": "normal"})
     return fig
 
 

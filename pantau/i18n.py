@@ -35,6 +35,7 @@ TEXT: dict[str, dict[str, str]] = {
     "period_dates": {"id": "Dari – sampai", "en": "From – to"},
     "election": {"id": "Pemilu", "en": "Election"},
     "nasional": {"id": "Nasional", "en": "National"},
+    "other": {"id": "Lainnya", "en": "Other"},
     "scope_in_nasional": {"id": "secara nasional", "en": "nationwide"},
     "scope_in": {"id": "di {name}", "en": "in {name}"},
     "up_one_level": {"id": "Naik ke {name}", "en": "Up to {name}"},
@@ -243,7 +244,7 @@ TEXT: dict[str, dict[str, str]] = {
                          "en": "{body}: {seats} seats but no personnel reported {scope_in}."},
     "legend_full": {"id": "Terisi penuh", "en": "Fully staffed"},
     "legend_short": {"id": "Kurang", "en": "Short"},
-    "legend_over": {"id": "Lebih dari 100% (data tidak cocok)", "en": "Over 100% (data mismatch)"},
+    "legend_over": {"id": "> 100% (tidak cocok)", "en": "> 100% (mismatch)"},
     "hover_fill": {"id": "{name}: {filled} dari {seats} kursi terisi ({rate})",
                    "en": "{name}: {filled} of {seats} seats filled ({rate})"},
     # --- Rasio ------------------------------------------------------------------------

@@ -56,7 +56,7 @@ def test_title_wraps_and_makes_room() -> None:
                         "Lampung", "Sumber: Bawaslu", "id", wrap=42)
     fig = charts.apply_style(charts.go.Figure(), long, height=400)
     assert fig.layout.title.text.count("<br>") == 1
-    assert fig.layout.height == 430 and fig.layout.margin.t == charts.MARGIN["t"] + 30
+    assert fig.layout.height == 454 and fig.layout.margin.t == charts.MARGIN["t"] + 54
 
 
 def test_trend_fills_quiet_months_with_zero_and_labels_in_indonesian() -> None:
