@@ -50,7 +50,16 @@ else:
              for c in shown_codes]
     n_held = int(weekly["held"].fillna(False).astype(bool).sum())
     title = ctx.t("pleno_heat_title", held=fmt.number(n_held, 0, lang), total=fmt.number(len(weekly), 0, lang))
-    fig = charts.heatmap(z, ctx.frame(title, table="pleno"), x_labels=[fmt.date(x, lang) for x in weeks],
+    week_labels = [fmt.date(x, lang) for x in weeks]
+    month_ticks: tuple[list[str], list[str]] = ([], [])
+    for label_text, wk_start in zip(week_labels, weeks, strict=True):
+        if pd.Timestamp(wk_start).day <= 7:  # the first Monday of a month
+            month_ticks[0].append(label_text)
+            first_or_january = not month_ticks[1] or pd.Timestamp(wk_start).month == 1
+            month_ticks[1].append(fmt.month(wk_start, lang) if first_or_january
+                                  else fmt.MONTHS_SHORT[lang][pd.Timestamp(wk_start).month - 1])
+    fig = charts.heatmap(z, ctx.frame(title, table="pleno"), x_labels=week_labels,
+                         x_ticks=month_ticks if len(weeks) > 12 else None,
                          zmin=50, zmax=100, colorbar_title=ctx.t("pleno_score_scale"), hover_text=hover,
                          mark=not_held, mark_name=ctx.t("pleno_not_held"))
     w.chart(fig, "pleno_mingguan", key="pleno_heat")

@@ -298,8 +298,8 @@ def trend_lines(df: pd.DataFrame, frame: Frame, *, x: str, y: str, color: str | 
             line={"width": 3, "color": (colors or {}).get(str(key), PALETTE[i % len(PALETTE)])}, marker={"size": 7},
             customdata=months, hovertemplate=f"{_esc(name)} · %{{customdata}}: %{{y:{fmt_spec}}}<extra></extra>",
         ))
-    tickvals, ticktext = _date_ticks(df[x].tolist(), frame.lang)
-    fig.update_xaxes(tickvals=tickvals, ticktext=ticktext)
+    tickvals, ticktext = _date_ticks(df[x].tolist(), frame.lang, max_ticks=6 if frame.wrap < 50 else 12)
+    fig.update_xaxes(tickvals=tickvals, ticktext=ticktext, tickangle=0)
     fig.update_yaxes(title_text=y_title, rangemode="tozero")
     if percent:
         fig.update_yaxes(tickformat=".0%")
@@ -317,7 +317,8 @@ def trend_lines(df: pd.DataFrame, frame: Frame, *, x: str, y: str, color: str | 
 def heatmap(z: pd.DataFrame, frame: Frame, *, x_labels: Sequence[str], percent: bool = False,
             zmin: float | None = None, zmax: float | None = None, colorscale: Any = None,
             colorbar_title: str = "", hover_text: Sequence[Sequence[str]] | None = None,
-            mark: pd.DataFrame | None = None, mark_name: str = "", height: int | None = None) -> go.Figure:
+            mark: pd.DataFrame | None = None, mark_name: str = "", height: int | None = None,
+            x_ticks: tuple[list[str], list[str]] | None = None) -> go.Figure:
     """A heatmap of z (rows = categories, columns = periods); NaN cells stay grey.
 
     `mark` (same shape, boolean) paints its True cells vermillion, named `mark_name` in the legend
@@ -343,7 +344,9 @@ def heatmap(z: pd.DataFrame, frame: Frame, *, x_labels: Sequence[str], percent: 
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=mark_name,
                                  marker={"symbol": "square", "size": 14, "color": VERMILLION}))
     fig.update_yaxes(autorange="reversed", type="category", showgrid=False)
-    fig.update_xaxes(type="category", showgrid=False, tickangle=-45 if len(x_labels) > 12 else 0)
+    fig.update_xaxes(type="category", showgrid=False, tickangle=-45 if len(x_labels) > 12 and not x_ticks else 0)
+    if x_ticks:  # e.g. only the first week of each month, labelled with the month
+        fig.update_xaxes(tickvals=x_ticks[0], ticktext=x_ticks[1])
     apply_style(fig, frame, height=height or bar_height(len(z), per_bar=30, minimum=380),
                 legend=mark is not None and bool(mark.to_numpy().any()))
     fig.update_layout(plot_bgcolor=LIGHT_GREY)
@@ -476,8 +479,9 @@ def share_bar(df: pd.DataFrame, frame: Frame, *, category: str, share: str, coun
         fig.add_trace(go.Bar(
             x=[sh], y=[""], orientation="h", name=name,
             marker_color=(colors or {}).get(key, PALETTE[i % len(PALETTE)]),
-            text=[f"{name} {fmt.percent(sh, 0, frame.lang)}" if sh >= 0.08 else fmt.percent(sh, 0, frame.lang)],
-            textposition="inside", insidetextanchor="middle", textfont={"size": 16},
+            text=[f"{name} {fmt.percent(sh, 0, frame.lang)}" if sh >= 0.2 else
+                  (fmt.percent(sh, 0, frame.lang) if sh >= 0.06 else "")],
+            textposition="inside", insidetextanchor="middle", textfont={"size": 16}, textangle=0,
             hovertemplate=f"{_esc(name)}: %{{x:.1%}}"
             + (f" ({fmt.number(cnt, 0, frame.lang)})" if cnt is not None else "") + "<extra></extra>",
         ))
