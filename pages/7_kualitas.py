@@ -20,7 +20,8 @@ when = ctx.t("data_as_of", date=fmt.date(f.today, lang))
 # --- freshness -------------------------------------------------------------------------
 st.subheader(ctx.t("q_freshness"))
 fresh = query(ctx.wh, "quality.freshness")
-dated = fresh.dropna(subset=["data_date"]) if not fresh.empty else fresh
+# The run log's date is when the ETL ran, not how recent the data is: it stays in the table, not in the chart.
+dated = fresh[fresh["table"] != "etl_runs"].dropna(subset=["data_date"]) if not fresh.empty else fresh
 if dated.empty:
     w.empty(ctx, ctx.t("q_freshness").lower(), hint=False)
 else:
@@ -46,11 +47,14 @@ rej = query(ctx.wh, "quality.rejects")
 if rej.empty:
     st.success(ctx.t("q_no_rejects"), icon=":material/check_circle:")
 else:
-    by_reason = rej.groupby(["table", "reason"], as_index=False).size().rename(columns={"size": "n"})
-    by_reason = by_reason.sort_values("n", ascending=False).head(25)
-    by_reason["label"] = [f"{label('table', tb, lang)}: {r}"
-                          for tb, r in zip(by_reason["table"], by_reason["reason"], strict=True)]
-    title = ctx.t("q_rejects_title", n=fmt.number(len(rej), 0, lang), reason=by_reason.iloc[0]["reason"])
+    # Reasons quote the rejected value, so they rarely repeat: count by table and column instead.
+    by_reason = rej.groupby(["table", "column"], as_index=False).size().rename(columns={"size": "n"})
+    by_reason = by_reason.sort_values(["n", "table", "column"], ascending=[False, True, True]).head(25)
+    by_reason["label"] = [f"{label('table', tb, lang)} · {c}"
+                          for tb, c in zip(by_reason["table"], by_reason["column"], strict=True)]
+    top = by_reason.iloc[0]
+    title = ctx.t("q_rejects_title", n=fmt.number(len(rej), 0, lang), table=label("table", top["table"], lang),
+                  column=top["column"], k=fmt.number(top["n"], 0, lang))
     fig = charts.value_bars(by_reason, ctx.frame(title, when=when), label="label", value="n")
     w.chart(fig, "baris_ditolak", key="q_rejects")
     w.table(ctx, rej, "baris_ditolak", {"run_id": w.TEXT, "table": "table", "source": w.TEXT, "row": w.INT,

@@ -422,7 +422,9 @@ def distribution(df: pd.DataFrame, frame: Frame, *, value: str, label: str, outl
         fig.add_trace(go.Scatter(
             x=out[value], y=[jitter[i] for i in out.index], mode="markers+text", name=outlier_name,
             marker={"size": 15, "color": VERMILLION, "symbol": "diamond", "line": {"width": 1, "color": "white"}},
-            text=out[label], textposition="top center", textfont={"size": 14, "color": VERMILLION},
+            text=out[label], textfont={"size": 14, "color": VERMILLION},
+            # names point inwards, so a name at either end of the axis stays inside the figure
+            textposition=["middle left" if v >= float(data[value].median()) else "middle right" for v in out[value]],
             hovertemplate=f"%{{text}}: %{{x:{fmt_spec}}}<extra>{_esc(outlier_name)}</extra>",
         ))
     if median and median in data and data[median].notna().any():
@@ -430,6 +432,9 @@ def distribution(df: pd.DataFrame, frame: Frame, *, value: str, label: str, outl
         fig.add_vline(x=m, line_dash="dash", line_color=BLACK, line_width=2)
         fig.add_annotation(x=m, y=0.5, yref="y", text=f"{_esc(median_name)}: {fmt.number(m, decimals, frame.lang)}",
                            showarrow=False, yshift=34, font={"size": 14})
+    lo, hi = float(data[value].min()), float(data[value].max())
+    pad = (hi - lo) * 0.06 or max(abs(hi), 1.0) * 0.06
+    fig.update_xaxes(range=[lo - pad, hi + pad])
     fig.update_yaxes(visible=False, range=[-0.6, 0.75])
     fig.update_xaxes(tickformat=",.0f", title_text=value_title, showgrid=True, gridcolor=LIGHT_GREY)
     apply_style(fig, frame, height=340, legend=not out.empty)
