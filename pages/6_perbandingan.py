@@ -25,6 +25,7 @@ def measure_name(m: str) -> str:
 
 
 kab = sorted(c for c in ctx.names if c.count(".") == 1)
+all_kab = set(kab)
 if f.scope.code:
     kab = [c for c in kab if c.startswith(f.scope.provinsi_code + ".")]
 if f.scope.level == "kabkota":
@@ -39,7 +40,8 @@ def _name(code: str) -> str:
     return f"{ctx.names.get(code, code)} ({prov})" if f.scope.level == "nasional" else ctx.names.get(code, code)
 
 
-codes = page_multiselect(ctx.t("cmp_pick"), "banding", kab, default, lang, format_func=_name)
+codes = page_multiselect(ctx.t("cmp_pick"), "banding", kab, default, lang, format_func=_name, known=all_kab,
+                         minimum=2)
 if len(codes) < 2:
     st.info(ctx.t("cmp_need_two"), icon=":material/info:")
     st.stop()

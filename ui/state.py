@@ -240,17 +240,24 @@ def page_select(label_text: str, name: str, options: list[str], default: str, la
 
 
 def page_multiselect(label_text: str, name: str, options: list[str], default: list[str], lang: str,
-                     format_func: object = str, max_selections: int = 5) -> list[str]:
-    """A page's own multiple choice (comma-separated in the URL); unknown values are dropped with a notice."""
+                     format_func: object = str, max_selections: int = 5, known: set[str] | None = None,
+                     minimum: int = 0) -> list[str]:
+    """A page's own multiple choice (comma-separated in the URL).
+
+    Values outside `options` are dropped: silently when `known` holds them (e.g. a kab/kota of another
+    province after the scope changed), else with a notice. Fewer than `minimum` left -> the default.
+    """
     raw = _page_param_raw(name)
     if raw is None:
         value = list(default)
     else:
         asked = [v.strip() for v in raw.split(",") if v.strip()]
         value = [v for v in asked if v in options][:max_selections]
-        bad = [v for v in asked if v not in options]
+        bad = [v for v in asked if v not in options and (known is None or v not in known)]
         if bad:
             st.info(t("cmp_bad_codes", lang, value=", ".join(bad)), icon=":material/link_off:")
+        if len(value) < minimum and len(asked) > len(value):
+            value = list(default)
     st.session_state[f"w_{name}"] = value
     st.query_params[name] = ",".join(value)
     st.session_state[f"pp_{name}"] = ",".join(value)
