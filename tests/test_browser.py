@@ -14,7 +14,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
@@ -108,5 +108,25 @@ def test_page_renders_locally(server: str, browser, page_name: str) -> None:
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"{page_name or 'ringkasan'}.png"))
         assert not foreign, f"requests beyond loopback: {foreign}"
+    finally:
+        page.close()
+
+
+def test_clicking_a_bar_drills_down(server: str, browser) -> None:
+    """Cakupan wilayah at Nasional: a click on a province's bar puts that province in the URL."""
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    try:
+        page.goto(f"{server}/cakupan?wilayah=nasional&periode=tahun_pemilu_2024", wait_until="domcontentloaded")
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+        page.wait_for_timeout(1500)
+        bar = page.locator(".js-plotly-plot").nth(1).locator("g.point path").first  # the per-province chart
+        bar.scroll_into_view_if_needed()
+        bar.click(force=True)
+        for _ in range(40):
+            page.wait_for_timeout(250)
+            if "wilayah=nasional" not in page.url:
+                break
+        scope = parse_qs(urlparse(page.url).query).get("wilayah", [""])[0]
+        assert scope in {"18", "19", "52"}, page.url
     finally:
         page.close()
