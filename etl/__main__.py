@@ -142,7 +142,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--prune", action="store_true", help="drop rows of sources no longer listed in --source")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
     b.add_argument("--chunk-rows", type=int, default=None, metavar="N",
-                   help="source rows held in memory at once (default 200000); lower it on a small machine")
+                   help="source rows held in memory at once (default 100000); lower it on a small machine")
     b.set_defaults(func=cmd_build)
     c = sub.add_parser("check", help="periksa satu berkas tanpa memuatnya (validate one file without loading)",
                        description="Validate one source file with the same rules and messages as build; "
