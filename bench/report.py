@@ -233,7 +233,7 @@ def markdown(result: dict[str, Any]) -> str:
     if server:
         visited = ", ".join(f"{p['url'] or '/'} {p['rss_mb']:.0f} MiB" for p in server.get("pages", []))
         lines += [f"Dashboard server RSS: idle {server.get('rss_idle_mb', 0):.0f} MiB; after each page: {visited}; "
-                  f"final {server.get('rss_final_mb') or 0:.0f} MB.", ""]
+                  f"final {server.get('rss_final_mb') or 0:.0f} MiB.", ""]
     tg = result.get("targets") or []
     lines += [f"Targets: {sum(t['met'] for t in tg)} of {len(tg)} met.", "",
               "| target | figure | limit | met |", "| --- | --- | --- | --- |"]
