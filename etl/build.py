@@ -359,30 +359,41 @@ def _carry(con: duckdb.DuckDBPyConnection, prev_dir: Path, parts: Path, stats: S
 def _merge(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, table: str) -> tuple[int, int]:
     """Merge a table's parts into staging/<table>.parquet: one row per key, the newest source's.
 
-    Rows that lost to a newer source go to staging/_shadowed/<table>.parquet. Returns (rows, replaced).
+    Keys present more than once are found first (usually none: then the parts are only sorted); only
+    their rows are ranked. Rows that lost to a newer source go to staging/_shadowed/<table>.parquet.
+    Returns (rows, replaced).
     """
     out = staging / f"{table}.parquet"
     files = sorted((parts / table).glob("*.parquet")) if (parts / table).exists() else []
     if not files:
         pq.write_table(arrow_schema(table).empty_table(), out)
         return 0, 0
-    key = ", ".join(f'"{k}"' for k in KEYS[table])
+    keys = [f'"{k}"' for k in KEYS[table]]
+    key = ", ".join(keys)
     cols = ", ".join(f'"{c}"' for c in columns_of(table))
-    src = f"read_parquet('{_sql_path(parts / table)}/*.parquet', filename = true, file_row_number = true)"
-    ranked = (f"SELECT *, row_number() OVER (PARTITION BY {key} ORDER BY _prio DESC, filename DESC, "
-              f"file_row_number DESC) AS _rn FROM {src}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _ranked AS {ranked}")
+    plain = f"read_parquet('{_sql_path(parts / table)}/*.parquet')"
+    copy_opts = f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP})"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _dups AS SELECT {key} FROM {plain} GROUP BY ALL HAVING count(*) > 1")
     try:
-        con.execute(f"COPY (SELECT {cols} FROM _ranked WHERE _rn = 1 ORDER BY {SORT[table]}) TO '{_sql_path(out)}' "
-                    f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP})")
+        if not con.execute("SELECT count(*) FROM _dups").fetchone()[0]:
+            con.execute(f"COPY (SELECT {cols} FROM {plain} ORDER BY {SORT[table]}) TO '{_sql_path(out)}' {copy_opts}")
+            return pq.ParquetFile(out).metadata.num_rows, 0
+        on = " AND ".join(f"p.{k} IS NOT DISTINCT FROM d.{k}" for k in keys)
+        ranked = f"read_parquet('{_sql_path(parts / table)}/*.parquet', filename = true, file_row_number = true)"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _ranked AS SELECT p.*, row_number() OVER (PARTITION BY {key} "
+                    f"ORDER BY _prio DESC, filename DESC, file_row_number DESC) AS _rn "
+                    f"FROM {ranked} p SEMI JOIN _dups d ON {on}")
+        con.execute(f"COPY (SELECT {cols} FROM {plain} p ANTI JOIN _dups d ON {on} UNION ALL "
+                    f"SELECT {cols} FROM _ranked WHERE _rn = 1 ORDER BY {SORT[table]}) TO '{_sql_path(out)}' "
+                    f"{copy_opts}")
         replaced = con.execute("SELECT count(*) FROM _ranked WHERE _rn > 1").fetchone()[0]
         if replaced:
             shadow = _folder(staging, SHADOW_DIR) / f"{table}.parquet"
             con.execute(f"COPY (SELECT {cols} FROM _ranked WHERE _rn > 1 ORDER BY source) "
                         f"TO '{_sql_path(shadow)}' (FORMAT parquet, COMPRESSION zstd)")
+        return pq.ParquetFile(out).metadata.num_rows, replaced
     finally:
-        con.execute("DROP TABLE IF EXISTS _ranked")
-    return pq.ParquetFile(out).metadata.num_rows, replaced
+        con.execute("DROP TABLE IF EXISTS _dups; DROP TABLE IF EXISTS _ranked")
 
 
 def _finalize(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, prev_dir: Path | None,
