@@ -5,6 +5,10 @@ table; a kecamatan or desa missing there gets what the law mandates (3 Panwascam
 desa's PTPS seats default to its TPS count for the election. Filled = the latest member count
 (ketua + anggota) per region, body and role on or before `as_of`. Overfilled units are kept:
 they are the data mismatches the dashboard must show.
+
+*Reported*: a body with no personnel row at all in the scope (on or before `as_of`) was not
+reported, which is not the same as empty: `reported` is False for it in `fill_rate_by_body`,
+`fill_rate` (per child region) and `gaps`, and the summary leaves it out of its headline figures.
 """
 
 from __future__ import annotations
@@ -18,11 +22,11 @@ from etl.spec import MEMBER_ROLES, SUPERVISOR_BODIES
 from pantau.filters import Scope
 from pantau.warehouse import Warehouse
 
-BY_BODY_COLUMNS = ["body", "seats", "filled", "fill_rate", "mismatch"]
-FILL_RATE_COLUMNS = ["region_code", "region_name", "body", "seats", "filled", "fill_rate", "mismatch"]
+BY_BODY_COLUMNS = ["body", "seats", "filled", "fill_rate", "mismatch", "reported"]
+FILL_RATE_COLUMNS = ["region_code", "region_name", "body", "seats", "filled", "fill_rate", "mismatch", "reported"]
 GAPS_COLUMNS = [
     "region_code", "region_name", "level", "parent_code", "parent_name", "body", "seats", "filled", "gap",
-    "issue",
+    "issue", "reported",
 ]
 BODY_ORDER = {b: i for i, b in enumerate(SUPERVISOR_BODIES)}
 ISSUE_ORDER = {"kosong": 0, "kurang": 1, "lebih": 2}
@@ -68,7 +72,7 @@ def _units_query(wh: Warehouse) -> str:
             WHERE as_of <= $as_of GROUP BY ALL)
         GROUP BY ALL)
     SELECT region_code, body, CAST(coalesce(a.seats, 0) AS BIGINT) AS seats,
-           CAST(coalesce(f.filled, 0) AS BIGINT) AS filled,
+           CAST(coalesce(f.filled, 0) AS BIGINT) AS filled, f.filled IS NOT NULL AS reported,
            CASE length(region_code) WHEN 2 THEN 'provinsi' WHEN 5 THEN 'kabkota' WHEN 8 THEN 'kecamatan'
                 ELSE 'desa' END AS level
     FROM a FULL OUTER JOIN f USING (region_code, body)
@@ -76,7 +80,10 @@ def _units_query(wh: Warehouse) -> str:
 
 
 def units(wh: Warehouse, as_of: date, election: str) -> pd.DataFrame:
-    """Every unit in the nation: region_code, body, seats, filled, level (cached per warehouse)."""
+    """Every unit in the nation: region_code, body, seats, filled, reported, level (cached per warehouse).
+
+    reported: the unit has a member count on or before as_of (filled 0 with reported False = no row).
+    """
     return wh.cached(("units", as_of, election),
                      lambda: wh.sql(_units_query(wh), {"as_of": as_of, "election": election}))
 
@@ -93,6 +100,20 @@ def scoped_units(wh: Warehouse, scope: Scope, as_of: date, election: str) -> pd.
     return u[in_scope(u["region_code"], scope)]
 
 
+def body_reported(u: pd.DataFrame) -> pd.Series:
+    """Per unit: True when its body has a member count in any unit of `u` (the scope's units)."""
+    if u.empty:
+        return pd.Series(False, index=u.index, dtype=bool)
+    return u.groupby("body")["reported"].transform("any").astype(bool)
+
+
+def unreported_bodies(u: pd.DataFrame) -> list[str]:
+    """Bodies with seats in `u` but no member count in any of its units, in body order."""
+    by = u.groupby("body").agg(seats=("seats", "sum"), reported=("reported", "any"))
+    out = by.index[(by["seats"] > 0) & ~by["reported"].astype(bool)]
+    return sorted(out, key=lambda b: BODY_ORDER.get(b, len(BODY_ORDER)))
+
+
 def _rates(df: pd.DataFrame) -> pd.DataFrame:
     seats = df["seats"].astype("float64")
     df["fill_rate"] = np.where(seats > 0, df["filled"] / seats.where(seats > 0), np.nan)
@@ -106,11 +127,12 @@ def _body_sort(df: pd.DataFrame, first: list[str]) -> pd.DataFrame:
 
 
 def fill_rate_by_body(wh: Warehouse, scope: Scope, as_of: date, election: str) -> pd.DataFrame:
-    """Seats, filled and fill rate per supervisor body over the whole scope."""
+    """Seats, filled and fill rate per supervisor body over the whole scope; reported = any count of it."""
     u = scoped_units(wh, scope, as_of, election)
     if u.empty:
         return pd.DataFrame(columns=BY_BODY_COLUMNS)
-    df = u.groupby("body", as_index=False)[["seats", "filled"]].sum()
+    df = u.groupby("body", as_index=False).agg(seats=("seats", "sum"), filled=("filled", "sum"),
+                                               reported=("reported", "any"))
     return _body_sort(_rates(df), [])[BY_BODY_COLUMNS]
 
 
@@ -124,14 +146,20 @@ def fill_rate(wh: Warehouse, scope: Scope, as_of: date, election: str, body: str
     if u.empty:
         return pd.DataFrame(columns=FILL_RATE_COLUMNS)
     df = (u.assign(region_code=u["region_code"].str[:n])
-          .groupby(["region_code", "body"], as_index=False)[["seats", "filled"]].sum())
+          .groupby(["region_code", "body"], as_index=False)
+          .agg(seats=("seats", "sum"), filled=("filled", "sum"), reported=("reported", "any")))
     df["region_name"] = wh.names(df["region_code"])
     return _body_sort(_rates(df), ["region_code"])[FILL_RATE_COLUMNS]
 
 
 def gaps(wh: Warehouse, scope: Scope, as_of: date, election: str) -> pd.DataFrame:
-    """Units whose filled differs from their seats: kosong (none), kurang (below), lebih (over: mismatch)."""
+    """Units whose filled differs from their seats: kosong (none), kurang (below), lebih (over: mismatch).
+
+    reported is False for the units of a body with no member count anywhere in the scope (their
+    "kosong" means not reported, not empty); they come after every reported unit.
+    """
     u = scoped_units(wh, scope, as_of, election)
+    u = u.assign(reported=body_reported(u))
     u = u[u["filled"] != u["seats"]]
     if u.empty:
         return pd.DataFrame(columns=GAPS_COLUMNS)
@@ -145,5 +173,6 @@ def gaps(wh: Warehouse, scope: Scope, as_of: date, election: str) -> pd.DataFram
     df.loc[df["parent_code"].isna(), "parent_name"] = None
     df["_i"] = df["issue"].map(ISSUE_ORDER)
     df["_b"] = df["body"].map(BODY_ORDER).fillna(len(BODY_ORDER))
-    df = df.sort_values(["_i", "region_code", "_b"], ignore_index=True)
+    df["_r"] = ~df["reported"]
+    df = df.sort_values(["_r", "_i", "region_code", "_b"], ignore_index=True)
     return df[GAPS_COLUMNS]

@@ -149,11 +149,13 @@ def test_headline_fill_rate_and_change(wh):
     df = summary.headline(wh, Scope("provinsi", "18"), Period(date(2024, 1, 1), AS_OF), E).set_index("metric")
     # now: seats 5 + 8 + 9 + 4 + 7 = 33, filled 5 + 3 + 3 + 5 + 5 = 21
     assert df.loc["fill_rate", "value"] == pytest.approx(21 / 33)
-    # previous period ends 2023-12-31: only the 2023 snapshot (18.01 anggota 4)
-    assert df.loc["fill_rate", "previous"] == pytest.approx(4 / 33)
-    assert df.loc["fill_rate", "change"] == pytest.approx(17 / 33)
+    # previous period ends 2023-12-31: only the 2023 snapshot (18.01 anggota 4), so only the kab/kota
+    # body was reported then: seats 5 + 3, filled 4 -> 1/2 (the unreported bodies are left out)
+    assert df.loc["fill_rate", "previous"] == pytest.approx(4 / 8)
+    assert df.loc["fill_rate", "change"] == pytest.approx(21 / 33 - 1 / 2)
     assert df.loc["supervisors", "value"] == 21 and df.loc["supervisors", "previous"] == 4
     # empty units now: 18.01.02 Panwascam, 18.02 kab, 18.02.01 Panwascam, 18.02.01.2001 PKD = 4;
-    # before: all 12 units with seats except 18.01 kab = 11
-    assert df.loc["units_empty", "value"] == 4 and df.loc["units_empty", "previous"] == 11
+    # before: of the reported body's 2 units (18.01, 18.02) only 18.02 = 1
+    assert df.loc["units_empty", "value"] == 4 and df.loc["units_empty", "previous"] == 1
     assert df.loc["fill_rate", "unit"] == "share"
+    assert (df["unreported"] == "").all()  # every body has a count now

@@ -1,0 +1,153 @@
+"""A body nobody reported (no personnel row at all in the scope) is missing data, not empty seats.
+
+Warehouse:
+  18 Lampung, provinsi 5 seats; 2024-07-31: ketua 1 + anggota 4 = 5.
+    18.01 kab, 5 seats: 2023-06-30 anggota 3; 2024-07-31 ketua 1 + anggota 4 = 5.
+      18.01.01 kec: Panwascam 3. Desa .2001 (4 TPS) and .2002 (3 TPS): 1 PKD each.
+    18.71 kota, 3 seats: 2024-07-31 ketua 1 + anggota 1 = 2.
+      18.71.01 kec: no Panwascam row. Kelurahan .1001 (6 TPS): no PKD row.
+    No PTPS row anywhere in 18 (PTPS seats from TPS: 4 + 3 + 6 = 13).
+  19 Babel, provinsi 5 seats; 19.01 kab 3 seats; 19.01.01 kec; desa 19.01.01.2001 (2 TPS).
+    All dated 2024-02-14: provinsi 1 + 4, kab 1 + 2, Panwascam 3, PKD 1, PTPS 2.
+Kecamatan and desa seats are the law's 3 and 1.
+"""
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pantau import coverage, summary
+from pantau.filters import Period, Scope
+from pantau.warehouse import open_warehouse
+from tests.factory import write_warehouse
+
+E = "pemilu_2024"
+END = date(2024, 12, 31)
+Y2024 = Period(date(2024, 1, 1), END)
+LAMPUNG = Scope("provinsi", "18")
+
+
+@pytest.fixture(scope="module")
+def wh(tmp_path_factory):
+    regions = pd.DataFrame([
+        ("18", "Lampung"), ("18.01", "Lampung Selatan"), ("18.01.01", "Natar"), ("18.01.01.2001", "Hajimena"),
+        ("18.01.01.2002", "Pemanggilan"), ("18.71", "Kota Bandar Lampung"), ("18.71.01", "Teluk Betung"),
+        ("18.71.01.1001", "Pesawahan"), ("19", "Kepulauan Bangka Belitung"), ("19.01", "Bangka"),
+        ("19.01.01", "Mendo Barat"), ("19.01.01.2001", "Kace")], columns=["code", "name"])
+    seats = pd.DataFrame([("18", "bawaslu_provinsi", "", 5), ("18.01", "bawaslu_kabkota", "", 5),
+                          ("18.71", "bawaslu_kabkota", "", 3), ("19", "bawaslu_provinsi", "", 5),
+                          ("19.01", "bawaslu_kabkota", "", 3)],
+                         columns=["region_code", "body", "election", "seats"])
+    tps = pd.DataFrame([("18.01.01.2001", E, 4, 900), ("18.01.01.2002", E, 3, 700),
+                        ("18.71.01.1001", E, 6, 1500), ("19.01.01.2001", E, 2, 400)],
+                       columns=["desa_code", "election", "tps", "voters"])
+    old, d, feb = date(2023, 6, 30), date(2024, 7, 31), date(2024, 2, 14)
+    personnel = pd.DataFrame([
+        (old, "18.01", "bawaslu_kabkota", "anggota", "L", 3),
+        (d, "18", "bawaslu_provinsi", "ketua", "L", 1), (d, "18", "bawaslu_provinsi", "anggota", "P", 4),
+        (d, "18.01", "bawaslu_kabkota", "ketua", "L", 1), (d, "18.01", "bawaslu_kabkota", "anggota", "L", 4),
+        (d, "18.71", "bawaslu_kabkota", "ketua", "P", 1), (d, "18.71", "bawaslu_kabkota", "anggota", "L", 1),
+        (d, "18.01.01", "panwaslu_kecamatan", "anggota", "L", 3),
+        (d, "18.01.01.2001", "pkd", "anggota", "L", 1), (d, "18.01.01.2002", "pkd", "anggota", "P", 1),
+        (feb, "19", "bawaslu_provinsi", "ketua", "L", 1), (feb, "19", "bawaslu_provinsi", "anggota", "L", 4),
+        (feb, "19.01", "bawaslu_kabkota", "ketua", "L", 1), (feb, "19.01", "bawaslu_kabkota", "anggota", "P", 2),
+        (feb, "19.01.01", "panwaslu_kecamatan", "anggota", "L", 3),
+        (feb, "19.01.01.2001", "pkd", "anggota", "L", 1), (feb, "19.01.01.2001", "ptps", "anggota", "L", 2),
+    ], columns=["as_of", "region_code", "body", "role", "gender", "count"])
+    root = write_warehouse(tmp_path_factory.mktemp("rep"), {"regions": regions, "seats": seats, "tps": tps,
+                                                            "personnel": personnel})
+    return open_warehouse(root)
+
+
+def _by_body(df: pd.DataFrame) -> dict[str, tuple]:
+    return {r.body: (r.seats, r.filled, bool(r.reported)) for r in df.itertuples(index=False)}
+
+
+def test_fill_rate_by_body_marks_the_unreported_body(wh):
+    df = coverage.fill_rate_by_body(wh, LAMPUNG, END, E)
+    assert list(df.columns) == coverage.BY_BODY_COLUMNS
+    assert _by_body(df) == {"bawaslu_provinsi": (5, 5, True), "bawaslu_kabkota": (8, 7, True),
+                            "panwaslu_kecamatan": (6, 3, True), "pkd": (3, 2, True), "ptps": (13, 0, False)}
+    # seats and fill rate stay as they are: the page decides how to show an unreported body
+    assert df.set_index("body").loc["ptps", "fill_rate"] == 0.0
+
+
+def test_reported_follows_the_scope_and_the_date(wh):
+    # nationally PTPS is reported (Babel's 2 of 2 TPS): seats 13 + 2, filled 2
+    nat = _by_body(coverage.fill_rate_by_body(wh, Scope(), END, E))
+    assert nat["ptps"] == (15, 2, True)
+    # the day before Babel's recap only the 2023 kab/kota snapshot exists
+    before = _by_body(coverage.fill_rate_by_body(wh, Scope(), date(2024, 2, 13), E))
+    assert [b for b, (_, _, rep) in before.items() if rep] == ["bawaslu_kabkota"]
+    assert before["bawaslu_kabkota"][:2] == (11, 3)  # 5 + 3 + 3 seats; 18.01's 3 of 2023
+    # in Kota Bandar Lampung nobody reported Panwascam, PKD or PTPS: only its kab/kota body counts
+    kota = _by_body(coverage.fill_rate_by_body(wh, Scope("kabkota", "18.71"), END, E))
+    assert kota == {"bawaslu_kabkota": (3, 2, True), "panwaslu_kecamatan": (3, 0, False), "pkd": (1, 0, False),
+                    "ptps": (6, 0, False)}
+
+
+def test_fill_rate_per_child_reports_per_child(wh):
+    df = coverage.fill_rate(wh, LAMPUNG, END, E, body="panwaslu_kecamatan")
+    assert df[["region_code", "seats", "filled", "reported"]].values.tolist() == [
+        ["18.01", 3, 3, True], ["18.71", 3, 0, False]]
+
+
+def test_headline_leaves_unreported_bodies_out(wh):
+    df = summary.headline(wh, LAMPUNG, Y2024, E).set_index("metric")
+    assert list(df.reset_index().columns) == summary.HEADLINE_COLUMNS
+    # reported bodies: filled 5 + 7 + 3 + 2 = 17 of seats 5 + 8 + 6 + 3 = 22 (with PTPS it would be 17 / 35)
+    assert df.loc["fill_rate", "value"] == pytest.approx(17 / 22)
+    assert df.loc["supervisors", "value"] == 17
+    # empty units of reported bodies: Panwascam 18.71.01 and PKD 18.71.01.1001 (not the 3 PTPS desa)
+    assert df.loc["units_empty", "value"] == 2
+    assert df.loc["fill_rate", "unreported"] == "ptps" and df.loc["units_empty", "unreported"] == "ptps"
+    assert df.loc["activities", "unreported"] == ""
+    # 2023: only the kab/kota body was reported: 18.01 3 + 18.71 0 of 5 + 3; 18.71 empty
+    assert df.loc["fill_rate", "previous"] == pytest.approx(3 / 8)
+    assert df.loc["fill_rate", "change"] == pytest.approx(17 / 22 - 3 / 8)
+    assert df.loc["units_empty", "previous"] == 1
+
+
+def test_headline_nation_and_nothing_reported(wh):
+    nat = summary.headline(wh, Scope(), Y2024, E).set_index("metric")
+    # every body reported somewhere: filled 10 + 10 + 6 + 3 + 2 = 31 of 10 + 11 + 9 + 4 + 15 = 49
+    assert nat.loc["fill_rate", "value"] == pytest.approx(31 / 49)
+    # Panwascam 18.71.01, PKD 18.71.01.1001, PTPS of 18.01.01.2001, .2002 and 18.71.01.1001
+    assert nat.loc["units_empty", "value"] == 5 and nat.loc["fill_rate", "unreported"] == ""
+    # Babel before 2024-02-14 (the previous period ends 2023-12-31): nothing reported at all -> unknown
+    babel = summary.headline(wh, Scope("provinsi", "19"), Y2024, E).set_index("metric")
+    assert babel.loc["fill_rate", "value"] == 1.0  # 14 of 14: 5 + 3 + 3 + 1 + 2
+    assert np.isnan(babel.loc["fill_rate", "previous"]) and np.isnan(babel.loc["units_empty", "previous"])
+    assert babel.loc["supervisors", "previous"] == 0
+
+
+def test_gaps_put_unreported_units_last(wh):
+    df = coverage.gaps(wh, LAMPUNG, END, E)
+    assert list(df.columns) == coverage.GAPS_COLUMNS
+    assert df[["region_code", "body", "gap", "issue", "reported"]].values.tolist() == [
+        ["18.71.01", "panwaslu_kecamatan", 3, "kosong", True],
+        ["18.71.01.1001", "pkd", 1, "kosong", True],
+        ["18.71", "bawaslu_kabkota", 1, "kurang", True],
+        ["18.01.01.2001", "ptps", 4, "kosong", False],
+        ["18.01.01.2002", "ptps", 3, "kosong", False],
+        ["18.71.01.1001", "ptps", 6, "kosong", False],
+    ]
+
+
+def test_worst_gaps_skip_unreported_bodies(wh):
+    df = summary.worst_gaps(wh, LAMPUNG, END, E, n=5)
+    # without the rule 18.01 PTPS (7) and 18.71 PTPS (6) would lead
+    assert df[["region_code", "body", "gap"]].values.tolist() == [
+        ["18.71", "panwaslu_kecamatan", 3], ["18.71", "bawaslu_kabkota", 1], ["18.71", "pkd", 1]]
+
+
+def test_empty_scope_has_the_columns(wh):
+    for f, cols in ((coverage.fill_rate_by_body, coverage.BY_BODY_COLUMNS),
+                    (coverage.gaps, coverage.GAPS_COLUMNS)):
+        out = f(wh, Scope("provinsi", "52"), END, E)
+        assert out.empty and list(out.columns) == cols
+    heads = summary.headline(wh, Scope("provinsi", "52"), Y2024, E).set_index("metric")
+    assert np.isnan(heads.loc["fill_rate", "value"]) and np.isnan(heads.loc["units_empty", "value"])
+    assert heads.loc["fill_rate", "unreported"] == ""
