@@ -38,7 +38,10 @@ case "${1:-}" in
     setup
     sample_warehouse
     export PANTAU_WAREHOUSE="$WAREHOUSE"
-    exec "$VENV/bin/streamlit" run dashboard.py --server.port "${PORT:-8501}" --server.address "${ADDRESS:-0.0.0.0}"
+    # browser.serverAddress set by hand keeps Streamlit from asking an outside service for this
+    # machine's public IP at start-up (nothing leaves the building); set it to the public host name.
+    exec "$VENV/bin/streamlit" run dashboard.py --server.port "${PORT:-8501}" --server.address "${ADDRESS:-0.0.0.0}" \
+      --browser.serverAddress "${SERVER_NAME:-localhost}"
     ;;
   test)
     setup
