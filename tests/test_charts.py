@@ -15,6 +15,8 @@ FRAME = charts.Frame("Panwascam terisi 100% di Lampung", "Lampung · 1 Jan – 3
 
 
 def _check_style(fig) -> None:
+    # Builders skip plotly's validation for speed: every property must still be one plotly knows.
+    charts.go.Figure(fig.to_dict())
     layout = fig.layout
     assert "Panwascam terisi 100% di Lampung" in layout.title.text
     assert layout.title.subtitle.text == "Lampung · 1 Jan – 31 Des 2024"
@@ -24,6 +26,7 @@ def _check_style(fig) -> None:
     assert layout.font.size >= 16 and "sans-serif" in layout.font.family
     assert "http" not in layout.font.family
     assert list(layout.colorway) == charts.PALETTE
+    assert layout.template.layout.xaxis.ticks == "outside"  # plotly's simple_white, cut to 2-D charts
 
 
 def test_footer_text() -> None:
@@ -100,3 +103,16 @@ def test_every_builder_has_the_house_style(builder: str) -> None:
         fig = charts.value_bars(df, FRAME, label="name", value="n", highlight="low")
         assert list(fig.data[0].marker.color) == [charts.VERMILLION, charts.BLUE]  # reversed: first on top
     _check_style(fig)
+
+
+def test_validation_skipped_by_builders_is_done_here() -> None:
+    bad = charts.styled_figure([{"type": "bar", "x": [1], "y": ["A"], "colour": "red"}], FRAME)
+    with pytest.raises(ValueError):
+        charts.go.Figure(bad.to_dict())
+
+
+def test_house_axes_override_the_builders_as_a_style_applied_last() -> None:
+    fig = charts.styled_figure([], FRAME, axes={"xaxis": {"showgrid": True, "tickformat": ".0%"}},
+                               after={"yaxis": {"showgrid": False}})
+    assert fig.layout.xaxis.showgrid is False and fig.layout.xaxis.tickformat == ".0%"
+    assert fig.layout.yaxis.showgrid is False and fig.layout.yaxis.gridcolor == charts.LIGHT_GREY

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -166,7 +167,11 @@ def table(ctx: Ctx, df: pd.DataFrame, stem: str, columns: Mapping[str, str], *, 
 
 
 def downloads(ctx: Ctx, df: pd.DataFrame, stem: str, *, key: str) -> None:
-    """CSV and XLSX buttons; file names carry the scope and period."""
+    """CSV and XLSX buttons; file names carry the scope and period.
+
+    The files are made when a button is clicked (Streamlit calls the function then), not on every rerun:
+    an XLSX of a few thousand rows takes 100 ms and more to write.
+    """
     f = ctx.f
     name = ctx.name(f.scope.code)
     meta = {
@@ -174,19 +179,20 @@ def downloads(ctx: Ctx, df: pd.DataFrame, stem: str, *, key: str) -> None:
         "dari": f.period.start.isoformat(), "sampai": f.period.end.isoformat(),
         "pemilu": label("election", f.election, "id"),
         "sumber": charts.footer_text(f.today, ctx.wh.is_sample, "id"),
-        "versi gudang data": ctx.wh.version, "dibuat": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "versi gudang data": ctx.wh.version,
     }
     c1, c2, c3 = st.columns([1, 1, 4])
-    c1.download_button(ctx.t("download_csv"), export.to_csv(df), key=f"{key}_csv", mime="text/csv",
+    c1.download_button(ctx.t("download_csv"), functools.partial(export.to_csv, df), key=f"{key}_csv",
+                       mime="text/csv",
                        file_name=export.file_name(stem, f.scope.code, name, f.period.start, f.period.end, "csv"),
                        on_click="ignore", icon=":material/download:")
-    c2.download_button(ctx.t("download_xlsx"), _xlsx_cached(df, tuple(meta.items())), key=f"{key}_xlsx",
+    c2.download_button(ctx.t("download_xlsx"), functools.partial(_xlsx, df, meta), key=f"{key}_xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        file_name=export.file_name(stem, f.scope.code, name, f.period.start, f.period.end, "xlsx"),
                        on_click="ignore", icon=":material/download:")
     c3.caption(ctx.t("rows_shown", n=fmt.number(len(df), 0, ctx.lang)))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _xlsx_cached(df: pd.DataFrame, meta: tuple[tuple[str, str], ...]) -> bytes:
-    return export.to_xlsx(df, dict(meta))
+def _xlsx(df: pd.DataFrame, meta: Mapping[str, str]) -> bytes:
+    """The XLSX download, stamped with the time it was made."""
+    return export.to_xlsx(df, {**meta, "dibuat": dt.datetime.now().strftime("%Y-%m-%d %H:%M")})
