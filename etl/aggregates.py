@@ -14,6 +14,9 @@ import duckdb
 from etl.spec import MEMBER_ROLES, SUPERVISOR_BODIES
 
 ROW_GROUP = 100_000
+#: Row groups of the unit tables: small, so a provinsi or kab/kota filter reads few of them.
+UNIT_ROW_GROUP = 10_000
+FIRST_DAY, LAST_DAY = "DATE '0001-01-01'", "DATE '9999-12-31'"
 
 #: name -> SELECT over the base-table views (sorted so a region filter prunes row groups).
 AGGREGATES: dict[str, str] = {
@@ -57,11 +60,74 @@ AGGREGATES: dict[str, str] = {
         SELECT region_code, body, election, CAST(seats AS BIGINT) AS seats FROM (
             SELECT * FROM s UNION ALL SELECT * FROM d ANTI JOIN s USING (region_code, body, election))
         ORDER BY region_code, body, election""",
+    # unit states: every unit (region x body; per election for PTPS) with its seats and, from each date
+    # its member count changed, the filled count (per role the latest count on or before that date) and
+    # reported (any member row yet). valid_from <= as_of < valid_to picks the state at as_of; the first
+    # state of a unit with seats (filled 0, not reported) starts at 0001-01-01, the last ends at 9999-12-31.
+    "agg_unit_state": f"""
+        WITH s AS (SELECT region_code, body, election, seats FROM agg_unit_seats),
+        el AS (SELECT DISTINCT election FROM s WHERE body = 'ptps'),
+        m AS (SELECT as_of, region_code, body, role, "count" FROM agg_personnel_members),
+        pu AS (SELECT DISTINCT region_code, body FROM m),
+        u AS (SELECT region_code, body, election FROM s
+              UNION SELECT region_code, body, '' FROM pu WHERE body <> 'ptps'
+              UNION SELECT region_code, body, el.election FROM pu CROSS JOIN el WHERE body = 'ptps'),
+        g AS (SELECT d.region_code, d.body, d.as_of, r.role
+              FROM (SELECT DISTINCT region_code, body, as_of FROM m) d
+              JOIN (SELECT DISTINCT region_code, body, role FROM m) r USING (region_code, body)),
+        c AS (SELECT g.region_code, g.body, g.as_of, sum(m."count") AS filled
+              FROM g ASOF LEFT JOIN m ON g.region_code = m.region_code AND g.body = m.body
+                                     AND g.role = m.role AND g.as_of >= m.as_of
+              GROUP BY ALL),
+        st AS (SELECT region_code, body, {FIRST_DAY} AS valid_from, 0 AS filled, false AS reported
+               FROM (SELECT DISTINCT region_code, body FROM u)
+               UNION ALL SELECT region_code, body, as_of, filled, true FROM c),
+        sv AS (SELECT *, lead(valid_from, 1, {LAST_DAY}) OVER (PARTITION BY region_code, body ORDER BY valid_from)
+                  AS valid_to FROM st)
+        SELECT u.region_code, left(u.region_code, 2) AS provinsi_code, left(u.region_code, 5) AS kabkota_code,
+               u.body, u.election, sv.valid_from, sv.valid_to, CAST(coalesce(s.seats, 0) AS BIGINT) AS seats,
+               CAST(sv.filled AS BIGINT) AS filled, sv.reported
+        FROM u JOIN sv USING (region_code, body) LEFT JOIN s USING (region_code, body, election)
+        WHERE sv.reported OR s.seats IS NOT NULL  -- a unit without seats exists from its first count on
+        ORDER BY region_code, body, election, valid_from""",
+    # the unit states rolled up per kab/kota (group_code = left(region_code, 5): a provinsi's own body
+    # under the provinsi code), body and election, one row per period in which none of them changed
+    "agg_unit_rollup": f"""
+        WITH u AS (SELECT * FROM agg_unit_state),
+        d AS (SELECT DISTINCT kabkota_code, body, election, valid_from AS day FROM u),
+        x AS (SELECT d.kabkota_code AS group_code, d.body, d.election, d.day AS valid_from,
+                     CAST(sum(u.seats) AS BIGINT) AS seats, CAST(sum(u.filled) AS BIGINT) AS filled,
+                     count(*) AS units, count(*) FILTER (WHERE u.reported) AS units_reported,
+                     count(*) FILTER (WHERE u.seats > 0 AND u.filled = 0) AS units_empty,
+                     CAST(sum(greatest(u.seats - u.filled, 0)) AS BIGINT) AS shortfall
+              FROM d JOIN u ON u.kabkota_code = d.kabkota_code AND u.body = d.body AND u.election = d.election
+                           AND u.valid_from <= d.day AND u.valid_to > d.day
+              GROUP BY ALL)
+        SELECT group_code, left(group_code, 2) AS provinsi_code, body, election, valid_from,
+               lead(valid_from, 1, {LAST_DAY}) OVER (PARTITION BY group_code, body, election ORDER BY valid_from)
+                 AS valid_to, seats, filled, units, units_reported, units_empty, shortfall
+        FROM x ORDER BY group_code, body, election, valid_from""",
+    # per kab/kota of the region list: name, provinsi and kelurahan/desa count (the ratio denominators)
+    "agg_kabkota": """
+        SELECT k.code AS region_code, k.name AS region_name, k.provinsi_code, count(d.code) AS desa
+        FROM regions k LEFT JOIN regions d ON d.level = 'desa' AND d.kabkota_code = k.code
+        WHERE k.level = 'kabkota' GROUP BY ALL ORDER BY region_code""",
+    # names of the provinsi, kab/kota and kecamatan (a few thousand rows: labels without reading every desa)
+    "agg_region_names": """
+        SELECT code, name FROM regions WHERE level IN ('provinsi', 'kabkota', 'kecamatan') ORDER BY code""",
+    # DPT voters and TPS per kab/kota (first five characters of the desa code) and election
+    "agg_tps_kabkota": """
+        SELECT left(desa_code, 5) AS region_code, election, CAST(sum(voters) AS BIGINT) AS voters,
+               CAST(sum(tps) AS BIGINT) AS tps
+        FROM tps GROUP BY ALL ORDER BY region_code, election""",
 }
-#: Base tables each aggregate reads.
+#: Base tables each aggregate reads (an aggregate may also read the aggregates written before it).
 SOURCES = {"agg_activity_month": "activities", "agg_activity_day_prov": "activities",
            "agg_sambang_desa_month": "activities", "agg_personnel_members": "personnel",
-           "agg_unit_seats": ("regions", "seats", "tps")}
+           "agg_unit_seats": ("regions", "seats", "tps"), "agg_unit_state": (), "agg_unit_rollup": (),
+           "agg_kabkota": "regions", "agg_region_names": "regions", "agg_tps_kabkota": "tps"}
+#: Row group size per aggregate, when not ROW_GROUP.
+ROW_GROUPS = {"agg_unit_state": UNIT_ROW_GROUP, "agg_unit_rollup": UNIT_ROW_GROUP}
 
 
 def write_aggregates(version_dir: Path) -> dict[str, int]:
@@ -81,9 +147,10 @@ def write_aggregates(version_dir: Path) -> dict[str, int]:
             out = version_dir / f"{name}.parquet"
             tmp = out.with_suffix(".parquet.tmp")
             con.execute(f"COPY ({query}) TO '{tmp.as_posix()}' "
-                        f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP})")
+                        f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUPS.get(name, ROW_GROUP)})")
             tmp.replace(out)
-            rows[name] = int(con.execute(f"SELECT count(*) FROM read_parquet('{out.as_posix()}')").fetchone()[0])
+            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{out.as_posix()}')")
+            rows[name] = int(con.execute(f"SELECT count(*) FROM {name}").fetchone()[0])
         return rows
     finally:
         con.close()

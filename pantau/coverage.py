@@ -72,11 +72,84 @@ def _units_query(wh: Warehouse) -> str:
             WHERE as_of <= $as_of GROUP BY ALL)
         GROUP BY ALL)
     SELECT region_code, body, CAST(coalesce(a.seats, 0) AS BIGINT) AS seats,
-           CAST(coalesce(f.filled, 0) AS BIGINT) AS filled, f.filled IS NOT NULL AS reported,
-           CASE length(region_code) WHEN 2 THEN 'provinsi' WHEN 5 THEN 'kabkota' WHEN 8 THEN 'kecamatan'
-                ELSE 'desa' END AS level
+           CAST(coalesce(f.filled, 0) AS BIGINT) AS filled, f.filled IS NOT NULL AS reported
     FROM a FULL OUTER JOIN f USING (region_code, body)
     """
+
+
+def unit_elections(wh: Warehouse) -> frozenset[str]:
+    """Elections the unit aggregates hold PTPS seats for (empty when the aggregates are not published)."""
+    if not (wh.has("agg_unit_state") and wh.has("agg_unit_rollup")):
+        return frozenset()
+    return wh.cached(("unit_elections",), lambda: frozenset(
+        wh.sql("SELECT DISTINCT election FROM agg_unit_rollup WHERE body = 'ptps'")["election"].tolist()))
+
+
+_AT = ("election = CASE WHEN body = 'ptps' THEN $election ELSE '' END "
+       "AND valid_from <= $as_of AND valid_to > $as_of")
+_UNIT_COLS = "region_code, provinsi_code, kabkota_code, body, seats, filled, reported"
+_SUMS = ("CAST(sum(seats) AS BIGINT) AS seats, CAST(sum(filled) AS BIGINT) AS filled, "
+         "CAST(sum(units) AS BIGINT) AS units, CAST(sum(units_reported) AS BIGINT) AS units_reported, "
+         "CAST(sum(units_empty) AS BIGINT) AS units_empty, CAST(sum(shortfall) AS BIGINT) AS shortfall")
+_UNIT_SUMS = ("CAST(sum(seats) AS BIGINT) AS seats, CAST(sum(filled) AS BIGINT) AS filled, "
+              "count(*) AS units, count(*) FILTER (WHERE reported) AS units_reported, "
+              "count(*) FILTER (WHERE seats > 0 AND filled = 0) AS units_empty, "
+              "CAST(sum(greatest(seats - filled, 0)) AS BIGINT) AS shortfall")
+
+
+_LEVEL = ("CASE length(region_code) WHEN 2 THEN 'provinsi' WHEN 5 THEN 'kabkota' WHEN 8 THEN 'kecamatan' "
+          "ELSE 'desa' END AS level")
+
+
+def unit_source(wh: Warehouse, election: str) -> str:
+    """FROM-clause of every unit at $as_of for $election: region_code, provinsi_code, kabkota_code, body,
+    seats, filled, reported (the unit-state aggregate when it holds the election, else the base tables)."""
+    if election in unit_elections(wh):
+        return f"(SELECT {_UNIT_COLS} FROM agg_unit_state WHERE {_AT})"
+    return (f"(SELECT *, left(region_code, 2) AS provinsi_code, left(region_code, 5) AS kabkota_code "
+            f"FROM ({_units_query(wh)}))")
+
+
+def rollup_source(wh: Warehouse, election: str) -> str:
+    """FROM-clause of the units at $as_of summed per kab/kota (group_code; a provinsi's own body under the
+    provinsi code) and body: group_code, provinsi_code, body, seats, filled, units, units_reported,
+    units_empty (seats > 0 and nobody), shortfall (sum of max(seats - filled, 0))."""
+    if election in unit_elections(wh):
+        return (f"(SELECT group_code, provinsi_code, body, seats, filled, units, units_reported, units_empty, "
+                f"shortfall FROM agg_unit_rollup WHERE {_AT})")
+    return (f"(SELECT kabkota_code AS group_code, provinsi_code, body, {_UNIT_SUMS} "
+            f"FROM {unit_source(wh, election)} GROUP BY ALL)")
+
+
+def run(wh: Warehouse, query: str, **values: object) -> pd.DataFrame:
+    """wh.sql with the named parameters ($name) the query uses."""
+    return wh.sql(query, {k: v for k, v in values.items() if f"${k}" in query})
+
+
+def _scope_cond(scope: Scope, rollup: bool) -> str:
+    if scope.level == "nasional":
+        return "TRUE"
+    if scope.level == "provinsi":
+        return "provinsi_code = $code"
+    return "group_code = $code" if rollup else "kabkota_code = $code"
+
+
+def sums(wh: Warehouse, scope: Scope, as_of: date, election: str, by: int | None = None,
+         body: str | None = None, where: str | None = None, **params: object) -> pd.DataFrame:
+    """Per body (and per child code of `by` characters, region_code, when given; only units at or below
+    it): seats, filled, units, units_reported, units_empty, shortfall over the scope's units.
+
+    `where` replaces the scope's condition (on provinsi_code / group_code, with its own parameters).
+    Up to kab/kota codes this reads the per-kab/kota rollup, below it the units of the scope.
+    """
+    rollup = by is None or by <= 5
+    cond = where or _scope_cond(scope, rollup)
+    code_col = "group_code" if rollup else "region_code"
+    conds = [cond] + ([f"length({code_col}) >= {by}"] if by else []) + (["body = $body"] if body else [])
+    key = f"left({code_col}, {by}) AS region_code, body" if by else "body"
+    src, agg = (rollup_source(wh, election), _SUMS) if rollup else (unit_source(wh, election), _UNIT_SUMS)
+    q = f"SELECT {key}, {agg} FROM {src} WHERE {' AND '.join(conds)} GROUP BY ALL"
+    return run(wh, q, as_of=as_of, election=election, code=scope.code, body=body, **params)
 
 
 def units(wh: Warehouse, as_of: date, election: str) -> pd.DataFrame:
@@ -84,8 +157,7 @@ def units(wh: Warehouse, as_of: date, election: str) -> pd.DataFrame:
 
     reported: the unit has a member count on or before as_of (filled 0 with reported False = no row).
     """
-    return wh.cached(("units", as_of, election),
-                     lambda: wh.sql(_units_query(wh), {"as_of": as_of, "election": election}))
+    return wh.cached(("units", as_of, election), lambda: scoped_units(wh, Scope(), as_of, election))
 
 
 def in_scope(codes: pd.Series, scope: Scope) -> pd.Series:
@@ -96,8 +168,10 @@ def in_scope(codes: pd.Series, scope: Scope) -> pd.Series:
 
 
 def scoped_units(wh: Warehouse, scope: Scope, as_of: date, election: str) -> pd.DataFrame:
-    u = units(wh, as_of, election)
-    return u[in_scope(u["region_code"], scope)]
+    """The units of the scope (columns as `units`), read with the scope pushed down."""
+    q = (f"SELECT region_code, body, seats, filled, reported, {_LEVEL} FROM {unit_source(wh, election)} "
+         f"WHERE {_scope_cond(scope, False)}")
+    return run(wh, q, as_of=as_of, election=election, code=scope.code)
 
 
 def body_reported(u: pd.DataFrame) -> pd.Series:
@@ -128,26 +202,19 @@ def _body_sort(df: pd.DataFrame, first: list[str]) -> pd.DataFrame:
 
 def fill_rate_by_body(wh: Warehouse, scope: Scope, as_of: date, election: str) -> pd.DataFrame:
     """Seats, filled and fill rate per supervisor body over the whole scope; reported = any count of it."""
-    u = scoped_units(wh, scope, as_of, election)
-    if u.empty:
+    df = sums(wh, scope, as_of, election)
+    if df.empty:
         return pd.DataFrame(columns=BY_BODY_COLUMNS)
-    df = u.groupby("body", as_index=False).agg(seats=("seats", "sum"), filled=("filled", "sum"),
-                                               reported=("reported", "any"))
+    df["reported"] = df["units_reported"] > 0
     return _body_sort(_rates(df), [])[BY_BODY_COLUMNS]
 
 
 def fill_rate(wh: Warehouse, scope: Scope, as_of: date, election: str, body: str | None = None) -> pd.DataFrame:
     """Seats, filled and fill rate per child region of the scope and body (bodies at or below the child)."""
-    u = scoped_units(wh, scope, as_of, election)
-    n = CODE_LEN[scope.child_level]
-    u = u[u["region_code"].str.len() >= n]
-    if body is not None:
-        u = u[u["body"] == body]
-    if u.empty:
+    df = sums(wh, scope, as_of, election, by=CODE_LEN[scope.child_level], body=body)
+    if df.empty:
         return pd.DataFrame(columns=FILL_RATE_COLUMNS)
-    df = (u.assign(region_code=u["region_code"].str[:n])
-          .groupby(["region_code", "body"], as_index=False)
-          .agg(seats=("seats", "sum"), filled=("filled", "sum"), reported=("reported", "any")))
+    df["reported"] = df["units_reported"] > 0
     df["region_name"] = wh.names(df["region_code"])
     return _body_sort(_rates(df), ["region_code"])[FILL_RATE_COLUMNS]
 
@@ -158,21 +225,31 @@ def gaps(wh: Warehouse, scope: Scope, as_of: date, election: str) -> pd.DataFram
     reported is False for the units of a body with no member count anywhere in the scope (their
     "kosong" means not reported, not empty); they come after every reported unit.
     """
-    u = scoped_units(wh, scope, as_of, election)
-    u = u.assign(reported=body_reported(u))
-    u = u[u["filled"] != u["seats"]]
-    if u.empty:
+    scope_cond = _scope_cond(scope, False)
+    names = "SELECT code, name FROM regions" + ("" if scope.code is None else " WHERE provinsi_code = $prov")
+    q = f"""
+        WITH b AS (SELECT body, sum(units_reported) > 0 AS reported FROM {rollup_source(wh, election)}
+                   WHERE {_scope_cond(scope, True)} GROUP BY body),
+        g AS (SELECT u.region_code, u.body, u.seats, u.filled, b.reported, {_LEVEL},
+                     CASE WHEN length(u.region_code) > 2 THEN regexp_replace(u.region_code, '\\.[^.]*$', '') END
+                       AS parent_code
+              FROM {unit_source(wh, election)} u JOIN b USING (body) WHERE {scope_cond} AND u.filled <> u.seats),
+        n AS ({names})
+        SELECT g.region_code, coalesce(r.name, g.region_code) AS region_name, g.level, g.parent_code,
+               CASE WHEN g.parent_code IS NOT NULL THEN coalesce(p.name, g.parent_code) END AS parent_name,
+               g.body, g.seats, g.filled, g.seats - g.filled AS gap,
+               CASE WHEN g.filled = 0 THEN 'kosong' WHEN g.filled < g.seats THEN 'kurang' ELSE 'lebih' END AS issue,
+               g.reported
+        FROM g LEFT JOIN n r ON r.code = g.region_code LEFT JOIN n p ON p.code = g.parent_code
+        ORDER BY NOT g.reported, {_order("issue", ISSUE_ORDER)}, g.region_code, {_order("g.body", BODY_ORDER)}"""
+    df = run(wh, q, as_of=as_of, election=election, code=scope.code, prov=scope.provinsi_code)
+    if df.empty:
         return pd.DataFrame(columns=GAPS_COLUMNS)
-    df = u.copy()
-    df["gap"] = df["seats"] - df["filled"]
-    df["issue"] = np.select([df["filled"] == 0, df["filled"] < df["seats"]], ["kosong", "kurang"], "lebih")
-    df["parent_code"] = df["region_code"].str.rsplit(".", n=1).str[0].where(df["region_code"].str.len() > 2)
-    both = wh.names(pd.concat([df["region_code"], df["parent_code"]], ignore_index=True))
-    df["region_name"] = both.iloc[: len(df)].to_numpy()
-    df["parent_name"] = both.iloc[len(df):].to_numpy()
-    df.loc[df["parent_code"].isna(), "parent_name"] = None
-    df["_i"] = df["issue"].map(ISSUE_ORDER)
-    df["_b"] = df["body"].map(BODY_ORDER).fillna(len(BODY_ORDER))
-    df["_r"] = ~df["reported"]
-    df = df.sort_values(["_r", "_i", "region_code", "_b"], ignore_index=True)
+    df["parent_code"] = df["parent_code"].astype("object")
     return df[GAPS_COLUMNS]
+
+
+def _order(col: str, order: dict[str, int]) -> str:
+    """SQL sort key of a column by a fixed order (unknown values last)."""
+    whens = " ".join(f"WHEN '{k}' THEN {v}" for k, v in order.items())
+    return f"CASE {col} {whens} ELSE {len(order)} END"

@@ -99,14 +99,25 @@ class Warehouse:
         """The regions table (code, name, level, kind, parent_code, provinsi_code, kabkota_code, ...)."""
         return self.sql("SELECT * FROM regions ORDER BY code")
 
+    @cached_property
+    def upper_names(self) -> dict[str, str]:
+        """Names of every provinsi, kab/kota and kecamatan (from agg_region_names; {} when absent)."""
+        if not self.has("agg_region_names"):
+            return {}
+        df = self.sql("SELECT code, name FROM agg_region_names")
+        return dict(zip(df["code"].tolist(), df["name"].tolist(), strict=True))
+
     def names(self, codes: pd.Series) -> pd.Series:
         """Region names of a Series of codes (the code itself when unknown, None stays None)."""
         if codes.empty:
             return pd.Series([], index=codes.index, dtype="str")
+        wanted = [c for c in codes.dropna().unique().tolist() if isinstance(c, str)]
         if "regions" in self.__dict__:  # loaded already: map in memory
             lookup = self.regions.set_index("code")["name"]
+        elif self.has("agg_region_names") and all(len(c) <= 8 for c in wanted):  # down to kecamatan
+            upper = self.upper_names
+            lookup = {c: upper[c] for c in wanted if c in upper}
         else:  # read only the names asked for
-            wanted = [c for c in codes.dropna().unique().tolist() if isinstance(c, str)]
             lookup = self.sql("SELECT code, name FROM regions WHERE code IN (SELECT unnest(?))",
                               [wanted]).set_index("code")["name"]
         mapped = codes.map(lookup).astype("object")
