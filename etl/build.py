@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 
 from etl import publish
 from etl.errors import SourceError
-from etl.inputs import discover, read_only_url, split_table
+from etl.inputs import discover, read_only_url
 from etl.publish import pause_at
 from etl.regions import regions_table
 from etl.spec import KEYS, WAREHOUSE
@@ -125,22 +125,15 @@ def make_source(spec: dict):  # noqa: ANN201 - etl.readers.Source, imported lazi
     """A readers.Source from one entry of inputs.discover (SQL URLs opened read-only)."""
     from etl.readers import Source
 
-    fields = Source.__dataclass_fields__
-    kwargs: dict = {"table": spec["table"], "context": spec.get("context", {}),
-                    ("name" if "name" in fields else "label"): spec["name"]}
+    kwargs: dict = {"table": spec["table"], "context": spec.get("context", {}), "name": spec["name"]}
     if "path" in spec:
         kwargs["path"] = spec["path"]
         kwargs["sheet"] = spec.get("sheet")
     else:
-        schema, table = split_table(spec["url"], spec["sql_table"]) if spec.get("sql_table") else (None, None)
-        kwargs["url" if "url" in fields else "sql_url"] = read_only_url(spec["url"], schema=schema)
-        kwargs["sql_table"] = table
+        kwargs["url"] = read_only_url(spec["url"])
+        kwargs["sql_table"] = spec.get("sql_table")  # "schema.table" is read from that schema
         kwargs["query"] = spec.get("query")
-        if spec.get("params"):
-            if "params" not in fields:
-                raise SourceError(f"{spec['name']}: parameter query belum didukung oleh pembaca SQL "
-                                  f"(query parameters are not supported by etl.readers yet)")
-            kwargs["params"] = dict(spec["params"])
+        kwargs["params"] = dict(spec.get("params") or {})
     return Source(**kwargs)
 
 
@@ -153,6 +146,7 @@ def build(source: Path | str, warehouse: Path | str, *, today: date | None = Non
     `chunk_rows`: source rows held in memory at once (default CHUNK_ROWS).
     """
     from etl.loaders import default_resolver, load_source
+    from etl.readers import sha256_of
 
     warehouse = Path(warehouse)
     started = datetime.now(UTC)
@@ -184,7 +178,7 @@ def build(source: Path | str, warehouse: Path | str, *, today: date | None = Non
                 raise SourceError(f"{stats.name}: disebut dua kali dalam daftar sumber (listed twice)")
             seen.add(stats.name)
             src = make_source(spec)
-            stats.sha256 = _hash(src, spec)
+            stats.sha256 = sha256_of(src)  # a database error is a SourceError
             old = prev_sources.get(stats.name)
             notify("source", {"name": stats.name, "table": stats.table})
             if old and prev_dir and old.get("sha256") == stats.sha256 and old.get("table") == stats.table:
@@ -262,26 +256,6 @@ def _release_memory() -> None:
         import ctypes
 
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
-def _hash(src, spec: dict) -> str:  # noqa: ANN001 - readers.Source
-    """sha256_of the source; a database error while hashing an SQL source becomes a SourceError."""
-    from etl.readers import sha256_of
-
-    try:
-        return sha256_of(src)
-    except SourceError:
-        raise
-    except Exception as exc:
-        if "url" not in spec:
-            raise
-        detail = (str(getattr(exc, "orig", None) or exc).splitlines() or [type(exc).__name__])[0]
-        with contextlib.suppress(Exception):
-            from sqlalchemy.engine import make_url
-
-            if password := make_url(spec["url"]).password:
-                detail = detail.replace(str(password), "***")
-        raise SourceError(f"{spec['name']}: query gagal (query failed): {detail}") from None
 
 
 def _folder(parts: Path, name: str) -> Path:

@@ -84,14 +84,6 @@ def read_only_url(url: str, schema: str | None = None) -> str:
     return parsed.update_query_dict({"options": options}).render_as_string(hide_password=False)
 
 
-def split_table(url: str, sql_table: str) -> tuple[str | None, str]:
-    """'schema.table' of a PostgreSQL source -> (schema, table); anything else -> (None, sql_table)."""
-    if "." in sql_table and url.split(":", 1)[0].split("+", 1)[0] in ("postgresql", "postgres"):
-        schema, table = sql_table.split(".", 1)
-        return schema, table
-    return None, sql_table
-
-
 def read_manifest(path: Path) -> Inputs:
     """Parse a sources.toml manifest; paths inside are relative to its folder."""
     try:

@@ -46,6 +46,7 @@ class Source:
     url: str | None = None                   # any SQLAlchemy URL
     sql_table: str | None = None
     query: str | None = None                 # one SELECT (or WITH ... SELECT)
+    params: dict[str, object] = field(default_factory=dict)  # bound parameters of ``query`` (:name)
     sheet: str | None = None                 # read only this sheet (default: every matching sheet)
     context: dict[str, str] = field(default_factory=dict)  # e.g. {"provinsi": "18"} for missing columns
     name: str = ""
@@ -190,11 +191,15 @@ def sha256_of(source: Source) -> str:
     h = hashlib.sha256()
     if source.is_sql:
         with _connect(source) as conn:
-            result = conn.execution_options(stream_results=True).execute(_statement(source, conn))
-            h.update(repr(list(result.keys())).encode())
-            for part in result.partitions(10_000):
-                for row in part:
-                    h.update(repr(tuple(row)).encode())
+            stmt = _statement(source, conn)
+            try:
+                result = conn.execution_options(stream_results=True).execute(stmt)
+                h.update(repr(list(result.keys())).encode())
+                for part in result.partitions(10_000):
+                    for row in part:
+                        h.update(repr(tuple(row)).encode())
+            except Exception as exc:  # noqa: BLE001 - any database error: named, password hidden
+                raise SourceError(_sql_message(source, "query gagal (query failed)", exc)) from None
         return h.hexdigest()
     with open(_check_file(source), "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -448,7 +453,6 @@ class _connect:
         self.conn = None
 
     def __enter__(self):  # noqa: ANN204
-        from sqlalchemy import create_engine
         from sqlalchemy.engine import make_url
 
         url = self.source.url or ""
@@ -460,7 +464,7 @@ class _connect:
                 and not Path(parsed.database).is_file():
             raise SourceError(f"{self.source.name}: file database tidak ditemukan (database file not found)")
         try:
-            self.engine = create_engine(parsed)
+            self.engine = _engine(parsed)
             self.conn = self.engine.connect()
         except Exception as exc:  # noqa: BLE001
             raise SourceError(_sql_message(self.source, "tidak bisa terhubung ke database (cannot connect)",
@@ -473,6 +477,22 @@ class _connect:
             self.conn.close()
         if self.engine is not None:
             self.engine.dispose()
+
+
+def _engine(parsed):  # noqa: ANN001, ANN202 - sqlalchemy URL -> Engine
+    """An engine that cannot write where the driver allows it: SQLite files open with ``mode=ro``.
+
+    PostgreSQL sessions are made read-only by the URL (``etl.inputs.read_only_url``).
+    """
+    import sqlite3
+
+    from sqlalchemy import create_engine
+
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
+            and not str(parsed.database).startswith("file:"):
+        uri = Path(parsed.database).resolve().as_uri() + "?mode=ro"
+        return create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True))
+    return create_engine(parsed)
 
 
 def _sql_message(source: Source, what: str, exc: BaseException) -> str:
@@ -490,16 +510,19 @@ def _sql_message(source: Source, what: str, exc: BaseException) -> str:
 
 
 def _statement(source: Source, conn):  # noqa: ANN001, ANN202
-    from sqlalchemy import MetaData, Table, select, text
+    from sqlalchemy import MetaData, Table, bindparam, select, text
+    from sqlalchemy.types import NullType
 
     try:
         if source.sql_table:
-            return select(Table(source.sql_table, MetaData(), autoload_with=conn))
+            schema, _, name = source.sql_table.rpartition(".")
+            return select(Table(name, MetaData(), schema=schema or None, autoload_with=conn))
         query = (source.query or "").strip().rstrip(";")
         if not re.match(r"(?is)^\s*(select|with)\b", query) or ";" in query:
             raise SourceError(f"{source.name}: hanya satu perintah SELECT yang diizinkan (only one SELECT query "
                               f"is allowed)")
-        return text(query)
+        # untyped: the server reads a value as it would a literal in that place ('2024-01-01' against a date)
+        return text(query).bindparams(*(bindparam(k, v, type_=NullType()) for k, v in source.params.items()))
     except SourceError:
         raise
     except Exception as exc:  # noqa: BLE001

@@ -159,3 +159,47 @@ def test_context_default_fills_a_missing_column(write_csv):
                                       ["01/02/2024", "Kota Metro", "Bawaslu Kab/Kota", "Ketua", "1"]])
     frame = _frame(Source(path=path, context={"provinsi": "18"}))
     assert frame.loc[2, "provinsi"] == "18"
+
+
+def _sqlite_db(tmp_path):
+    db = tmp_path / "k.db"
+    con = sqlite3.connect(db)
+    con.execute("create table kegiatan (id_kegiatan text, tanggal text, penyelenggara text, lokasi text, "
+                "jenis text, peserta integer)")
+    con.executemany("insert into kegiatan values (?,?,?,?,?,?)",
+                    [("A-1", "2023-02-20", "19.04", "19.04.01", "mou", 12),
+                     ("A-2", "2024-02-21", "19.04", "19.04.06", "mou", 3)])
+    con.commit()
+    con.close()
+    return db
+
+
+def test_sqlite_query_parameters_are_bound_never_pasted(tmp_path):
+    db = _sqlite_db(tmp_path)
+    q = "SELECT * FROM kegiatan WHERE tanggal >= :since AND id_kegiatan != :skip"
+    src = Source(url=f"sqlite:///{db}", query=q, params={"since": "2024-01-01", "skip": "x"}, table="activities")
+    assert list(_frame(src)["id_kegiatan"]) == ["A-2"]
+    # an injection attempt is only a value: it matches no id
+    evil = Source(url=f"sqlite:///{db}", query="SELECT * FROM kegiatan WHERE id_kegiatan = :id",
+                  params={"id": "x' OR '1'='1"}, table="activities")
+    assert list(read_chunks(evil)) == []
+    assert sha256_of(src) != sha256_of(Source(url=f"sqlite:///{db}", query=q, table="activities",
+                                              params={"since": "2023-01-01", "skip": "x"}))
+
+
+def test_sqlite_schema_table_and_read_only_connection(tmp_path):
+    from etl.readers import _connect
+
+    db = _sqlite_db(tmp_path)
+    src = Source(url=f"sqlite:///{db}", sql_table="main.kegiatan", table="activities")
+    assert list(_frame(src)["id_kegiatan"]) == ["A-1", "A-2"]
+    with _connect(src) as conn, pytest.raises(Exception, match="readonly"):
+        conn.exec_driver_sql("DELETE FROM kegiatan")
+    assert sqlite3.connect(db).execute("select count(*) from kegiatan").fetchone()[0] == 2
+
+
+def test_a_database_error_while_hashing_names_the_source_without_password(tmp_path):
+    db = _sqlite_db(tmp_path)
+    src = Source(url=f"sqlite:///{db}", query="SELECT * FROM kegiatan WHERE nope = 1", table="activities")
+    with pytest.raises(SourceError, match=r"#query: query gagal \(query failed\).*nope"):
+        sha256_of(src)
