@@ -114,7 +114,12 @@ AGGREGATES: dict[str, str] = {
         WHERE k.level = 'kabkota' GROUP BY ALL ORDER BY region_code""",
     # names of the provinsi, kab/kota and kecamatan (a few thousand rows: labels without reading every desa)
     "agg_region_names": """
-        SELECT code, name FROM regions WHERE level IN ('provinsi', 'kabkota', 'kecamatan') ORDER BY code""",
+        SELECT code, name, level, provinsi_code, kabkota_code FROM regions
+        WHERE level IN ('provinsi', 'kabkota', 'kecamatan') ORDER BY code""",
+    # kelurahan/desa of the region list per kecamatan (left(code, 8)): desa totals of any scope
+    "agg_desa_kecamatan": """
+        SELECT left(code, 8) AS kecamatan_code, count(*) AS desa FROM regions WHERE level = 'desa'
+        GROUP BY ALL ORDER BY kecamatan_code""",
     # DPT voters and TPS per kab/kota (first five characters of the desa code) and election
     "agg_tps_kabkota": """
         SELECT left(desa_code, 5) AS region_code, election, CAST(sum(voters) AS BIGINT) AS voters,
@@ -125,7 +130,8 @@ AGGREGATES: dict[str, str] = {
 SOURCES = {"agg_activity_month": "activities", "agg_activity_day_prov": "activities",
            "agg_sambang_desa_month": "activities", "agg_personnel_members": "personnel",
            "agg_unit_seats": ("regions", "seats", "tps"), "agg_unit_state": (), "agg_unit_rollup": (),
-           "agg_kabkota": "regions", "agg_region_names": "regions", "agg_tps_kabkota": "tps"}
+           "agg_kabkota": "regions", "agg_region_names": "regions", "agg_desa_kecamatan": "regions",
+           "agg_tps_kabkota": "tps"}
 #: Row group size per aggregate, when not ROW_GROUP.
 ROW_GROUPS = {"agg_unit_state": UNIT_ROW_GROUP, "agg_unit_rollup": UNIT_ROW_GROUP}
 

@@ -38,11 +38,18 @@ def _next_month(d: date) -> date:
 
 
 def _edges(period: Period, split: tuple[date, date] | None) -> tuple[str, list]:
-    """Condition on "date" selecting the days of the period not covered by whole months."""
+    """Condition on "date" selecting the days of the period not covered by whole months (FALSE when none)."""
     if split is None:
         return '"date" BETWEEN ? AND ?', [period.start, period.end]
     a, b = split
-    return '(("date" >= ? AND "date" < ?) OR ("date" >= ? AND "date" <= ?))', [period.start, a, b, period.end]
+    parts, params = [], []
+    if period.start < a:
+        parts.append('("date" >= ? AND "date" < ?)')
+        params += [period.start, a]
+    if b <= period.end:
+        parts.append('("date" >= ? AND "date" <= ?)')
+        params += [b, period.end]
+    return (f"({' OR '.join(parts)})" if parts else "FALSE"), params
 
 
 def _use_day_agg(wh: Warehouse, scope: Scope) -> bool:
@@ -122,8 +129,8 @@ def activity_daily(wh: Warehouse, scope: Scope, period: Period) -> pd.DataFrame:
     return out
 
 
-def _reached(wh: Warehouse, scope: Scope, period: Period, n: int) -> pd.Series:
-    """Distinct kelurahan/desa reached by sambang pengawasan in the period, per child code (first n chars)."""
+def _reached_rows(wh: Warehouse, scope: Scope, period: Period) -> tuple[str, list]:
+    """A SELECT of desa_code (with repeats) reached by sambang pengawasan in the scope and period."""
     where, params = scope_sql(scope)
     split = month_split(period) if wh.has("agg_sambang_desa_month") else None
     edge, eparams = _edges(period, split)
@@ -133,18 +140,40 @@ def _reached(wh: Warehouse, scope: Scope, period: Period, n: int) -> pd.Series:
     if split is not None:
         q += f" UNION ALL SELECT desa_code FROM agg_sambang_desa_month WHERE {where} AND month >= ? AND month < ?"
         allp += [*params, *split]
+    return q, allp
+
+
+def _reached(wh: Warehouse, scope: Scope, period: Period, n: int) -> pd.Series:
+    """Distinct kelurahan/desa reached by sambang pengawasan in the period, per child code (first n chars)."""
+    q, allp = _reached_rows(wh, scope, period)
     df = wh.sql(f"SELECT left(desa_code, {n}) AS region_code, count(DISTINCT desa_code) AS desa_reached "
                 f"FROM ({q}) GROUP BY ALL", allp)
     return df.set_index("region_code")["desa_reached"]
+
+
+def reach_total(wh: Warehouse, scope: Scope, period: Period) -> float:
+    """The reach of the TOTAL row of `sambang_reach`: distinct kelurahan/desa reached in the scope and
+    period over the kelurahan/desa of the region list in the scope (NaN when there are none)."""
+    total = int(desa_totals(wh, scope, _CHILD_LEN[scope.child_level]).sum())
+    if total == 0:
+        return float("nan")
+    q, params = _reached_rows(wh, scope, period)
+    return int(wh.scalar(f"SELECT count(DISTINCT desa_code) FROM ({q})", params) or 0) / total
 
 
 def desa_totals(wh: Warehouse, scope: Scope, n: int) -> pd.Series:
     """Kelurahan/desa in the region list per child code (first n chars), within the scope (cached)."""
 
     def build() -> pd.Series:
-        cond, params = ("", []) if scope.code is None else ("AND starts_with(code, ?)", [scope.code + "."])
-        df = wh.sql(f"SELECT left(code, {n}) AS region_code, count(*) AS desa_total FROM regions "
-                    f"WHERE level = 'desa' {cond} GROUP BY ALL", params)
+        if wh.has("agg_desa_kecamatan") and n <= 8:  # desa per kecamatan, summed up to the child level
+            cond, params = ("", []) if scope.code is None else ("WHERE starts_with(kecamatan_code, ?)",
+                                                                [scope.code + "."])
+            df = wh.sql(f"SELECT left(kecamatan_code, {n}) AS region_code, CAST(sum(desa) AS BIGINT) AS desa_total "
+                        f"FROM agg_desa_kecamatan {cond} GROUP BY ALL", params)
+        else:
+            cond, params = ("", []) if scope.code is None else ("AND starts_with(code, ?)", [scope.code + "."])
+            df = wh.sql(f"SELECT left(code, {n}) AS region_code, count(*) AS desa_total FROM regions "
+                        f"WHERE level = 'desa' {cond} GROUP BY ALL", params)
         return df.set_index("region_code")["desa_total"]
 
     return wh.cached(("desa_totals", scope, n), build)

@@ -33,27 +33,22 @@ REPORTED_ONLY = ("fill_rate", "units_empty")
 
 def _figures(wh: Warehouse, scope: Scope, period: Period, election: str) -> tuple[dict[str, float], list[str]]:
     """The figures of the period, and the bodies with seats that nobody reported in the scope."""
-    u = coverage.scoped_units(wh, scope, period.end, election)
-    filled = float(u["filled"].sum())
-    r = u[coverage.body_reported(u)]
+    b = coverage.sums(wh, scope, period.end, election)
+    rep = b["units_reported"] > 0
+    r = b[rep]
     seats, filled_r = float(r["seats"].sum()), float(r["filled"].sum())
-    n_act = activity.activity_count(wh, scope, period)
-    reach = activity.sambang_reach(wh, scope, period)
-    total = reach[reach["region_code"] == "TOTAL"]["reach"]
-    comp = pleno.pleno_compliance(wh, scope, period)
-    weeks = comp["weeks_in_period"].sum()
-    reported = comp["weeks_reported"].sum()
-    mean_score = (comp["mean_score"] * comp["weeks_reported"]).sum() / reported if reported else np.nan
+    compliance, mean_score = pleno.compliance_totals(wh, scope, period)
     figures = {
         "fill_rate": filled_r / seats if seats else np.nan,
-        "supervisors": filled,
-        "units_empty": float(((r["filled"] == 0) & (r["seats"] > 0)).sum()) if len(r) else np.nan,
-        "activities": float(n_act),
-        "sambang_reach": float(total.iloc[0]) if len(total) else np.nan,
-        "pleno_compliance": comp["weeks_held"].sum() / weeks if weeks else np.nan,
+        "supervisors": float(b["filled"].sum()),
+        "units_empty": float(r["units_empty"].sum()) if len(r) else np.nan,
+        "activities": float(activity.activity_count(wh, scope, period)),
+        "sambang_reach": activity.reach_total(wh, scope, period),
+        "pleno_compliance": compliance,
         "pleno_mean_score": mean_score,
     }
-    return figures, coverage.unreported_bodies(u)
+    unreported = b.loc[(b["seats"] > 0) & ~rep, "body"]
+    return figures, sorted(unreported, key=lambda x: coverage.BODY_ORDER.get(x, len(coverage.BODY_ORDER)))
 
 
 def headline(wh: Warehouse, scope: Scope, period: Period, election: str) -> pd.DataFrame:
@@ -75,14 +70,12 @@ def worst_gaps(wh: Warehouse, scope: Scope, as_of: date, election: str, n: int =
 
     Bodies nobody reported in the scope are left out (missing data, not gaps).
     """
-    u = coverage.scoped_units(wh, scope, as_of, election)
-    u = u[coverage.body_reported(u)]
-    k = coverage.CODE_LEN[scope.child_level]
-    u = u[u["region_code"].str.len() >= k]
-    if u.empty:
+    bodies = coverage.sums(wh, scope, as_of, election)
+    reported = bodies.loc[bodies["units_reported"] > 0, "body"]
+    df = coverage.sums(wh, scope, as_of, election, by=coverage.CODE_LEN[scope.child_level])
+    df = df[df["body"].isin(reported)].rename(columns={"shortfall": "gap"})
+    if df.empty:
         return pd.DataFrame(columns=WORST_GAPS_COLUMNS)
-    df = (u.assign(region_code=u["region_code"].str[:k], gap=(u["seats"] - u["filled"]).clip(lower=0))
-          .groupby(["region_code", "body"], as_index=False)[["seats", "filled", "gap"]].sum())
     df["_b"] = df["body"].map(coverage.BODY_ORDER)
     df = df[df["gap"] > 0].sort_values(["gap", "region_code", "_b"], ascending=[False, True, True]).head(n)
     df["region_name"] = wh.names(df["region_code"])
