@@ -10,6 +10,7 @@ from pantau import charts, fmt
 from pantau.i18n import label
 from ui import widgets as w
 from ui.data import query
+from ui.views import week_grid
 
 MAX_ROWS = 40
 LOW = 0.75  # compliance below this is marked on the ranking
@@ -26,28 +27,18 @@ if weekly.empty:
 else:
     # --- heatmap: bodies x weeks -------------------------------------------------------
     order = comp.sort_values(["compliance", "region_code"], ascending=[True, True], na_position="first")
-    order = order[order["region_code"].isin(weekly["region_code"])]
+    order = order[order["region_code"].isin(weekly["region_code"].unique())]
     shown_codes = list(order["region_code"])[:MAX_ROWS]
     if len(order) > MAX_ROWS:
         st.caption(ctx.t("pleno_top_n", n=MAX_ROWS, total=fmt.number(len(order), 0, lang)))
-    wk = weekly[weekly["region_code"].isin(shown_codes)].copy()
-    wk["week"] = pd.to_datetime(wk["week_start"])
-    names = dict(zip(weekly["region_code"], weekly["region_name"], strict=False))
+    names = dict(zip(order["region_code"].head(MAX_ROWS), order["region_name"].head(MAX_ROWS), strict=True))
     row_names = [names[c] for c in shown_codes]
-    weeks = sorted(wk["week"].unique())
-    score = wk.pivot_table(index="region_code", columns="week", values="score", aggfunc="mean")
-    held = wk.pivot_table(index="region_code", columns="week", values="held", aggfunc="max")
-    outcome = wk.pivot_table(index="region_code", columns="week", values="outcome", aggfunc="first")
-    score = score.reindex(index=shown_codes, columns=weeks)
-    held = held.reindex(index=shown_codes, columns=weeks)
-    outcome = outcome.reindex(index=shown_codes, columns=weeks)
-    not_held = held.eq(False)
-    z = score.where(held.eq(True))
+    grid = week_grid(weekly, shown_codes, outcome_name=lambda o: label("outcome", o, lang),
+                     score_word=ctx.t("col_score"), not_held_text=ctx.t("pleno_not_held"), lang=lang)
+    weeks, hover = grid.weeks, grid.hover
+    z, not_held = grid.score, grid.not_held
     z.index = row_names
     not_held.index = row_names
-    hover = [[(f"{label('outcome', o, lang)} · {ctx.t('col_score')} {fmt.number(s, 0, lang)}" if isinstance(o, str)
-               else ctx.t("pleno_not_held")) for o, s in zip(outcome.loc[c], score.loc[c], strict=True)]
-             for c in shown_codes]
     n_held = int(weekly["held"].fillna(False).astype(bool).sum())
     title = ctx.t("pleno_heat_title", held=fmt.number(n_held, 0, lang), total=fmt.number(len(weekly), 0, lang))
     week_labels = [fmt.date(x, lang) for x in weeks]

@@ -24,10 +24,12 @@ def measure_name(m: str) -> str:
     return m.replace("_", " ")
 
 
-kab = sorted(c for c in ctx.names if c.count(".") == 1)
-all_kab = set(kab)
+regions = ctx.regions
+all_kab = regions.kabkota if regions else tuple(sorted(c for c in ctx.names if c.count(".") == 1))
+kab = list(all_kab)
 if f.scope.code:
-    kab = [c for c in kab if c.startswith(f.scope.provinsi_code + ".")]
+    kab = (list(regions.kabkota_of.get(f.scope.provinsi_code, ())) if regions
+           else [c for c in kab if c.startswith(f.scope.provinsi_code + ".")])
 if f.scope.level == "kabkota":
     siblings = [c for c in kab if c != f.scope.code]
     default = [f.scope.code, *siblings[:2]]
@@ -40,7 +42,7 @@ def _name(code: str) -> str:
     return f"{ctx.names.get(code, code)} ({prov})" if f.scope.level == "nasional" else ctx.names.get(code, code)
 
 
-codes = page_multiselect(ctx.t("cmp_pick"), "banding", kab, default, lang, format_func=_name, known=all_kab,
+codes = page_multiselect(ctx.t("cmp_pick"), "banding", kab, default, lang, format_func=_name, known=set(all_kab),
                          minimum=2)
 if len(codes) < 2:
     st.info(ctx.t("cmp_need_two"), icon=":material/info:")

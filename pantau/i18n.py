@@ -60,6 +60,8 @@ TEXT: dict[str, dict[str, str]] = {
     "download_csv": {"id": "Unduh CSV", "en": "Download CSV"},
     "download_xlsx": {"id": "Unduh XLSX", "en": "Download XLSX"},
     "rows_shown": {"id": "{n} baris", "en": "{n} rows"},
+    "rows_capped": {"id": "{shown} dari {n} baris ditampilkan; unduhan memuat semuanya",
+                    "en": "{shown} of {n} rows shown; the downloads hold them all"},
     "until": {"id": "hingga {date}", "en": "up to {date}"},
     "data_as_of": {"id": "data per {date}", "en": "data as of {date}"},
     "error_page": {"id": "Bagian ini gagal dimuat: {error}", "en": "This part failed to load: {error}"},

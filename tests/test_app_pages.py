@@ -218,3 +218,29 @@ def test_no_warehouse_explains_how_to_build_it(tmp_path: Path, warehouse: Path) 
     assert not at.exception
     assert "python -m etl build" in at.code[0].value
     assert at.error and "belum tersedia" in at.error[0].value
+
+
+def test_downloads_are_made_on_click_and_hold_every_row(warehouse: Path) -> None:
+    # Every download button is deferred: no file is written on a rerun.
+    at = run("kualitas")
+    buttons = at.get("download_button")
+    assert len(buttons) == 6 and all(b.proto.HasField("deferred_file_id") for b in buttons)
+    # A table capped at 2 rows of 3: the screen shows 2, the caption says so, the files hold all 3.
+    script = f"""
+import os
+os.environ["PANTAU_WAREHOUSE"] = {str(warehouse)!r}
+import pandas as pd
+from ui.app import prepare
+from ui import widgets as w
+ctx = prepare(show_sidebar=False)
+df = pd.DataFrame({{"region_code": ["18", "19", "52"], "seats": [1200, 3, 40]}})
+w.table(ctx, df, "uji", {{"region_code": w.TEXT, "seats": w.INT}}, key="t", max_rows=2)
+st_csv = w._csv(df, {{"region_code": w.TEXT, "seats": w.INT}}, "id")
+import streamlit as st
+st.text(st_csv.decode("utf-8-sig"))
+"""
+    at = AppTest.from_string(script, default_timeout=60).run()
+    assert_clean(at)
+    assert list(at.dataframe[0].value["Kode"]) == ["18", "19"]
+    assert "2 dari 3 baris ditampilkan" in texts(at.caption)
+    assert at.text[0].value.splitlines() == ["Kode,Kursi (UU)", "18,1200", "19,3", "52,40"]

@@ -116,3 +116,32 @@ def test_house_axes_override_the_builders_as_a_style_applied_last() -> None:
                                after={"yaxis": {"showgrid": False}})
     assert fig.layout.xaxis.showgrid is False and fig.layout.xaxis.tickformat == ".0%"
     assert fig.layout.yaxis.showgrid is False and fig.layout.yaxis.gridcolor == charts.LIGHT_GREY
+
+
+def _weekly(rows: list[tuple[str, str, object, object, object]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["region_code", "week_start", "held", "score", "outcome"])
+
+
+def test_week_grid_places_each_body_and_week() -> None:
+    from ui.views import week_grid
+
+    weekly = _weekly([
+        ("18", "2024-07-01", True, 90.0, "baik"), ("18", "2024-07-08", False, None, None),
+        ("18.01", "2024-07-15", True, 71.0, "cukup"), ("19", "2024-07-01", True, 80.0, "baik"),
+    ])
+    grid = week_grid(weekly, ["18.01", "18"], outcome_name=str.upper, score_word="Nilai", not_held_text="tidak",
+                     lang="id")
+    assert [w.day for w in grid.weeks] == [1, 8, 15]  # 19 is not asked for; its week is one of 18's
+    # rows in the order asked; 18.01 reported only the 15th, 18 the 1st (held, 90) and the 8th (not held)
+    assert grid.score.fillna(-1).values.tolist() == [[-1, -1, 71.0], [90.0, -1, -1]]
+    assert grid.not_held.values.tolist() == [[False, False, False], [False, True, False]]
+    assert grid.hover == [["tidak", "tidak", "CUKUP · Nilai 71"], ["BAIK · Nilai 90", "tidak", "tidak"]]
+
+
+def test_week_grid_two_rows_of_one_body_and_week_take_mean_any_first() -> None:
+    from ui.views import week_grid
+
+    weekly = _weekly([("18", "2024-07-01", True, 90.0, "baik"), ("18", "2024-07-01", False, 70.0, "kurang")])
+    grid = week_grid(weekly, ["18"], outcome_name=str, score_word="Nilai", not_held_text="-", lang="id")
+    assert grid.score.values.tolist() == [[80.0]]  # (90 + 70) / 2, and held in one of them
+    assert grid.hover == [["baik · Nilai 80"]]

@@ -25,10 +25,9 @@ def prepare(show_sidebar: bool = True) -> Ctx:
         st.code("python -m etl sample\n" + BUILD_COMMAND.format(root=root), language="bash")
         st.caption(str(exc))
         st.stop()
-    regions = data.regions(str(wh.path), wh.version)
-    names = dict(zip(regions["code"], regions["name"], strict=False))
-    f = read_filters(frozenset(regions["code"]), data_today(wh))
-    ctx = Ctx(wh, f, names)
+    regions = data.region_index(str(wh.path), wh.version)
+    f = read_filters(regions.codes, data_today(wh))
+    ctx = Ctx(wh, f, regions.names, regions)
     if show_sidebar:
         sidebar(f, regions)
     return ctx

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
@@ -72,3 +75,33 @@ def regions(version_dir: str, version: str) -> pd.DataFrame:
     """The regions table without kelurahan/desa (what the filters and labels need)."""
     return _open(version_dir).sql(
         "SELECT code, name, level, parent_code FROM regions WHERE level <> 'desa' ORDER BY code")
+
+
+@dataclass(frozen=True)
+class RegionIndex:
+    """What the filters, labels and pickers need from the regions table, made once per warehouse version
+    (shared by every session and run: read-only)."""
+
+    names: Mapping[str, str]                    # code -> name, provinsi to kecamatan
+    codes: frozenset[str]
+    provinces: tuple[str, ...]                  # provinsi codes, sorted
+    kabkota: tuple[str, ...]                    # every kab/kota code, sorted
+    kabkota_of: Mapping[str, tuple[str, ...]]   # provinsi code -> its kab/kota codes, sorted
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def region_index(version_dir: str, version: str) -> RegionIndex:
+    """The regions without kelurahan/desa as lookups (a cached resource: no copy per run)."""
+    df = regions(version_dir, version)
+    codes, names, levels, parents = (df[c].tolist() for c in ("code", "name", "level", "parent_code"))
+    kab_of: dict[str, list[str]] = {}
+    for code, level, parent in zip(codes, levels, parents, strict=True):
+        if level == "kabkota":
+            kab_of.setdefault(parent, []).append(code)
+    return RegionIndex(
+        names=MappingProxyType(dict(zip(codes, names, strict=True))),
+        codes=frozenset(codes),
+        provinces=tuple(sorted(c for c, lv in zip(codes, levels, strict=True) if lv == "provinsi")),
+        kabkota=tuple(sorted(c for c, lv in zip(codes, levels, strict=True) if lv == "kabkota")),
+        kabkota_of=MappingProxyType({k: tuple(sorted(v)) for k, v in kab_of.items()}),
+    )

@@ -12,13 +12,13 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import pandas as pd
 import streamlit as st
 
 from etl.spec import ELECTIONS
 from pantau import fmt
 from pantau.filters import DEFAULT_ELECTION, PRESETS, Period, Scope, preset_period
 from pantau.i18n import DEFAULT_LANG, LANGS, label, t
+from ui.data import RegionIndex
 
 #: URL parameter names.
 P_SCOPE, P_PERIOD, P_ELECTION, P_LANG = "wilayah", "periode", "pemilu", "lang"
@@ -179,7 +179,7 @@ def read_filters(known_codes: set[str] | frozenset[str], today: dt.date) -> Filt
     return f
 
 
-def sidebar(f: Filters, regions: pd.DataFrame) -> None:
+def sidebar(f: Filters, regions: RegionIndex) -> None:
     """The sidebar filters, set from `f`; a change rewrites the URL and reruns."""
     ss = st.session_state
     lang = f.lang
@@ -188,8 +188,8 @@ def sidebar(f: Filters, regions: pd.DataFrame) -> None:
     ss["w_lang"], ss["w_prov"], ss["w_kab"] = lang, prov, kab
     ss["w_preset"], ss["w_dates"], ss["w_election"] = f.preset, (f.period.start, f.period.end), f.election
 
-    names = dict(zip(regions["code"], regions["name"], strict=False))
-    provs = regions.loc[regions["level"] == "provinsi", "code"].tolist()
+    names = regions.names
+    provs = list(regions.provinces)
     with st.sidebar:
         st.segmented_control(t("language", lang), list(LANGS), key="w_lang", on_change=_on_widget_change,
                              format_func=lambda v: "Bahasa Indonesia" if v == "id" else "English",
@@ -197,7 +197,7 @@ def sidebar(f: Filters, regions: pd.DataFrame) -> None:
         st.selectbox(t("provinsi", lang), [""] + provs, key="w_prov", on_change=_on_widget_change,
                      format_func=lambda c: names.get(c, c) if c else t("all_provinsi", lang))
         if prov:
-            kabs = regions.loc[(regions["level"] == "kabkota") & (regions["parent_code"] == prov), "code"].tolist()
+            kabs = list(regions.kabkota_of.get(prov, ()))
             st.selectbox(t("kabkota", lang), [""] + kabs, key="w_kab", on_change=_on_widget_change,
                          format_func=lambda c: names.get(c, c) if c else t("all_kabkota", lang))
         st.selectbox(t("period", lang), [*PRESETS, CUSTOM], key="w_preset", on_change=_on_widget_change,
