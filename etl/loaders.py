@@ -73,33 +73,75 @@ class CheckReport:
 
 
 class KeyTracker:
-    """Keys seen so far in one source, with the row number of each key's first good occurrence."""
+    """Keys seen so far in one source, with the row number of each key's first good occurrence.
+
+    No key text is kept (a Python string per key cost ~1 GB at 5 M rows): each key is a 64-bit hash
+    in sorted blocks, with its first row. A hit on that hash is confirmed by a second, independent
+    64-bit hash of the key (together a 128-bit fingerprint: a false duplicate among 10^7 keys has a
+    chance of about 10^-25), so an accidental collision of the first hash never rejects a row.
+    Memory: 20 bytes a key (100 MB at 5 M keys); blocks are merged while they stay small.
+    """
+
+    #: Blocks grow by merging neighbours of similar size up to this many keys (bounds the temporary copy).
+    MAX_BLOCK = 1_000_000
+    _KEY2 = "pantau-keys-2nd!"  # hash_key of the confirming hash (16 bytes, differs from pandas' default)
 
     def __init__(self) -> None:
-        self._keys: list[np.ndarray] = []
-        self._rows: list[np.ndarray] = []
-        self._index: pd.Index | None = None
-        self._first: np.ndarray = np.zeros(0, dtype="int64")
+        self._blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (hash, 2nd hash, first row)
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def _lookup(self, h1: np.ndarray, h2: np.ndarray) -> np.ndarray:
+        """First row of each key among the stored ones (-1 when new)."""
+        found = np.full(len(h1), -1, dtype="int64")
+        order = np.argsort(h1)
+        needles = h1[order]  # sorted needles: searchsorted walks memory in order
+        for sorted_h, second, rows in self._blocks:
+            left = np.searchsorted(sorted_h, needles)
+            hit = np.flatnonzero(sorted_h[np.minimum(left, len(sorted_h) - 1)] == needles)
+            for o in hit:
+                i, j = order[o], left[o]
+                while found[i] < 0 and j < len(sorted_h) and sorted_h[j] == needles[o]:
+                    if second[j] == h2[i]:  # confirmed: the same key
+                        found[i] = rows[j]
+                    j += 1
+        return found
+
+    def _add(self, h1: np.ndarray, h2: np.ndarray, rows: np.ndarray) -> None:
+        order = np.argsort(h1)
+        self._blocks.append((h1[order], h2[order], rows[order].astype(np.int32 if rows.max() < 2**31 else np.int64)))
+        self._count += len(h1)
+        while len(self._blocks) > 1 and len(self._blocks[-2][0]) <= len(self._blocks[-1][0]) * 2 \
+                and len(self._blocks[-2][0]) + len(self._blocks[-1][0]) <= self.MAX_BLOCK:
+            b, a = self._blocks.pop(), self._blocks.pop()
+            h = np.concatenate([a[0], b[0]])
+            order = np.argsort(h, kind="stable")
+            rows_ab = np.concatenate([a[2], b[2]])
+            self._blocks.append((h[order], np.concatenate([a[1], b[1]])[order], rows_ab[order]))
 
     def first_rows(self, keys: pd.Series) -> pd.Series:
         """For each row (index = row number): the row of an earlier occurrence, or NA; records new keys."""
-        dup = keys.duplicated(keep="first").to_numpy()
         rows = keys.index.to_numpy(dtype="int64")
         result = np.full(len(keys), -1, dtype="int64")
-        if self._index is not None and len(self._index):
-            pos = self._index.get_indexer(keys.to_numpy())
-            result = np.where(pos >= 0, self._first[np.maximum(pos, 0)], -1)
+        dup = keys.duplicated(keep="first").to_numpy()
+        firsts = np.flatnonzero(~dup)
+        unique = keys.iloc[firsts]
+        h1 = pd.util.hash_pandas_object(unique, index=False, categorize=False).to_numpy()
+        h2 = pd.util.hash_pandas_object(unique, index=False, categorize=False, hash_key=self._KEY2).to_numpy()
+        if self._count:
+            result[firsts] = self._lookup(h1, h2)
         if dup.any():
-            first_here = pd.Index(keys.to_numpy()[~dup])
+            first_here = pd.Index(unique.to_numpy())
             pos = first_here.get_indexer(keys.to_numpy()[dup])
-            result[dup] = np.where(result[dup] >= 0, result[dup], rows[~dup][pos])
-        new = ~dup & (result < 0)
+            earlier = result[firsts][pos]
+            result[dup] = np.where(earlier >= 0, earlier, rows[firsts][pos])
+        new = result[firsts] < 0
         if new.any():
-            self._keys.append(keys.to_numpy()[new])
-            self._rows.append(rows[new])
-            self._index = pd.Index(np.concatenate(self._keys))
-            self._first = np.concatenate(self._rows)
-        return pd.Series(result, index=keys.index).replace(-1, pd.NA).astype("Int64")
+            self._add(h1[new], h2[new], rows[firsts][new])
+        out = pd.Series(result, index=keys.index, dtype="Int64")
+        return out.mask(result < 0)
 
 
 # ---------------------------------------------------------------------------
@@ -276,29 +318,31 @@ def _regions(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, target: 
     """
     ctx_cols = [c for c in ctx_cols if c in raw.columns]
     cols = [*ctx_cols, target]
-    frame = pd.DataFrame({c: _col(raw, c).fillna("").astype("str") for c in cols})
-    frame["_level"] = level.fillna("").astype("str") if level is not None else ""
-    frame["_hint"] = hint.fillna("").astype("str") if hint is not None else ""
-    combos = frame.drop_duplicates()
-    codes: list[str | None] = []
+    columns = [_col(raw, c).fillna("").astype("str") for c in cols]
+    columns.append(level.fillna("").astype("str") if level is not None else pd.Series("", index=raw.index))
+    columns.append(hint.fillna("").astype("str") if hint is not None else pd.Series("", index=raw.index))
+    group = np.zeros(len(raw), dtype="int64")
+    for col in columns:  # one dense id per combination of (context columns, target, level, hint)
+        codes, uniques = pd.factorize(col)
+        group, _ = pd.factorize(group * max(len(uniques), 1) + codes)
+    _, first = np.unique(group, return_index=True)  # first row of each combination, in id order
+    combos = [c.take(first).to_numpy(dtype=object) for c in columns]
+    codes_out: list[str | None] = []
     errors: dict[str, list[str]] = {c: [] for c in cols}
-    for rec in combos.itertuples(index=False):
-        values = tuple(rec[:len(cols)])
-        lvl, hnt = rec[len(cols)], rec[len(cols) + 1]
+    for k in range(len(first)):
+        values = tuple(combo[k] for combo in combos[:len(cols)])
+        lvl, hnt = combos[len(cols)][k], combos[len(cols) + 1][k]
         if not values[-1].strip():
             code, errs = None, {}
         else:
             code, errs = _resolve_one(resolver, values, ctx_cols, target, lvl or None, hnt or None)
-        codes.append(code)
+        codes_out.append(code)
         for c in cols:
             errors[c].append(errs.get(c, ""))
-    table = combos.assign(_code=codes, **{f"_err_{c}": errors[c] for c in cols})
-    merged = frame.merge(table, on=[*cols, "_level", "_hint"], how="left")
-    merged.index = raw.index
     for c in cols:
-        err = merged[f"_err_{c}"].fillna("")
-        p.add(err != "", c, err)
-    return merged["_code"].astype("str")
+        err = np.asarray(errors[c], dtype=object)[group]
+        p.add(pd.Series(err != "", index=raw.index), c, pd.Series(err, index=raw.index, dtype="str"))
+    return pd.Series(np.asarray(codes_out, dtype=object)[group], index=raw.index, dtype="str")
 
 
 def _parents(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -454,7 +498,7 @@ def load_chunk(raw: RawChunk, source: Source, resolver: RegionResolver, *, run_i
         key = candidate[key_cols[0]].astype("str")
         for c in key_cols[1:]:
             key = key.str.cat(candidate[c].astype("str"), sep="\x1f")
-        first = (keys or KeyTracker()).first_rows(key)
+        first = (keys if keys is not None else KeyTracker()).first_rows(key)
         dup = first.notna()
         if dup.any():
             src_cols = [KEY_SOURCE[table][c] for c in key_cols]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
+import numpy as np
 import pandas as pd
 import xlsxwriter
 
@@ -180,3 +181,43 @@ def test_derive_seats():
 def test_good_rows_pass_the_warehouse_schema(write_csv, load):
     good, _, _ = load(write_csv("kegiatan.csv", [A_HEAD, *A_ROWS], sep=";"))
     schemas.validate(good, "activities", dt.date(2025, 6, 30))
+
+
+def _first(tracker, keys: list[str], start: int) -> list:
+    got = tracker.first_rows(pd.Series(keys, index=range(start, start + len(keys)), dtype="str"))
+    return [None if pd.isna(v) else int(v) for v in got]
+
+
+def test_key_tracker_names_the_first_row_across_chunks():
+    from etl.loaders import KeyTracker
+
+    t = KeyTracker()
+    assert _first(t, ["a", "b", "a"], 2) == [None, None, 2]
+    assert _first(t, ["c", "b", "c", "a"], 5) == [None, 3, 5, 2]
+    assert _first(t, ["d"], 9) == [None]
+    assert len(t) == 4  # a, b, c, d: each stored once
+
+
+def test_key_tracker_confirms_a_hash_hit_with_a_second_hash(monkeypatch):
+    from etl.loaders import KeyTracker
+
+    real = pd.util.hash_pandas_object
+
+    def first_hash_collides(obj, **kw):  # the first hash is the same for every key; the second is real
+        return real(obj, **kw) if "hash_key" in kw else pd.Series(np.zeros(len(obj), dtype="uint64"))
+
+    monkeypatch.setattr(pd.util, "hash_pandas_object", first_hash_collides)
+    t = KeyTracker()
+    assert _first(t, ["x", "y"], 2) == [None, None]
+    assert _first(t, ["z", "y", "x"], 4) == [None, 3, 2]
+    assert len(t) == 3
+
+
+def test_key_tracker_blocks_merge_and_still_find_every_key():
+    from etl.loaders import KeyTracker
+
+    t = KeyTracker()
+    for c in range(9):  # blocks of 3 keys merge into larger ones
+        assert _first(t, [f"k{c}-{i}" for i in range(3)], 2 + 3 * c) == [None] * 3
+    assert len(t._blocks) < 9
+    assert _first(t, ["k0-0", "k8-2", "k4-1", "new"], 100) == [2, 28, 15, None]
