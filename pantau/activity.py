@@ -108,6 +108,31 @@ def _region_counts(wh: Warehouse, scope: Scope, period: Period) -> pd.DataFrame:
     return wh.sql(f"SELECT region_code, type, CAST(sum(n) AS BIGINT) AS n FROM ({q}) GROUP BY ALL", allp)
 
 
+def kabkota_counts(wh: Warehouse, period: Period) -> pd.Series:
+    """Activities in the period per kab/kota of the nation (index region_code): what `activity_by_region`
+    gives each kab/kota at provinsi scope, for every province in one query."""
+    split = month_split(period) if wh.has("agg_activity_month") else None
+    edge, params = _edges(period, split)
+    q = f"SELECT left(region_code, 5) AS region_code, count(*) AS n FROM activities WHERE length(region_code) >= 5 " \
+        f"AND {edge} GROUP BY ALL"
+    if split is not None:
+        q += (" UNION ALL SELECT kabkota_code AS region_code, sum(n) AS n FROM agg_activity_month "
+              "WHERE coalesce(kabkota_code, '') <> '' AND month >= ? AND month < ? GROUP BY ALL")
+        params = [*params, *split]
+    df = wh.sql(f"SELECT region_code, CAST(sum(n) AS BIGINT) AS n FROM ({q}) GROUP BY ALL", params)
+    return df.set_index("region_code")["n"]
+
+
+def kabkota_reach(wh: Warehouse, period: Period) -> pd.Series:
+    """Sambang reach in the period per kab/kota of the nation (index region_code), as `sambang_reach` gives
+    it at provinsi scope (NaN where the region list has no kelurahan/desa)."""
+    q, params = _reached_rows(wh, Scope(), period)
+    got = wh.sql(f"SELECT left(desa_code, 5) AS region_code, count(DISTINCT desa_code) AS n FROM ({q}) "
+                 "GROUP BY ALL", params).set_index("region_code")["n"]
+    df = pd.concat([desa_totals(wh, Scope(), 5).rename("total"), got.rename("reached")], axis=1).fillna(0)
+    return df["reached"] / df["total"].astype("float64").where(df["total"] > 0)
+
+
 def activity_by_region(wh: Warehouse, scope: Scope, period: Period) -> pd.DataFrame:
     """Activities per child region of the scope and type."""
     df = _region_counts(wh, scope, period)

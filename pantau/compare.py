@@ -17,6 +17,7 @@ from pantau.filters import Period, Scope
 from pantau.warehouse import Warehouse
 
 COMPARE_COLUMNS = ["region_code", "region_name", "measure", "value", "prov_median"]
+BODY_MEASURES = ("panwaslu_kecamatan", "pkd", "ptps")
 MEASURES = [
     "fill_rate", "fill_rate_panwaslu_kecamatan", "fill_rate_pkd", "fill_rate_ptps",
     *ratios.RATIOS, "activities", "sambang_reach", "pleno_compliance", "pleno_mean_score",
@@ -25,29 +26,44 @@ MEASURES = [
 
 def province_measures(wh: Warehouse, prov: str, period: Period, as_of: date, election: str) -> pd.DataFrame:
     """Wide table: one row per kab/kota of the province, one column per measure."""
-    scope = Scope("provinsi", prov)
-    kab = wh.sql("SELECT code FROM regions WHERE level = 'kabkota' AND provinsi_code = ? ORDER BY code",
-                 [prov])["code"]
-    out = pd.DataFrame(index=pd.Index(kab, name="region_code"))
-    fr = coverage.fill_rate(wh, scope, as_of, election)
-    fr = fr[fr["region_code"] != prov]
-    tot = fr.groupby("region_code")[["seats", "filled"]].sum()
-    out["fill_rate"] = tot["filled"] / tot["seats"].where(tot["seats"] > 0)
-    for body in ("panwaslu_kecamatan", "pkd", "ptps"):
-        out[f"fill_rate_{body}"] = fr[fr["body"] == body].set_index("region_code")["fill_rate"]
-    rat = ratios.supervisor_ratios(wh, scope, as_of, election).set_index("region_code")
-    for m in ratios.RATIOS:
-        out[m] = rat[m]
-    act = activity.activity_by_region(wh, scope, period)
-    out["activities"] = act.groupby("region_code")["n"].sum()
-    out["activities"] = out["activities"].fillna(0)
-    reach = activity.sambang_reach(wh, scope, period).set_index("region_code")
-    out["sambang_reach"] = reach["reach"]
-    comp = pleno.pleno_compliance(wh, scope, period)
-    comp = comp[comp["body"] == "bawaslu_kabkota"].set_index("region_code")
-    out["pleno_compliance"] = comp["compliance"]
-    out["pleno_mean_score"] = comp["mean_score"]
-    return out.astype("float64")
+    wide = kabkota_measures(wh, period, as_of, election)
+    return wide[wide["provinsi_code"] == prov].drop(columns="provinsi_code")
+
+
+def _fill_rates(wh: Warehouse, as_of: date, election: str) -> pd.DataFrame:
+    """Per kab/kota: fill_rate over its reported bodies, fill_rate_<body> (NaN when unreported there)."""
+    def rate(cond: str) -> str:
+        return (f"CAST(sum(filled) FILTER (WHERE {cond}) AS DOUBLE) / "
+                f"nullif(sum(seats) FILTER (WHERE {cond}), 0)")
+
+    per_body = ", ".join(f"{rate(f'rep AND body = {chr(39)}{b}{chr(39)}')} AS fill_rate_{b}" for b in BODY_MEASURES)
+    q = (f"SELECT region_code, {rate('rep')} AS fill_rate, {per_body} FROM "
+         f"(SELECT left(group_code, 5) AS region_code, body, seats, filled, units_reported > 0 AS rep "
+         f"FROM {coverage.rollup_source(wh, election)} WHERE length(group_code) >= 5) GROUP BY region_code")
+    return coverage.run(wh, q, as_of=as_of, election=election).set_index("region_code")
+
+
+def kabkota_measures(wh: Warehouse, period: Period, as_of: date, election: str) -> pd.DataFrame:
+    """Wide table: one row per kab/kota of the nation (index region_code; column provinsi_code), one column
+    per measure, in a few national queries (cached per warehouse, period, as_of and election)."""
+
+    def build() -> pd.DataFrame:
+        out = ratios.national_ratios(wh, as_of, election).set_index("region_code")[["provinsi_code", *ratios.RATIOS]]
+        out = out.join(_fill_rates(wh, as_of, election))
+        out["activities"] = activity.kabkota_counts(wh, period)
+        out["activities"] = out["activities"].fillna(0)
+        out["sambang_reach"] = activity.kabkota_reach(wh, period)
+        span = pleno.covered_period(wh, period)  # as pleno_compliance: every kab/kota, reported or not
+        weeks = pleno.mondays(*span) if span else 0
+        pl = wh.sql("SELECT region_code, CAST(sum(CAST(held AS INTEGER)) AS BIGINT) AS weeks_held, "
+                    "avg(score) AS mean_score FROM pleno WHERE body = 'bawaslu_kabkota' "
+                    "AND week_start BETWEEN ? AND ? GROUP BY ALL", list(span)).set_index("region_code") if span \
+            else pd.DataFrame(columns=["weeks_held", "mean_score"])
+        out["pleno_compliance"] = pl["weeks_held"].reindex(out.index).fillna(0) / weeks if weeks else np.nan
+        out["pleno_mean_score"] = pl["mean_score"]
+        return out[["provinsi_code", *MEASURES]].astype({m: "float64" for m in MEASURES})
+
+    return wh.cached(("kabkota_measures", period, as_of, election), build)
 
 
 def compare_kabkota(wh: Warehouse, codes: list[str], period: Period, as_of: date, election: str) -> pd.DataFrame:
@@ -56,11 +72,12 @@ def compare_kabkota(wh: Warehouse, codes: list[str], period: Period, as_of: date
         if Scope.parse(c).level != "kabkota":
             raise ValueError(f"compare_kabkota takes kab/kota codes like '18.01', got {c!r}")
     frames = []
-    for prov in dict.fromkeys(c[:2] for c in codes):
-        wide = province_measures(wh, prov, period, as_of, election)
-        med = wide.median(skipna=True)
+    provs = list(dict.fromkeys(c[:2] for c in codes))
+    wide = kabkota_measures(wh, period, as_of, election) if provs else None
+    for prov in provs:
+        med = wide.loc[wide["provinsi_code"] == prov, MEASURES].median(skipna=True)
         for c in (c for c in codes if c[:2] == prov):
-            row = wide.loc[c] if c in wide.index else pd.Series(np.nan, index=MEASURES)
+            row = wide.loc[c, MEASURES] if c in wide.index else pd.Series(np.nan, index=MEASURES)
             frames.append(pd.DataFrame({"region_code": c, "measure": MEASURES,
                                         "value": row.reindex(MEASURES).to_numpy(dtype="float64"),
                                         "prov_median": med.reindex(MEASURES).to_numpy(dtype="float64")}))

@@ -4,6 +4,10 @@ voters_per_supervisor = DPT voters / supervisors (members of Bawaslu kab/kota, P
 PTPS in the kab/kota); tps_per_pkd = TPS / PKD; desa_per_panwascam = kelurahan/desa / Panwascam
 members. A ratio with a zero denominator is NaN (never an outlier). An outlier lies outside the
 Tukey fences (Q1 - 1.5 IQR, Q3 + 1.5 IQR) of that ratio over every kab/kota in the nation.
+
+A body with no member count at all in a kab/kota by as_of was not reported there (as coverage's
+`reported`: missing data, not empty seats): its members (pkd, ptps, panwascam) are NaN, not 0, and so
+are `supervisors` when any of its four bodies is unreported and every ratio built on them.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from datetime import date
 
 import pandas as pd
 
-from pantau.coverage import units
+from pantau.coverage import sums
 from pantau.filters import Scope
 from pantau.warehouse import Warehouse
 
@@ -31,30 +35,46 @@ def _div(a: pd.Series, b: pd.Series) -> pd.Series:
     return a.astype("float64") / b.where(b > 0)
 
 
+def _inputs(wh: Warehouse, election: str) -> pd.DataFrame:
+    """Per kab/kota of the region list: region_name, provinsi_code, desa, voters, tps (index region_code)."""
+    if wh.has("agg_kabkota") and wh.has("agg_tps_kabkota"):
+        kab = wh.sql("SELECT region_code, region_name, provinsi_code, desa FROM agg_kabkota")
+        t = wh.sql("SELECT region_code, voters, tps FROM agg_tps_kabkota WHERE election = ?", [election])
+    else:
+        kab = wh.sql("SELECT k.code AS region_code, k.name AS region_name, k.provinsi_code, "
+                     "count(d.code) AS desa FROM regions k LEFT JOIN regions d "
+                     "ON d.level = 'desa' AND d.kabkota_code = k.code WHERE k.level = 'kabkota' GROUP BY ALL")
+        t = wh.sql("SELECT left(desa_code, 5) AS region_code, sum(voters) AS voters, sum(tps) AS tps "
+                   "FROM tps WHERE election = ? GROUP BY ALL", [election])
+    df = kab.set_index("region_code").join(t.set_index("region_code"))
+    for col in ("voters", "tps", "desa"):
+        df[col] = df[col].fillna(0).astype("int64")
+    return df
+
+
+def members(wh: Warehouse, as_of: date, election: str) -> pd.DataFrame:
+    """Members per kab/kota (index) of Bawaslu kab/kota, Panwascam, PKD and PTPS (columns kabkota_members,
+    panwascam, pkd, ptps): NaN where that body has no member count at all in the kab/kota (not reported)."""
+    s = sums(wh, Scope(), as_of, election, by=5)
+    s = s[s["body"].isin(list(_BODY_COL))]
+    filled = s["filled"].astype("float64").where(s["units_reported"] > 0)
+    wide = (s.assign(col=s["body"].map(_BODY_COL), filled=filled)
+            .pivot(index="region_code", columns="col", values="filled"))
+    return wide.reindex(columns=list(_BODY_COL.values())).astype("float64")
+
+
 def national_ratios(wh: Warehouse, as_of: date, election: str) -> pd.DataFrame:
     """The ratio table for every kab/kota in the nation (cached per warehouse, as_of and election)."""
 
     def build() -> pd.DataFrame:
-        kab = wh.sql("SELECT k.code AS region_code, k.name AS region_name, k.provinsi_code, "
-                     "count(d.code) AS desa FROM regions k LEFT JOIN regions d "
-                     "ON d.level = 'desa' AND d.kabkota_code = k.code WHERE k.level = 'kabkota' "
-                     "GROUP BY ALL").set_index("region_code")
-        t = wh.sql("SELECT left(desa_code, 5) AS region_code, sum(voters) AS voters, sum(tps) AS tps "
-                   "FROM tps WHERE election = ? GROUP BY ALL", [election]).set_index("region_code")
-        u = units(wh, as_of, election)
-        u = u[u["body"].isin(list(_BODY_COL)) & (u["region_code"].str.len() >= 5)]
-        m = (u.assign(region_code=u["region_code"].str[:5], col=u["body"].map(_BODY_COL))
-             .pivot_table(index="region_code", columns="col", values="filled", aggfunc="sum"))
-        df = kab.join(t).join(m)
-        for col in ["voters", "tps", "desa", *_BODY_COL.values()]:
-            if col not in df:
-                df[col] = 0
-            df[col] = df[col].fillna(0).astype("int64")
-        df["supervisors"] = df[list(_BODY_COL.values())].sum(axis=1)
+        df = _inputs(wh, election).join(members(wh, as_of, election))
+        cols = list(_BODY_COL.values())
+        df[cols] = df[cols].astype("float64")
+        df["supervisors"] = df[cols].sum(axis=1, skipna=False)
         df["voters_per_supervisor"] = _div(df["voters"], df["supervisors"])
         df["tps_per_pkd"] = _div(df["tps"], df["pkd"])
         df["desa_per_panwascam"] = _div(df["desa"], df["panwascam"])
-        df = df.reset_index()
+        df = df.rename_axis("region_code").reset_index()
         for r_ in RATIOS:
             v = df[r_]
             df[f"{r_}_prov_median"] = df.groupby("provinsi_code")[r_].transform("median")

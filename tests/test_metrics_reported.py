@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pantau import coverage, summary
+from pantau import compare, coverage, ratios, summary
 from pantau.filters import Period, Scope
 from pantau.warehouse import open_warehouse
 from tests.factory import write_warehouse
@@ -151,3 +151,37 @@ def test_empty_scope_has_the_columns(wh):
     heads = summary.headline(wh, Scope("provinsi", "52"), Y2024, E).set_index("metric")
     assert np.isnan(heads.loc["fill_rate", "value"]) and np.isnan(heads.loc["units_empty", "value"])
     assert heads.loc["fill_rate", "unreported"] == ""
+
+
+def test_ratios_leave_unreported_bodies_unknown(wh):
+    df = ratios.supervisor_ratios(wh, Scope(), END, E).set_index("region_code")
+    # 18.01: kab 1 + 4, Panwascam 3, PKD 1 + 1, no PTPS row: PTPS unknown, so supervisors and voters per
+    # supervisor are unknown too (counting PTPS as 0 would give 1600 / 10 = 160)
+    a = df.loc["18.01"]
+    assert (a["voters"], a["tps"], a["desa"], a["panwascam"], a["pkd"]) == (1600, 7, 2, 3, 2)
+    assert np.isnan(a["ptps"]) and np.isnan(a["supervisors"]) and np.isnan(a["voters_per_supervisor"])
+    assert a["tps_per_pkd"] == pytest.approx(7 / 2) and a["desa_per_panwascam"] == pytest.approx(2 / 3)
+    # 18.71: only its kab/kota body reported: Panwascam, PKD, PTPS and every ratio unknown
+    b = df.loc["18.71"]
+    assert [np.isnan(b[c]) for c in ("panwascam", "pkd", "ptps", "supervisors", *ratios.RATIOS)] == [True] * 7
+    # 19.01 reported everything: 400 voters / (3 + 3 + 1 + 2) supervisors
+    c = df.loc["19.01"]
+    assert c["supervisors"] == 9 and c["voters_per_supervisor"] == pytest.approx(400 / 9)
+    # medians over the known values only: TPS per PKD 3.5 (18.01) and 2 (19.01)
+    assert c["tps_per_pkd_national_median"] == pytest.approx(2.75)
+    assert c["voters_per_supervisor_national_median"] == pytest.approx(400 / 9)
+    assert a["desa_per_panwascam_prov_median"] == pytest.approx(2 / 3)
+
+
+def test_compare_fill_rates_count_reported_bodies_only(wh):
+    df = compare.compare_kabkota(wh, ["18.01", "18.71"], Y2024, END, E).set_index(["region_code", "measure"])
+    v, med = df["value"], df["prov_median"]
+    # 18.01 reported kab 5 of 5, Panwascam 3 of 3, PKD 2 of 2; PTPS (7 seats) not reported: 10 / 10, not 10 / 17
+    assert v[("18.01", "fill_rate")] == pytest.approx(1.0)
+    assert v[("18.01", "fill_rate_pkd")] == pytest.approx(1.0) and np.isnan(v[("18.01", "fill_rate_ptps")])
+    # 18.71 reported only its kab/kota body: 2 of 3 (not 2 of 13); its Panwascam and PKD are unknown, not 0 %
+    assert v[("18.71", "fill_rate")] == pytest.approx(2 / 3)
+    assert np.isnan(v[("18.71", "fill_rate_panwaslu_kecamatan")]) and np.isnan(v[("18.71", "fill_rate_pkd")])
+    assert med[("18.71", "fill_rate")] == pytest.approx((1 + 2 / 3) / 2)
+    assert med[("18.71", "fill_rate_pkd")] == pytest.approx(1.0) and np.isnan(med[("18.71", "fill_rate_ptps")])
+    assert np.isnan(v[("18.01", "voters_per_supervisor")]) and v[("18.01", "tps_per_pkd")] == pytest.approx(3.5)
