@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 
 from pantau.i18n import t
 from ui import set_context
-from ui.app import prepare
+from ui.app import prepare, settle_once
 
 
 def _favicon() -> Image.Image:
@@ -55,3 +55,4 @@ except Exception as exc:  # a page failed: say so plainly (and log it) instead o
     st.error(t("error_page", lang, error=f"{type(exc).__name__}: {exc}"), icon=":material/error:")
 finally:
     st.session_state.pop("pantau_ctx", None)  # the context is this run's only: never a stale one next time
+    settle_once()
