@@ -72,8 +72,7 @@ else:
     title = ctx.t("sum_gaps_title", name=top["region_name"], gap=fmt.number(top["gap"], 0, lang),
                   body=top["body_label"])
     fig = charts.value_bars(gaps, ctx.frame(title, table="personnel", when=ctx.as_of_text()),
-                            label="label", value="gap", codes="region_code")
-    fig.update_xaxes(title_text=ctx.t("sum_gap_axis"))
+                            label="label", value="gap", codes="region_code", x_title=ctx.t("sum_gap_axis"))
     w.chart(fig, "ringkasan_kekurangan", key="sum_gaps")
 
 if not gaps.empty:

@@ -56,9 +56,8 @@ else:
         by_region = by_region.sort_values(["rank", "type_rank"])
         title = ctx.t("act_region_title", name=per.iloc[0]["region_name"], n=fmt.number(per.iloc[0]["n"], 0, lang))
         fig = charts.value_bars(by_region, ctx.frame(title, table="activities"), label="region_name", value="n",
-                                color_by="type_label",
-                                colors={types.get(k, k): c for k, c in colors.items()})
-        fig.update_yaxes(categoryorder="array", categoryarray=order[::-1])
+                                color_by="type_label", colors={types.get(k, k): c for k, c in colors.items()},
+                                category_order=order)
         w.chart(fig, "kegiatan_wilayah", key="act_region")
     daily = query(ctx.wh, "activity.activity_daily", f.scope, f.period)
     if daily.empty:

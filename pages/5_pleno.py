@@ -84,8 +84,8 @@ else:
             title = ctx.t("pleno_trend_title", direction=ctx.t(direction), first=fmt.percent(first, 0, lang),
                           last=fmt.percent(last, 0, lang))
             fig = charts.trend_lines(trend, ctx.frame(title, table="pleno", narrow=True), x="period_start",
-                                     y="compliance", percent=True, y_title=ctx.t("col_compliance"), height=420)
-            fig.update_yaxes(range=[0, 1.05])
+                                     y="compliance", percent=True, y_title=ctx.t("col_compliance"), height=420,
+                                     y_range=(0, 1.05))
             w.chart(fig, "pleno_tren", key="pleno_trend")
 
 # --- ranking ---------------------------------------------------------------------------
@@ -101,8 +101,7 @@ else:
     chart_rows = ranked.tail(MAX_ROWS) if len(ranked) > MAX_ROWS else ranked
     chart_rows = chart_rows.assign(low=chart_rows["compliance"] < LOW)
     fig = charts.value_bars(chart_rows, ctx.frame(title, table="pleno"), label="region_name", value="compliance",
-                            percent=True, highlight="low", codes="region_code")
-    fig.update_xaxes(range=[0, 1.15])
+                            percent=True, highlight="low", codes="region_code", x_range=(0, 1.15))
     w.chart(fig, "pleno_peringkat", key="pleno_rank")
     st.caption(ctx.t("pleno_rank_note", limit=fmt.percent(LOW, 0, lang)))
 if not comp.empty:

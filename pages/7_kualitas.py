@@ -34,8 +34,8 @@ else:
     oldest = dated.iloc[0]
     title = ctx.t("q_fresh_title", date=fmt.date(newest, lang), table=label("table", oldest["table"], lang),
                   old=fmt.date(oldest["data_date"], lang))
-    fig = charts.value_bars(dated, ctx.frame(title, when=when), label="table_label", value="age_days")
-    fig.update_xaxes(title_text=ctx.t("q_days_old"))
+    fig = charts.value_bars(dated, ctx.frame(title, when=when), label="table_label", value="age_days",
+                            x_title=ctx.t("q_days_old"))
     w.chart(fig, "kesegaran_data", key="q_fresh")
 if not fresh.empty:
     w.table(ctx, fresh, "kesegaran", {"table": "table", "rows": w.INT, "data_date": w.DATE, "loaded_at": w.DATETIME},

@@ -145,3 +145,15 @@ def test_week_grid_two_rows_of_one_body_and_week_take_mean_any_first() -> None:
     grid = week_grid(weekly, ["18"], outcome_name=str, score_word="Nilai", not_held_text="-", lang="id")
     assert grid.score.values.tolist() == [[80.0]]  # (90 + 70) / 2, and held in one of them
     assert grid.hover == [["baik · Nilai 80"]]
+
+
+def test_value_bars_axis_options_win_over_the_house_style() -> None:
+    df = pd.DataFrame({"name": ["A", "B", "A"], "n": [2, 1, 4], "kind": ["x", "x", "y"]})
+    fig = charts.value_bars(df, FRAME, label="name", value="n", color_by="kind", x_title="Jumlah",
+                            x_range=(0, 10), category_order=["B", "A"])
+    assert fig.layout.xaxis.title.text == "Jumlah" and list(fig.layout.xaxis.range) == [0, 10]
+    assert list(fig.layout.yaxis.categoryarray) == ["A", "B"]  # plotly lists categories bottom up: B on top
+    assert fig.layout.xaxis.dtick == 1  # stacked totals A 6, B 1: small counts get whole-number ticks
+    trend = charts.trend_lines(pd.DataFrame({"m": [dt.date(2024, 1, 1)], "v": [0.5]}), FRAME, x="m", y="v",
+                               percent=True, y_range=(0, 1.05))
+    assert list(trend.layout.yaxis.range) == [0, 1.05]
