@@ -39,7 +39,7 @@ def _fill_rates(wh: Warehouse, as_of: date, election: str) -> pd.DataFrame:
     per_body = ", ".join(f"{rate(f'rep AND body = {chr(39)}{b}{chr(39)}')} AS fill_rate_{b}" for b in BODY_MEASURES)
     q = (f"SELECT region_code, {rate('rep')} AS fill_rate, {per_body} FROM "
          f"(SELECT left(group_code, 5) AS region_code, body, seats, filled, units_reported > 0 AS rep "
-         f"FROM {coverage.rollup_source(wh, election)} WHERE length(group_code) >= 5) GROUP BY region_code")
+         f"FROM {coverage.rollup_source(wh, as_of, election)} WHERE length(group_code) >= 5) GROUP BY region_code")
     return coverage.run(wh, q, as_of=as_of, election=election).set_index("region_code")
 
 

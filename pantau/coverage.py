@@ -101,24 +101,27 @@ _LEVEL = ("CASE length(region_code) WHEN 2 THEN 'provinsi' WHEN 5 THEN 'kabkota'
           "ELSE 'desa' END AS level")
 
 
-def unit_source(wh: Warehouse, election: str) -> str:
-    """FROM-clause of every unit at $as_of for $election: region_code, provinsi_code, kabkota_code, body,
-    seats, filled, reported (the unit-state aggregate when it holds the election, else the base tables)."""
+def unit_source(wh: Warehouse, as_of: date, election: str) -> str:
+    """FROM-clause of every unit at as_of for the election: region_code, provinsi_code, kabkota_code, body,
+    seats, filled, reported. From the unit-state aggregate when it holds the election (with parameters
+    $as_of and $election), else from the base tables, materialised once per (as_of, election)."""
     if election in unit_elections(wh):
         return f"(SELECT {_UNIT_COLS} FROM agg_unit_state WHERE {_AT})"
-    return (f"(SELECT *, left(region_code, 2) AS provinsi_code, left(region_code, 5) AS kabkota_code "
-            f"FROM ({_units_query(wh)}))")
+    query = (f"SELECT *, left(region_code, 2) AS provinsi_code, left(region_code, 5) AS kabkota_code "
+             f"FROM ({_units_query(wh)})")
+    return wh.materialize(("units", as_of, election), query, {"as_of": as_of, "election": election})
 
 
-def rollup_source(wh: Warehouse, election: str) -> str:
-    """FROM-clause of the units at $as_of summed per kab/kota (group_code; a provinsi's own body under the
+def rollup_source(wh: Warehouse, as_of: date, election: str) -> str:
+    """FROM-clause of the units at as_of summed per kab/kota (group_code; a provinsi's own body under the
     provinsi code) and body: group_code, provinsi_code, body, seats, filled, units, units_reported,
     units_empty (seats > 0 and nobody), shortfall (sum of max(seats - filled, 0))."""
     if election in unit_elections(wh):
         return (f"(SELECT group_code, provinsi_code, body, seats, filled, units, units_reported, units_empty, "
                 f"shortfall FROM agg_unit_rollup WHERE {_AT})")
-    return (f"(SELECT kabkota_code AS group_code, provinsi_code, body, {_UNIT_SUMS} "
-            f"FROM {unit_source(wh, election)} GROUP BY ALL)")
+    query = (f"SELECT kabkota_code AS group_code, provinsi_code, body, {_UNIT_SUMS} "
+             f"FROM {unit_source(wh, as_of, election)} GROUP BY ALL")
+    return wh.materialize(("rollup", as_of, election), query)
 
 
 def run(wh: Warehouse, query: str, **values: object) -> pd.DataFrame:
@@ -147,7 +150,7 @@ def sums(wh: Warehouse, scope: Scope, as_of: date, election: str, by: int | None
     code_col = "group_code" if rollup else "region_code"
     conds = [cond] + ([f"length({code_col}) >= {by}"] if by else []) + (["body = $body"] if body else [])
     key = f"left({code_col}, {by}) AS region_code, body" if by else "body"
-    src, agg = (rollup_source(wh, election), _SUMS) if rollup else (unit_source(wh, election), _UNIT_SUMS)
+    src, agg = (rollup_source(wh, as_of, election), _SUMS) if rollup else (unit_source(wh, as_of, election), _UNIT_SUMS)
     q = f"SELECT {key}, {agg} FROM {src} WHERE {' AND '.join(conds)} GROUP BY ALL"
     return run(wh, q, as_of=as_of, election=election, code=scope.code, body=body, **params)
 
@@ -169,7 +172,7 @@ def in_scope(codes: pd.Series, scope: Scope) -> pd.Series:
 
 def scoped_units(wh: Warehouse, scope: Scope, as_of: date, election: str) -> pd.DataFrame:
     """The units of the scope (columns as `units`), read with the scope pushed down."""
-    q = (f"SELECT region_code, body, seats, filled, reported, {_LEVEL} FROM {unit_source(wh, election)} "
+    q = (f"SELECT region_code, body, seats, filled, reported, {_LEVEL} FROM {unit_source(wh, as_of, election)} "
          f"WHERE {_scope_cond(scope, False)}")
     return run(wh, q, as_of=as_of, election=election, code=scope.code)
 
@@ -228,12 +231,12 @@ def gaps(wh: Warehouse, scope: Scope, as_of: date, election: str) -> pd.DataFram
     scope_cond = _scope_cond(scope, False)
     names = "SELECT code, name FROM regions" + ("" if scope.code is None else " WHERE provinsi_code = $prov")
     q = f"""
-        WITH b AS (SELECT body, sum(units_reported) > 0 AS reported FROM {rollup_source(wh, election)}
+        WITH b AS (SELECT body, sum(units_reported) > 0 AS reported FROM {rollup_source(wh, as_of, election)}
                    WHERE {_scope_cond(scope, True)} GROUP BY body),
         g AS (SELECT u.region_code, u.body, u.seats, u.filled, b.reported, {_LEVEL},
                      CASE WHEN length(u.region_code) > 2 THEN regexp_replace(u.region_code, '\\.[^.]*$', '') END
                        AS parent_code
-              FROM {unit_source(wh, election)} u JOIN b USING (body) WHERE {scope_cond} AND u.filled <> u.seats),
+              FROM {unit_source(wh, as_of, election)} u JOIN b USING (body) WHERE {scope_cond} AND u.filled <> u.seats),
         n AS ({names})
         SELECT g.region_code, coalesce(r.name, g.region_code) AS region_name, g.level, g.parent_code,
                CASE WHEN g.parent_code IS NOT NULL THEN coalesce(p.name, g.parent_code) END AS parent_name,

@@ -21,6 +21,8 @@ from etl.spec import WAREHOUSE
 _DUCK_TYPES = {"string": "VARCHAR", "int64": "BIGINT", "float64": "DOUBLE", "bool": "BOOLEAN",
                "date": "DATE", "timestamp": "TIMESTAMP"}
 #: The column holding the date of each table, for "data per ...".
+#: In-memory tables `Warehouse.materialize` keeps at most.
+MATERIALIZED_MAX = 8
 DATE_COLUMNS = {"personnel": "as_of", "activities": "date", "pleno": "week_start",
                 "etl_runs": "finished_at"}
 
@@ -46,6 +48,9 @@ class Warehouse:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._cache: dict[Any, Any] = {}
+        self._tables: dict[tuple, str] = {}
+        self._tables_made: list[tuple] = []
+        self._made = 0
         self.tables: list[str] = []
         for f in sorted(path.glob("*.parquet")):
             self._con.execute(f"CREATE VIEW \"{f.stem}\" AS SELECT * FROM read_parquet('{f.as_posix()}')")
@@ -93,6 +98,22 @@ class Warehouse:
                     self._cache.clear()
                 self._cache[key] = value
         return self._cache[key]
+
+    def materialize(self, key: tuple, query: str, params: dict[str, Any] | None = None) -> str:
+        """Name of an in-memory table holding the query's result, built once per key (visible to every
+        thread's cursor; the oldest is dropped beyond MATERIALIZED_MAX)."""
+        with self._lock:
+            name = self._tables.get(key)
+            if name is None:
+                name = f"_mat_{self._made}"
+                self._made += 1
+                self._con.execute(f'CREATE TABLE "{name}" AS {query}', params or {})
+                self._tables[key] = name
+                self._tables_made.append(key)
+                if len(self._tables) > MATERIALIZED_MAX:
+                    old = self._tables_made.pop(0)
+                    self._con.execute(f'DROP TABLE IF EXISTS "{self._tables.pop(old)}"')
+            return name
 
     @cached_property
     def regions(self) -> pd.DataFrame:
