@@ -82,8 +82,11 @@ AGGREGATES: dict[str, str] = {
         st AS (SELECT region_code, body, {FIRST_DAY} AS valid_from, 0 AS filled, false AS reported
                FROM (SELECT DISTINCT region_code, body FROM u)
                UNION ALL SELECT region_code, body, as_of, filled, true FROM c),
-        sv AS (SELECT *, lead(valid_from, 1, {LAST_DAY}) OVER (PARTITION BY region_code, body ORDER BY valid_from)
-                  AS valid_to FROM st)
+        ch AS (SELECT *, lag(filled) OVER w IS DISTINCT FROM filled OR lag(reported) OVER w IS DISTINCT FROM reported
+                  AS changed FROM st WINDOW w AS (PARTITION BY region_code, body ORDER BY valid_from)),
+        sv AS (SELECT region_code, body, valid_from, filled, reported,  -- a recap that changed nothing adds no state
+                      lead(valid_from, 1, {LAST_DAY}) OVER (PARTITION BY region_code, body ORDER BY valid_from)
+                        AS valid_to FROM ch WHERE changed)
         SELECT u.region_code, left(u.region_code, 2) AS provinsi_code, left(u.region_code, 5) AS kabkota_code,
                u.body, u.election, sv.valid_from, sv.valid_to, CAST(coalesce(s.seats, 0) AS BIGINT) AS seats,
                CAST(sv.filled AS BIGINT) AS filled, sv.reported

@@ -7,6 +7,7 @@ Personnel, each role keeping its latest count:
   2024-03-01  18.01 kab/kota anggota 2               -> 1 + 2 = 3
   2024-05-01  18.01 kab/kota anggota 1               -> 1 + 1 = 2 (ketua's January row still counts)
   2024-03-01  PKD .2001: 1; PKD .2099 (not in the region list, no seat): 1
+  2024-04-01  PKD .2001: 1 again (a recap that changes nothing)
   2024-05-01  PTPS .2001: 2
 Every question is asked twice: with the aggregates, and with them removed (the base-table path).
 """
@@ -35,11 +36,12 @@ def wh(request, tmp_path_factory):
                          columns=["region_code", "body", "election", "seats"])
     tps = pd.DataFrame([("18.01.01.2001", E, 2, 500), ("18.01.01.2002", E, 1, 300)],
                        columns=["desa_code", "election", "tps", "voters"])
-    jan, mar, may = date(2024, 1, 10), date(2024, 3, 1), date(2024, 5, 1)
+    jan, mar, apr, may = date(2024, 1, 10), date(2024, 3, 1), date(2024, 4, 1), date(2024, 5, 1)
     personnel = pd.DataFrame([
         (jan, "18.01", "bawaslu_kabkota", "ketua", "L", 1), (mar, "18.01", "bawaslu_kabkota", "anggota", "L", 2),
         (may, "18.01", "bawaslu_kabkota", "anggota", "P", 1),
         (mar, "18.01.01.2001", "pkd", "anggota", "L", 1), (mar, "18.01.01.2099", "pkd", "anggota", "L", 1),
+        (apr, "18.01.01.2001", "pkd", "anggota", "L", 1),
         (may, "18.01.01.2001", "ptps", "anggota", "L", 2),
     ], columns=["as_of", "region_code", "body", "role", "gender", "count"])
     root = write_warehouse(tmp_path_factory.mktemp("units"), {"regions": regions, "seats": seats, "tps": tps,
@@ -51,8 +53,13 @@ def wh(request, tmp_path_factory):
         for f in plain.glob("agg_unit_*.parquet"):
             f.unlink()
         return open_warehouse(plain)
-    assert (vdir / "agg_unit_state.parquet").is_file()
-    return open_warehouse(root)
+    wh = open_warehouse(root)
+    # one state per change: PKD .2001 none until March, then 1 (April's same count adds nothing);
+    # the kab/kota body none, 1, 3, 2
+    states = wh.sql("SELECT region_code, count(*) AS n FROM agg_unit_state WHERE body IN ('pkd', 'bawaslu_kabkota') "
+                    "GROUP BY ALL ORDER BY region_code")
+    assert states.values.tolist() == [["18.01", 4], ["18.01.01.2001", 2], ["18.01.01.2002", 1], ["18.01.01.2099", 1]]
+    return wh
 
 
 def _by_body(wh, scope, as_of, election=E):
