@@ -48,8 +48,7 @@ class Warehouse:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._cache: dict[Any, Any] = {}
-        self._tables: dict[tuple, str] = {}
-        self._tables_made: list[tuple] = []
+        self._tables_made: list[tuple[tuple, str]] = []
         self._made = 0
         self.tables: list[str] = []
         for f in sorted(path.glob("*.parquet")):
@@ -100,19 +99,21 @@ class Warehouse:
         return self._cache[key]
 
     def materialize(self, key: tuple, query: str, params: dict[str, Any] | None = None) -> str:
-        """Name of an in-memory table holding the query's result, built once per key (visible to every
-        thread's cursor; the oldest is dropped beyond MATERIALIZED_MAX)."""
+        """Name of an in-memory table holding the query's result, built once per key like `cached` (visible
+        to every thread's cursor; beyond MATERIALIZED_MAX tables the oldest is dropped)."""
         with self._lock:
-            name = self._tables.get(key)
+            name = self._cache.get(("materialized", key))
             if name is None:
                 name = f"_mat_{self._made}"
                 self._made += 1
                 self._con.execute(f'CREATE TABLE "{name}" AS {query}', params or {})
-                self._tables[key] = name
-                self._tables_made.append(key)
-                if len(self._tables) > MATERIALIZED_MAX:
-                    old = self._tables_made.pop(0)
-                    self._con.execute(f'DROP TABLE IF EXISTS "{self._tables.pop(old)}"')
+                self._cache[("materialized", key)] = name
+                self._tables_made.append((key, name))
+                if len(self._tables_made) > MATERIALIZED_MAX:
+                    old_key, old = self._tables_made.pop(0)
+                    self._con.execute(f'DROP TABLE IF EXISTS "{old}"')
+                    if self._cache.get(("materialized", old_key)) == old:
+                        del self._cache[("materialized", old_key)]
             return name
 
     @cached_property
