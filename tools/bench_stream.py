@@ -9,6 +9,9 @@
 3. runs `/usr/bin/time -v python -m etl build` on it into a fresh warehouse and reports its peak RSS
    (maximum resident set size) and wall time.
 Needs Debian's `time` package (/usr/bin/time). Not a test: a measurement for the issue note.
+
+--stages: instead, run etl.build in this process with a thread sampling VmRSS every 50 ms and print the
+peak RSS of each stage (imports, regions, resolver, reading, merge, seats, aggregates): where the peak is.
 """
 
 from __future__ import annotations
@@ -66,12 +69,57 @@ def timed(cmd: list[str]) -> tuple[subprocess.CompletedProcess, dict[str, str]]:
     return res, stats
 
 
+def stages(src: Path, wh: Path) -> None:
+    """Peak RSS per stage of one in-process build (a sampler thread reads /proc/self/status)."""
+    import threading
+
+    def rss() -> int:
+        with open("/proc/self/status") as fh:
+            return next(int(ln.split()[1]) // 1024 for ln in fh if ln.startswith("VmRSS"))
+
+    stage, peaks, done = ["imports"], {}, threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peaks[stage[0]] = max(peaks.get(stage[0], 0), rss())
+            time.sleep(0.05)
+
+    threading.Thread(target=sample, daemon=True).start()
+    sys.path.insert(0, str(ROOT))
+    import etl.aggregates
+    import etl.build
+    import etl.loaders
+
+    def mark(name: str, fn):  # noqa: ANN001, ANN202 - a wrapper that names the stage while fn runs
+        def wrapped(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            before, stage[0] = stage[0], name
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                stage[0] = f"{before} (after {name})"
+        return wrapped
+
+    etl.build._merge = mark("merge", etl.build._merge)
+    etl.loaders.derive_seats = mark("seats", etl.loaders.derive_seats)
+    etl.aggregates.write_aggregates = mark("aggregates", etl.aggregates.write_aggregates)
+    stage[0] = "regions + resolver"
+    etl.loaders.default_resolver()
+    t0 = time.perf_counter()
+    events = {"rows": "reading", "finalize": "finalize", "publish": "publish"}
+    etl.build.build(src, wh, progress=lambda event, info: stage.__setitem__(0, events.get(event, stage[0])))
+    done.set()
+    for name, peak in peaks.items():
+        print(f"{name:32s} peak RSS {peak:6,} MiB")
+    print(f"wall {time.perf_counter() - t0:.0f} s (build only)")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=5_000_000)
     ap.add_argument("--out", type=Path, default=Path("/tmp/pantau-big"))
     ap.add_argument("--chunk-rows", type=int, default=None)
     ap.add_argument("--skip-dataframe", action="store_true", help="do not measure the whole-file DataFrame")
+    ap.add_argument("--stages", action="store_true", help="peak RSS per stage of an in-process build")
     args = ap.parse_args()
     csv = args.out / "src" / f"kegiatan_nasional_{args.rows}.csv"
     if not csv.exists():
@@ -86,6 +134,11 @@ def main() -> int:
     if not link.exists():
         link.symlink_to(csv)
     py = sys.executable
+    wh = args.out / f"wh-{args.rows}"
+    shutil.rmtree(wh, ignore_errors=True)
+    if args.stages:
+        stages(src, wh)
+        return 0
     if not args.skip_dataframe:
         code = (f"import pandas as pd; df = pd.read_csv({str(csv)!r}, sep=';'); "
                 "print(len(df), int(df.memory_usage(deep=True).sum()))")
@@ -94,8 +147,6 @@ def main() -> int:
         peak = int(stats["Maximum resident set size (kbytes)"]) / 1024
         print(f"pandas DataFrame of the whole file: {int(n):,} rows, memory_usage(deep=True) = "
               f"{int(size) / 2**20:,.0f} MiB; that process peaked at {peak:,.0f} MiB RSS")
-    wh = args.out / f"wh-{args.rows}"
-    shutil.rmtree(wh, ignore_errors=True)
     cmd = [py, "-m", "etl", "build", "--source", str(src), "--warehouse", str(wh)]
     if args.chunk_rows:
         cmd += ["--chunk-rows", str(args.chunk_rows)]
