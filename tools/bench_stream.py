@@ -96,13 +96,13 @@ def stages(src: Path, wh: Path) -> None:
             try:
                 return fn(*args, **kwargs)
             finally:
-                stage[0] = f"{before} (after {name})"
+                stage[0] = f"{before.split(' (after')[0]} (after {name})"
         return wrapped
 
     etl.build._merge = mark("merge", etl.build._merge)
     etl.loaders.derive_seats = mark("seats", etl.loaders.derive_seats)
     etl.aggregates.write_aggregates = mark("aggregates", etl.aggregates.write_aggregates)
-    stage[0] = "regions + resolver"
+    stage[0] = "regions + resolver (+ 1st chunk)"
     etl.loaders.default_resolver()
     t0 = time.perf_counter()
     events = {"rows": "reading", "finalize": "finalize", "publish": "publish"}
