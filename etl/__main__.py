@@ -77,12 +77,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     report = check_file(Path(args.file), table=args.table)
     out.print(f"{args.file}: tabel {report.table}: {_fmt(report.rows_read)} baris dibaca, "
               f"{_fmt(report.rows_ok)} baik, {_fmt(report.rows_rejected)} ditolak")
-    if report.rows_rejected:
-        table = Table("baris", "kolom", "nilai", "alasan")
-        for rec in report.rejects.head(args.limit).itertuples():
-            table.add_row(str(rec.row), str(rec.column), str(rec.value), str(rec.reason))
-        out.print(table)
+    _print_rejects(report.rejects.head(args.limit), str(args.file))
     return 1 if report.rows_rejected else 0
+
+
+def _print_rejects(frame, default_source: str = "") -> None:
+    """One reject a line, file and row first, readable in any terminal width."""
+    for rec in frame.itertuples():
+        where = f"{rec.source if getattr(rec, 'source', '') else default_source}:{rec.row}"
+        out.print(f"[bold]{where}[/] · kolom [cyan]{rec.column}[/] = {str(rec.value)!r}\n    {rec.reason}",
+                  highlight=False, soft_wrap=True)
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
@@ -119,10 +123,8 @@ def cmd_rejects(args: argparse.Namespace) -> int:
         console.print(f"Belum ada gudang data di {args.warehouse} (no warehouse yet)")
         return EXIT_SOURCE_ERROR
     frame = pd.read_parquet(cur / "rejects.parquet")
-    table = Table("sumber", "baris", "kolom", "nilai", "alasan", title=f"{len(frame)} baris ditolak")
-    for rec in frame.head(args.limit).itertuples():
-        table.add_row(str(rec.source), str(rec.row), str(rec.column), str(rec.value), str(rec.reason))
-    out.print(table)
+    out.print(f"{_fmt(len(frame))} baris ditolak (rejected rows) di versi {cur.name}")
+    _print_rejects(frame.head(args.limit))
     return 0
 
 

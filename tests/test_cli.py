@@ -76,3 +76,21 @@ def test_build_help_explains_exit_codes_and_flags():
     for flag in ("--source", "--warehouse", "--wait", "--prune", "--quiet", "--chunk-rows"):
         assert flag in text
     assert "2 a source cannot be read" in text and "3 another run holds the warehouse lock" in text
+
+
+def test_check_and_rejects_print_file_row_column_value_and_reason(tmp_path):
+    # row 1 is the header, so the third data line "A3" sits on row 4 of the file
+    src = write_csv(tmp_path / "src" / "kegiatan_lampung.csv",
+                    [*BASE_ROWS[:2], "A3,20/02/2023,19.04,19.04.01,rapat dengar pendapat,Salah jenis,12"])
+    checked = etl("check", str(src))
+    assert checked.returncode == 1  # rows would be rejected
+    assert "3 baris dibaca, 2 baik, 1 ditolak" in checked.stdout
+    assert f"{src}:4 · kolom jenis = 'rapat dengar pendapat'" in checked.stdout
+    assert "Jenis kegiatan tidak dikenal" in checked.stdout
+
+    built = etl("build", "--source", str(tmp_path / "src"), "--warehouse", str(tmp_path / "wh"), "--quiet")
+    assert built.returncode == 0
+    listed = etl("rejects", "--warehouse", str(tmp_path / "wh"))
+    assert listed.returncode == 0
+    assert "1 baris ditolak" in listed.stdout
+    assert "kegiatan_lampung.csv:4 · kolom jenis = 'rapat dengar pendapat'" in listed.stdout
