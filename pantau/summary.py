@@ -40,7 +40,7 @@ def _figures(wh: Warehouse, scope: Scope, period: Period, election: str) -> tupl
     compliance, mean_score = pleno.compliance_totals(wh, scope, period)
     figures = {
         "fill_rate": filled_r / seats if seats else np.nan,
-        "supervisors": float(b["filled"].sum()),
+        "supervisors": float(b["filled"].sum()) if rep.any() else np.nan,  # nobody reported: unknown, not 0
         "units_empty": float(r["units_empty"].sum()) if len(r) else np.nan,
         "activities": float(activity.activity_count(wh, scope, period)),
         "sambang_reach": activity.reach_total(wh, scope, period),

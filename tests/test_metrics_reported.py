@@ -120,7 +120,8 @@ def test_headline_nation_and_nothing_reported(wh):
     babel = summary.headline(wh, Scope("provinsi", "19"), Y2024, E).set_index("metric")
     assert babel.loc["fill_rate", "value"] == 1.0  # 14 of 14: 5 + 3 + 3 + 1 + 2
     assert np.isnan(babel.loc["fill_rate", "previous"]) and np.isnan(babel.loc["units_empty", "previous"])
-    assert babel.loc["supervisors", "previous"] == 0
+    # and so is the number of supervisors: no change is shown against a period nobody reported
+    assert np.isnan(babel.loc["supervisors", "previous"]) and np.isnan(babel.loc["supervisors", "change"])
 
 
 def test_gaps_put_unreported_units_last(wh):
