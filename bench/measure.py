@@ -41,6 +41,16 @@ class Figure:
         return asdict(self)
 
 
+def timed(fn, calls: int) -> tuple[float, float, float, Any]:  # noqa: ANN001
+    """Call fn `calls` times: median, min and max in ms, and the last result."""
+    times, out = [], None
+    for _ in range(calls):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1000, min(times) * 1000, max(times) * 1000, out
+
+
 def fmt_figure(fig: Figure | dict | None, unit: str = "s", digits: int = 2) -> str:
     """'1.23 s (1.10–1.40, n=3)'; '—' when empty. ms/MB figures take their numbers as they are."""
     if fig is None:

@@ -37,12 +37,9 @@ from etl.errors import SourceError
 from etl.inputs import discover, read_only_url
 from etl.publish import pause_at
 from etl.regions import regions_table
-from etl.spec import KEYS, WAREHOUSE
+from etl.spec import KEYS, table_columns
 
 FACT_TABLES = ("personnel", "activities", "pleno", "tps", "seats_reference")
-#: Warehouse columns of seats_reference (kept so later runs can derive seats without re-reading it).
-SEATS_REFERENCE_COLUMNS = {"region_code": "string", "provinsi_code": "string", "body": "string",
-                           "seats": "int64", "source": "string"}
 DATE_COLUMN = {"personnel": "as_of", "activities": "date", "pleno": "week_start"}
 SORT = {"personnel": "region_code, as_of", "activities": "region_code, date", "pleno": "region_code, week_start",
         "tps": "desa_code, election", "seats_reference": "region_code, body"}
@@ -62,12 +59,8 @@ _ARROW = {"string": pa.string(), "int64": pa.int64(), "float64": pa.float64(), "
 Progress = Callable[[str, dict], None]
 
 
-def columns_of(table: str) -> dict[str, str]:
-    return SEATS_REFERENCE_COLUMNS if table == "seats_reference" else WAREHOUSE[table]
-
-
 def arrow_schema(table: str) -> pa.Schema:
-    return pa.schema([(name, _ARROW[kind]) for name, kind in columns_of(table).items()])
+    return pa.schema([(name, _ARROW[kind]) for name, kind in table_columns(table).items()])
 
 
 def to_arrow(frame: pd.DataFrame, table: str) -> pa.Table:
@@ -333,7 +326,7 @@ def _carry(con: duckdb.DuckDBPyConnection, prev_dir: Path, parts: Path, stats: S
     files = [f for f in (prev_dir / f"{stats.table}.parquet", prev_dir / SHADOW_DIR / f"{stats.table}.parquet")
              if f.exists()] if rows else []
     if files:
-        cols = ", ".join(f'"{c}"' for c in columns_of(stats.table))
+        cols = ", ".join(f'"{c}"' for c in table_columns(stats.table))
         union = " UNION ALL ".join(f"SELECT {cols} FROM read_parquet('{_sql_path(f)}') WHERE source = $name"
                                    for f in files)
         out = _folder(parts, stats.table) / f"{stats.order:05d}-carried.parquet"
@@ -360,7 +353,7 @@ def _merge(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, table: st
         return 0, 0
     keys = [f'"{k}"' for k in KEYS[table]]
     key = ", ".join(keys)
-    cols = ", ".join(f'"{c}"' for c in columns_of(table))
+    cols = ", ".join(f'"{c}"' for c in table_columns(table))
     plain = f"read_parquet('{_sql_path(parts / table)}/*.parquet')"
     copy_opts = f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP})"
     # One source only (file names start with its order): its keys are unique already (KeyTracker, or the

@@ -142,12 +142,17 @@ def publish(warehouse: Path, staging: Path, run_id: str) -> Path:
     _fsync_dir(versions)
     _fsync_dir(warehouse)
     pause_at("swap")
+    point_current(warehouse, run_id)
+    return target
+
+
+def point_current(warehouse: Path, run_id: str) -> None:
+    """Point `current` at versions/<run_id> in one atomic step (a new symlink renamed over the old)."""
     tmp = warehouse / f".current-{run_id}"
     tmp.unlink(missing_ok=True)
     os.symlink(Path("versions") / run_id, tmp)
     os.replace(tmp, warehouse / "current")
     _fsync_dir(warehouse)
-    return target
 
 
 def prune(warehouse: Path, keep: str) -> list[str]:

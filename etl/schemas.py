@@ -26,9 +26,7 @@ RE_DESA = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"
 RE_ANY_REGION = r"^\d{2}(?:\.\d{2}(?:\.\d{2}(?:\.\d{4})?)?)?$"
 LEVEL_OF_DOTS = {0: "provinsi", 1: "kabkota", 2: "kecamatan", 3: "desa"}
 
-#: Warehouse columns of seats_reference (a loaded source the build keeps to derive `seats`).
-SEATS_REFERENCE: dict[str, str] = {"region_code": "string", "provinsi_code": "string", "body": "string",
-                                   "seats": "int64", "source": "string"}
+SEATS_REFERENCE = spec.SEATS_REFERENCE
 
 _NULLABLE: dict[str, set[str]] = {
     "regions": {"parent_code", "kabkota_code", "kecamatan_code"},
@@ -46,9 +44,7 @@ _PANDAS = {"string": "str", "int64": "int64", "float64": "float64", "bool": "boo
 _PANDAS_NULLABLE = {"int64": "Int64", "bool": "boolean"}
 
 
-def columns(table: str) -> dict[str, str]:
-    """Column -> contract type of a warehouse table (or of seats_reference)."""
-    return SEATS_REFERENCE if table == "seats_reference" else spec.WAREHOUSE[table]
+columns = spec.table_columns
 
 
 def _dtypes(table: str) -> dict[str, str]:

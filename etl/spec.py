@@ -148,6 +148,17 @@ WAREHOUSE: dict[str, dict[str, str]] = {
     },
 }
 
+#: Columns of seats_reference: a loaded source (not a warehouse table) that each version keeps as
+#: seats_reference.parquet, so later runs derive `seats` without reading it again.
+SEATS_REFERENCE: dict[str, str] = {"region_code": "string", "provinsi_code": "string", "body": "string",
+                                   "seats": "int64", "source": "string"}
+
+
+def table_columns(table: str) -> dict[str, str]:
+    """Column -> contract type of a warehouse table, or of seats_reference."""
+    return SEATS_REFERENCE if table == "seats_reference" else WAREHOUSE[table]
+
+
 #: Keys that must be unique within a table (a second row with the same key is a reject).
 KEYS: dict[str, list[str]] = {
     "tps": ["desa_code", "election"],

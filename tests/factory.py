@@ -12,7 +12,6 @@ etl.aggregates.write_aggregates, exactly as in a real build.
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -21,10 +20,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from etl.aggregates import write_aggregates
+from etl.build import arrow_schema
+from etl.publish import point_current
 from etl.spec import WAREHOUSE
 
-_ARROW = {"string": pa.string(), "int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_(),
-          "date": pa.date32(), "timestamp": pa.timestamp("us")}
 _CODE_COL = {"regions": "code", "tps": "desa_code"}
 _LEVEL = {1: "provinsi", 2: "kabkota", 3: "kecamatan", 4: "desa"}
 _DATE_COL = {"personnel": "as_of", "activities": "date", "pleno": "week_start", "etl_runs": "finished_at"}
@@ -73,6 +72,7 @@ def _derive(table: str, df: pd.DataFrame) -> pd.DataFrame:
 
 def _to_arrow(table: str, df: pd.DataFrame) -> pa.Table:
     spec = WAREHOUSE[table]
+    schema = arrow_schema(table)  # the very types the ETL writes
     df = _derive(table, df)
     unknown = set(df.columns) - set(spec)
     if unknown:
@@ -94,8 +94,8 @@ def _to_arrow(table: str, df: pd.DataFrame) -> pa.Table:
         elif typ == "string":
             values = pd.Series([None if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
                                 for v in values], dtype="object")
-        arrays.append(pa.array(values, type=_ARROW[typ], from_pandas=True))
-    return pa.Table.from_arrays(arrays, schema=pa.schema([(c, _ARROW[t]) for c, t in spec.items()]))
+        arrays.append(pa.array(values, type=schema.field(col).type, from_pandas=True))
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def write_warehouse(root: Path, tables: dict[str, pd.DataFrame], *, sample: bool = True,
@@ -124,12 +124,17 @@ def write_warehouse(root: Path, tables: dict[str, pd.DataFrame], *, sample: bool
     manifest = {"version": version, "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "sample": sample, "tables": info}
     (vdir / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    tmp = root / ".current.tmp"
-    if tmp.is_symlink() or tmp.exists():
-        tmp.unlink()
-    os.symlink(Path("versions") / version, tmp)
-    os.replace(tmp, root / "current")
+    point_current(root, version)
     return root
+
+
+def small_regions() -> pd.DataFrame:
+    """Two kab/kota of Lampung with their kecamatan and desa, and Bangka Belitung: the unit tests' regions."""
+    return pd.DataFrame({"code": ["18", "18.01", "18.01.01", "18.01.01.2001", "18.01.01.2002", "18.01.02",
+                                  "18.01.02.2001", "18.02", "18.02.01", "18.02.01.2001", "19"],
+                         "name": ["Lampung", "Lampung Selatan", "Natar", "Hajimena", "Pemanggilan",
+                                  "Jati Agung", "Karang Anyar", "Kota Metro", "Metro Pusat", "Metro",
+                                  "Bangka Belitung"]})
 
 
 # ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 from pantau import activity
 from pantau.filters import Period, Scope
 from pantau.warehouse import open_warehouse
-from tests.factory import write_warehouse
+from tests.factory import small_regions, write_warehouse
 
 A = Period(date(2024, 1, 15), date(2024, 3, 15))
 ACTS = [  # date, region_code, type, participants
@@ -30,11 +30,7 @@ ACTS = [  # date, region_code, type, participants
 
 @pytest.fixture(scope="module")
 def wh(tmp_path_factory):
-    regions = pd.DataFrame({"code": ["18", "18.01", "18.01.01", "18.01.01.2001", "18.01.01.2002", "18.01.02",
-                                     "18.01.02.2001", "18.02", "18.02.01", "18.02.01.2001", "19"],
-                            "name": ["Lampung", "Lampung Selatan", "Natar", "Hajimena", "Pemanggilan",
-                                     "Jati Agung", "Karang Anyar", "Kota Metro", "Metro Pusat", "Metro",
-                                     "Bangka Belitung"]})
+    regions = small_regions()
     acts = pd.DataFrame(ACTS, columns=["date", "region_code", "type", "participants"])
     acts["date"] = pd.to_datetime(acts["date"]).dt.date
     acts["title"] = acts["type"]

@@ -20,7 +20,7 @@ import pytest
 from pantau import coverage, summary
 from pantau.filters import Period, Scope
 from pantau.warehouse import open_warehouse
-from tests.factory import write_warehouse
+from tests.factory import small_regions, write_warehouse
 
 AS_OF = date(2024, 6, 30)
 E = "pemilu_2024"
@@ -28,11 +28,7 @@ E = "pemilu_2024"
 
 @pytest.fixture(scope="module")
 def wh(tmp_path_factory):
-    regions = pd.DataFrame({"code": ["18", "18.01", "18.01.01", "18.01.01.2001", "18.01.01.2002", "18.01.02",
-                                     "18.01.02.2001", "18.02", "18.02.01", "18.02.01.2001", "19"],
-                            "name": ["Lampung", "Lampung Selatan", "Natar", "Hajimena", "Pemanggilan",
-                                     "Jati Agung", "Karang Anyar", "Kota Metro", "Metro Pusat", "Metro",
-                                     "Bangka Belitung"]})
+    regions = small_regions()
     seats = pd.DataFrame([("18", "bawaslu_provinsi", "", 5), ("18.01", "bawaslu_kabkota", "", 5),
                           ("18.02", "bawaslu_kabkota", "", 3), ("19", "bawaslu_provinsi", "", 5),
                           ("18.01.01.2001", "ptps", E, 4), ("18.01.01.2001", "ptps", "pilkada_2024", 2)],

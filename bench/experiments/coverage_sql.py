@@ -13,7 +13,6 @@ Each variant is checked to give the same numbers as the current function before 
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 from datetime import date
@@ -24,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
 
+from bench.measure import timed  # noqa: E402
 from pantau import coverage  # noqa: E402
 from pantau.filters import Scope  # noqa: E402
 from pantau.warehouse import open_warehouse  # noqa: E402
@@ -64,15 +64,6 @@ def fill_rate_sql(src: str, n: int) -> str:
 
 def gaps_sql(src: str) -> str:
     return f"SELECT region_code, body, seats, filled FROM {src} WHERE filled <> seats"
-
-
-def timed(fn, calls: int) -> tuple[float, float, float, object]:  # noqa: ANN001
-    times, out = [], None
-    for _ in range(calls):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1000, min(times) * 1000, max(times) * 1000, out
 
 
 def same(a: pd.DataFrame, b: pd.DataFrame, keys: list[str]) -> bool:

@@ -61,7 +61,7 @@ def proposed_merge(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, t
     """Rank only the rows whose key occurs more than once; copy the rest as they are, sorted."""
     out = staging / f"{table}.parquet"
     key = ", ".join(f'"{k}"' for k in etl_build.KEYS[table])
-    cols = ", ".join(f'"{c}"' for c in etl_build.columns_of(table))
+    cols = ", ".join(f'"{c}"' for c in etl_build.table_columns(table))
     src = f"read_parquet('{parts / table}/*.parquet', filename = true, file_row_number = true)"
     con.execute(f"CREATE OR REPLACE TEMP TABLE _dup AS SELECT {key} FROM {src} GROUP BY ALL HAVING count(*) > 1")
     n_dup = con.execute("SELECT count(*) FROM _dup").fetchone()[0]

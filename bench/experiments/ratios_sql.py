@@ -12,9 +12,7 @@ query. Checked against the current frame before timing.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
@@ -23,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
+from bench.measure import timed  # noqa: E402
 from pantau import ratios  # noqa: E402
 from pantau.warehouse import open_warehouse  # noqa: E402
 
@@ -58,15 +57,6 @@ SELECT *,
   median(desa_per_panwascam) OVER () AS desa_per_panwascam_national_median
 FROM x ORDER BY region_code
 """
-
-
-def timed(fn, calls: int) -> tuple[float, float, float, object]:  # noqa: ANN001
-    times, out = [], None
-    for _ in range(calls):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1000, min(times) * 1000, max(times) * 1000, out
 
 
 def main(argv: list[str] | None = None) -> int:
