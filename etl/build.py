@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
@@ -38,6 +39,9 @@ from etl.inputs import discover, read_only_url
 from etl.publish import pause_at
 from etl.regions import regions_table
 from etl.spec import KEYS, table_columns
+
+if TYPE_CHECKING:
+    from etl.loaders import LoadResult
 
 FACT_TABLES = ("personnel", "activities", "pleno", "tps", "seats_reference")
 DATE_COLUMN = {"personnel": "as_of", "activities": "date", "pleno": "week_start"}
@@ -139,9 +143,9 @@ def build(source: Path | str, warehouse: Path | str, *, today: date | None = Non
 
     Raises SourceError (a source cannot be read; nothing published), publish.WarehouseBusy (another
     run holds the lock after `wait` seconds). Every run that got the lock is logged in runs.jsonl.
-    `chunk_rows`: source rows held in memory at once (default CHUNK_ROWS).
+    `chunk_rows`: source rows held in memory at once (default CHUNK_ROWS; a bulk CSV: one parsed block).
     """
-    from etl.loaders import default_resolver, load_source
+    from etl.loaders import bulk_eligible, default_resolver, load_source
     from etl.readers import sha256_of
 
     _malloc_tuning()
@@ -184,14 +188,15 @@ def build(source: Path | str, warehouse: Path | str, *, today: date | None = Non
             else:
                 stats.loaded_run = run_id
                 results = load_source(src, default_resolver(), run_id=run_id, today=today or date.today(),
-                                      chunk_rows=chunk_rows or CHUNK_ROWS)
+                                      chunk_rows=chunk_rows or (None if bulk_eligible(src) else CHUNK_ROWS),
+                                      restart=lambda stats=stats: _drop_parts(parts, stats))
                 for i, res in enumerate(results):
-                    _write_part(parts, stats, i, res.good)
+                    _write_part(parts, stats, i, res)
                     if len(res.rejects):
                         pq.write_table(to_arrow(res.rejects, "rejects"),
                                        _folder(parts, "_rejects") / f"{order:05d}-{i:05d}.parquet")
                     stats.rows_read += res.rows_read
-                    stats.rows_loaded += len(res.good)
+                    stats.rows_loaded += res.n_good
                     stats.rows_rejected += len(res.rejects)
                     notify("rows", {"name": stats.name, "rows": res.rows_read})
                     pause_at("read")
@@ -278,12 +283,20 @@ def _prio(stats: SourceStats) -> str:
     return f"{stats.loaded_run}-{stats.order:05d}"
 
 
-def _write_part(parts: Path, stats: SourceStats, i: int, good: pd.DataFrame) -> None:
-    if good.empty:
+def _write_part(parts: Path, stats: SourceStats, i: int, res: LoadResult) -> None:
+    if not res.n_good:
         return
-    tbl = to_arrow(good, stats.table)
+    tbl = res.arrow.cast(arrow_schema(stats.table)) if res.arrow is not None else to_arrow(res.good, stats.table)
     tbl = tbl.append_column("_prio", pa.array([_prio(stats)] * len(tbl), pa.string()))
     pq.write_table(tbl, _folder(parts, stats.table) / f"{stats.order:05d}-{i:05d}.parquet", compression="zstd")
+
+
+def _drop_parts(parts: Path, stats: SourceStats) -> None:
+    """Forget what a source wrote so far (its bulk read gave up part-way and starts again)."""
+    for folder in (parts / stats.table, parts / "_rejects"):
+        for f in folder.glob(f"{stats.order:05d}-*.parquet") if folder.exists() else []:
+            f.unlink()
+    stats.rows_read = stats.rows_loaded = stats.rows_rejected = 0
 
 
 def _sql_path(path: Path) -> str:

@@ -13,9 +13,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from etl.spec import SourceTemplate
 
+_NOT_KEY = re.compile(r"[^a-z0-9]")
 _STRIP_WORDS = ("nama", "kode", "kd", "no", "nomor", "nomer", "jumlah")
 #: Header starts that always mean personal data when no template column claims the header.
 _PERSONAL_STARTS = ("nama", "name", "nik", "noktp", "ktp", "nip", "alamat", "nohp", "telepon", "email")
@@ -23,8 +25,13 @@ _PERSONAL_STARTS = ("nama", "name", "nik", "noktp", "ktp", "nip", "alamat", "noh
 
 def header_key(text: object) -> str:
     """Comparison key of a header: ASCII lower case letters and digits only."""
-    s = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]", "", s)
+    return _header_key(str(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _header_key(text: str) -> str:  # header detection asks the same cells many times (every separator, row)
+    s = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return _NOT_KEY.sub("", s)
 
 
 def _words(text: object) -> list[str]:

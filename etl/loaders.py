@@ -8,14 +8,16 @@ Personal-data columns never get here: the readers drop them with the header matc
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from etl import parse, schemas, spec
 from etl.readers import RawChunk, ReadLog, Source, infer_table, read_chunks
@@ -50,13 +52,25 @@ def fmt_date(d: dt.date) -> str:
     return f"{d.day} {_MONTHS_ID[d.month - 1]} {d.year}"
 
 
-@dataclass
 class LoadResult:
-    """The outcome of loading one chunk."""
+    """The outcome of loading one chunk: the good rows (pandas, or Arrow from the bulk path), the rejects."""
 
-    good: pd.DataFrame
-    rejects: pd.DataFrame
-    rows_read: int
+    def __init__(self, good: pd.DataFrame | None, rejects: pd.DataFrame, rows_read: int, *, table: str = "",
+                 arrow: pa.Table | None = None, rows: np.ndarray | None = None) -> None:
+        self._good, self.arrow, self.table = good, arrow, table
+        self.rejects, self.rows_read = rejects, rows_read
+        self.rows = rows  # source row number of each good row (the reference path; used by the bulk path)
+
+    @property
+    def good(self) -> pd.DataFrame:
+        """The good rows as a pandas frame in the contract's dtypes."""
+        if self._good is None:
+            self._good = schemas.conform(self.arrow.to_pandas(), OUTPUT_TABLE[self.table])  # type: ignore[union-attr]
+        return self._good
+
+    @property
+    def n_good(self) -> int:
+        return self.arrow.num_rows if self.arrow is not None else len(self.good)
 
 
 @dataclass
@@ -121,6 +135,15 @@ class KeyTracker:
             rows_ab = np.concatenate([a[2], b[2]])
             self._blocks.append((h[order], np.concatenate([a[1], b[1]])[order], rows_ab[order]))
 
+    def seen(self, h1: np.ndarray, h2: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """For keys distinct among themselves, given by two independent hashes (uint64, uint32) and their
+        rows: the row of an earlier occurrence, or -1 (the key is then recorded at its row)."""
+        found = self._lookup(h1, h2) if self._count else np.full(len(h1), -1, dtype="int64")
+        new = found < 0
+        if new.any():
+            self._add(h1[new], h2[new], rows[new])
+        return found
+
     def first_rows(self, keys: pd.Series) -> pd.Series:
         """For each row (index = row number): the row of an earlier occurrence, or NA; records new keys."""
         rows = keys.index.to_numpy(dtype="int64")
@@ -131,16 +154,12 @@ class KeyTracker:
         h1 = pd.util.hash_pandas_object(unique, index=False, categorize=False).to_numpy()
         h2 = pd.util.hash_pandas_object(unique, index=False, categorize=False,
                                         hash_key=self._KEY2).to_numpy().astype(np.uint32)  # low 32 bits
-        if self._count:
-            result[firsts] = self._lookup(h1, h2)
+        result[firsts] = self.seen(h1, h2, rows[firsts])
         if dup.any():
             first_here = pd.Index(unique.to_numpy())
             pos = first_here.get_indexer(keys.to_numpy()[dup])
             earlier = result[firsts][pos]
             result[dup] = np.where(earlier >= 0, earlier, rows[firsts][pos])
-        new = result[firsts] < 0
-        if new.any():
-            self._add(h1[new], h2[new], rows[firsts][new])
         out = pd.Series(result, index=keys.index, dtype="Int64")
         return out.mask(result < 0)
 
@@ -270,12 +289,10 @@ def _resolve_target(resolver: RegionResolver, text: str, level: str | None, with
     return r
 
 
-def _resolve_one(resolver: RegionResolver, values: tuple[str, ...], ctx_cols: list[str], target: str,
-                 level: str | None, hint: str | None = None) -> tuple[str | None, dict[str, str]]:
-    """Resolve one combination (context values..., target value) top-down: (code, {column: error}).
-
-    ``hint`` is a region the target is probably inside (an activity's organizer) when no context is given.
-    """
+def context_region(resolver: RegionResolver, values: tuple[str, ...], ctx_cols: list[str]
+                   ) -> tuple[str | None, dict[str, str]]:
+    """The deepest region the context columns name (provinsi, kabupaten_kota, kecamatan; blanks skipped),
+    or the error of the first one that does not resolve inside the previous."""
     within: str | None = None
     for col, value in zip(ctx_cols, values, strict=False):
         if not value.strip():
@@ -284,6 +301,18 @@ def _resolve_one(resolver: RegionResolver, values: tuple[str, ...], ctx_cols: li
         if r.code is None:
             return None, {col: r.error or "Wilayah tidak dikenal (unknown region)"}
         within = r.code
+    return within, {}
+
+
+def resolve_one(resolver: RegionResolver, values: tuple[str, ...], ctx_cols: list[str], target: str,
+                 level: str | None, hint: str | None = None) -> tuple[str | None, dict[str, str]]:
+    """Resolve one combination (context values..., target value) top-down: (code, {column: error}).
+
+    ``hint`` is a region the target is probably inside (an activity's organizer) when no context is given.
+    """
+    within, errors = context_region(resolver, values, ctx_cols)
+    if errors:
+        return None, errors
     text = _BODY_PREFIX.sub("", values[len(ctx_cols)]) or values[len(ctx_cols)]
     tries = [within] if within else ([hint, None] if hint else [None])
     first: Resolution | None = None
@@ -336,7 +365,7 @@ def _regions(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, target: 
         if not values[-1].strip():
             code, errs = None, {}
         else:
-            code, errs = _resolve_one(resolver, values, ctx_cols, target, lvl or None, hnt or None)
+            code, errs = resolve_one(resolver, values, ctx_cols, target, lvl or None, hnt or None)
         codes_out.append(code)
         for c in cols:
             errors[c].append(errs.get(c, ""))
@@ -475,11 +504,16 @@ _BUILDERS = {"personnel": _personnel, "activities": _activities, "pleno": _pleno
 # ---------------------------------------------------------------------------
 
 
+def duplicate_reason(label: str, value: str, first_row: int) -> str:
+    return f"Duplikat: {label} '{value}' sudah ada di baris {first_row} (duplicate key)"
+
+
 def load_chunk(raw: RawChunk, source: Source, resolver: RegionResolver, *, run_id: str, today: dt.date,
-               keys: KeyTracker | None = None) -> LoadResult:
+               keys: KeyTracker | None = None, check_keys: bool = True) -> LoadResult:
     """Parse, resolve and check one chunk of ``source`` (its table must be known).
 
-    ``keys`` carries the keys seen in earlier chunks of the same source (duplicates across chunks).
+    ``keys`` carries the keys seen in earlier chunks of the same source (duplicates across chunks);
+    ``check_keys=False`` leaves duplicates to the caller (the bulk path checks them over all its rows).
     """
     table = source.table
     if table not in _BUILDERS:
@@ -495,7 +529,7 @@ def load_chunk(raw: RawChunk, source: Source, resolver: RegionResolver, *, run_i
     candidate = schemas.conform(built[ok], out_table)
     # duplicate keys among the rows that are otherwise good
     key_cols = spec.KEYS[table]
-    if len(candidate):
+    if len(candidate) and check_keys:
         key = candidate[key_cols[0]].astype("str")
         for c in key_cols[1:]:
             key = key.str.cat(candidate[c].astype("str"), sep="\x1f")
@@ -510,8 +544,8 @@ def load_chunk(raw: RawChunk, source: Source, resolver: RegionResolver, *, run_i
             mask = pd.Series(False, index=frame.index)
             mask.loc[dup[dup].index] = True
             reasons = pd.Series("", index=frame.index, dtype="str")
-            reasons.loc[dup[dup].index] = [f"Duplikat: {label} '{values.loc[r]}' sudah ada di baris {int(f)} "
-                                           f"(duplicate key)" for r, f in first[dup].items()]
+            reasons.loc[dup[dup].index] = [duplicate_reason(label, values.loc[r], int(f))
+                                           for r, f in first[dup].items()]
             p.parts.append(pd.DataFrame({"row": dup[dup].index.to_numpy(), "column": label,
                                          "value": values.loc[dup[dup].index].to_numpy(),
                                          "reason": reasons.loc[dup[dup].index].to_numpy()}))
@@ -526,15 +560,40 @@ def load_chunk(raw: RawChunk, source: Source, resolver: RegionResolver, *, run_i
             "value": failures["value"].to_numpy(),
             "reason": [f"Tidak lolos pemeriksaan skema: {c} (schema check failed)" for c in failures["check"]]}))
         candidate = candidate.drop(index=idx)
+    rows = candidate.index.to_numpy(dtype="int64")
     good = candidate.reset_index(drop=True)
     rejects = p.frame(run_id=run_id, table=table, source=source.name)
-    return LoadResult(good=good, rejects=rejects, rows_read=len(frame))
+    return LoadResult(good, rejects, len(frame), table=table, rows=rows)
 
 
 def load_source(source: Source, resolver: RegionResolver, *, run_id: str, today: dt.date,
-                chunk_rows: int | None = None, log: ReadLog | None = None) -> Iterator[LoadResult]:
-    """Load every chunk of a source; yields at least one (possibly empty) result."""
+                chunk_rows: int | None = None, log: ReadLog | None = None, bulk: bool | None = None,
+                restart: Callable[[], None] | None = None) -> Iterator[LoadResult]:
+    """Load every chunk of a source (at most ``chunk_rows`` rows each); yields at least one (possibly empty) result.
+
+    Activities CSVs take the bulk path (``etl.bulk_activities``; ``bulk=False`` or PANTAU_ETL_BULK=0 turns it
+    off). When it gives up part-way, ``restart()`` is called so the caller drops the results it got, and the
+    source is read again by the reference path; without ``restart`` that case raises RuntimeError.
+    """
     source = infer_table(source)
+    if bulk is None:
+        bulk = os.environ.get("PANTAU_ETL_BULK", "1") != "0"
+    if bulk and bulk_eligible(source):
+        from etl.bulk_activities import load_activities_csv
+        from etl.csv_arrow import BulkUnavailable
+
+        yielded = False
+        try:
+            for result in load_activities_csv(source, resolver, run_id=run_id, today=today, log=log,
+                                              max_rows=chunk_rows):
+                yielded = True
+                yield result
+            return
+        except BulkUnavailable:
+            if yielded:
+                if restart is None:
+                    raise RuntimeError(f"{source.name}: bulk read gave up part-way and cannot restart") from None
+                restart()
     keys = KeyTracker()
     kwargs = {"chunk_rows": chunk_rows} if chunk_rows else {}
     any_chunk = False
@@ -542,7 +601,18 @@ def load_source(source: Source, resolver: RegionResolver, *, run_id: str, today:
         any_chunk = True
         yield load_chunk(chunk, source, resolver, run_id=run_id, today=today, keys=keys)
     if not any_chunk:
-        yield LoadResult(schemas.empty_frame(OUTPUT_TABLE[source.table]), schemas.empty_frame("rejects"), 0)
+        yield LoadResult(schemas.empty_frame(OUTPUT_TABLE[source.table]), schemas.empty_frame("rejects"), 0,
+                         table=source.table)
+
+
+def bulk_eligible(source: Source) -> bool:
+    from etl.readers import CSV_EXT, _is_spreadsheet
+
+    if source.table != "activities" or source.is_sql:
+        return False
+    path = Path(source.path)  # type: ignore[arg-type]
+    return path.is_file() and path.stat().st_size > 0 and not _is_spreadsheet(path) \
+        and (path.suffix.lower() in CSV_EXT or path.suffix == "")
 
 
 @lru_cache(maxsize=1)
@@ -559,12 +629,17 @@ def check_file(path_or_source: Path | str | Source, table: str | None = None, *,
         source = Source(**{**source.__dict__, "table": table})
     source = infer_table(source)
     report = CheckReport(source=source.name, table=source.table or "")
-    parts = []
+    parts: list[pd.DataFrame] = []
+
+    def restart() -> None:
+        report.rows_read = report.rows_ok = report.rows_rejected = 0
+        parts.clear()
+
     for res in load_source(source, resolver or default_resolver(), run_id="check", today=today or dt.date.today(),
-                           log=report.log):
+                           log=report.log, restart=restart):
         report.rows_read += res.rows_read
-        report.rows_ok += len(res.good)
-        report.rows_rejected += res.rows_read - len(res.good)
+        report.rows_ok += res.n_good
+        report.rows_rejected += res.rows_read - res.n_good
         if len(res.rejects):
             parts.append(res.rejects)
     if parts:

@@ -296,7 +296,25 @@ def _split_lines(text: str, sep: str) -> list[list[str]]:
     return [[c.strip() for c in row] for row in csv.reader(lines, delimiter=sep)]
 
 
-def _read_csv(path: Path, source: Source, chunk_rows: int, log: ReadLog) -> Iterator[RawChunk]:
+@dataclass(frozen=True)
+class CsvLayout:
+    """Where a CSV's data is: separator, encoding, the header row and the columns to read."""
+
+    sep: str
+    encoding: str
+    header_idx: int                  # 0-based line of the header
+    positions: list[int]             # fields read (those the template knows)
+    names: dict[int, str]            # field position -> header as written
+    match: HeaderMatch
+
+    @property
+    def first_data_row(self) -> int:
+        """Row number (as a spreadsheet shows it) of the first data line."""
+        return self.header_idx + 2
+
+
+def csv_layout(path: Path, source: Source, log: ReadLog) -> CsvLayout:
+    """Find the header row and separator of a CSV (raises SourceError when required columns are missing)."""
     template = spec.SOURCES[source.table]  # type: ignore[index]
     text, encoding = _head_text(path)
     if not text.strip():
@@ -317,8 +335,13 @@ def _read_csv(path: Path, source: Source, chunk_rows: int, log: ReadLog) -> Iter
     log.note(match)
     log.encoding, log.separator = encoding, sep
     positions = [i for i, h in enumerate(header) if h in match.mapping]
-    names = {i: header[i] for i in positions}
-    first_data_row = header_idx + 2
+    return CsvLayout(sep, encoding, header_idx, positions, {i: header[i] for i in positions}, match)
+
+
+def _read_csv(path: Path, source: Source, chunk_rows: int, log: ReadLog) -> Iterator[RawChunk]:
+    layout = csv_layout(path, source, log)
+    sep, encoding, header_idx, positions = layout.sep, layout.encoding, layout.header_idx, layout.positions
+    names, match, first_data_row = layout.names, layout.match, layout.first_data_row
     try:
         reader = pd.read_csv(
             path, sep=sep, encoding=encoding, encoding_errors="replace", header=None,

@@ -163,6 +163,11 @@ class RegionResolver:
             self._exact["provinsi"].setdefault(alias, code)
             self._compact["provinsi"].setdefault(_key(alias), code)
         self._cache: dict[tuple[str, str | None, str | None], Resolution] = {}
+        self._choice_cache: dict[tuple[tuple[str, ...], str | None], dict[str, str]] = {}
+
+    def codes(self) -> list[str]:
+        """Every code of the region list."""
+        return list(self._names)
 
     def name(self, code: str) -> str | None:
         """The official name of a code, or None."""
@@ -245,13 +250,21 @@ class RegionResolver:
                                     f"{self._names.get(within, within)} ({within}) (code outside its parent)")
         return Resolution(code)
 
+    def _choices(self, levels: tuple[str, ...], within: str | None) -> dict[str, str]:
+        """Code -> compact name key of the regions at ``levels`` inside ``within`` (kept: asked per unknown name)."""
+        got = self._choice_cache.get((levels, within))
+        if got is None:
+            got = {}
+            for lv in levels:
+                for key, codes in self._compact[lv].items():
+                    for code in _codes(codes):
+                        if not within or code.startswith(within + "."):
+                            got[code] = key
+            self._choice_cache[(levels, within)] = got
+        return got
+
     def _suggest(self, base: str, levels: list[str], within: str | None) -> str:
-        choices: dict[str, str] = {}
-        for lv in levels:
-            for key, codes in self._compact[lv].items():
-                for code in _codes(codes):
-                    if not within or code.startswith(within + "."):
-                        choices[code] = key
+        choices = self._choices(tuple(levels), within)
         if not choices:
             return ""
         best = process.extract(_key(base), choices, scorer=fuzz.ratio, limit=3, score_cutoff=60)

@@ -102,8 +102,11 @@ def _seats_allowed(df: pd.DataFrame) -> pd.Series:
     return ok
 
 
-def _date_range(today: dt.date) -> pa.Check:
-    return pa.Check.in_range(pd.Timestamp(spec.EARLIEST_DATE), pd.Timestamp(today))
+def _date_range(today: dt.date, polars: bool = False) -> pa.Check:
+    earliest = dt.date.fromisoformat(spec.EARLIEST_DATE)
+    if polars:
+        return pa.Check.in_range(earliest, today)
+    return pa.Check.in_range(pd.Timestamp(earliest), pd.Timestamp(today))
 
 
 def _col(table: str, name: str, *checks: pa.Check) -> pa.Column:
@@ -199,3 +202,56 @@ def row_failures(frame: pd.DataFrame, table: str, today: dt.date | None = None) 
                              "check": fc["check"].astype("str").to_numpy(),
                              "value": fc["failure_case"].astype("str").to_numpy()})
     return pd.DataFrame({"index": [], "column": [], "check": [], "value": []})
+
+
+# ---------------------------------------------------------------------------
+# The same contract for polars frames (the bulk path of etl.bulk_activities)
+# ---------------------------------------------------------------------------
+
+_POLARS = {"string": "String", "int64": "Int64", "float64": "Float64", "bool": "Boolean", "date": "Date"}
+
+
+def _region_consistent_polars(data) -> object:  # noqa: ANN001 - pandera's PolarsData
+    import polars as pl
+
+    code = pl.col("region_code")
+    kab = pl.when(code.str.len_bytes() >= 5).then(pl.col("kabkota_code") == code.str.slice(0, 5)) \
+        .otherwise(pl.col("kabkota_code").is_null())
+    return data.lazyframe.select(((pl.col("provinsi_code") == code.str.slice(0, 2)) & kab).fill_null(False))
+
+
+@lru_cache(maxsize=8)
+def polars_schema(table: str, today: dt.date) -> object:
+    """The pandera schema of ``table`` for polars frames: the column checks of ``schema`` (built-in pandera
+    checks work on both), the frame checks written for polars. Only the tables of the bulk path."""
+    import pandera.polars as pap
+    import polars as pl
+
+    if table != "activities":
+        raise KeyError(f"no polars contract for {table}")
+    pandas_schema = schema(table, today)
+    cols = {}
+    for name, kind in columns(table).items():
+        checks = list(pandas_schema.columns[name].checks)
+        if kind == "date":
+            checks = [_date_range(today, polars=True)]
+        cols[name] = pap.Column(getattr(pl, _POLARS[kind]), checks, nullable=name in _NULLABLE.get(table, set()))
+    return pap.DataFrameSchema(cols, checks=[pa.Check(_region_consistent_polars,
+                                                      error="provinsi/kabkota_code sesuai region_code")],
+                               strict=True, ordered=True, name=table)
+
+
+def polars_row_failures(frame: object, contract: object) -> object:
+    """Failures of rows of a polars frame: ``index``, ``column``, ``check``, ``value`` (empty when valid)."""
+    import pandera.polars as pap
+    import polars as pl
+
+    try:
+        contract.validate(frame, lazy=True)  # type: ignore[attr-defined]
+    except pap.errors.SchemaErrors as exc:
+        fc = exc.failure_cases
+        if fc["index"].is_null().any():
+            raise
+        return fc.select(pl.col("index").cast(pl.Int64), pl.col("column").cast(pl.String).fill_null(""),
+                         pl.col("check").cast(pl.String), pl.col("failure_case").cast(pl.String).alias("value"))
+    return pl.DataFrame(schema={"index": pl.Int64, "column": pl.String, "check": pl.String, "value": pl.String})
