@@ -9,10 +9,11 @@ row of the most recently loaded source; the rows it shadows are kept aside in th
 A table whose sources are exactly the previous run's, none changed, is hard-linked from the previous
 version instead of rewritten, so re-running a national warehouse on the same inputs costs little.
 
-Memory: sources stream chunk by chunk (CHUNK_ROWS) into Parquet parts on disk; the merge of the parts is one
-DuckDB query per table with memory_limit DUCKDB_MEMORY and a temp directory inside the staging dir. At 5 M
-activity rows the peak is DuckDB's sort in the merge; reading holds imports + regions + resolver (~210 MB),
-a chunk in flight and the KeyTracker (16 bytes a key).
+Memory: sources stream chunk by chunk (CHUNK_ROWS; a bulk activities CSV by parsed blocks, etl.csv_arrow) into
+Parquet parts on disk, one folder per province; the merge sorts one province at a time with DuckDB
+(memory_limit DUCKDB_MEMORY, a temp directory inside the staging dir) and appends the provinces in code order.
+Keys present in two sources take the slower path of one DuckDB query over all parts. Reading holds imports +
+regions + resolver (~210 MB), a chunk or block in flight and the KeyTracker (16 bytes a key).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import json
 import os
 import secrets
 import shutil
+import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
@@ -31,6 +33,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from etl import publish
@@ -48,6 +51,10 @@ DATE_COLUMN = {"personnel": "as_of", "activities": "date", "pleno": "week_start"
 SORT = {"personnel": "region_code, as_of", "activities": "region_code, date", "pleno": "region_code, week_start",
         "tps": "desa_code, election", "seats_reference": "region_code, body"}
 ROW_GROUP = 64_000
+#: Parts are kept per province in folders named PROVINCE_DIR + provinsi_code (see _write_by_province).
+PROVINCE_DIR = "p="
+#: Rows per batch when a reused source's rows are copied from the published version.
+CARRY_BATCH = 100_000
 SHADOW_DIR = "_shadowed"
 #: DuckDB's memory for the merge (it spills to staging/_tmp beyond it). 1GB holds too, but costs ~0.9 GB
 #: more peak RSS at 5 M rows for no measurable speed; override with PANTAU_ETL_DUCKDB_MEMORY.
@@ -288,13 +295,23 @@ def _write_part(parts: Path, stats: SourceStats, i: int, res: LoadResult) -> Non
         return
     tbl = res.arrow.cast(arrow_schema(stats.table)) if res.arrow is not None else to_arrow(res.good, stats.table)
     tbl = tbl.append_column("_prio", pa.array([_prio(stats)] * len(tbl), pa.string()))
-    pq.write_table(tbl, _folder(parts, stats.table) / f"{stats.order:05d}-{i:05d}.parquet", compression="zstd")
+    _write_by_province(parts / stats.table, tbl, f"{stats.order:05d}-{i:05d}")
+
+
+def _write_by_province(folder: Path, tbl: pa.Table, name: str) -> None:
+    """Rows of a part in one file per province (folder/p=<provinsi_code>/name.parquet): the merge then sorts
+    one province at a time and appends them in code order, which is the table's order (SORT starts with the
+    region code, whose first two digits are the province)."""
+    provinces = pc.unique(tbl["provinsi_code"]).to_pylist()
+    for prov in provinces:
+        piece = tbl if len(provinces) == 1 else tbl.filter(pc.equal(tbl["provinsi_code"], prov))
+        pq.write_table(piece, _folder(folder, f"{PROVINCE_DIR}{prov}") / f"{name}.parquet", compression="zstd")
 
 
 def _drop_parts(parts: Path, stats: SourceStats) -> None:
     """Forget what a source wrote so far (its bulk read gave up part-way and starts again)."""
     for folder in (parts / stats.table, parts / "_rejects"):
-        for f in folder.glob(f"{stats.order:05d}-*.parquet") if folder.exists() else []:
+        for f in folder.rglob(f"{stats.order:05d}-*.parquet") if folder.exists() else []:
             f.unlink()
     stats.rows_read = stats.rows_loaded = stats.rows_rejected = 0
 
@@ -342,9 +359,15 @@ def _carry(con: duckdb.DuckDBPyConnection, prev_dir: Path, parts: Path, stats: S
         cols = ", ".join(f'"{c}"' for c in table_columns(stats.table))
         union = " UNION ALL ".join(f"SELECT {cols} FROM read_parquet('{_sql_path(f)}') WHERE source = $name"
                                    for f in files)
-        out = _folder(parts, stats.table) / f"{stats.order:05d}-carried.parquet"
-        con.execute(f"COPY (SELECT *, $prio::VARCHAR AS _prio FROM ({union})) TO '{_sql_path(out)}' "
-                    f"(FORMAT parquet, COMPRESSION zstd)", {"name": stats.name, "prio": _prio(stats)})
+        with warnings.catch_warnings():  # "an extra copy of the rows": a batch at a time, and the name is bound
+            warnings.simplefilter("ignore", UserWarning)
+            reader = con.execute(f"SELECT *, $prio::VARCHAR AS _prio FROM ({union})",
+                                 {"name": stats.name, "prio": _prio(stats)}).to_arrow_reader(CARRY_BATCH)
+        schema = arrow_schema(stats.table).append(pa.field("_prio", pa.string()))
+        for k, batch in enumerate(reader):
+            if batch.num_rows:
+                _write_by_province(parts / stats.table, pa.Table.from_batches([batch]).cast(schema),
+                                   f"{stats.order:05d}-carried-{k:05d}")
     old_rejects = prev_dir / "rejects.parquet"
     if rejects and old_rejects.exists():
         out = _folder(parts, "_rejects") / f"{stats.order:05d}-carried.parquet"
@@ -360,14 +383,14 @@ def _merge(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, table: st
     Returns (rows, replaced).
     """
     out = staging / f"{table}.parquet"
-    files = sorted((parts / table).glob("*.parquet")) if (parts / table).exists() else []
+    files = sorted((parts / table).rglob("*.parquet")) if (parts / table).exists() else []
     if not files:
         pq.write_table(arrow_schema(table).empty_table(), out)
         return 0, 0
     keys = [f'"{k}"' for k in KEYS[table]]
     key = ", ".join(keys)
     cols = ", ".join(f'"{c}"' for c in table_columns(table))
-    plain = f"read_parquet('{_sql_path(parts / table)}/*.parquet')"
+    plain = f"read_parquet('{_sql_path(parts / table)}/*/*.parquet', hive_partitioning = false)"
     copy_opts = f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP})"
     # One source only (file names start with its order): its keys are unique already (KeyTracker, or the
     # published rows of one source), so the GROUP BY over every key (DuckDB's largest hash table) is skipped.
@@ -376,11 +399,11 @@ def _merge(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, table: st
         con.execute(f"CREATE OR REPLACE TEMP TABLE _dups AS SELECT {key} FROM {plain} GROUP BY ALL "
                     f"HAVING count(*) > 1")
     try:
-        if single or not con.execute("SELECT count(*) FROM _dups").fetchone()[0]:
-            con.execute(f"COPY (SELECT {cols} FROM {plain} ORDER BY {SORT[table]}) TO '{_sql_path(out)}' {copy_opts}")
-            return pq.ParquetFile(out).metadata.num_rows, 0
+        if single or not con.execute("SELECT count(*) FROM _dups").fetchall()[0][0]:
+            return _write_sorted(con, parts / table, out, table), 0
         on = " AND ".join(f"p.{k} IS NOT DISTINCT FROM d.{k}" for k in keys)
-        ranked = f"read_parquet('{_sql_path(parts / table)}/*.parquet', filename = true, file_row_number = true)"
+        ranked = (f"read_parquet('{_sql_path(parts / table)}/*/*.parquet', filename = true, file_row_number = true, "
+                  f"hive_partitioning = false)")
         con.execute(f"CREATE OR REPLACE TEMP TABLE _ranked AS SELECT p.*, row_number() OVER (PARTITION BY {key} "
                     f"ORDER BY _prio DESC, filename DESC, file_row_number DESC) AS _rn "
                     f"FROM {ranked} p SEMI JOIN _dups d ON {on}")
@@ -395,6 +418,23 @@ def _merge(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, table: st
         return pq.ParquetFile(out).metadata.num_rows, replaced
     finally:
         con.execute("DROP TABLE IF EXISTS _dups; DROP TABLE IF EXISTS _ranked")
+
+
+def _write_sorted(con: duckdb.DuckDBPyConnection, folder: Path, out: Path, table: str) -> int:
+    """Parts without duplicate keys -> out, in SORT order: each province sorted alone, appended in code order
+    (a province's rows at a time in memory, spilling beyond DUCKDB_MEMORY; row groups never span two)."""
+    cols = ", ".join(f'"{c}"' for c in table_columns(table))
+    schema = arrow_schema(table)
+    rows = 0
+    with pq.ParquetWriter(out, schema, compression="zstd") as writer:
+        for prov in sorted(d for d in folder.iterdir() if d.is_dir()):
+            reader = con.sql(f"SELECT {cols} FROM read_parquet('{_sql_path(prov)}/*.parquet', "
+                             f"hive_partitioning = false) ORDER BY {SORT[table]}").to_arrow_reader(ROW_GROUP)
+            for batch in reader:
+                if batch.num_rows:
+                    writer.write_table(pa.Table.from_batches([batch]).cast(schema), row_group_size=ROW_GROUP)
+                    rows += batch.num_rows
+    return rows
 
 
 def _finalize(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, prev_dir: Path | None,

@@ -23,7 +23,7 @@ def test_a_source_is_loaded_chunk_by_chunk_through_parts_on_disk(tmp_path):
         if event == "rows":
             staged = next(wh.glob(".staging-*"))
             events.append((event, info["rows"]))
-            parts = sorted(p.name for p in (staged / "_parts" / "activities").glob("*.parquet"))
+            parts = sorted(p.name for p in (staged / "_parts" / "activities").rglob("*.parquet"))
             assert len(parts) == len(events)  # this chunk is on disk before the next one is read
         elif event == "finalize":
             events.append((event, 0))
