@@ -26,6 +26,7 @@ from etl.csv_arrow import ROW, RawBatch, read_csv_batches
 from etl.loaders import (
     CONTEXT_LEVEL,
     LEVEL_BODY,
+    LEVEL_OF_LENGTH,
     KeyTracker,
     LoadResult,
     context_region,
@@ -37,8 +38,6 @@ from etl.readers import ReadLog, Source
 from etl.regions import RegionResolver
 
 TABLE = "activities"
-_CODE = r"^\d{2}(?:\.\d{2}(?:\.\d{2}(?:\.\d{4})?)?)?$"
-_LEVEL_OF_LENGTH = {2: "provinsi", 5: "kabkota", 8: "kecamatan", 13: "desa"}
 _MISSING = object()
 
 
@@ -106,8 +105,9 @@ def _regions(frame: pl.DataFrame, target: str, ctx: list[str], level: pl.Series 
     text = work[target].str.strip_chars()
     inside = within.is_null() | text.str.starts_with(within + ".")
     level_ok = (work["_level"] == "") | (work["_level"] == text.str.len_bytes().replace_strict(
-        _LEVEL_OF_LENGTH, default="", return_dtype=pl.String))
-    quick = (text.str.contains(_CODE) & text.is_in(memo.codes.implode()) & inside & level_ok & ctx_ok).fill_null(False)
+        LEVEL_OF_LENGTH, default="", return_dtype=pl.String))
+    is_code = text.str.contains(schemas.RE_ANY_REGION) & text.is_in(memo.codes.implode())
+    quick = (is_code & inside & level_ok & ctx_ok).fill_null(False)
     code, ok = text.zip_with(quick, pl.repeat(None, n, dtype=pl.String, eager=True)), quick
     if quick.all():
         return code, ok
@@ -162,7 +162,7 @@ def _build(batch: RawBatch, memo: _Memo) -> tuple[pl.DataFrame, pl.Series]:
     ok &= ~bad & org_ok & loc_ok
     participants, bad = _per_value(col("peserta"), "number", parse.parse_number_value, memo, pl.Float64)
     ok &= ~bad & ~(participants != participants.round()).fill_null(False) & ~(participants < 0).fill_null(False)
-    implied = organizer.str.len_bytes().replace_strict(_LEVEL_OF_LENGTH, default=None, return_dtype=pl.String) \
+    implied = organizer.str.len_bytes().replace_strict(LEVEL_OF_LENGTH, default=None, return_dtype=pl.String) \
         .replace_strict(LEVEL_BODY, default=None, return_dtype=pl.String)
     region, title = pl.col("region_code"), pl.col("title")
     out = pl.DataFrame({

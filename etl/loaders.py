@@ -381,12 +381,13 @@ def _parents(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
     return codes.str[:2], kab
 
 
-_LEVEL_OF_LENGTH = {2: "provinsi", 5: "kabkota", 8: "kecamatan", 13: "desa"}
+#: Level of a dotted region code by its length.
+LEVEL_OF_LENGTH = {2: "provinsi", 5: "kabkota", 8: "kecamatan", 13: "desa"}
 
 
 def _levels(codes: pd.Series) -> pd.Series:
     """Level of dotted region codes, from their length (NA for missing codes)."""
-    return codes.str.len().map(_LEVEL_OF_LENGTH)
+    return codes.str.len().map(LEVEL_OF_LENGTH)
 
 
 def _body_from(body: pd.Series, codes: pd.Series) -> pd.Series:
