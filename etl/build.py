@@ -152,7 +152,7 @@ def build(source: Path | str, warehouse: Path | str, *, today: date | None = Non
     run holds the lock after `wait` seconds). Every run that got the lock is logged in runs.jsonl.
     `chunk_rows`: source rows held in memory at once (default CHUNK_ROWS; a bulk CSV: one parsed block).
     """
-    from etl.loaders import bulk_eligible, default_resolver, load_source
+    from etl.parallel import read_sources
     from etl.readers import sha256_of
 
     _malloc_tuning()
@@ -180,37 +180,25 @@ def build(source: Path | str, warehouse: Path | str, *, today: date | None = Non
         notify("start", {"sources": len(inputs.sources), "run_id": run_id})
         seen: set[str] = set()
         carried: list[tuple[SourceStats, dict]] = []
+        to_read: list[tuple[dict, SourceStats]] = []
         for order, spec in enumerate(inputs.sources):
             stats = SourceStats(name=spec["name"], table=spec["table"], order=order)
             if stats.name in seen:
                 raise SourceError(f"{stats.name}: disebut dua kali dalam daftar sumber (listed twice)")
             seen.add(stats.name)
-            src = make_source(spec)
-            stats.sha256 = sha256_of(src)  # a database error is a SourceError
+            stats.sha256 = sha256_of(make_source(spec))  # a database error is a SourceError
             old = prev_sources.get(stats.name)
-            notify("source", {"name": stats.name, "table": stats.table})
             if old and prev_dir and old.get("sha256") == stats.sha256 and old.get("table") == stats.table:
                 _reuse(stats, old)
                 carried.append((stats, old))
+                notify("source", {"name": stats.name, "table": stats.table})
+                notify("source_done", {"name": stats.name, "stats": asdict(stats)})
             else:
                 stats.loaded_run = run_id
-                results = load_source(src, default_resolver(), run_id=run_id, today=today or date.today(),
-                                      chunk_rows=chunk_rows or (None if bulk_eligible(src) else CHUNK_ROWS),
-                                      restart=lambda stats=stats: _drop_parts(parts, stats))
-                for i, res in enumerate(results):
-                    _write_part(parts, stats, i, res)
-                    if len(res.rejects):
-                        pq.write_table(to_arrow(res.rejects, "rejects"),
-                                       _folder(parts, "_rejects") / f"{order:05d}-{i:05d}.parquet")
-                    stats.rows_read += res.rows_read
-                    stats.rows_loaded += res.n_good
-                    stats.rows_rejected += len(res.rejects)
-                    notify("rows", {"name": stats.name, "rows": res.rows_read})
-                    pause_at("read")
-                stats.loaded = {"read": stats.rows_read, "loaded": stats.rows_loaded,
-                                "rejected": stats.rows_rejected}
+                to_read.append((spec, stats))
             summary.sources.append(stats)
-            notify("source_done", {"name": stats.name, "stats": asdict(stats)})
+        read_sources(to_read, LoadJob(parts=parts, run_id=run_id, today=today or date.today(),
+                                      chunk_rows=chunk_rows), notify)
         if not prune and prev_dir:
             for name, old in prev_sources.items():
                 if name not in seen:
@@ -296,6 +284,42 @@ def _write_part(parts: Path, stats: SourceStats, i: int, res: LoadResult) -> Non
     tbl = res.arrow.cast(arrow_schema(stats.table)) if res.arrow is not None else to_arrow(res.good, stats.table)
     tbl = tbl.append_column("_prio", pa.array([_prio(stats)] * len(tbl), pa.string()))
     _write_by_province(parts / stats.table, tbl, f"{stats.order:05d}-{i:05d}")
+
+
+@dataclass(frozen=True)
+class LoadJob:
+    """What every source read in a run shares: where parts go, the run, the day, rows per chunk."""
+
+    parts: Path
+    run_id: str
+    today: date
+    chunk_rows: int | None = None
+
+
+def load_into_parts(spec: dict, stats: SourceStats, job: LoadJob, notify: Progress) -> SourceStats:
+    """Read one source (an entry of inputs.discover) into parts and rejects under job.parts; fills `stats`.
+
+    Runs in the build's process or in a worker (etl.parallel); file names carry stats.order, so two
+    sources never write the same file. Raises SourceError when the source cannot be read at all.
+    """
+    from etl.loaders import bulk_eligible, default_resolver, load_source
+
+    src = make_source(spec)
+    notify("source", {"name": stats.name, "table": stats.table})
+    rows = job.chunk_rows or (None if bulk_eligible(src) else CHUNK_ROWS)
+    results = load_source(src, default_resolver(), run_id=job.run_id, today=job.today, chunk_rows=rows,
+                          restart=lambda: _drop_parts(job.parts, stats))
+    for i, res in enumerate(results):
+        _write_part(job.parts, stats, i, res)
+        if len(res.rejects):
+            pq.write_table(to_arrow(res.rejects, "rejects"),
+                           _folder(job.parts, "_rejects") / f"{stats.order:05d}-{i:05d}.parquet")
+        stats.rows_read += res.rows_read
+        stats.rows_loaded += res.n_good
+        stats.rows_rejected += len(res.rejects)
+        notify("rows", {"name": stats.name, "rows": res.rows_read})
+    stats.loaded = {"read": stats.rows_read, "loaded": stats.rows_loaded, "rejected": stats.rows_rejected}
+    return stats
 
 
 def _write_by_province(folder: Path, tbl: pa.Table, name: str) -> None:
