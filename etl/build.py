@@ -24,7 +24,8 @@ import os
 import secrets
 import shutil
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -53,6 +54,8 @@ SORT = {"personnel": "region_code, as_of", "activities": "region_code, date", "p
 ROW_GROUP = 64_000
 #: Parts are kept per province in folders named PROVINCE_DIR + provinsi_code (see _write_by_province).
 PROVINCE_DIR = "p="
+#: Sources hashed at once (to tell a changed source from one to carry over).
+HASH_THREADS = 2
 #: Rows per batch when a reused source's rows are copied from the published version.
 CARRY_BATCH = 100_000
 SHADOW_DIR = "_shadowed"
@@ -62,6 +65,9 @@ DUCKDB_MEMORY = "256MB"
 #: Source rows in memory at once (the readers' default is 200,000). Each 50,000 rows cost ~50 MB while
 #: reading, but the peak of a 5 M-row load is DuckDB's merge, and 50,000 cost ~7 % more CPU: 100,000 it is.
 CHUNK_ROWS = 100_000
+#: A province with at most this many rows is sorted in memory (polars: ~0.6 GB at 1 M activity rows), a larger one
+#: by DuckDB within DUCKDB_MEMORY.
+SORT_IN_MEMORY_ROWS = 1_000_000
 #: After reading this many rows, memory held for reading is handed back before the merge.
 RELEASE_AFTER_ROWS = 1_000_000
 _ARROW = {"string": pa.string(), "int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_(),
@@ -181,22 +187,23 @@ def build(source: Path | str, warehouse: Path | str, *, today: date | None = Non
         seen: set[str] = set()
         carried: list[tuple[SourceStats, dict]] = []
         to_read: list[tuple[dict, SourceStats]] = []
-        for order, spec in enumerate(inputs.sources):
-            stats = SourceStats(name=spec["name"], table=spec["table"], order=order)
-            if stats.name in seen:
-                raise SourceError(f"{stats.name}: disebut dua kali dalam daftar sumber (listed twice)")
-            seen.add(stats.name)
-            stats.sha256 = sha256_of(make_source(spec))  # a database error is a SourceError
-            old = prev_sources.get(stats.name)
-            if old and prev_dir and old.get("sha256") == stats.sha256 and old.get("table") == stats.table:
-                _reuse(stats, old)
-                carried.append((stats, old))
-                notify("source", {"name": stats.name, "table": stats.table})
-                notify("source_done", {"name": stats.name, "stats": asdict(stats)})
-            else:
-                stats.loaded_run = run_id
-                to_read.append((spec, stats))
-            summary.sources.append(stats)
+        with ThreadPoolExecutor(HASH_THREADS) as hashing:  # hashlib and file reads let go of the GIL
+            digests = hashing.map(lambda spec: sha256_of(make_source(spec)), inputs.sources)
+            for order, (spec, digest) in enumerate(zip(inputs.sources, digests, strict=True)):
+                stats = SourceStats(name=spec["name"], table=spec["table"], order=order, sha256=digest)
+                if stats.name in seen:  # a database error in hashing is a SourceError, raised in this order
+                    raise SourceError(f"{stats.name}: disebut dua kali dalam daftar sumber (listed twice)")
+                seen.add(stats.name)
+                old = prev_sources.get(stats.name)
+                if old and prev_dir and old.get("sha256") == stats.sha256 and old.get("table") == stats.table:
+                    _reuse(stats, old)
+                    carried.append((stats, old))
+                    notify("source", {"name": stats.name, "table": stats.table})
+                    notify("source_done", {"name": stats.name, "stats": asdict(stats)})
+                else:
+                    stats.loaded_run = run_id
+                    to_read.append((spec, stats))
+                summary.sources.append(stats)
         read_sources(to_read, LoadJob(parts=parts, run_id=run_id, today=today or date.today(),
                                       chunk_rows=chunk_rows), notify)
         if not prune and prev_dir:
@@ -329,7 +336,7 @@ def _write_by_province(folder: Path, tbl: pa.Table, name: str) -> None:
     provinces = pc.unique(tbl["provinsi_code"]).to_pylist()
     for prov in provinces:
         piece = tbl if len(provinces) == 1 else tbl.filter(pc.equal(tbl["provinsi_code"], prov))
-        pq.write_table(piece, _folder(folder, f"{PROVINCE_DIR}{prov}") / f"{name}.parquet", compression="zstd")
+        pq.write_table(piece, _folder(folder, f"{PROVINCE_DIR}{prov}") / f"{name}.parquet", compression="lz4")
 
 
 def _drop_parts(parts: Path, stats: SourceStats) -> None:
@@ -446,18 +453,42 @@ def _merge(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, table: st
 
 def _write_sorted(con: duckdb.DuckDBPyConnection, folder: Path, out: Path, table: str) -> int:
     """Parts without duplicate keys -> out, in SORT order: each province sorted alone, appended in code order
-    (a province's rows at a time in memory, spilling beyond DUCKDB_MEMORY; row groups never span two)."""
-    cols = ", ".join(f'"{c}"' for c in table_columns(table))
+    (row groups never span two). A province of up to SORT_IN_MEMORY_ROWS rows is sorted in memory by polars
+    (stable, on all cores) while a thread compresses and writes the one before; a larger one is sorted by
+    DuckDB, which spills beyond DUCKDB_MEMORY."""
+    from concurrent.futures import Future
+
+    import polars as pl
+
+    cols = list(table_columns(table))
+    quoted = ", ".join(f'"{c}"' for c in cols)
+    order = [c.strip() for c in SORT[table].split(",")]
     schema = arrow_schema(table)
+
+    def write(batches: Iterable[pa.RecordBatch]) -> int:
+        n = 0
+        for batch in batches:
+            if batch.num_rows:
+                writer.write_table(pa.Table.from_batches([batch]).cast(schema), row_group_size=ROW_GROUP)
+                n += batch.num_rows
+        return n
+
     rows = 0
-    with pq.ParquetWriter(out, schema, compression="zstd") as writer:
+    with pq.ParquetWriter(out, schema, compression="zstd") as writer, ThreadPoolExecutor(1) as background:
+        pending: Future | None = None
         for prov in sorted(d for d in folder.iterdir() if d.is_dir()):
-            reader = con.sql(f"SELECT {cols} FROM read_parquet('{_sql_path(prov)}/*.parquet', "
-                             f"hive_partitioning = false) ORDER BY {SORT[table]}").to_arrow_reader(ROW_GROUP)
-            for batch in reader:
-                if batch.num_rows:
-                    writer.write_table(pa.Table.from_batches([batch]).cast(schema), row_group_size=ROW_GROUP)
-                    rows += batch.num_rows
+            files = sorted(prov.glob("*.parquet"))
+            if sum(pq.ParquetFile(f).metadata.num_rows for f in files) <= SORT_IN_MEMORY_ROWS:
+                frame = pl.read_parquet(files, columns=cols).sort(order, maintain_order=True, nulls_last=False)
+                batches: Iterable[pa.RecordBatch] = frame.to_arrow().to_batches(ROW_GROUP)
+                rows += pending.result() if pending else 0
+                pending = background.submit(write, batches)
+            else:
+                rows += pending.result() if pending else 0
+                pending = None
+                rows += write(con.sql(f"SELECT {quoted} FROM read_parquet('{_sql_path(prov)}/*.parquet', "
+                                      f"hive_partitioning = false) ORDER BY {SORT[table]}").to_arrow_reader(ROW_GROUP))
+        rows += pending.result() if pending else 0
     return rows
 
 

@@ -111,10 +111,12 @@ def _regions(frame: pl.DataFrame, target: str, ctx: list[str], level: pl.Series 
     code, ok = text.zip_with(quick, pl.repeat(None, n, dtype=pl.String, eager=True)), quick
     if quick.all():
         return code, ok
-    # everything else: the reference resolution, once per distinct (context, target, level, hint)
+    # everything else: the reference resolution, once per distinct (context, target, level, hint); the hint
+    # only counts where no context region is given (resolve_one), so elsewhere it is blanked before grouping
     keys = [*ctx, target, "_level", "_hint"]
     slow_idx = (~quick).arg_true()
-    sub = work[slow_idx].select(keys)
+    sub = work[slow_idx].select(keys).with_columns(
+        pl.when(within[slow_idx].is_null()).then(pl.col("_hint")).otherwise(pl.lit("")).alias("_hint"))
     rest = sub.unique()
     codes, oks = [], []
     for values in rest.iter_rows():

@@ -67,8 +67,9 @@ def read_sources(tasks: list[tuple[dict, SourceStats]], job: LoadJob, notify: Pr
     _read_in_workers(tasks, job, notify, workers)
 
 
-def _size(spec: dict) -> int:
-    return Path(spec["path"]).stat().st_size if spec.get("path") else 0
+def _size(spec: dict) -> float:
+    """Bytes of a file source; an SQL source counts as the largest (its size is not known, and tables are big)."""
+    return Path(spec["path"]).stat().st_size if spec.get("path") else float("inf")
 
 
 def _read_in_workers(tasks: list[tuple[dict, SourceStats]], job: LoadJob, notify: Progress, workers: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -164,6 +165,7 @@ class RegionResolver:
             self._compact["provinsi"].setdefault(_key(alias), code)
         self._cache: dict[tuple[str, str | None, str | None], Resolution] = {}
         self._choice_cache: dict[tuple[tuple[str, ...], str | None], dict[str, str]] = {}
+        self._sorted_keys: dict[str, tuple[list[str], list[str]]] = {}  # level -> codes in order, their keys
 
     def codes(self) -> list[str]:
         """Every code of the region list."""
@@ -251,16 +253,27 @@ class RegionResolver:
         return Resolution(code)
 
     def _choices(self, levels: tuple[str, ...], within: str | None) -> dict[str, str]:
-        """Code -> compact name key of the regions at ``levels`` inside ``within`` (kept: asked per unknown name)."""
+        """Code -> compact name key of the regions at ``levels`` inside ``within`` (kept: asked per unknown name).
+
+        A region's descendants are one run of the sorted codes ("18." up to "18/"), found by bisection."""
         got = self._choice_cache.get((levels, within))
         if got is None:
             got = {}
             for lv in levels:
-                for key, codes in self._compact[lv].items():
-                    for code in _codes(codes):
-                        if not within or code.startswith(within + "."):
-                            got[code] = key
+                codes, keys = self._in_order(lv)
+                lo, hi = (bisect_left(codes, within + "."), bisect_left(codes, within + "/")) if within \
+                    else (0, len(codes))
+                got.update(zip(codes[lo:hi], keys[lo:hi], strict=True))
             self._choice_cache[(levels, within)] = got
+        return got
+
+    def _in_order(self, level: str) -> tuple[list[str], list[str]]:
+        """The codes of a level in sorted order and the compact name key of each."""
+        got = self._sorted_keys.get(level)
+        if got is None:
+            key_of = {code: key for key, codes in self._compact[level].items() for code in _codes(codes)}  # last wins
+            order = sorted(key_of)
+            got = self._sorted_keys[level] = (order, [key_of[c] for c in order])
         return got
 
     def _suggest(self, base: str, levels: list[str], within: str | None) -> str:

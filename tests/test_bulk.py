@@ -66,8 +66,14 @@ MESSY = [
 ]
 
 
-@pytest.mark.parametrize("chunk_rows", [None, 4])
-def test_messy_rows_give_the_same_rows_and_rejects_on_both_paths(write_csv, resolver, chunk_rows):
+@pytest.mark.parametrize(("chunk_rows", "whole_file"), [(None, True), (4, True), (None, False)])
+def test_messy_rows_give_the_same_rows_and_rejects_on_both_paths(write_csv, resolver, chunk_rows, whole_file,
+                                                                 monkeypatch):
+    import etl.csv_arrow
+
+    if not whole_file:  # parsed in 256-byte blocks, as a file over WHOLE_FILE_BYTES is
+        monkeypatch.setattr(etl.csv_arrow, "WHOLE_FILE_BYTES", 0)
+        monkeypatch.setattr(etl.csv_arrow, "BLOCK_BYTES", 256)
     path = write_csv("kegiatan.csv", MESSY, sep=";")
     assert bulk_eligible(Source(path=path, table="activities"))
     bulk, ref = _both(path, chunk_rows, resolver=resolver)
@@ -104,6 +110,7 @@ def test_giving_up_part_way_restarts_the_source(write_csv, resolver, monkeypatch
     rows = [HEAD] + [[f"A-{i}", *GOOD[1:]] for i in range(400)] + [["A-x", "20/02/2023"]]
     path = write_csv("kegiatan.csv", rows)
     monkeypatch.setattr(etl.csv_arrow, "BLOCK_BYTES", 4096)  # several blocks before the ragged row
+    monkeypatch.setattr(etl.csv_arrow, "WHOLE_FILE_BYTES", 0)  # (a small file is otherwise parsed whole)
     restarts: list[int] = []
     bulk, ref = _both(path, restarts=restarts, resolver=resolver)
     _assert_same(bulk, ref)
