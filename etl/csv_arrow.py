@@ -26,7 +26,8 @@ from etl.readers import RawChunk, ReadLog, Source, csv_layout
 BLOCK_BYTES = 8 << 20
 #: A file up to this size is parsed whole, on all cores, and checked as one block (a third less time than
 #: 8 MB blocks; the memory is a few times the file's size).
-WHOLE_FILE_BYTES = 64 << 20
+WHOLE_FILE_BYTES = 16 << 20
+WHOLE_FILE_BLOCK_BYTES = 16 << 20
 ROW = "_row"
 
 
@@ -80,8 +81,9 @@ def read_csv_batches(source: Source, log: ReadLog | None = None, block_bytes: in
                                            strings_can_be_null=False, quoted_strings_can_be_null=False)
     try:
         if block_bytes is None and path.stat().st_size <= WHOLE_FILE_BYTES:
+            read_options.block_size = WHOLE_FILE_BLOCK_BYTES  # parsed on all cores, checked a block at a time
             blocks = iter(pacsv.read_csv(path, read_options=read_options, parse_options=parse_options,
-                                         convert_options=convert_options).combine_chunks().to_batches())
+                                         convert_options=convert_options).to_batches())
         else:
             blocks = pacsv.open_csv(path, read_options=read_options, parse_options=parse_options,
                                     convert_options=convert_options)

@@ -359,10 +359,25 @@ def _regions(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, target: 
     combos = [c.take(first).to_numpy(dtype=object) for c in columns]
     codes_out: list[str | None] = []
     errors: dict[str, list[str]] = {c: [] for c in cols}
+    known = resolver.code_set()
+    contexts: dict[tuple[str, ...], tuple[str | None, bool]] = {}
     for k in range(len(first)):
         values = tuple(combo[k] for combo in combos[:len(cols)])
         lvl, hnt = combos[len(cols)][k], combos[len(cols) + 1][k]
-        if not values[-1].strip():
+        text = values[-1].strip()
+        if text in known:  # a code: resolve_one's answer when its context resolves, it lies inside, at its level
+            ctx = values[:-1]
+            if ctx not in contexts:
+                within, ctx_errors = context_region(resolver, ctx, ctx_cols)
+                contexts[ctx] = (within, not ctx_errors)
+            within, ctx_ok = contexts[ctx]
+            if ctx_ok and (not lvl or LEVEL_OF_LENGTH.get(len(text)) == lvl) \
+                    and (within is None or text.startswith(within + ".")):
+                codes_out.append(text)
+                for c in cols:
+                    errors[c].append("")
+                continue
+        if not text:
             code, errs = None, {}
         else:
             code, errs = resolve_one(resolver, values, ctx_cols, target, lvl or None, hnt or None)

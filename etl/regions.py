@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -170,6 +171,10 @@ class RegionResolver:
     def codes(self) -> list[str]:
         """Every code of the region list."""
         return list(self._names)
+
+    def code_set(self) -> Mapping[str, str]:
+        """Every code of the region list, for membership tests (code -> name)."""
+        return self._names
 
     def name(self, code: str) -> str | None:
         """The official name of a code, or None."""
