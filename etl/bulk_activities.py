@@ -53,70 +53,85 @@ class _Memo:
         self.codes = pl.Series("code", sorted(resolver.codes()), dtype=pl.String)
 
 
-def _per_value(col: pl.Series, kind: str, fn: Callable[[str], object], memo: _Memo,
-               dtype: pl.DataType) -> tuple[pl.Series, pl.Series]:
-    """Parse each distinct value once (blank -> missing, as ``parse._map_unique``): (values, bad)."""
-    cache = memo.values.setdefault(kind, {})
-    uniq = col.unique().to_list()
-    for u in uniq:
-        if u not in cache:
-            cache[u] = _MISSING if u.strip() == "" else fn(u)
-    parsed = [cache[u] for u in uniq]
-    values = pl.Series([None if v is _MISSING or v is parse._BAD else v for v in parsed], dtype=dtype)
-    bad = pl.Series([v is parse._BAD for v in parsed], dtype=pl.Boolean)
-    keys = pl.Series(uniq, dtype=pl.String)
-    return (col.replace_strict(keys, values, return_dtype=dtype),
-            col.replace_strict(keys, bad, return_dtype=pl.Boolean))
+#: (source column, memo kind, parser, dtype) of the columns parsed value by value; vocabularies are parsed by
+#: their lookup (see _choice_parser).
+_PARSED = (("tanggal", "date", parse.parse_date_value, pl.Date),
+           ("lembaga_penyelenggara", "BODIES", None, pl.String),
+           ("jenis", "ACTIVITY_TYPES", None, pl.String),
+           ("peserta", "number", parse.parse_number_value, pl.Float64))
 
 
-def _choice(col: pl.Series, vocab_name: str, memo: _Memo) -> tuple[pl.Series, pl.Series]:
+def _choice_parser(vocab_name: str) -> Callable[[str], object]:
     lookup = parse.vocabulary_lookup(parse.vocabulary(vocab_name))
-    return _per_value(col, vocab_name, lambda t: lookup.get(parse.choice_key(t), parse._BAD), memo, pl.String)
+    return lambda t: lookup.get(parse.choice_key(t), parse._BAD)
 
 
-def _regions(frame: pl.DataFrame, target: str, ctx: list[str], level: pl.Series | None, hint: pl.Series | None,
-             memo: _Memo) -> tuple[pl.Series, pl.Series]:
-    """Region code of ``target`` per row and whether it resolved without a problem (the reference
-    ``loaders._regions``): codes inside their context in one join, anything else per combination."""
-    ctx = [c for c in ctx if c in frame.columns]
-    n = frame.height
-    level = (level if level is not None else pl.repeat("", n, dtype=pl.String, eager=True)).fill_null("")
-    hint = (hint if hint is not None else pl.repeat("", n, dtype=pl.String, eager=True)).fill_null("")
-    work = frame.select(*ctx, target).with_columns(level.alias("_level"), hint.alias("_hint"))
-    # the deepest context region of each distinct context (usually one or a few per block)
-    within = pl.repeat(None, n, dtype=pl.String, eager=True)
-    ctx_ok = pl.repeat(True, n, eager=True)
-    if ctx:
-        ctx_u = work.select(ctx).unique()
-        found = []
-        for values in ctx_u.iter_rows():
-            if values not in memo.within:
-                w, errs = context_region(memo.resolver, values, ctx)
-                memo.within[values] = (w, not errs)
-            found.append(memo.within[values])
-        ctx_u = ctx_u.with_columns(pl.Series("_within", [w for w, _ in found], dtype=pl.String),
-                                   pl.Series("_ctx_ok", [ok for _, ok in found], dtype=pl.Boolean))
-        if ctx_u.height == 1:
-            within = pl.repeat(found[0][0], n, dtype=pl.String, eager=True)
-            ctx_ok = pl.repeat(found[0][1], n, eager=True)
-        else:
-            joined = work.select(ctx).join(ctx_u, on=ctx, how="left", maintain_order="left")
-            within, ctx_ok = joined["_within"], joined["_ctx_ok"]
-    text = work[target].str.strip_chars()
+def _parsed_columns(f: pl.DataFrame, memo: _Memo) -> list[pl.Expr]:
+    """Expressions for each parsed column and its 'bad' flag: every distinct value is parsed once (blank ->
+    missing, as ``parse._map_unique``) and memoised for the source's later blocks."""
+    uniques = f.select(pl.col(c).unique().implode() for c, *_ in _PARSED).row(0)
+    exprs = []
+    for (column, kind, fn, dtype), uniq in zip(_PARSED, uniques, strict=True):
+        fn = fn or _choice_parser(kind)
+        cache = memo.values.setdefault(kind, {})
+        for u in uniq:
+            if u not in cache:
+                cache[u] = _MISSING if u.strip() == "" else fn(u)
+        parsed = [cache[u] for u in uniq]
+        keys = pl.Series(uniq, dtype=pl.String)
+        values = pl.Series([None if v is _MISSING or v is parse._BAD else v for v in parsed], dtype=dtype)
+        bad = pl.Series([v is parse._BAD for v in parsed], dtype=pl.Boolean)
+        exprs += [pl.col(column).replace_strict(keys, values, return_dtype=dtype).alias(f"_{column}"),
+                  pl.col(column).replace_strict(keys, bad, return_dtype=pl.Boolean).alias(f"_{column}_bad")]
+    return exprs
+
+
+def _context_columns(f: pl.DataFrame, ctx: list[str], name: str, memo: _Memo) -> tuple[pl.DataFrame, list[pl.Expr]]:
+    """The deepest context region of each row (``_{name}_within``) and whether the context resolved
+    (``_{name}_ctx_ok``), once per distinct context (usually one or a few per block)."""
+    within, ok = f"_{name}_within", f"_{name}_ctx_ok"
+    if not ctx:
+        return f, [pl.lit(None, dtype=pl.String).alias(within), pl.lit(True).alias(ok)]
+    ctx_u = f.select(ctx).unique()
+    found = []
+    for values in ctx_u.iter_rows():
+        if values not in memo.within:
+            w, errs = context_region(memo.resolver, values, ctx)
+            memo.within[values] = (w, not errs)
+        found.append(memo.within[values])
+    if ctx_u.height == 1:
+        return f, [pl.lit(found[0][0], dtype=pl.String).alias(within), pl.lit(found[0][1]).alias(ok)]
+    ctx_u = ctx_u.with_columns(pl.Series(within, [w for w, _ in found], dtype=pl.String),
+                               pl.Series(ok, [k for _, k in found], dtype=pl.Boolean))
+    return f.join(ctx_u, on=ctx, how="left", maintain_order="left"), []
+
+
+def _quick_region(target: str, name: str, memo: _Memo) -> pl.Expr:
+    """True where ``target`` is a region code, inside its context region and at the row's level (``_{name}_level``,
+    '' for any): the reference resolution would return the code itself without a problem."""
+    text = pl.col(target).str.strip_chars()
+    within, level = pl.col(f"_{name}_within"), pl.col(f"_{name}_level")
     inside = within.is_null() | text.str.starts_with(within + ".")
-    level_ok = (work["_level"] == "") | (work["_level"] == text.str.len_bytes().replace_strict(
-        LEVEL_OF_LENGTH, default="", return_dtype=pl.String))
+    level_ok = (level == "") | (level == text.str.len_bytes().replace_strict(LEVEL_OF_LENGTH, default="",
+                                                                              return_dtype=pl.String))
     is_code = text.str.contains(schemas.RE_ANY_REGION) & text.is_in(memo.codes.implode())
-    quick = (is_code & inside & level_ok & ctx_ok).fill_null(False)
-    code, ok = text.zip_with(quick, pl.repeat(None, n, dtype=pl.String, eager=True)), quick
-    if quick.all():
+    return (is_code & inside & level_ok & pl.col(f"_{name}_ctx_ok")).fill_null(False)
+
+
+def _slow_regions(w: pl.DataFrame, target: str, ctx: list[str], name: str, memo: _Memo) -> tuple[pl.Series, pl.Series]:
+    """Code and ok of the rows that are not quick (``_{name}_quick``): the reference ``resolve_one``, once per distinct
+    (context, target, level, hint). The hint only counts where no context region is given, so elsewhere it is
+    blanked before grouping. Quick rows get null / False."""
+    n = w.height
+    code = pl.repeat(None, n, dtype=pl.String, eager=True)
+    ok = pl.repeat(False, n, eager=True)
+    slow_idx = (~w[f"_{name}_quick"]).arg_true()
+    if not len(slow_idx):
         return code, ok
-    # everything else: the reference resolution, once per distinct (context, target, level, hint); the hint
-    # only counts where no context region is given (resolve_one), so elsewhere it is blanked before grouping
     keys = [*ctx, target, "_level", "_hint"]
-    slow_idx = (~quick).arg_true()
-    sub = work[slow_idx].select(keys).with_columns(
-        pl.when(within[slow_idx].is_null()).then(pl.col("_hint")).otherwise(pl.lit("")).alias("_hint"))
+    sub = w[slow_idx].select(*ctx, target, pl.col(f"_{name}_level").alias("_level"),
+                             pl.when(pl.col(f"_{name}_within").is_null()).then(pl.col(f"_{name}_hint"))
+                             .otherwise(pl.lit("")).alias("_hint"))
     rest = sub.unique()
     codes, oks = [], []
     for values in rest.iter_rows():
@@ -135,47 +150,56 @@ def _regions(frame: pl.DataFrame, target: str, ctx: list[str], level: pl.Series 
     return code.scatter(slow_idx, sub["_code"]), ok.scatter(slow_idx, sub["_ok"])
 
 
-def _blank(col: pl.Series) -> pl.Series:
-    return col.str.strip_chars().str.len_bytes() == 0
+def _regions(w: pl.DataFrame, target: str, ctx: list[str], name: str, memo: _Memo) -> pl.DataFrame:
+    """Adds ``_{name}`` (the region code of ``target``) and ``_{name}_ok`` (resolved without a problem), as the
+    reference ``loaders._regions``: codes inside their context in one pass, anything else per combination.
+    ``w`` holds ``_{name}_level`` and ``_{name}_hint`` ('' when none) and the context columns (_context_columns)."""
+    w = w.with_columns(_quick_region(target, name, memo).alias(f"_{name}_quick"))
+    slow_code, slow_ok = _slow_regions(w, target, ctx, name, memo)
+    quick = pl.col(f"_{name}_quick")
+    return w.with_columns(pl.when(quick).then(pl.col(target).str.strip_chars()).otherwise(slow_code).alias(f"_{name}"),
+                          (quick | slow_ok).alias(f"_{name}_ok"))
 
 
 def _build(batch: RawBatch, memo: _Memo) -> tuple[pl.DataFrame, pl.Series]:
-    """The warehouse rows of a block and a mask of the rows without any problem."""
+    """The warehouse rows of a block and a mask of the rows without any problem (a few batched polars calls)."""
     f = batch.frame
-    n = f.height
+    org_ctx = [c for c in ["provinsi"] if c in f.columns]
+    loc_ctx = [c for c in CONTEXT_LEVEL if c in f.columns]
+    names = [c.name for c in spec.SOURCES[TABLE].columns]
+    f = f.with_columns(pl.lit("", dtype=pl.String).alias(c) for c in names if c not in f.columns)
+    f, org_within = _context_columns(f, org_ctx, "org", memo)
+    f, loc_within = _context_columns(f, loc_ctx, "loc", memo)
+    w = f.lazy().with_columns(*_parsed_columns(f, memo), *org_within, *loc_within).with_columns(
+        pl.col("_lembaga_penyelenggara").replace_strict(spec.BODY_LEVEL, default=None, return_dtype=pl.String)
+        .fill_null("").alias("_org_level"),
+        pl.lit("").alias("_org_hint"), pl.lit("").alias("_loc_level")).collect()
+    w = _regions(w, "penyelenggara", org_ctx, "org", memo)
+    w = _regions(w.with_columns(pl.col("_org").fill_null("").alias("_loc_hint")), "lokasi", loc_ctx, "loc", memo)
 
-    def col(name: str) -> pl.Series:
-        return f[name] if name in f.columns else pl.repeat("", n, dtype=pl.String, eager=True).alias(name)
-
-    ok = pl.repeat(True, n, eager=True)
-    for c in spec.SOURCES[TABLE].columns:
-        if c.required:
-            ok &= ~_blank(col(c.name))
-    date, bad = _per_value(col("tanggal"), "date", parse.parse_date_value, memo, pl.Date)
-    ok &= ~bad & ~(date < dt.date.fromisoformat(spec.EARLIEST_DATE)).fill_null(False) \
-        & ~(date > memo.today).fill_null(False)
-    org_body, bad = _choice(col("lembaga_penyelenggara"), "BODIES", memo)
-    ok &= ~bad
-    level = org_body.replace_strict(spec.BODY_LEVEL, default=None, return_dtype=pl.String)
-    organizer, org_ok = _regions(f.with_columns(col("penyelenggara")), "penyelenggara", ["provinsi"], level, None,
-                                 memo)
-    code, loc_ok = _regions(f.with_columns(col("lokasi")), "lokasi", list(CONTEXT_LEVEL), None, organizer, memo)
-    kind, bad = _choice(col("jenis"), "ACTIVITY_TYPES", memo)
-    ok &= ~bad & org_ok & loc_ok
-    participants, bad = _per_value(col("peserta"), "number", parse.parse_number_value, memo, pl.Float64)
-    ok &= ~bad & ~(participants != participants.round()).fill_null(False) & ~(participants < 0).fill_null(False)
+    date, participants, organizer = pl.col("_tanggal"), pl.col("_peserta"), pl.col("_org")
+    required = [~(pl.col(c.name).str.strip_chars().str.len_bytes() == 0) for c in spec.SOURCES[TABLE].columns
+                if c.required]
+    ok = pl.all_horizontal(
+        *required, ~pl.col("_tanggal_bad"), ~(date < dt.date.fromisoformat(spec.EARLIEST_DATE)).fill_null(False),
+        ~(date > memo.today).fill_null(False), ~pl.col("_lembaga_penyelenggara_bad"), pl.col("_org_ok"),
+        pl.col("_loc_ok"), ~pl.col("_jenis_bad"), ~pl.col("_peserta_bad"),
+        ~(participants != participants.round()).fill_null(False), ~(participants < 0).fill_null(False),
+    ).fill_null(False)
     implied = organizer.str.len_bytes().replace_strict(LEVEL_OF_LENGTH, default=None, return_dtype=pl.String) \
         .replace_strict(LEVEL_BODY, default=None, return_dtype=pl.String)
-    region, title = pl.col("region_code"), pl.col("title")
-    out = pl.DataFrame({
-        "activity_id": col("id_kegiatan").str.strip_chars(), "date": date, "organizer_code": organizer,
-        "organizer_body": org_body.fill_null(implied), "region_code": code, "type": kind,
-        "title": col("judul").str.strip_chars(), "participants": participants.cast(pl.Int64, strict=False),
-        ROW: f[ROW],
-    }).with_columns(region.str.slice(0, 2).alias("provinsi_code"),
-                    pl.when(region.str.len_bytes() >= 5).then(region.str.slice(0, 5)).alias("kabkota_code"),
-                    pl.when(title.str.len_bytes() > 0).then(title).alias("title"))
-    return out, ok.fill_null(False)
+    region, title = pl.col("_loc"), pl.col("judul").str.strip_chars()
+    out = w.lazy().select(
+        pl.col("id_kegiatan").str.strip_chars().alias("activity_id"), date.alias("date"),
+        organizer.alias("organizer_code"), pl.col("_lembaga_penyelenggara").fill_null(implied).alias("organizer_body"),
+        region.alias("region_code"), pl.col("_jenis").alias("type"), pl.when(title.str.len_bytes() > 0).then(title)
+        .alias("title"), participants.cast(pl.Int64, strict=False).alias("participants"), pl.col(ROW),
+        region.str.slice(0, 2).alias("provinsi_code"),
+        pl.when(region.str.len_bytes() >= 5).then(region.str.slice(0, 5)).alias("kabkota_code"),
+        ok.alias("_ok"),
+    ).collect()
+    return out.drop("_ok").select("activity_id", "date", "organizer_code", "organizer_body", "region_code", "type",
+                                  "title", "participants", ROW, "provinsi_code", "kabkota_code"), out["_ok"]
 
 
 def load_activities_csv(source: Source, resolver: RegionResolver, *, run_id: str, today: dt.date,
