@@ -48,6 +48,8 @@ def cmd_build(args: argparse.Namespace) -> int:
                 bar.advance(task)
             elif event in ("finalize", "publish"):
                 bar.update(task, description={"finalize": "Menulis Parquet…", "publish": "Menerbitkan…"}[event])
+            elif event == "warning":  # shown with --quiet too
+                console.print(f"[yellow]Peringatan:[/] {info['message']}")
 
         summary = build(args.source, args.warehouse, wait=args.wait, prune=args.prune, progress=progress,
                         chunk_rows=args.chunk_rows)

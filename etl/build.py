@@ -9,11 +9,15 @@ row of the most recently loaded source; the rows it shadows are kept aside in th
 A table whose sources are exactly the previous run's, none changed, is hard-linked from the previous
 version instead of rewritten, so re-running a national warehouse on the same inputs costs little.
 
+Reading: with 8 MB or more to read, sources are read by two worker processes (etl.parallel), each source
+whole by one worker; otherwise here, one after another. Sources are hashed on two threads first.
+
 Memory: sources stream chunk by chunk (CHUNK_ROWS; a bulk activities CSV by parsed blocks, etl.csv_arrow) into
-Parquet parts on disk, one folder per province; the merge sorts one province at a time with DuckDB
-(memory_limit DUCKDB_MEMORY, a temp directory inside the staging dir) and appends the provinces in code order.
-Keys present in two sources take the slower path of one DuckDB query over all parts. Reading holds imports +
-regions + resolver (~210 MB), a chunk or block in flight and the KeyTracker (16 bytes a key).
+Parquet parts on disk, one folder per province; the merge sorts one province at a time (in memory with polars
+up to SORT_IN_MEMORY_ROWS, else DuckDB with memory_limit DUCKDB_MEMORY and a temp directory inside the staging
+dir) and appends the provinces in code order. Keys present in two sources take the slower path of one DuckDB
+query over all parts. A reading process holds imports + regions + resolver (~210 MB), a chunk or block in
+flight and the KeyTracker (16 bytes a key).
 """
 
 from __future__ import annotations

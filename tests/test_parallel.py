@@ -137,3 +137,40 @@ def test_workers_die_with_a_killed_run_and_the_next_run_succeeds(tmp_path):
     after = build(src, wh, today=TODAY)
     assert after.cleaned and open_warehouse(wh).scalar("SELECT count(*) FROM activities") == 604
     assert first.run_id != after.run_id
+
+
+def _start_paused_build(src: Path, wh: Path, seconds: float) -> tuple[subprocess.Popen, set[int]]:
+    """`python -m etl build` with two workers, each paused before its first source; returns (build, worker pids)."""
+    env = {**os.environ, WORKERS_ENV: "2", "PANTAU_ETL_PAUSE_AT": "worker", "PANTAU_ETL_PAUSE_SECONDS": str(seconds)}
+    proc = subprocess.Popen([sys.executable, "-m", "etl", "build", "--source", str(src), "--warehouse", str(wh),
+                             "--quiet"], cwd=ROOT, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            text=True)
+    workers: set[int] = set()
+    deadline = time.monotonic() + 90
+    while len(workers) < 2 and time.monotonic() < deadline:
+        if select.select([proc.stderr], [], [], 0.5)[0]:
+            found = re.search(r"paused at worker \(pid (\d+)\)", proc.stderr.readline())
+            if found:
+                workers.add(int(found.group(1)))
+    assert len(workers) == 2, "the workers never paused"
+    return proc, workers
+
+
+def test_a_worker_that_dies_has_its_sources_read_again_by_the_build(tmp_path):
+    src = tmp_path / "src"
+    write_csv(src / "kegiatan_a.csv", BASE_ROWS[:4])
+    write_csv(src / "kegiatan_b.csv", activity_rows(1, 300))
+    write_csv(src / "kegiatan_c.csv", activity_rows(400, 300))
+    proc, workers = _start_paused_build(src, tmp_path / "wh", seconds=5)
+    os.kill(min(workers), signal.SIGKILL)  # as the OOM killer would
+    _, err = proc.communicate(timeout=120)
+
+    assert proc.returncode == 0, err
+    assert "dibaca ulang" in err and "worker process died" in err
+    assert not any(_alive(w) for w in workers)
+    got = open_warehouse(tmp_path / "wh")
+    assert got.scalar("SELECT count(*) FROM activities") == 604
+    assert got.scalar("SELECT count(DISTINCT activity_id) FROM activities") == 604  # nothing loaded twice
+    one = build(src, tmp_path / "one")  # the same sources, read in one process
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "wh" / "current" / "activities.parquet"),
+                                  pd.read_parquet(one.version_dir / "activities.parquet"))
