@@ -483,7 +483,8 @@ def _write_sorted(con: duckdb.DuckDBPyConnection, folder: Path, out: Path, table
         for prov in sorted(d for d in folder.iterdir() if d.is_dir()):
             files = sorted(prov.glob("*.parquet"))
             if sum(pq.ParquetFile(f).metadata.num_rows for f in files) <= SORT_IN_MEMORY_ROWS:
-                frame = pl.read_parquet(files, columns=cols).sort(order, maintain_order=True, nulls_last=False)
+                # stable, so the order does not depend on threads; nulls last, as DuckDB's ORDER BY
+                frame = pl.read_parquet(files, columns=cols).sort(order, maintain_order=True, nulls_last=True)
                 batches: Iterable[pa.RecordBatch] = frame.to_arrow().to_batches(ROW_GROUP)
                 rows += pending.result() if pending else 0
                 pending = background.submit(write, batches)
