@@ -191,13 +191,16 @@ def build(source: Path | str, warehouse: Path | str, *, today: date | None = Non
         seen: set[str] = set()
         carried: list[tuple[SourceStats, dict]] = []
         to_read: list[tuple[dict, SourceStats]] = []
-        with ThreadPoolExecutor(HASH_THREADS) as hashing:  # hashlib and file reads let go of the GIL
+        for spec in inputs.sources:
+            if spec["name"] in seen:
+                raise SourceError(f"{spec['name']}: disebut dua kali dalam daftar sumber (listed twice)")
+            seen.add(spec["name"])
+        hashing = ThreadPoolExecutor(HASH_THREADS)  # hashlib and file reads let go of the GIL
+        try:
             digests = hashing.map(lambda spec: sha256_of(make_source(spec)), inputs.sources)
             for order, (spec, digest) in enumerate(zip(inputs.sources, digests, strict=True)):
+                # a database error in hashing is a SourceError, raised in list order
                 stats = SourceStats(name=spec["name"], table=spec["table"], order=order, sha256=digest)
-                if stats.name in seen:  # a database error in hashing is a SourceError, raised in this order
-                    raise SourceError(f"{stats.name}: disebut dua kali dalam daftar sumber (listed twice)")
-                seen.add(stats.name)
                 old = prev_sources.get(stats.name)
                 if old and prev_dir and old.get("sha256") == stats.sha256 and old.get("table") == stats.table:
                     _reuse(stats, old)
@@ -208,6 +211,8 @@ def build(source: Path | str, warehouse: Path | str, *, today: date | None = Non
                     stats.loaded_run = run_id
                     to_read.append((spec, stats))
                 summary.sources.append(stats)
+        finally:  # on an error, the hashes not started yet are not waited for
+            hashing.shutdown(wait=True, cancel_futures=True)
         read_sources(to_read, LoadJob(parts=parts, run_id=run_id, today=today or date.today(),
                                       chunk_rows=chunk_rows), notify)
         if not prune and prev_dir:
@@ -482,6 +487,8 @@ def _write_sorted(con: duckdb.DuckDBPyConnection, folder: Path, out: Path, table
         pending: Future | None = None
         for prov in sorted(d for d in folder.iterdir() if d.is_dir()):
             files = sorted(prov.glob("*.parquet"))
+            if not files:  # every part of it was dropped (a source read again)
+                continue
             if sum(pq.ParquetFile(f).metadata.num_rows for f in files) <= SORT_IN_MEMORY_ROWS:
                 # stable, so the order does not depend on threads; nulls last, as DuckDB's ORDER BY
                 frame = pl.read_parquet(files, columns=cols).sort(order, maintain_order=True, nulls_last=True)

@@ -51,8 +51,9 @@ def worker_count(specs: list[dict]) -> int:
 
 def read_sources(tasks: list[tuple[dict, SourceStats]], job: LoadJob, notify: Progress) -> None:
     """Load every (source spec, stats) into job.parts, filling each stats in place; raises the first
-    SourceError. Emits "source", "rows" and "source_done" events; pauses at "read" (test hook). If a worker
-    dies (the OOM killer, a crash), the sources it had not finished are read again in this process."""
+    SourceError (of the first failing source in list order among those that failed before the others were
+    stopped). Emits "source", "rows" and "source_done" events; pauses at "read" (test hook). If a worker dies
+    (the OOM killer, a crash), the sources it had not finished are read again in this process."""
     workers = worker_count([spec for spec, _ in tasks]) if tasks else 1
     if workers > 1:
         unread = _read_in_workers(tasks, job, notify, workers)
@@ -100,15 +101,25 @@ def _read_in_workers(tasks: list[tuple[dict, SourceStats]], job: LoadJob, notify
             done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             _relay(events, notify)
             broken = False
+            failed: list[tuple[int, Future]] = []
             for future in done:
-                if isinstance(future.exception(), BrokenProcessPool):
+                error = future.exception()
+                if isinstance(error, BrokenProcessPool):
                     broken = True
-                    continue
-                stats = running[future][1]
-                stats.__dict__.update(future.result().__dict__)  # raises the worker's SourceError
-                applied.add(future)
-                notify("source_done", {"name": stats.name, "stats": stats.__dict__.copy()})
-                pause_at("read")
+                elif error is not None:
+                    failed.append((running[future][1].order, future))
+                else:
+                    stats = running[future][1]
+                    stats.__dict__.update(future.result().__dict__)
+                    applied.add(future)
+                    notify("rows", {"name": stats.name, "rows": stats.rows_read})
+                    notify("source_done", {"name": stats.name, "stats": stats.__dict__.copy()})
+                    pause_at("read")
+            if failed:  # the SourceError of the first failing source in list order, as reading one by one
+                _stop(pool)
+                failed += [(running[f][1].order, f) for f in pending if f.done() and f.exception() is not None
+                           and not isinstance(f.exception(), BrokenProcessPool)]
+                min(failed, key=lambda t: t[0])[1].result()
             if broken:  # the pool is gone: what no worker finished is read again by the caller
                 _stop(pool)
                 return [task for f, task in running.items() if f not in applied]
@@ -130,8 +141,7 @@ def _relay(events: Any, notify: Progress) -> None:
             event, info = events.get_nowait()
         except queue.Empty:
             return
-        if event != "source_done":
-            notify(event, info)
+        notify(event, info)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
@@ -167,14 +177,18 @@ def _start_worker(events: Any, parent: int, threads: int) -> None:
 
 
 def _emit(event: str, info: dict) -> None:
-    _events.put((event, info))
+    """A worker's progress: which source it starts is sent on (the bar's description); its rows are counted
+    by the build from the result, so they arrive once and in order even if a worker dies."""
+    if event == "source":
+        _events.put((event, info))
+    elif event == "rows":
+        pause_at("worker")
 
 
 def _read_one(spec: dict, stats: SourceStats, job: LoadJob) -> SourceStats:
     """In a worker: load one source into the staging parts (see build.load_into_parts)."""
     from etl.build import load_into_parts
 
-    pause_at("worker")
     try:
         return load_into_parts(spec, stats, job, _emit)
     finally:

@@ -29,7 +29,7 @@ KEEP_VERSIONS = 3
 PAUSE_STAGES = (
     "locked",      # lock held, nothing read yet
     "read",        # the first chunk of a source read and written to staging, more to come
-    "worker",      # a worker process (etl.parallel) about to read its first source; it prints its own pid
+    "worker",      # a worker process (etl.parallel) wrote its first chunk of a source; it prints its own pid
     "write",       # finalizing: the first warehouse table written to staging, others not yet
     "staged",      # staging complete (manifest written), not yet moved into versions/
     "swap",        # staging moved to versions/<run_id>, `current` not yet swapped

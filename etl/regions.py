@@ -166,7 +166,7 @@ class RegionResolver:
             self._compact["provinsi"].setdefault(_key(alias), code)
         self._cache: dict[tuple[str, str | None, str | None], Resolution] = {}
         self._choice_cache: dict[tuple[tuple[str, ...], str | None], dict[str, str]] = {}
-        self._sorted_keys: dict[str, tuple[list[str], list[str]]] = {}  # level -> codes in order, their keys
+        self._sorted_keys: dict[str, tuple[list[str], list[str], list[int]]] = {}  # see _in_order
 
     def codes(self) -> list[str]:
         """Every code of the region list."""
@@ -260,25 +260,31 @@ class RegionResolver:
     def _choices(self, levels: tuple[str, ...], within: str | None) -> dict[str, str]:
         """Code -> compact name key of the regions at ``levels`` inside ``within`` (kept: asked per unknown name).
 
-        A region's descendants are one run of the sorted codes ("18." up to "18/"), found by bisection."""
+        A region's descendants are one run of the sorted codes ("18." up to "18/"), found by bisection; they are
+        listed in index order (which decides between suggestions of equal score)."""
         got = self._choice_cache.get((levels, within))
         if got is None:
             got = {}
             for lv in levels:
-                codes, keys = self._in_order(lv)
+                codes, keys, rank = self._in_order(lv)
                 lo, hi = (bisect_left(codes, within + "."), bisect_left(codes, within + "/")) if within \
                     else (0, len(codes))
-                got.update(zip(codes[lo:hi], keys[lo:hi], strict=True))
+                got.update((codes[i], keys[i]) for i in sorted(range(lo, hi), key=rank.__getitem__))
             self._choice_cache[(levels, within)] = got
         return got
 
-    def _in_order(self, level: str) -> tuple[list[str], list[str]]:
-        """The codes of a level in sorted order and the compact name key of each."""
+    def _in_order(self, level: str) -> tuple[list[str], list[str], list[int]]:
+        """The codes of a level sorted, the compact name key of each (the last one indexed) and its rank in the
+        index (where it was first indexed)."""
         got = self._sorted_keys.get(level)
         if got is None:
-            key_of = {code: key for key, codes in self._compact[level].items() for code in _codes(codes)}  # last wins
+            key_of: dict[str, str] = {}
+            for key, codes in self._compact[level].items():
+                for code in _codes(codes):
+                    key_of[code] = key  # a dict keeps the first position and the last value
+            first = {code: i for i, code in enumerate(key_of)}
             order = sorted(key_of)
-            got = self._sorted_keys[level] = (order, [key_of[c] for c in order])
+            got = self._sorted_keys[level] = (order, [key_of[c] for c in order], [first[c] for c in order])
         return got
 
     def _suggest(self, base: str, levels: list[str], within: str | None) -> str:

@@ -73,6 +73,20 @@ def test_unknown_name_lists_the_closest_candidates(resolver: RegionResolver) -> 
     assert "Kabupaten Lampung Selatan (18.01)" in got.error
 
 
+def test_suggestions_of_equal_score_come_in_region_list_order(resolver: RegionResolver) -> None:
+    # two kecamatan named Sukaraja score alike: the one listed is the first in the region list's own order
+    error = resolver.resolve("sukamaj", level="kecamatan").error
+    assert "mungkin: Sukamaju (73.22.06), Sukaraja (17.05.01), Sukaraja (32.01.04)" in error
+    for levels, within in ((("kecamatan",), None), (("desa",), "12"), (("desa", "kecamatan"), "18.01")):
+        listed = {}  # every region at those levels inside `within`, in the index's order
+        for level in levels:
+            for key, codes in resolver._compact[level].items():
+                for code in (codes,) if isinstance(codes, str) else codes:
+                    if within is None or code.startswith(within + "."):
+                        listed[code] = key
+        assert list(resolver._choices(levels, within).items()) == list(listed.items())
+
+
 def test_ambiguous_name_names_both(resolver: RegionResolver) -> None:
     got = resolver.resolve("Bekasi", level="kabkota")
     assert got.code is None
