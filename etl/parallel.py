@@ -4,10 +4,14 @@ Most of a build is Python-bound reading and checking, on one core, so with enoug
 and more than one source, each source is read whole by one of up to MAX_WORKERS spawned workers (fork after
 polars' or DuckDB's threads have started is unsafe), largest first. A worker writes its source's parts and
 rejects into the run's staging folder exactly as the build's own process would (``build.load_into_parts``:
-file names carry the source's order, so no two workers write one file) and returns the source's counts; its
-progress comes back on a queue. A worker dies with the build: PR_SET_PDEATHSIG, so a killed run leaves
-no process writing into a staging folder the next run removes. The first source that fails stops the
-others, and its SourceError is the build's.
+file names carry the source's order, so no two workers write one file) and returns the source's counts; which
+source it starts comes back on a queue, for the progress bar.
+- A worker dies with the build (PR_SET_PDEATHSIG): a killed run leaves no process writing into a staging
+  folder the next run removes.
+- A source that cannot be read stops the others; the build raises the SourceError of the first failing source
+  in list order, as reading one by one would (among those that failed before the others were stopped).
+- A worker that dies (the OOM killer, a crash) breaks the pool: the sources not finished yet are read again in
+  the build's own process, with a warning.
 
 ``PANTAU_ETL_WORKERS=N`` sets the number of workers (1: no workers, the reference behaviour).
 """
