@@ -1,12 +1,13 @@
 """The bulk path of activities CSV sources: the same rows and rejects as the reference loader, vectorised.
 
 Activities are 9 in 10 warehouse rows at national scale, so their CSVs skip the row-by-row pandas
-path. Each block of raw strings (``etl.csv_arrow``) is parsed in polars: every distinct value of a
-column is parsed once by the reference parsers of ``etl.parse`` (memoised across blocks), region
-codes written as codes are checked against the region list in one join, and names go through the
-reference ``loaders.resolve_one``. A row with any problem is handed, with its raw strings, to the
-reference ``loaders.load_chunk``: rejects keep their exact rows, columns and reasons by construction,
-and a row the quick checks were unsure of still loads when the reference accepts it. Duplicate
+path. Each block of raw strings (``etl.csv_arrow``) is checked in a few batched polars plans: every
+distinct value of a column is parsed once by the reference parsers of ``etl.parse`` (memoised across
+blocks), region codes written as codes are checked against the region list in one pass, and names go
+through the reference ``loaders.resolve_one`` once per distinct combination. A row with any problem is
+handed, with its raw strings, to the reference ``loaders.load_chunk``: rejects keep their exact rows,
+columns and reasons by construction, and a row the quick checks were unsure of still loads when the
+reference accepts it. Duplicate
 activity ids are found over all good rows of the source (``KeyTracker`` with polars hashes), and the
 warehouse contract (``schemas.polars_schema``) is the last net, as in the reference path.
 ``tests/test_bulk.py`` holds the two paths to the same output.
