@@ -10,7 +10,8 @@ A table whose sources are exactly the previous run's, none changed, is hard-link
 version instead of rewritten, so re-running a national warehouse on the same inputs costs little.
 
 Reading: with 8 MB or more to read, sources are read by two worker processes (etl.parallel), each source
-whole by one worker; otherwise here, one after another. Sources are hashed on two threads first.
+whole by one worker; otherwise here, one after another. Sources the published version has are hashed first,
+on two threads, to tell which changed; new ones are hashed as they are read.
 
 Memory: sources stream chunk by chunk (CHUNK_ROWS; a bulk activities CSV by parsed blocks, etl.csv_arrow) into
 Parquet parts on disk, one folder per province; the merge sorts one province at a time (in memory with polars
@@ -197,7 +198,10 @@ def build(source: Path | str, warehouse: Path | str, *, today: date | None = Non
             seen.add(spec["name"])
         hashing = ThreadPoolExecutor(HASH_THREADS)  # hashlib and file reads let go of the GIL
         try:
-            digests = hashing.map(lambda spec: sha256_of(make_source(spec)), inputs.sources)
+            # only a source the published version has needs its hash now (to tell if it changed); a new one is
+            # hashed by whoever reads it (load_into_parts), while its file is read anyway
+            digests = hashing.map(lambda spec: sha256_of(make_source(spec)) if spec["name"] in prev_sources else "",
+                                  inputs.sources)
             for order, (spec, digest) in enumerate(zip(inputs.sources, digests, strict=True)):
                 # a database error in hashing is a SourceError, raised in list order
                 stats = SourceStats(name=spec["name"], table=spec["table"], order=order, sha256=digest)
@@ -319,9 +323,11 @@ def load_into_parts(spec: dict, stats: SourceStats, job: LoadJob, notify: Progre
     sources never write the same file. Raises SourceError when the source cannot be read at all.
     """
     from etl.loaders import bulk_eligible, default_resolver, load_source
+    from etl.readers import sha256_of
 
     src = make_source(spec)
     notify("source", {"name": stats.name, "table": stats.table})
+    stats.sha256 = stats.sha256 or sha256_of(src)
     rows = job.chunk_rows or (None if bulk_eligible(src) else CHUNK_ROWS)
     results = load_source(src, default_resolver(), run_id=job.run_id, today=job.today, chunk_rows=rows,
                           restart=lambda: _drop_parts(job.parts, stats))
