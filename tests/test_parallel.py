@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import os
 import re
-import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -113,7 +113,7 @@ def test_workers_die_with_a_killed_run_and_the_next_run_succeeds(tmp_path):
     before = file_hashes(wh / "current")
     write_csv(src / "kegiatan_b.csv", activity_rows(1, 300))
     write_csv(src / "kegiatan_c.csv", activity_rows(400, 300))
-    proc, workers = _start_paused_build(src, wh, seconds=120)
+    proc, workers, _, _ = _start_paused_build(src, wh, seconds=120)
     assert proc.pid not in workers and all(_alive(w) for w in workers)
 
     os.kill(proc.pid, signal.SIGKILL)
@@ -128,21 +128,30 @@ def test_workers_die_with_a_killed_run_and_the_next_run_succeeds(tmp_path):
     assert first.run_id != after.run_id
 
 
-def _start_paused_build(src: Path, wh: Path, seconds: float) -> tuple[subprocess.Popen, set[int]]:
-    """`python -m etl build` with two workers, each paused before its first source; returns (build, worker pids)."""
+def _start_paused_build(src: Path, wh: Path, seconds: float
+                        ) -> tuple[subprocess.Popen, set[int], list[str], threading.Thread]:
+    """`python -m etl build` with two workers, each paused after its first part; returns the build, the worker
+    pids, its stderr lines and the thread that reads them (two workers may write two lines at once, which a
+    select() on the pipe followed by one readline() would leave half-read)."""
     env = {**os.environ, WORKERS_ENV: "2", "PANTAU_ETL_PAUSE_AT": "worker", "PANTAU_ETL_PAUSE_SECONDS": str(seconds)}
     proc = subprocess.Popen([sys.executable, "-m", "etl", "build", "--source", str(src), "--warehouse", str(wh),
                              "--quiet"], cwd=ROOT, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
                             text=True)
+    lines: list[str] = []
+
+    def pump() -> None:
+        for line in proc.stderr:
+            lines.append(line)
+
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
     workers: set[int] = set()
     deadline = time.monotonic() + 90
     while len(workers) < 2 and time.monotonic() < deadline:
-        if select.select([proc.stderr], [], [], 0.5)[0]:
-            found = re.search(r"paused at worker \(pid (\d+)\)", proc.stderr.readline())
-            if found:
-                workers.add(int(found.group(1)))
-    assert len(workers) == 2, "the workers never paused"
-    return proc, workers
+        time.sleep(0.2)
+        workers = {int(m.group(1)) for line in list(lines) if (m := re.search(r"paused at worker \(pid (\d+)\)", line))}
+    assert len(workers) == 2, f"the workers never paused: {''.join(lines)}"
+    return proc, workers, lines, reader
 
 
 def test_a_worker_that_dies_has_its_sources_read_again_by_the_build(tmp_path):
@@ -150,10 +159,12 @@ def test_a_worker_that_dies_has_its_sources_read_again_by_the_build(tmp_path):
     write_csv(src / "kegiatan_a.csv", BASE_ROWS[:4])
     write_csv(src / "kegiatan_b.csv", activity_rows(1, 300))
     write_csv(src / "kegiatan_c.csv", activity_rows(400, 300))
-    proc, workers = _start_paused_build(src, tmp_path / "wh", seconds=120)  # each paused after its first part
+    proc, workers, lines, reader = _start_paused_build(src, tmp_path / "wh", seconds=120)  # paused after a part
     assert list((tmp_path / "wh").glob(".staging-*/_parts/activities/*/*.parquet"))  # a dead worker leaves parts
     os.kill(min(workers), signal.SIGKILL)  # as the OOM killer would
-    _, err = proc.communicate(timeout=120)
+    proc.wait(timeout=120)
+    reader.join(timeout=30)  # the pipe closes when the build and its workers are gone
+    err = "".join(lines)
 
     assert proc.returncode == 0, err
     assert "dibaca ulang" in err and "worker process died" in err
