@@ -9,10 +9,10 @@ and remove what the killed one left.
 from __future__ import annotations
 
 import os
-import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -33,20 +33,25 @@ def start_build(src: Path, wh: Path, *args: str, pause: str = "", seconds: float
 
 
 def wait_paused(proc: subprocess.Popen, stage: str, timeout: float = 90) -> None:
-    """Block until the run reports it is paused at `stage` (fails if it ends or takes too long)."""
-    deadline = time.monotonic() + timeout
-    seen = []
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([proc.stderr], [], [], 0.5)
-        if ready:
-            line = proc.stderr.readline()
-            if not line and proc.poll() is not None:
-                break
+    """Block until the run reports it is paused at `stage` (fails if it ends or takes too long). A thread reads
+    stderr: select() on the pipe and one readline() would leave a second line of the same read unseen."""
+    seen: list[str] = []
+
+    def pump() -> None:
+        for line in proc.stderr:
             seen.append(line)
-            if f"paused at {stage} (pid {proc.pid})" in line:
-                return
+
+    threading.Thread(target=pump, daemon=True).start()
+    want = f"paused at {stage} (pid {proc.pid})"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        if any(want in line for line in list(seen)):
+            return
+        time.sleep(0.1)
+    if any(want in line for line in list(seen)):
+        return
     proc.kill()
-    pytest.fail(f"run never paused at {stage}; rc={proc.poll()} stderr={''.join(seen)}{proc.stderr.read()}")
+    pytest.fail(f"run never paused at {stage}; rc={proc.poll()} stderr={''.join(seen)}")
 
 
 def kill9(proc: subprocess.Popen) -> None:
