@@ -23,6 +23,7 @@ import multiprocessing as mp
 import os
 import queue
 import signal
+import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -38,6 +39,9 @@ MAX_WORKERS = 2
 #: Below this many bytes of files to read, starting workers (~1 s each: imports and the region list) costs
 #: more than it saves. The bundled sample (27 MB) builds in 10.9 s with two workers, 14.9 s without.
 PARALLEL_MIN_BYTES = 8 << 20
+
+#: How long the build waits, after the last result, for the workers' last "source" events.
+ANNOUNCE_WAIT_S = 2.0
 
 _events: Any = None  # the worker's queue of progress events
 
@@ -101,9 +105,10 @@ def _read_in_workers(tasks: list[tuple[dict, SourceStats]], job: LoadJob, notify
             running[pool.submit(_read_one, spec, stats, job)] = (spec, stats)
         pending = set(running)
         applied: set[Future] = set()
+        announced: set[str] = set()
         while pending:
             done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            _relay(events, notify)
+            _relay(events, notify, announced)
             broken = False
             failed: list[tuple[int, Future]] = []
             for future in done:
@@ -127,7 +132,10 @@ def _read_in_workers(tasks: list[tuple[dict, SourceStats]], job: LoadJob, notify
             if broken:  # the pool is gone: what no worker finished is read again by the caller
                 _stop(pool)
                 return [task for f, task in running.items() if f not in applied]
-        _relay(events, notify)
+        # a source's announcement travels on the queue, its result on another pipe: wait for the stragglers
+        deadline = time.monotonic() + ANNOUNCE_WAIT_S
+        while len(announced) < len(running) and time.monotonic() < deadline:
+            _relay(events, notify, announced, block_s=0.05)
         return []
     except BaseException:
         _stop(pool)
@@ -138,13 +146,16 @@ def _read_in_workers(tasks: list[tuple[dict, SourceStats]], job: LoadJob, notify
         events.join_thread()
 
 
-def _relay(events: Any, notify: Progress) -> None:
-    """Pass on the progress events the workers sent so far."""
+def _relay(events: Any, notify: Progress, announced: set[str], block_s: float = 0) -> None:
+    """Pass on the progress events the workers sent so far (waiting up to ``block_s`` for the first one)."""
     while True:
         try:
-            event, info = events.get_nowait()
+            event, info = events.get(timeout=block_s) if block_s else events.get_nowait()
         except queue.Empty:
             return
+        block_s = 0
+        if event == "source":
+            announced.add(info["name"])
         notify(event, info)
 
 
