@@ -280,6 +280,11 @@ def _release_memory() -> None:
 
     default_resolver.cache_clear()
     gc.collect()
+    return_freed_memory()
+
+
+def return_freed_memory() -> None:
+    """Give memory already freed back to the OS: pyarrow's pool and glibc's heap (no gc pass)."""
     pa.default_memory_pool().release_unused()
     with contextlib.suppress(OSError, AttributeError):
         import ctypes

@@ -365,7 +365,9 @@ def _regions(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, target: 
         values = tuple(combo[k] for combo in combos[:len(cols)])
         lvl, hnt = combos[len(cols)][k], combos[len(cols) + 1][k]
         text = values[-1].strip()
-        if text in known:  # a code: resolve_one's answer when its context resolves, it lies inside, at its level
+        # a code is resolve_one's own answer when its context resolves, it lies inside and is at its level
+        # (the rule bulk_activities._quick_region applies to whole columns)
+        if text in known:
             ctx = values[:-1]
             if ctx not in contexts:
                 within, ctx_errors = context_region(resolver, ctx, ctx_cols)

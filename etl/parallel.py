@@ -201,23 +201,12 @@ def _emit(event: str, info: dict) -> None:
 
 
 def _read_one(spec: dict, stats: SourceStats, job: LoadJob) -> SourceStats:
-    """In a worker: load one source into the staging parts (see build.load_into_parts)."""
-    from etl.build import load_into_parts
+    """In a worker: load one source into the staging parts (see build.load_into_parts). Afterwards, what its
+    blocks held goes back to the OS, so two workers' peaks do not stack on what each kept (~80 MB a worker
+    nationally, no measurable time; a gc pass here, over the resolver's objects, cost seconds)."""
+    from etl.build import load_into_parts, return_freed_memory
 
     try:
         return load_into_parts(spec, stats, job, _emit)
     finally:
-        _hand_back_memory()
-
-
-def _hand_back_memory() -> None:
-    """After a source: give what its blocks held back to the OS, so two workers' peaks do not stack on what each
-    kept (~80 MB a worker nationally, no measurable time). No gc.collect: a full pass over the region resolver's
-    objects after every source cost seconds."""
-    import pyarrow as pa
-
-    pa.default_memory_pool().release_unused()
-    with contextlib.suppress(OSError, AttributeError):
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+        return_freed_memory()
