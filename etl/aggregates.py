@@ -139,20 +139,35 @@ SOURCES = {"agg_activity_month": "activities", "agg_activity_day_prov": "activit
 ROW_GROUPS = {"agg_unit_state": UNIT_ROW_GROUP, "agg_unit_rollup": UNIT_ROW_GROUP}
 
 
-def write_aggregates(version_dir: Path) -> dict[str, int]:
-    """Write every agg_*.parquet from the base tables in version_dir; return rows per aggregate."""
+def _reads(name: str) -> tuple[str, ...]:
+    v = SOURCES[name]
+    return (v,) if isinstance(v, str) else v
+
+
+#: The aggregates that read the activities (the build writes the others while it merges the activities).
+OF_ACTIVITIES = tuple(name for name in AGGREGATES if "activities" in _reads(name))
+
+
+def write_aggregates(version_dir: Path, names: tuple[str, ...] | None = None) -> dict[str, int]:
+    """Write every agg_*.parquet (or those in ``names``, in AGGREGATES order) from the base tables in version_dir;
+    return rows per aggregate. An aggregate that reads another needs it written before, in the same or an
+    earlier call."""
     version_dir = Path(version_dir)
+    todo = {n: q for n, q in AGGREGATES.items() if names is None or n in names}
     con = duckdb.connect(":memory:")
     con.execute("SET enable_progress_bar = false")
     try:
-        needed = {t for v in SOURCES.values() for t in ((v,) if isinstance(v, str) else v)}
-        for table in sorted(needed):
+        for table in sorted({t for n in todo for t in _reads(n)}):
             f = version_dir / f"{table}.parquet"
             if not f.is_file():
                 raise FileNotFoundError(f"write_aggregates needs {f}")
             con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{f.as_posix()}')")
+        for name in AGGREGATES:  # the aggregates written before, for those that read them
+            f = version_dir / f"{name}.parquet"
+            if name not in todo and f.is_file():
+                con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{f.as_posix()}')")
         rows: dict[str, int] = {}
-        for name, query in AGGREGATES.items():
+        for name, query in todo.items():
             out = version_dir / f"{name}.parquet"
             tmp = out.with_suffix(".parquet.tmp")
             con.execute(f"COPY ({query}) TO '{tmp.as_posix()}' "

@@ -51,7 +51,8 @@ class _Memo:
         self.values: dict[str, dict[str, object]] = {}
         self.regions: dict[tuple, tuple[str | None, bool]] = {}
         self.within: dict[tuple, tuple[str | None, bool]] = {}
-        self.codes = pl.Series("code", sorted(resolver.codes()), dtype=pl.String)
+        codes = pl.Series("code", sorted(resolver.codes()), dtype=pl.String)
+        self.codes = codes.filter(codes.str.contains(schemas.RE_ANY_REGION))  # text in it is written as a code
 
 
 #: (source column, memo kind, parser, dtype) of the columns parsed value by value; vocabularies are parsed by
@@ -115,7 +116,7 @@ def _quick_region(target: str, name: str, memo: _Memo) -> pl.Expr:
     inside = within.is_null() | text.str.starts_with(within + ".")
     level_ok = (level == "") | (level == text.str.len_bytes().replace_strict(LEVEL_OF_LENGTH, default="",
                                                                               return_dtype=pl.String))
-    is_code = text.str.contains(schemas.RE_ANY_REGION) & text.is_in(memo.codes.implode())
+    is_code = text.is_in(memo.codes.implode())
     return (is_code & inside & level_ok & pl.col(f"_{name}_ctx_ok")).fill_null(False)
 
 

@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -89,6 +89,7 @@ class ReadLog:
     sheets: list[str] = field(default_factory=list)
     encoding: str | None = None
     separator: str | None = None
+    sha256: str = ""  # an SQL source read to the end: sha256_of its rows, computed while reading them
 
     def note(self, match: HeaderMatch) -> None:
         for h in match.unknown:
@@ -187,7 +188,7 @@ def read_chunks(source: Source, chunk_rows: int = CHUNK_ROWS, log: ReadLog | Non
 
 
 def sha256_of(source: Source) -> str:
-    """SHA-256 of a file's bytes, or of an SQL table/query result (streamed)."""
+    """SHA-256 of a file's bytes, or of an SQL table/query result (streamed; _read_sql hashes the same way)."""
     h = hashlib.sha256()
     if source.is_sql:
         with _connect(source) as conn:
@@ -196,8 +197,7 @@ def sha256_of(source: Source) -> str:
                 result = conn.execution_options(stream_results=True).execute(stmt)
                 h.update(repr(list(result.keys())).encode())
                 for part in result.partitions(10_000):
-                    for row in part:
-                        h.update(repr(tuple(row)).encode())
+                    _hash_rows(h, part)
             except Exception as exc:  # noqa: BLE001 - any database error: named, password hidden
                 raise SourceError(_sql_message(source, "query gagal (query failed)", exc)) from None
         return h.hexdigest()
@@ -205,6 +205,11 @@ def sha256_of(source: Source) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def _hash_rows(h: hashlib._Hash, rows: Iterable) -> None:
+    for row in rows:
+        h.update(repr(tuple(row)).encode())
 
 
 # ---------------------------------------------------------------------------
@@ -560,6 +565,7 @@ def _read_sql(source: Source, chunk_rows: int, log: ReadLog) -> Iterator[RawChun
         try:
             result = conn.execution_options(stream_results=True).execute(stmt)
             keys = result.keys()
+            digest = hashlib.sha256(repr(list(keys)).encode())  # as sha256_of: the query is not run twice
             columns = [str(c) for c in keys]
             match = match_headers(columns, template)
             if match.missing:
@@ -569,12 +575,14 @@ def _read_sql(source: Source, chunk_rows: int, log: ReadLog) -> Iterator[RawChun
             kinds = [types[match.mapping[columns[i]]] for i in positions]
             first = 1
             for part in result.partitions(chunk_rows):
+                _hash_rows(digest, part)
                 cols = {columns[p]: [_cell(r[p], k) for r in part] for p, k in zip(positions, kinds, strict=True)}
                 frame = pd.DataFrame(cols, index=pd.RangeIndex(first, first + len(part), name="row"), dtype="str")
                 chunk = _finish(frame, match, source, first, None)
                 first += len(part)
                 if chunk is not None:
                     yield chunk
+            log.sha256 = digest.hexdigest()
         except SourceError:
             raise
         except Exception as exc:  # noqa: BLE001

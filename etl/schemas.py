@@ -12,7 +12,7 @@ score and outcome when not given (outcome is derived from the score, or ``tidak_
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import pandas as pd
 import pandera.pandas as pa
@@ -58,7 +58,12 @@ DTYPES: dict[str, dict[str, str]] = {t: _dtypes(t) for t in [*spec.WAREHOUSE, "s
 
 
 def empty_frame(table: str) -> pd.DataFrame:
-    """A 0-row frame with the table's columns and dtypes."""
+    """A 0-row frame with the table's columns and dtypes (a copy: callers may add to it)."""
+    return _empty_frame(table).copy()
+
+
+@cache
+def _empty_frame(table: str) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=d) for c, d in DTYPES[table].items()})
 
 

@@ -193,3 +193,24 @@ def test_pause_hook_names_only_known_stages():
     with pytest.raises(ValueError, match="unknown pause stage"):
         publish.pause_at("nowhere")
     publish.pause_at("read")  # not asked for (PANTAU_ETL_PAUSE_AT unset): returns at once
+
+
+def test_aggregates_written_beside_the_merge_equal_those_written_in_one_go(tmp_path):
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    from etl.aggregates import AGGREGATES, OF_ACTIVITIES, write_aggregates
+
+    write_csv(tmp_path / "src" / "kegiatan_lampung.csv", BASE_ROWS)
+    summary = build(tmp_path / "src", tmp_path / "wh", today=TODAY)
+    assert set(OF_ACTIVITIES) == {"agg_activity_month", "agg_activity_day_prov", "agg_sambang_desa_month"}
+    again = tmp_path / "again"
+    shutil.copytree(summary.version_dir, again)
+    for name in AGGREGATES:
+        (again / f"{name}.parquet").unlink()
+    write_aggregates(again)
+    for name in AGGREGATES:
+        built, one_go = pq.read_table(summary.version_dir / f"{name}.parquet"), pq.read_table(again / f"{name}.parquet")
+        assert built.equals(one_go), name
+    assert pq.read_table(summary.version_dir / "agg_activity_month.parquet").num_rows == 3

@@ -63,6 +63,8 @@ MESSY = [
     ["A-13", "", "19.04", "", "", "", "", "MoU", "required missing", "3"],
     ["A-14", "20/02/2023", "19.04", "Pengawas Alien", "", "", "19.04.01", "MoU", "unknown body", "3"],
     ["A-15", "20/02/2023", "18.71", "", "Lampung", "Kota Bandar Lampung", "Kedaton", "Pembinaan", "name", "7"],
+    [" ", "\t", "\u00a0", "", "", "", " ", "", "", "  "],                                       # row 19: blank
+    ["  ", "20/02/2023", "19.04", "", "", "", "19.04.01", "MoU", "id missing", "3"],           # row 20: rejected
 ]
 
 
@@ -79,7 +81,7 @@ def test_messy_rows_give_the_same_rows_and_rejects_on_both_paths(write_csv, reso
     bulk, ref = _both(path, chunk_rows, resolver=resolver)
     _assert_same(bulk, ref)
     assert bulk[0]["activity_id"].tolist() == ["A-1", "A-2", "A-3", "A-15"]
-    assert set(bulk[1]["row"]) == set(range(5, 15)) | {16, 17}  # row 15 is blank: dropped, not rejected
+    assert set(bulk[1]["row"]) == set(range(5, 15)) | {16, 17, 20}  # rows 15 and 19 are blank: dropped
     dup = bulk[1][bulk[1]["row"] == 14]
     assert dup["reason"].tolist() == ["Duplikat: id_kegiatan 'A-1' sudah ada di baris 2 (duplicate key)"]
 
