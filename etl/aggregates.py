@@ -1,7 +1,8 @@
 """Pre-aggregated tables the query layer reads at national scale (written beside the base tables).
 
 `write_aggregates(version_dir)` reads the staged base tables and writes agg_*.parquet into the
-same directory. The build calls it after the base tables pass their checks, before publishing.
+same directory. The build writes those that do not read the activities while it merges the activities
+(`OF_ACTIVITIES` come after), each once its base tables are staged and checked, before publishing.
 Region codes stay strings; dates are DATE (month = the first day of the month).
 """
 
@@ -129,10 +130,11 @@ AGGREGATES: dict[str, str] = {
                CAST(sum(tps) AS BIGINT) AS tps
         FROM tps GROUP BY ALL ORDER BY region_code, election""",
 }
-#: Base tables each aggregate reads (an aggregate may also read the aggregates written before it).
+#: The tables each aggregate reads: base tables, and aggregates listed before it in AGGREGATES.
 SOURCES = {"agg_activity_month": "activities", "agg_activity_day_prov": "activities",
            "agg_sambang_desa_month": "activities", "agg_personnel_members": "personnel",
-           "agg_unit_seats": ("regions", "seats", "tps"), "agg_unit_state": (), "agg_unit_rollup": (),
+           "agg_unit_seats": ("regions", "seats", "tps"),
+           "agg_unit_state": ("agg_unit_seats", "agg_personnel_members"), "agg_unit_rollup": "agg_unit_state",
            "agg_kabkota": "regions", "agg_region_names": "regions", "agg_desa_kecamatan": "regions",
            "agg_tps_kabkota": "tps"}
 #: Row group size per aggregate, when not ROW_GROUP.
@@ -144,28 +146,33 @@ def _reads(name: str) -> tuple[str, ...]:
     return (v,) if isinstance(v, str) else v
 
 
+def _base_tables(name: str) -> set[str]:
+    """The base tables an aggregate reads, itself or through the aggregates it reads."""
+    return {t for r in _reads(name) for t in (_base_tables(r) if r in AGGREGATES else {r})}
+
+
 #: The aggregates that read the activities (the build writes the others while it merges the activities).
-OF_ACTIVITIES = tuple(name for name in AGGREGATES if "activities" in _reads(name))
+OF_ACTIVITIES = tuple(name for name in AGGREGATES if "activities" in _base_tables(name))
 
 
-def write_aggregates(version_dir: Path, names: tuple[str, ...] | None = None) -> dict[str, int]:
-    """Write every agg_*.parquet (or those in ``names``, in AGGREGATES order) from the base tables in version_dir;
-    return rows per aggregate. An aggregate that reads another needs it written before, in the same or an
-    earlier call."""
+def write_aggregates(version_dir: Path, names: tuple[str, ...] | None = None,
+                     config: dict[str, str | int] | None = None) -> dict[str, int]:
+    """Write every agg_*.parquet (or those in ``names``, in AGGREGATES order) from the tables in version_dir;
+    return rows per aggregate. An aggregate read by one in ``names`` is written in the same call or was written
+    before. ``config``: DuckDB settings (the build passes its memory limit and a temp directory in staging)."""
     version_dir = Path(version_dir)
+    unknown = set(names or ()) - set(AGGREGATES)
+    if unknown:
+        raise KeyError(f"unknown aggregates: {sorted(unknown)}")
     todo = {n: q for n, q in AGGREGATES.items() if names is None or n in names}
-    con = duckdb.connect(":memory:")
+    con = duckdb.connect(":memory:", config=config or {})
     con.execute("SET enable_progress_bar = false")
     try:
-        for table in sorted({t for n in todo for t in _reads(n)}):
+        for table in sorted({t for n in todo for t in _reads(n) if t not in todo}):
             f = version_dir / f"{table}.parquet"
             if not f.is_file():
                 raise FileNotFoundError(f"write_aggregates needs {f}")
             con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{f.as_posix()}')")
-        for name in AGGREGATES:  # the aggregates written before, for those that read them
-            f = version_dir / f"{name}.parquet"
-            if name not in todo and f.is_file():
-                con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{f.as_posix()}')")
         rows: dict[str, int] = {}
         for name, query in todo.items():
             out = version_dir / f"{name}.parquet"

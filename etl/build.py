@@ -11,14 +11,17 @@ version instead of rewritten, so re-running a national warehouse on the same inp
 
 Reading: with 8 MB or more to read, sources are read by two worker processes (etl.parallel), each source
 whole by one worker; otherwise here, one after another. Sources the published version has are hashed first,
-on two threads, to tell which changed; new ones are hashed as they are read.
+on two threads, to tell which changed; new ones are hashed as they are read (an SQL source from the rows it
+read: its query runs once).
 
 Memory: sources stream chunk by chunk (CHUNK_ROWS; a bulk activities CSV by parsed blocks, etl.csv_arrow) into
 Parquet parts on disk, one folder per province; the merge sorts one province at a time (in memory with polars
 up to SORT_IN_MEMORY_ROWS, else DuckDB with memory_limit DUCKDB_MEMORY and a temp directory inside the staging
-dir) and appends the provinces in code order. Keys present in two sources take the slower path of one DuckDB
-query over all parts. A reading process holds imports + regions + resolver (~210 MB), a chunk or block in
-flight and the KeyTracker (16 bytes a key).
+dir) and appends the provinces in code order. Keys present in two sources (64-bit key hashes tell when none
+are) take the slower path of one DuckDB query over all parts. While the activities are merged, a thread
+writes regions, seats and the aggregates that do not read activities (DuckDB within DUCKDB_MEMORY as well).
+A reading process holds imports + regions + resolver (~210 MB), a chunk or block in flight and the
+KeyTracker (16 bytes a key).
 """
 
 from __future__ import annotations
@@ -190,8 +193,7 @@ def build(source: Path | str, warehouse: Path | str, *, today: date | None = Non
         prev_sources: dict = prev.get("sources", {})
         parts = staging / "_parts"
         (staging / "_tmp").mkdir(parents=True)
-        con = duckdb.connect(config={"memory_limit": os.environ.get("PANTAU_ETL_DUCKDB_MEMORY", DUCKDB_MEMORY),
-                                     "threads": 2, "temp_directory": str(staging / "_tmp")})
+        con = duckdb.connect(config=_duckdb_config(staging))
         notify("start", {"sources": len(inputs.sources), "run_id": run_id})
         seen: set[str] = set()
         carried: list[tuple[SourceStats, dict]] = []
@@ -352,7 +354,7 @@ def load_into_parts(spec: dict, stats: SourceStats, job: LoadJob, notify: Progre
         stats.rows_rejected += len(res.rejects)
         notify("rows", {"name": stats.name, "rows": res.rows_read})
     stats.loaded = {"read": stats.rows_read, "loaded": stats.rows_loaded, "rejected": stats.rows_rejected}
-    stats.sha256 = stats.sha256 or log.sha256 or sha256_of(src)
+    stats.sha256 = log.sha256 or stats.sha256 or sha256_of(src)  # SQL: the rows this run loaded
     return stats
 
 
@@ -451,7 +453,8 @@ def _merge(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, table: st
     plain = f"read_parquet('{_sql_path(parts / table)}/*/*.parquet', hive_partitioning = false)"
     copy_opts = f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP})"
     # One source only (file names start with its order): its keys are unique already (KeyTracker, or the
-    # published rows of one source), so the GROUP BY over every key (DuckDB's largest hash table) is skipped.
+    # published rows of one source). Otherwise key hashes rule out repeats in most runs. Either way the
+    # GROUP BY over every key (DuckDB's largest hash table) is skipped.
     single = len({f.name.split("-", 1)[0] for f in files}) == 1
     if single or not _may_repeat_keys(files, KEYS[table]):
         return _write_sorted(con, parts / table, out, table), 0
@@ -567,7 +570,8 @@ def _finalize(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, prev_d
         if table != "activities":
             fact_table(table)
     with ThreadPoolExecutor(1) as beside:
-        derived = beside.submit(_derived_tables, staging, tuple(n for n in AGGREGATES if n not in OF_ACTIVITIES))
+        derived = beside.submit(_derived_tables, staging, tuple(n for n in AGGREGATES if n not in OF_ACTIVITIES),
+                                _duckdb_config(staging))
         fact_table("activities")
         rejects_out = staging / "rejects.parquet"
         if linked == set(FACT_TABLES) and prev_dir is not None and (prev_dir / "rejects.parquet").exists():
@@ -581,7 +585,7 @@ def _finalize(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, prev_d
         tables_info["rejects"] = {"rows": pq.ParquetFile(rejects_out).metadata.num_rows}
         tables_info.update(derived.result())
     shutil.rmtree(parts, ignore_errors=True)
-    for name, rows in write_aggregates(staging, OF_ACTIVITIES).items():
+    for name, rows in write_aggregates(staging, OF_ACTIVITIES, _duckdb_config(staging)).items():
         tables_info[name] = {"rows": rows}
 
     for src in summary.sources:
@@ -616,7 +620,13 @@ def _finalize(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, prev_d
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
-def _derived_tables(staging: Path, aggregates: tuple[str, ...]) -> dict[str, dict]:
+def _duckdb_config(staging: Path) -> dict[str, str | int]:
+    """DuckDB settings of the build's connections: DUCKDB_MEMORY (spilling into staging/_tmp beyond it), 2 threads."""
+    return {"memory_limit": os.environ.get("PANTAU_ETL_DUCKDB_MEMORY", DUCKDB_MEMORY), "threads": 2,
+            "temp_directory": str(staging / "_tmp")}
+
+
+def _derived_tables(staging: Path, aggregates: tuple[str, ...], config: dict[str, str | int]) -> dict[str, dict]:
     """regions, seats (from the staged tps and seats_reference) and the given aggregates, into staging."""
     from etl.aggregates import write_aggregates
     from etl.loaders import derive_seats
@@ -628,7 +638,7 @@ def _derived_tables(staging: Path, aggregates: tuple[str, ...]) -> dict[str, dic
     seats = derive_seats(regions, seats_ref, tps)
     pq.write_table(to_arrow(seats, "seats"), staging / "seats.parquet", row_group_size=ROW_GROUP)
     info = {"regions": {"rows": len(regions)}, "seats": {"rows": len(seats)}}
-    info.update({name: {"rows": rows} for name, rows in write_aggregates(staging, aggregates).items()})
+    info.update({name: {"rows": rows} for name, rows in write_aggregates(staging, aggregates, config).items()})
     return info
 
 

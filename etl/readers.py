@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -81,7 +82,7 @@ class RawChunk:
 
 @dataclass
 class ReadLog:
-    """What a read noticed besides the rows: ignored and dropped columns, skipped sheets."""
+    """What a read noticed besides the rows: ignored and dropped columns, skipped sheets; the SQL rows' hash."""
 
     unknown_columns: list[str] = field(default_factory=list)
     dropped_columns: list[str] = field(default_factory=list)
@@ -207,7 +208,7 @@ def sha256_of(source: Source) -> str:
     return h.hexdigest()
 
 
-def _hash_rows(h: hashlib._Hash, rows: Iterable) -> None:
+def _hash_rows(h: Any, rows: Iterable) -> None:  # h: a hashlib hash
     for row in rows:
         h.update(repr(tuple(row)).encode())
 

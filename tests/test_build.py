@@ -214,3 +214,59 @@ def test_aggregates_written_beside_the_merge_equal_those_written_in_one_go(tmp_p
         built, one_go = pq.read_table(summary.version_dir / f"{name}.parquet"), pq.read_table(again / f"{name}.parquet")
         assert built.equals(one_go), name
     assert pq.read_table(summary.version_dir / "agg_activity_month.parquet").num_rows == 3
+
+
+def test_may_repeat_keys_is_false_only_when_no_key_repeats(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from etl.build import _may_repeat_keys
+
+    def part(name: str, ids: list, days: list) -> Path:
+        pq.write_table(pa.table({"id": pa.array(ids, pa.string()), "day": pa.array(days, pa.string())}),
+                       tmp_path / name)
+        return tmp_path / name
+
+    a = part("a.parquet", ["A1", "A2", None], ["1", "2", "3"])
+    b = part("b.parquet", ["A3", None], ["1", "4"])
+    c = part("c.parquet", ["A2"], ["9"])
+    assert not _may_repeat_keys([a], ["id"])
+    assert _may_repeat_keys([a, b], ["id"])  # null twice: one key, as DuckDB's IS NOT DISTINCT FROM
+    assert not _may_repeat_keys([a, b], ["id", "day"])
+    assert _may_repeat_keys([a, c], ["id"])  # across files
+
+
+def test_the_exact_repeated_key_search_gives_the_same_tables_when_no_key_repeats(tmp_path, monkeypatch):
+    import etl.build
+
+    write_csv(tmp_path / "src" / "kegiatan_a.csv", BASE_ROWS)
+    write_csv(tmp_path / "src" / "kegiatan_b.csv", activity_rows(1, 20))
+    quick = build(tmp_path / "src", tmp_path / "quick", today=TODAY)
+    monkeypatch.setattr(etl.build, "_may_repeat_keys", lambda files, keys: True)  # as after a hash collision
+    exact = build(tmp_path / "src", tmp_path / "exact", today=TODAY)
+    for table in ("activities", "personnel", "pleno", "tps", "seats_reference"):
+        got = pd.read_parquet(exact.version_dir / f"{table}.parquet")
+        pd.testing.assert_frame_equal(got, pd.read_parquet(quick.version_dir / f"{table}.parquet"))
+    assert (quick.replaced_rows, exact.replaced_rows) == (0, 0)
+    assert len(pd.read_parquet(exact.version_dir / "activities.parquet")) == 24
+
+
+def test_a_failure_beside_the_merge_fails_the_run_and_publishes_nothing(tmp_path, monkeypatch):
+    import etl.loaders
+
+    write_csv(tmp_path / "src" / "kegiatan.csv", BASE_ROWS)
+    wh = tmp_path / "wh"
+    first = build(tmp_path / "src", wh, today=TODAY)
+    before = file_hashes(wh / "current")
+    write_csv(tmp_path / "src" / "kegiatan_b.csv", activity_rows(1, 3))
+
+    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise RuntimeError("seats broke")
+
+    monkeypatch.setattr(etl.loaders, "derive_seats", broken)
+    with pytest.raises(RuntimeError, match="seats broke"):
+        build(tmp_path / "src", wh, today=TODAY)
+    assert open_warehouse(wh).version == first.run_id
+    assert file_hashes(wh / "current") == before
+    assert not list(wh.glob(".staging-*"))
+    assert publish.read_run_log(wh)[-1]["status"] == "failed"

@@ -137,6 +137,9 @@ def test_an_sqlite_table_is_reused_until_its_rows_change(tmp_path):
     assert [(s.name, s.reused, s.rows_read) for s in first.sources] == [("sqlite:///kegiatan.db#kegiatan", False, 2)]
     second = build(tmp_path / "src", wh, today=TODAY)
     assert [(s.reused, s.rows_read) for s in second.sources] == [(True, 0)]
+    # the first run hashed the rows it read (the query ran once), the second hashed them up front: same digest
+    assert _inputs(runs(wh).iloc[0])[first.sources[0].name]["sha256"] == first.sources[0].sha256 \
+        == second.sources[0].sha256 != ""
 
     with sqlite3.connect(db) as con:
         con.execute("UPDATE kegiatan SET peserta = 25 WHERE id_kegiatan = 'S2'")
@@ -144,3 +147,29 @@ def test_an_sqlite_table_is_reused_until_its_rows_change(tmp_path):
     assert [(s.reused, s.rows_read) for s in third.sources] == [(False, 2)]
     got = activities(wh).set_index("activity_id")
     assert got["participants"].to_dict() == {"S1": 10, "S2": 25}
+
+
+def test_a_new_sqlite_source_is_queried_once(tmp_path):
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    db = tmp_path / "src" / "kegiatan.db"
+    db.parent.mkdir()
+    with sqlite3.connect(db) as con:
+        con.execute("CREATE TABLE kegiatan (id_kegiatan TEXT, tanggal TEXT, penyelenggara TEXT, lokasi TEXT, "
+                    "jenis TEXT, judul TEXT, peserta INTEGER)")
+        con.execute("INSERT INTO kegiatan VALUES ('S1', '2024-08-05', '18.71', '18.71.01', 'sosialisasi', 'Satu', 1)")
+    (tmp_path / "src" / "sources.toml").write_text(
+        '[[source]]\ntable = "activities"\nurl = "sqlite:///kegiatan.db"\nsql_table = "kegiatan"\n', encoding="utf-8")
+    queries: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:  # noqa: ANN001 - SQLAlchemy's event signature
+        if "kegiatan" in statement and statement.lstrip().upper().startswith("SELECT"):
+            queries.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        build(tmp_path / "src", tmp_path / "wh", today=TODAY)
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+    assert len([q for q in queries if "FROM kegiatan" in q.replace('"', "")]) == 1, queries
