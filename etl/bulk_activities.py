@@ -68,11 +68,17 @@ def _choice_parser(vocab_name: str) -> Callable[[str], object]:
     return lambda t: lookup.get(parse.choice_key(t), parse._BAD)
 
 
-def _parsed_columns(f: pl.DataFrame, memo: _Memo) -> list[pl.Expr]:
-    """Expressions for each parsed column and its 'bad' flag: every distinct value is parsed once (blank ->
-    missing, as ``parse._map_unique``) and memoised for the source's later blocks."""
+#: What a value that does not parse becomes in its parsed column (its row then fails ``_{column}_bad``, goes to the
+#: reference loader, and is never output from here): one lookup a column instead of two. A real value equal to it
+#: (1 January of year 1) only sends its row to the reference loader too, which decides it exactly.
+_UNPARSED = {pl.Date: dt.date(1, 1, 1), pl.String: "\x00", pl.Float64: float("nan")}
+
+
+def _parsed_columns(f: pl.DataFrame, memo: _Memo) -> tuple[list[pl.Expr], list[pl.Expr]]:
+    """Expressions for each parsed column, and for its 'bad' flag (over the parsed column): every distinct value is
+    parsed once (blank -> missing, as ``parse._map_unique``) and memoised for the source's later blocks."""
     uniques = f.select(pl.col(c).unique().implode() for c, *_ in _PARSED).row(0)
-    exprs = []
+    values_, bad_ = [], []
     for (column, kind, fn, dtype), uniq in zip(_PARSED, uniques, strict=True):
         fn = fn or _choice_parser(kind)
         cache = memo.values.setdefault(kind, {})
@@ -81,11 +87,13 @@ def _parsed_columns(f: pl.DataFrame, memo: _Memo) -> list[pl.Expr]:
                 cache[u] = _MISSING if u.strip() == "" else fn(u)
         parsed = [cache[u] for u in uniq]
         keys = pl.Series(uniq, dtype=pl.String)
-        values = pl.Series([None if v is _MISSING or v is parse._BAD else v for v in parsed], dtype=dtype)
-        bad = pl.Series([v is parse._BAD for v in parsed], dtype=pl.Boolean)
-        exprs += [pl.col(column).replace_strict(keys, values, return_dtype=dtype).alias(f"_{column}"),
-                  pl.col(column).replace_strict(keys, bad, return_dtype=pl.Boolean).alias(f"_{column}_bad")]
-    return exprs
+        unparsed = _UNPARSED[dtype]
+        values = pl.Series([None if v is _MISSING else unparsed if v is parse._BAD else v for v in parsed], dtype=dtype)
+        values_.append(pl.col(column).replace_strict(keys, values, return_dtype=dtype).alias(f"_{column}"))
+        parsed_col = pl.col(f"_{column}")
+        bad = parsed_col.is_nan() if dtype == pl.Float64 else parsed_col == unparsed
+        bad_.append(bad.fill_null(False).alias(f"_{column}_bad"))
+    return values_, bad_
 
 
 def _context_columns(f: pl.DataFrame, ctx: list[str], name: str, memo: _Memo) -> tuple[pl.DataFrame, list[pl.Expr]]:
@@ -172,7 +180,9 @@ def _build(batch: RawBatch, memo: _Memo) -> tuple[pl.DataFrame, pl.Series]:
     f = f.with_columns(pl.lit("", dtype=pl.String).alias(c) for c in names if c not in f.columns)
     f, org_within = _context_columns(f, org_ctx, "org", memo)
     f, loc_within = _context_columns(f, loc_ctx, "loc", memo)
-    w = f.lazy().with_columns(*_parsed_columns(f, memo), *org_within, *loc_within).with_columns(
+    parsed, bad = _parsed_columns(f, memo)
+    w = f.lazy().with_columns(*parsed, *org_within, *loc_within).with_columns(
+        *bad,
         pl.col("_lembaga_penyelenggara").replace_strict(spec.BODY_LEVEL, default=None, return_dtype=pl.String)
         .fill_null("").alias("_org_level"),
         pl.lit("").alias("_org_hint"), pl.lit("").alias("_loc_level")).collect()
@@ -230,10 +240,12 @@ def load_activities_csv(source: Source, resolver: RegionResolver, *, run_id: str
         good, net_rejects = _contract(good.with_columns(pl.lit(source.name).alias("source")).select(*columns, ROW),
                                       contract)
         rejects.append(net_rejects)
-        rej = pd.concat([r for r in rejects if len(r)], ignore_index=True) if any(len(r) for r in rejects) \
-            else rejects[0]
-        rej = rej.sort_values("row", kind="stable").reset_index(drop=True)
-        rej = schemas.conform(rej.assign(run_id=run_id, table=TABLE, source=source.name), "rejects")
+        if any(len(r) for r in rejects):
+            rej = pd.concat([r for r in rejects if len(r)], ignore_index=True)
+            rej = rej.sort_values("row", kind="stable").reset_index(drop=True)
+            rej = schemas.conform(rej.assign(run_id=run_id, table=TABLE, source=source.name), "rejects")
+        else:
+            rej = schemas.empty_frame("rejects")
         arrow = good.select(columns).to_arrow()
         yield LoadResult(None, rej, batch.frame.height, table=TABLE, arrow=arrow,
                          rows=good[ROW].to_numpy())
