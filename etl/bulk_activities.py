@@ -116,10 +116,11 @@ def _context_columns(f: pl.DataFrame, ctx: list[str], name: str, memo: _Memo) ->
     return f.join(ctx_u, on=ctx, how="left", maintain_order="left"), []
 
 
-def _quick_region(target: str, name: str, memo: _Memo) -> pl.Expr:
-    """True where ``target`` is a region code, inside its context region and at the row's level (``_{name}_level``,
-    '' for any): the reference resolution would return the code itself without a problem."""
-    text = pl.col(target).str.strip_chars()
+def _quick_region(name: str, memo: _Memo) -> pl.Expr:
+    """True where the target (stripped: ``_{name}_text``) is a region code, inside its context region and at the
+    row's level (``_{name}_level``, '' for any): the reference resolution would return the code itself without a
+    problem."""
+    text = pl.col(f"_{name}_text")
     within, level = pl.col(f"_{name}_within"), pl.col(f"_{name}_level")
     inside = within.is_null() | text.str.starts_with(within + ".")
     level_ok = (level == "") | (level == text.str.len_bytes().replace_strict(LEVEL_OF_LENGTH, default="",
@@ -139,9 +140,10 @@ def _slow_regions(w: pl.DataFrame, target: str, ctx: list[str], name: str, memo:
     if not len(slow_idx):
         return code, ok
     keys = [*ctx, target, "_level", "_hint"]
-    sub = w[slow_idx].select(*ctx, target, pl.col(f"_{name}_level").alias("_level"),
-                             pl.when(pl.col(f"_{name}_within").is_null()).then(pl.col(f"_{name}_hint"))
-                             .otherwise(pl.lit("")).alias("_hint"))
+    within, hint = f"_{name}_within", f"_{name}_hint"
+    sub = w.select(*ctx, target, pl.col(f"_{name}_level").alias("_level"), within, hint)[slow_idx].select(
+        *ctx, target, "_level", pl.when(pl.col(within).is_null()).then(pl.col(hint)).otherwise(pl.lit(""))
+        .alias("_hint"))  # the few columns, then the rows
     rest = sub.unique()
     codes, oks = [], []
     for values in rest.iter_rows():
@@ -162,13 +164,17 @@ def _slow_regions(w: pl.DataFrame, target: str, ctx: list[str], name: str, memo:
 
 def _regions(w: pl.DataFrame, target: str, ctx: list[str], name: str, memo: _Memo) -> pl.DataFrame:
     """Adds ``_{name}`` (the region code of ``target``) and ``_{name}_ok`` (resolved without a problem), as the
-    reference ``loaders._regions``: codes inside their context in one pass, anything else per combination.
-    ``w`` holds ``_{name}_level`` and ``_{name}_hint`` ('' when none) and the context columns (_context_columns)."""
-    w = w.with_columns(_quick_region(target, name, memo).alias(f"_{name}_quick"))
+    reference ``loaders._regions``: codes inside their context in one pass (``_{name}_quick``, see _quick_region),
+    anything else per combination. ``w`` holds ``_{name}_text`` (the stripped target), ``_{name}_quick``,
+    ``_{name}_level`` and ``_{name}_hint`` ('' when none) and the context columns (_context_columns)."""
     slow_code, slow_ok = _slow_regions(w, target, ctx, name, memo)
     quick = pl.col(f"_{name}_quick")
-    return w.with_columns(pl.when(quick).then(pl.col(target).str.strip_chars()).otherwise(slow_code).alias(f"_{name}"),
+    return w.with_columns(pl.when(quick).then(pl.col(f"_{name}_text")).otherwise(slow_code).alias(f"_{name}"),
                           (quick | slow_ok).alias(f"_{name}_ok"))
+
+
+#: The body a region code's length implies (the organizer's body when the source leaves it blank).
+_BODY_OF_LENGTH = {n: LEVEL_BODY[level] for n, level in LEVEL_OF_LENGTH.items()}
 
 
 def _build(batch: RawBatch, memo: _Memo) -> tuple[pl.DataFrame, pl.Series]:
@@ -181,25 +187,29 @@ def _build(batch: RawBatch, memo: _Memo) -> tuple[pl.DataFrame, pl.Series]:
     f, org_within = _context_columns(f, org_ctx, "org", memo)
     f, loc_within = _context_columns(f, loc_ctx, "loc", memo)
     parsed, bad = _parsed_columns(f, memo)
-    w = f.lazy().with_columns(*parsed, *org_within, *loc_within).with_columns(
+    w = f.lazy().with_columns(*parsed, *org_within, *loc_within,
+                              pl.col("penyelenggara").str.strip_chars().alias("_org_text"),
+                              pl.col("lokasi").str.strip_chars().alias("_loc_text")).with_columns(
         *bad,
         pl.col("_lembaga_penyelenggara").replace_strict(spec.BODY_LEVEL, default=None, return_dtype=pl.String)
         .fill_null("").alias("_org_level"),
-        pl.lit("").alias("_org_hint"), pl.lit("").alias("_loc_level")).collect()
+        pl.lit("").alias("_org_hint"), pl.lit("").alias("_loc_level"),
+    ).with_columns(_quick_region("org", memo).alias("_org_quick"), _quick_region("loc", memo).alias("_loc_quick")) \
+        .collect()
     w = _regions(w, "penyelenggara", org_ctx, "org", memo)
     w = _regions(w.with_columns(pl.col("_org").fill_null("").alias("_loc_hint")), "lokasi", loc_ctx, "loc", memo)
 
     date, participants, organizer = pl.col("_tanggal"), pl.col("_peserta"), pl.col("_org")
-    required = [~(pl.col(c.name).str.strip_chars().str.len_bytes() == 0) for c in spec.SOURCES[TABLE].columns
-                if c.required]
+    stripped = {"penyelenggara": pl.col("_org_text"), "lokasi": pl.col("_loc_text")}
+    required = [~(stripped.get(c.name, pl.col(c.name).str.strip_chars()).str.len_bytes() == 0)
+                for c in spec.SOURCES[TABLE].columns if c.required]
     ok = pl.all_horizontal(
         *required, ~pl.col("_tanggal_bad"), ~(date < dt.date.fromisoformat(spec.EARLIEST_DATE)).fill_null(False),
         ~(date > memo.today).fill_null(False), ~pl.col("_lembaga_penyelenggara_bad"), pl.col("_org_ok"),
         pl.col("_loc_ok"), ~pl.col("_jenis_bad"), ~pl.col("_peserta_bad"),
         ~(participants != participants.round()).fill_null(False), ~(participants < 0).fill_null(False),
     ).fill_null(False)
-    implied = organizer.str.len_bytes().replace_strict(LEVEL_OF_LENGTH, default=None, return_dtype=pl.String) \
-        .replace_strict(LEVEL_BODY, default=None, return_dtype=pl.String)
+    implied = organizer.str.len_bytes().replace_strict(_BODY_OF_LENGTH, default=None, return_dtype=pl.String)
     region, title = pl.col("_loc"), pl.col("judul").str.strip_chars()
     out = w.lazy().select(
         pl.col("id_kegiatan").str.strip_chars().alias("activity_id"), date.alias("date"),
