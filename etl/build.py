@@ -20,7 +20,8 @@ up to SORT_IN_MEMORY_ROWS, else DuckDB with memory_limit DUCKDB_MEMORY and a tem
 dir) and appends the provinces in code order. Keys present in two sources (64-bit key hashes tell when none
 are) take the slower path of one DuckDB query over all parts. While the activities are merged, a thread
 writes regions, seats and the aggregates that do not read activities (DuckDB within DUCKDB_MEMORY as well).
-A reading process holds imports + regions + resolver (~210 MB), a chunk or block in flight and the
+A reading process holds imports + regions + resolver (~210 MB), a chunk or block in flight (a bulk
+activities CSV: up to bulk_activities.CHECKED_ROWS rows read, checked and held for the contract) and the
 KeyTracker (16 bytes a key).
 """
 
@@ -314,7 +315,7 @@ def _write_part(parts: Path, stats: SourceStats, i: int, res: LoadResult) -> Non
         return
     tbl = res.arrow.cast(arrow_schema(stats.table)) if res.arrow is not None else to_arrow(res.good, stats.table)
     tbl = tbl.append_column("_prio", pa.repeat(pa.scalar(_prio(stats), pa.string()), len(tbl)))
-    _write_by_province(parts / stats.table, tbl, f"{stats.order:05d}-{i:05d}")
+    _write_by_province(parts, stats.table, tbl, f"{stats.order:05d}-{i:05d}")
 
 
 @dataclass(frozen=True)
@@ -358,14 +359,15 @@ def load_into_parts(spec: dict, stats: SourceStats, job: LoadJob, notify: Progre
     return stats
 
 
-def _write_by_province(folder: Path, tbl: pa.Table, name: str) -> None:
-    """Rows of a part in one file per province (folder/p=<provinsi_code>/name.parquet): the merge then sorts
+def _write_by_province(parts: Path, table: str, tbl: pa.Table, name: str) -> None:
+    """Rows of a part in one file per province (parts/<table>/p=<provinsi_code>/name.parquet): the merge sorts
     one province at a time and appends them in code order, which is the table's order (SORT starts with the
     region code, whose first two digits are the province). Parts are read whole, once: no statistics, and no
     dictionary for NO_DICTIONARY columns (the others keep theirs: their repeated values then stay shared in
     memory, which the merge's sort and write need)."""
     provinces = pc.unique(tbl["provinsi_code"]).to_pylist()
-    plain = NO_DICTIONARY.get(folder.name, ())
+    folder = parts / table
+    plain = NO_DICTIONARY.get(table, ())
     dictionary = [c for c in tbl.column_names if c not in plain]
     for prov in provinces:
         piece = tbl if len(provinces) == 1 else tbl.filter(pc.equal(tbl["provinsi_code"], prov))
@@ -431,7 +433,7 @@ def _carry(con: duckdb.DuckDBPyConnection, prev_dir: Path, parts: Path, stats: S
         schema = arrow_schema(stats.table).append(pa.field("_prio", pa.string()))
         for k, batch in enumerate(reader):
             if batch.num_rows:
-                _write_by_province(parts / stats.table, pa.Table.from_batches([batch]).cast(schema),
+                _write_by_province(parts, stats.table, pa.Table.from_batches([batch]).cast(schema),
                                    f"{stats.order:05d}-carried-{k:05d}")
     old_rejects = prev_dir / "rejects.parquet"
     if rejects and old_rejects.exists():

@@ -224,15 +224,16 @@ def _build(batch: RawBatch, memo: _Memo) -> tuple[pl.DataFrame, pl.Series]:
                                   "title", "participants", ROW, "provinsi_code", "kabkota_code"), out["_ok"]
 
 
-#: Good rows of consecutive blocks gathered before the contract checks them and they are handed on: the
-#: contract's cost is mostly per call (~12 ms), and a big file comes in 8 MB blocks of ~60,000 rows.
+#: Rows read in consecutive blocks whose good rows are gathered before the contract checks them and they are
+#: handed on (with their rejects): the contract's cost is mostly per call (~12 ms), and a big file comes in 8 MB
+#: blocks of ~60,000 rows.
 CHECKED_ROWS = 250_000
 
 
 def load_activities_csv(source: Source, resolver: RegionResolver, *, run_id: str, today: dt.date,
                         log: ReadLog | None = None, max_rows: int | None = None) -> Iterator[LoadResult]:
     """Load an activities CSV (raises csv_arrow.BulkUnavailable before or while reading, see there). Results hold
-    whole blocks: one each with ``max_rows``, else as many as make CHECKED_ROWS good rows."""
+    whole blocks: one each with ``max_rows``, else as many as make CHECKED_ROWS rows read."""
     memo = _Memo(resolver, today)
     keys = KeyTracker()
     contract = schemas.polars_schema(TABLE, today)
@@ -273,7 +274,7 @@ def load_activities_csv(source: Source, resolver: RegionResolver, *, run_id: str
         good, dup_rejects = _drop_duplicates(good, batch, keys)
         rejects.append(dup_rejects)
         held.append((good, rejects, batch.frame.height))
-        if max_rows or sum(g.height for g, _, _ in held) >= CHECKED_ROWS:
+        if max_rows or sum(n for *_, n in held) >= CHECKED_ROWS:  # rows read: a file of rejects is bounded too
             yield checked()
     if held:
         yield checked()

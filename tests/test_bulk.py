@@ -123,8 +123,27 @@ def test_giving_up_part_way_restarts_the_source(write_csv, resolver, monkeypatch
     _assert_same(bulk, ref)
     assert restarts == [1] and len(bulk[0]) == 400
     src = Source(path=path, table="activities")
-    with pytest.raises(RuntimeError, match="cannot restart"):
+    with pytest.raises(RuntimeError, match="cannot restart"):  # (blocks handed on, CHECKED_ROWS = 1 above)
         list(load_source(src, resolver, run_id="r", today=TODAY, bulk=True))
+
+
+def test_blocks_held_for_the_contract_give_every_row_once(write_csv, resolver, monkeypatch):
+    import etl.bulk_activities
+    import etl.csv_arrow
+
+    rows = [HEAD] + [[f"A-{i % 390}", "31/02/2023" if i % 7 == 0 else GOOD[1], *GOOD[2:]] for i in range(400)]
+    path = write_csv("kegiatan.csv", rows)  # rejects: a date that does not exist, ids given twice
+    monkeypatch.setattr(etl.csv_arrow, "BLOCK_BYTES", 4096)
+    monkeypatch.setattr(etl.csv_arrow, "WHOLE_FILE_BYTES", 0)
+    monkeypatch.setattr(etl.bulk_activities, "CHECKED_ROWS", 150)  # results of several blocks, then the rest
+    src = Source(path=path, table="activities")
+    results = list(load_source(src, resolver, run_id="r", today=TODAY, bulk=True))
+    assert len(results) >= 3 and sum(r.rows_read for r in results) == 400
+    bulk, ref = _both(path, resolver=resolver)
+    _assert_same(bulk, ref)
+    assert len(bulk[0]) + len(bulk[1]) == 400
+    reasons = bulk[1]["reason"].str[:8].value_counts().to_dict()
+    assert reasons == {"Bukan ta": 58, "Duplikat": 6}  # ids seen again after a good first row: 6 of the last 10
 
 
 def test_the_sample_activities_are_the_same_on_both_paths(tmp_path, resolver):
