@@ -224,12 +224,20 @@ def bar_height(n: int, *, per_bar: int = 34, base: int = 230, minimum: int = 360
 
 
 def _date_ticks(dates: Sequence[Any], lang: str, monthly: bool = True, max_ticks: int = 12) -> tuple[list, list]:
+    """At most `max_ticks` ticks. Months read 'Jan<br>2024', 'Feb', ... 'Jan<br>2025': the year under the first
+    tick and where it changes, so twelve of them fit beside a legend without running into each other."""
     values = sorted({pd.Timestamp(d) for d in dates if not fmt.is_missing(d)})
     if not values:
         return [], []
     step = max(1, -(-len(values) // max_ticks))
     picked = values[::step]
-    labels = [fmt.month(v, lang) if monthly else fmt.date(v, lang) for v in picked]
+    if not monthly:
+        return picked, [fmt.date(v, lang) for v in picked]
+    labels, year = [], None
+    for v in picked:
+        name = fmt.month(v, lang).rsplit(" ", 1)[0]
+        labels.append(name if v.year == year else f"{name}<br>{v.year}")
+        year = v.year
     return picked, labels
 
 

@@ -68,7 +68,9 @@ def test_trend_fills_quiet_months_with_zero_and_labels_in_indonesian() -> None:
     fig = charts.trend_lines(df, FRAME, x="period_start", y="n", color="type",
                              months=(dt.date(2024, 1, 1), dt.date(2024, 5, 31)))
     assert list(fig.data[0].y) == [2, 0, 0, 0, 1]  # Jan 2, Feb-Apr 0, May 1
-    assert "Mei 2024" in fig.layout.xaxis.ticktext
+    assert list(fig.layout.xaxis.ticktext) == ["Jan<br>2024", "Feb", "Mar", "Apr", "Mei"]  # the year once
+    fig = charts.trend_lines(df, FRAME, x="period_start", y="n", months=(dt.date(2023, 11, 1), dt.date(2024, 2, 1)))
+    assert list(fig.layout.xaxis.ticktext) == ["Nov<br>2023", "Des", "Jan<br>2024", "Feb"]  # and where it changes
     assert fig.layout.yaxis.dtick == 1  # small counts: whole-number ticks
 
 
