@@ -578,7 +578,7 @@ def _finalize(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, prev_d
             fact_table(table)
     with ThreadPoolExecutor(1) as beside:
         derived = beside.submit(_derived_tables, staging, tuple(n for n in AGGREGATES if n not in OF_ACTIVITIES),
-                                _duckdb_config(staging))
+                                _duckdb_config(staging, "aggregates"))
         fact_table("activities")
         rejects_out = staging / "rejects.parquet"
         if linked == set(FACT_TABLES) and prev_dir is not None and (prev_dir / "rejects.parquet").exists():
@@ -592,7 +592,7 @@ def _finalize(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, prev_d
         tables_info["rejects"] = {"rows": pq.ParquetFile(rejects_out).metadata.num_rows}
         tables_info.update(derived.result())
     shutil.rmtree(parts, ignore_errors=True)
-    for name, rows in write_aggregates(staging, OF_ACTIVITIES, _duckdb_config(staging)).items():
+    for name, rows in write_aggregates(staging, OF_ACTIVITIES, _duckdb_config(staging, "aggregates")).items():
         tables_info[name] = {"rows": rows}
 
     for src in summary.sources:
@@ -627,10 +627,11 @@ def _finalize(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, prev_d
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
-def _duckdb_config(staging: Path) -> dict[str, str | int]:
-    """DuckDB settings of the build's connections: DUCKDB_MEMORY (spilling into staging/_tmp beyond it), 2 threads."""
+def _duckdb_config(staging: Path, spill: str = "") -> dict[str, str | int]:
+    """DuckDB settings of the build's connections: DUCKDB_MEMORY, 2 threads, spilling beyond it into staging/_tmp
+    (or its subfolder `spill`: connections open at the same time do not share a temp directory)."""
     return {"memory_limit": os.environ.get("PANTAU_ETL_DUCKDB_MEMORY", DUCKDB_MEMORY), "threads": 2,
-            "temp_directory": str(staging / "_tmp")}
+            "temp_directory": str(staging / "_tmp" / spill)}
 
 
 def _derived_tables(staging: Path, aggregates: tuple[str, ...], config: dict[str, str | int]) -> dict[str, dict]:
