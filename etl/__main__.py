@@ -19,6 +19,9 @@ out = Console()
 
 EXIT_SOURCE_ERROR = 2
 EXIT_BUSY = 3
+EXIT_UNEXPECTED = 4
+#: Where an unexpected error's details go (beside the warehouse's runs.jsonl for build, else the temp folder).
+ERROR_LOG = "etl-error.log"
 
 
 def _fmt(n: int) -> str:
@@ -187,6 +190,32 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         console.print("Dihentikan; gudang data tidak diubah (interrupted; the warehouse was left as it was).")
         return 130
+    except Exception as exc:  # noqa: BLE001 - a bug or a resource limit: said plainly, the details kept in a file
+        log = _write_error_log(args, exc)
+        first = (str(exc).strip().splitlines() or [""])[0]
+        console.print(f"[bold red]Gagal karena kesalahan tak terduga[/] (unexpected error): {type(exc).__name__}: "
+                      f"{first}", highlight=False, soft_wrap=True)
+        if args.func is cmd_build:
+            console.print("Gudang data tidak diubah (the warehouse was left as it was).")
+        console.print(f"Rincian untuk tim teknis (details for the technical team): {log}", highlight=False,
+                      soft_wrap=True)
+        return EXIT_UNEXPECTED
+
+
+def _write_error_log(args: argparse.Namespace, exc: BaseException) -> Path:
+    """The traceback, appended to ERROR_LOG in the warehouse folder (build) or the temp folder."""
+    import tempfile
+    import traceback
+    from datetime import UTC, datetime
+
+    folder = Path(getattr(args, "warehouse", None) or tempfile.gettempdir())
+    if not folder.is_dir():
+        folder = Path(tempfile.gettempdir())
+    log = folder / ERROR_LOG
+    text = "".join(traceback.format_exception(exc))
+    with open(log, "a", encoding="utf-8") as fh:
+        fh.write(f"--- {datetime.now(UTC).isoformat()} python -m etl {' '.join(sys.argv[1:])}\n{text}\n")
+    return log
 
 
 if __name__ == "__main__":

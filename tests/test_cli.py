@@ -94,3 +94,22 @@ def test_check_and_rejects_print_file_row_column_value_and_reason(tmp_path):
     assert listed.returncode == 0
     assert "1 baris ditolak" in listed.stdout
     assert "kegiatan_lampung.csv:4 · kolom jenis = 'rapat dengar pendapat'" in listed.stdout
+
+
+def test_an_unexpected_error_exits_4_with_a_plain_message_and_the_details_in_a_log(tmp_path):
+    write_csv(tmp_path / "src" / "kegiatan_lampung.csv", BASE_ROWS[:2])
+    wh = tmp_path / "wh"
+    assert etl("build", "--source", str(tmp_path / "src"), "--warehouse", str(wh), "--quiet").returncode == 0
+    (wh / "current" / "etl_runs.parquet").write_bytes(b"not parquet")  # a damaged file: no SourceError, a bug-like one
+    before = file_hashes(wh / "current")
+    write_csv(tmp_path / "src" / "kegiatan_lampung.csv", BASE_ROWS[:3])
+
+    res = etl("build", "--source", str(tmp_path / "src"), "--warehouse", str(wh), "--quiet")
+    assert res.returncode == 4, res.stderr
+    assert "kesalahan tak terduga" in res.stderr and "Gudang data tidak diubah" in res.stderr
+    assert "Traceback" not in res.stderr + res.stdout
+    log = wh / "etl-error.log"
+    assert str(log) in res.stderr.replace("\n", "")
+    assert "Traceback" in log.read_text(encoding="utf-8")
+    assert file_hashes(wh / "current") == before
+    assert publish.read_run_log(wh)[-1]["status"] == "failed"
