@@ -367,12 +367,16 @@ def _write_by_province(parts: Path, table: str, tbl: pa.Table, name: str) -> Non
     memory, which the merge's sort and write need)."""
     provinces = pc.unique(tbl["provinsi_code"]).to_pylist()
     folder = parts / table
-    plain = NO_DICTIONARY.get(table, ())
-    dictionary = [c for c in tbl.column_names if c not in plain]
+    dictionary = _dictionary_columns(table, tbl.column_names)
     for prov in provinces:
         piece = tbl if len(provinces) == 1 else tbl.filter(pc.equal(tbl["provinsi_code"], prov))
         pq.write_table(piece, _folder(folder, f"{PROVINCE_DIR}{prov}") / f"{name}.parquet", compression="lz4",
                        use_dictionary=dictionary, write_statistics=False)
+
+
+def _dictionary_columns(table: str, columns: Iterable[str]) -> list[str]:
+    """The columns written with a Parquet dictionary: all but the table's NO_DICTIONARY ones."""
+    return [c for c in columns if c not in NO_DICTIONARY.get(table, ())]
 
 
 def _drop_parts(parts: Path, stats: SourceStats) -> None:
@@ -526,9 +530,8 @@ def _write_sorted(con: duckdb.DuckDBPyConnection, folder: Path, out: Path, table
         return n
 
     rows = 0
-    plain = NO_DICTIONARY.get(table, ())
     with pq.ParquetWriter(out, schema, compression="zstd", store_schema=False,
-                          use_dictionary=[c for c in cols if c not in plain],
+                          use_dictionary=_dictionary_columns(table, cols),
                           write_statistics=[c for c in cols if c not in NO_STATISTICS.get(table, ())]) as writer, \
             ThreadPoolExecutor(1) as background:
         pending: Future | None = None

@@ -190,25 +190,30 @@ def read_chunks(source: Source, chunk_rows: int = CHUNK_ROWS, log: ReadLog | Non
 
 def sha256_of(source: Source) -> str:
     """SHA-256 of a file's bytes, or of an SQL table/query result (streamed; _read_sql hashes the same way)."""
-    h = hashlib.sha256()
     if source.is_sql:
         with _connect(source) as conn:
             stmt = _statement(source, conn)
             try:
                 result = conn.execution_options(stream_results=True).execute(stmt)
-                h.update(repr(list(result.keys())).encode())
+                h = _sql_digest(result.keys())
                 for part in result.partitions(10_000):
                     _hash_rows(h, part)
             except Exception as exc:  # noqa: BLE001 - any database error: named, password hidden
                 raise SourceError(_sql_message(source, "query gagal (query failed)", exc)) from None
         return h.hexdigest()
+    h = hashlib.sha256()
     with open(_check_file(source), "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
 
 
-def _hash_rows(h: Any, rows: Iterable) -> None:  # h: a hashlib hash
+def _sql_digest(keys: Iterable) -> Any:
+    """The hash of an SQL result, started with its column names; _hash_rows adds its rows."""
+    return hashlib.sha256(repr(list(keys)).encode())
+
+
+def _hash_rows(h: Any, rows: Iterable) -> None:  # h: from _sql_digest
     for row in rows:
         h.update(repr(tuple(row)).encode())
 
@@ -566,7 +571,7 @@ def _read_sql(source: Source, chunk_rows: int, log: ReadLog) -> Iterator[RawChun
         try:
             result = conn.execution_options(stream_results=True).execute(stmt)
             keys = result.keys()
-            digest = hashlib.sha256(repr(list(keys)).encode())  # as sha256_of: the query is not run twice
+            digest = _sql_digest(keys)  # as sha256_of: the query is not run twice
             columns = [str(c) for c in keys]
             match = match_headers(columns, template)
             if match.missing:

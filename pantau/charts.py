@@ -235,7 +235,7 @@ def _date_ticks(dates: Sequence[Any], lang: str, monthly: bool = True, max_ticks
         return picked, [fmt.date(v, lang) for v in picked]
     labels, year = [], None
     for v in picked:
-        name = fmt.month(v, lang).rsplit(" ", 1)[0]
+        name = fmt.month_name(v.month, lang)
         labels.append(name if v.year == year else f"{name}<br>{v.year}")
         year = v.year
     return picked, labels

@@ -119,7 +119,12 @@ def month(d: Any, lang: str = "id") -> str:
     value = to_date(d)
     if value is None:
         return "–"
-    return f"{MONTHS_SHORT[_lang(lang)][value.month - 1]} {value.year}"
+    return f"{month_name(value.month, lang)} {value.year}"
+
+
+def month_name(number: int, lang: str = "id") -> str:
+    """8 -> 'Agu'."""
+    return MONTHS_SHORT[_lang(lang)][number - 1]
 
 
 def date_range(start: Any, end: Any, lang: str = "id") -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from pathlib import Path
 
 from test_build import BASE_ROWS, TODAY, activities, activity_rows, runs, write_csv
 
@@ -121,17 +122,22 @@ def test_the_newest_source_wins_a_key_and_the_older_row_returns_when_it_goes(tmp
     assert (got.loc["A2", "title"], got.loc["A2", "source"]) == ("Pembinaan aparatur", "kegiatan_a.csv")
 
 
-def test_an_sqlite_table_is_reused_until_its_rows_change(tmp_path):
-    db = tmp_path / "src" / "kegiatan.db"
-    db.parent.mkdir()
+def _sqlite_source(src: Path, rows: list[tuple]) -> Path:
+    """src/kegiatan.db with a table `kegiatan` of these activity rows, and a sources.toml naming it."""
+    db = src / "kegiatan.db"
+    src.mkdir(parents=True)
     with sqlite3.connect(db) as con:
         con.execute("CREATE TABLE kegiatan (id_kegiatan TEXT, tanggal TEXT, penyelenggara TEXT, lokasi TEXT, "
                     "jenis TEXT, judul TEXT, peserta INTEGER)")
-        con.executemany("INSERT INTO kegiatan VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [("S1", "2024-08-05", "18.71", "18.71.01", "sosialisasi", "Satu", 10),
-                         ("S2", "2024-08-06", "18.71", "18.71.02", "sosialisasi", "Dua", 20)])
-    (tmp_path / "src" / "sources.toml").write_text(
+        con.executemany("INSERT INTO kegiatan VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    (src / "sources.toml").write_text(
         '[[source]]\ntable = "activities"\nurl = "sqlite:///kegiatan.db"\nsql_table = "kegiatan"\n', encoding="utf-8")
+    return db
+
+
+def test_an_sqlite_table_is_reused_until_its_rows_change(tmp_path):
+    db = _sqlite_source(tmp_path / "src", [("S1", "2024-08-05", "18.71", "18.71.01", "sosialisasi", "Satu", 10),
+                                           ("S2", "2024-08-06", "18.71", "18.71.02", "sosialisasi", "Dua", 20)])
     wh = tmp_path / "wh"
     first = build(tmp_path / "src", wh, today=TODAY)
     assert [(s.name, s.reused, s.rows_read) for s in first.sources] == [("sqlite:///kegiatan.db#kegiatan", False, 2)]
@@ -153,14 +159,7 @@ def test_a_new_sqlite_source_is_queried_once(tmp_path):
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
-    db = tmp_path / "src" / "kegiatan.db"
-    db.parent.mkdir()
-    with sqlite3.connect(db) as con:
-        con.execute("CREATE TABLE kegiatan (id_kegiatan TEXT, tanggal TEXT, penyelenggara TEXT, lokasi TEXT, "
-                    "jenis TEXT, judul TEXT, peserta INTEGER)")
-        con.execute("INSERT INTO kegiatan VALUES ('S1', '2024-08-05', '18.71', '18.71.01', 'sosialisasi', 'Satu', 1)")
-    (tmp_path / "src" / "sources.toml").write_text(
-        '[[source]]\ntable = "activities"\nurl = "sqlite:///kegiatan.db"\nsql_table = "kegiatan"\n', encoding="utf-8")
+    _sqlite_source(tmp_path / "src", [("S1", "2024-08-05", "18.71", "18.71.01", "sosialisasi", "Satu", 1)])
     queries: list[str] = []
 
     def count(conn, cursor, statement, *args) -> None:  # noqa: ANN001 - SQLAlchemy's event signature
