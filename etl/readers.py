@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -213,9 +213,11 @@ def _sql_digest(keys: Iterable) -> Any:
     return hashlib.sha256(repr(list(keys)).encode())
 
 
-def _hash_rows(h: Any, rows: Iterable) -> None:  # h: from _sql_digest
-    for row in rows:
-        h.update(repr(tuple(row)).encode())
+def _hash_rows(h: Any, rows: Sequence) -> None:  # h: from _sql_digest
+    """Adds rows to the hash: each row's repr and a newline (one update per call: however the rows are split
+    into calls, the hash is the same)."""
+    if rows:
+        h.update(("\n".join(map(repr, map(tuple, rows))) + "\n").encode())
 
 
 # ---------------------------------------------------------------------------
@@ -425,8 +427,7 @@ def _read_spreadsheet(path: Path, source: Source, chunk_rows: int, log: ReadLog)
         data = rows[header_idx + 1:]
         for start in range(0, len(data), chunk_rows):
             block = data[start:start + chunk_rows]
-            cols = {header[p]: [_cell(r[p] if p < len(r) else "", k) for r in block]
-                    for p, k in zip(positions, kinds, strict=True)}
+            cols = _columns(block, positions, kinds, [header[p] for p in positions])
             first = header_idx + 2 + start
             frame = pd.DataFrame(cols, index=pd.RangeIndex(first, first + len(block), name="row"), dtype="str")
             chunk = _finish(frame, match, source, first, name)
@@ -439,6 +440,22 @@ def _read_spreadsheet(path: Path, source: Source, chunk_rows: int, log: ReadLog)
                               f"{', '.join(c.name for c in template.columns if c.required)}")
         _, sheet, match, header = best_miss
         raise SourceError(_missing_message(source, match, header, where=f" (sheet {sheet})"))
+
+
+def _columns(rows: Sequence[Sequence[object]], positions: list[int], kinds: list[str],
+             names: list[str]) -> dict[str, list[str]]:
+    """The cells at ``positions`` of each row as text (``_cell``), column by column: rows are transposed in one
+    step, and a column that holds only text (most do) is taken as it is. A row shorter than the header has
+    blanks at its end."""
+    width = max(positions, default=-1) + 1
+    if any(len(r) < width for r in rows):
+        rows = [list(r) + [""] * (width - len(r)) if len(r) < width else r for r in rows]
+    columns = list(zip(*rows, strict=False)) if rows else [()] * width
+    out = {}
+    for name, p, kind in zip(names, positions, kinds, strict=True):
+        values = columns[p]
+        out[name] = list(values) if set(map(type, values)) <= {str} else [_cell(v, kind) for v in values]
+    return out
 
 
 def _text(value: object) -> str:
@@ -582,7 +599,7 @@ def _read_sql(source: Source, chunk_rows: int, log: ReadLog) -> Iterator[RawChun
             first = 1
             for part in result.partitions(chunk_rows):
                 _hash_rows(digest, part)
-                cols = {columns[p]: [_cell(r[p], k) for r in part] for p, k in zip(positions, kinds, strict=True)}
+                cols = _columns(part, positions, kinds, [columns[p] for p in positions])
                 frame = pd.DataFrame(cols, index=pd.RangeIndex(first, first + len(part), name="row"), dtype="str")
                 chunk = _finish(frame, match, source, first, None)
                 first += len(part)

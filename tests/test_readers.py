@@ -206,3 +206,12 @@ def test_a_database_error_while_hashing_names_the_source_without_password(tmp_pa
     src = Source(url=f"sqlite:///{db}", query="SELECT * FROM kegiatan WHERE nope = 1", table="activities")
     with pytest.raises(SourceError, match=r"#query: query gagal \(query failed\).*nope"):
         sha256_of(src)
+
+
+def test_cells_are_taken_column_by_column_as_typed():
+    from etl.readers import _columns
+
+    rows = [("A-1", 12, dt.datetime(2024, 1, 2), "x"), ("A-2", None), ("A-3", 2.5, dt.date(2024, 1, 3))]
+    cols = _columns(rows, [0, 1, 2], ["text", "int", "date"], ["id", "n", "d"])
+    assert cols == {"id": ["A-1", "A-2", "A-3"], "n": ["12", "", "2,5"], "d": ["2024-01-02", "", "2024-01-03"]}
+    assert _columns([], [0, 1], ["text", "text"], ["a", "b"]) == {"a": [], "b": []}
