@@ -183,12 +183,13 @@ def _start_worker(events: Any, parent: int, threads: int) -> None:
     # the workers are the parallelism: each gets its share of the cores for polars and pyarrow (1 of 2 here;
     # 0.5 s less of 23 s nationally than each using both). POLARS_MAX_THREADS counts from polars' first import.
     os.environ["POLARS_MAX_THREADS"] = str(threads)
-    import pyarrow as pa
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"  # numpy's BLAS is not used here; its idle helper thread polls
+    import pyarrow as pa  # imports numpy
 
     pa.set_cpu_count(threads)
-    from etl.build import _malloc_tuning
+    from etl.build import WORKER_MMAP_THRESHOLD, WORKER_TRIM_THRESHOLD, _malloc_tuning
 
-    _malloc_tuning()
+    _malloc_tuning(WORKER_MMAP_THRESHOLD, WORKER_TRIM_THRESHOLD)
 
 
 def _emit(event: str, info: dict) -> None:
