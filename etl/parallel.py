@@ -136,6 +136,9 @@ def _read_in_workers(tasks: list[tuple[dict, SourceStats]], job: LoadJob, notify
         deadline = time.monotonic() + ANNOUNCE_WAIT_S
         while len(announced) < len(running) and time.monotonic() < deadline:
             _relay(events, notify, announced, block_s=0.05)
+        # every result is in and the workers are idle: ending them now spares their interpreters' teardown
+        # (~0.4 s nationally, waited for by shutdown) and hands their memory back before the merge
+        _stop(pool)
         return []
     except BaseException:
         _stop(pool)
