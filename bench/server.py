@@ -17,6 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from bench.measure import ROOT, comm, tree_rss_bytes
 
@@ -112,7 +113,8 @@ def bench_server(warehouse: Path, *, timeout: float = 180, log_dir: Path | None 
                 load_s = first_s if i == 0 else time.perf_counter() - t0 - 1.5  # minus the quiet wait
                 _, n_el, charts, exceptions = page.evaluate(_STATE_JS)
                 rss, _ = _tree_mb(proc.pid)
-                name = href.rstrip("/").rsplit("/", 1)[-1] or "root"
+                # the first link is the app's root ("http://host:port/"): named by its path, not its port
+                name = urlsplit(href).path.rstrip("/").rsplit("/", 1)[-1] or "root"
                 if log_dir:
                     page.screenshot(path=str(log_dir / f"server-{i}-{name}.png"), full_page=True)
                 rec = {"url": href.removeprefix(base), "load_s": load_s, "elements": n_el, "charts": charts,
