@@ -52,6 +52,9 @@ SUBTITLE_SIZE = 16
 FOOTER_SIZE = 13
 MARGIN = {"l": 24, "r": 32, "t": 110, "b": 96}
 EXPORT_WIDTH = 1280
+#: Characters per line of a full-width chart's title: 58 bold 23 px characters of the widest fallback font
+#: (DejaVu Sans) take ~830 px, the chart column of a 1280-1400 px window (68 ran off the right edge there).
+TITLE_WRAP = 58
 _ALL = "__all__"  # the one series of a trend without a colour column
 
 
@@ -74,7 +77,7 @@ class Frame:
     subtitle: str
     footer: str
     lang: str = "id"
-    wrap: int = 68  # characters per title line (about 40 for a half-width chart)
+    wrap: int = TITLE_WRAP  # characters per title line (about 36 for a half-width chart)
 
 
 def footer_text(data_date: dt.date | None, sample: bool, lang: str = "id") -> str:
@@ -155,11 +158,44 @@ def styled_figure(traces: Sequence[dict[str, Any]], frame: Frame, *, height: int
     """One figure in the house style: `axes` (xaxis/yaxis settings the house style overrides where it
     sets the same property, as a style applied last would), then the house layout, then `after` (wins)."""
     layout = merge({}, axes, house_layout(frame, height=height, legend=legend), after)
+    _make_room_for_legend(layout, traces)
     if shapes:
         layout["shapes"] = list(shapes)
     if annotations:
         layout["annotations"] = list(annotations) + layout["annotations"]
     return go.Figure({"data": list(traces), "layout": layout}, _validate=False)
+
+
+#: What a horizontal legend is assumed to have to fit in, and what its entries take (15 px text, the widest of
+#: the fonts the house style falls back to, DejaVu Sans). plotly wraps it at the plot area's width: in the main
+#: column of a 1400 px window, with long bar labels on the left, ~600 px (three kab/kota names took two rows).
+#: Where it fits in one row after all, the chart only has a row of white space more.
+LEGEND_WIDTH_PX, LEGEND_CHAR_PX, LEGEND_ENTRY_PX, LEGEND_ROW_PX = 560, 8.8, 46, 24
+
+
+def legend_rows(names: Sequence[str], width: float = LEGEND_WIDTH_PX) -> int:
+    """Rows a horizontal legend of these entries wraps into (entries are never split)."""
+    rows, used = 1, 0.0
+    for name in names:
+        w = LEGEND_ENTRY_PX + LEGEND_CHAR_PX * len(name)
+        if used and used + w > width:
+            rows, used = rows + 1, 0.0
+        used += w
+    return rows
+
+
+def _make_room_for_legend(layout: dict[str, Any], traces: Sequence[dict[str, Any]]) -> None:
+    """A horizontal legend sits between the subtitle and the plot and grows upwards as it wraps: each row
+    beyond the first gets its own room (the plot moves down) instead of covering the subtitle."""
+    leg = layout.get("legend", {})
+    if not layout.get("showlegend") or leg.get("orientation") != "h" or leg.get("yref") != "container":
+        return
+    names = [str(t.get("name", "")) for t in traces if t.get("showlegend", True) and t.get("name")]
+    extra = LEGEND_ROW_PX * (legend_rows(names) - 1)
+    if extra:
+        layout["height"] += extra
+        layout["margin"]["t"] += extra
+        leg["y"] = 1 - (layout["margin"]["t"] - 6) / layout["height"]  # its bottom stays just above the plot
 
 
 def apply_style(fig: go.Figure, frame: Frame, *, height: int = 520, legend: bool = True) -> go.Figure:

@@ -159,3 +159,17 @@ def test_value_bars_axis_options_win_over_the_house_style() -> None:
     trend = charts.trend_lines(pd.DataFrame({"m": [dt.date(2024, 1, 1)], "v": [0.5]}), FRAME, x="m", y="v",
                                percent=True, y_range=(0, 1.05))
     assert list(trend.layout.yaxis.range) == [0, 1.05]
+
+
+def test_a_wrapping_legend_gets_its_own_room_above_the_plot() -> None:
+    df = pd.DataFrame({"measure": ["kegiatan", "kegiatan"], "region": ["A", "B"], "relative": [1.2, 0.8]})
+    short = charts.relative_bars(df, FRAME, measure="measure", label="region", relative="relative")
+    names = ["Kabupaten Aceh Selatan", "Kabupaten Aceh Tenggara", "Kabupaten Aceh Timur"]
+    df = pd.DataFrame({"measure": ["kegiatan"] * 3, "region": names, "relative": [1.2, 0.8, 2.3]})
+    long = charts.relative_bars(df, FRAME, measure="measure", label="region", relative="relative")
+    assert charts.legend_rows(["A", "B"]) == 1 and charts.legend_rows(names) == 2
+    # one row more: the plot moves down by a row and the legend's bottom stays just above the plot
+    added = long.layout.margin.t - short.layout.margin.t
+    assert added == charts.LEGEND_ROW_PX and long.layout.height - short.layout.height == added
+    for fig in (short, long):
+        assert fig.layout.legend.y == pytest.approx(1 - (fig.layout.margin.t - 6) / fig.layout.height)

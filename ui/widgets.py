@@ -74,7 +74,7 @@ class Ctx:
         data_date = fmt.to_date(data_date) or self.f.today
         subtitle = f"{self.scope_name} · {when or self.period_text}"
         return charts.Frame(title, subtitle, charts.footer_text(data_date, self.wh.is_sample, self.lang), self.lang,
-                            wrap=36 if narrow else 68)
+                            wrap=36 if narrow else charts.TITLE_WRAP)
 
     def as_of_text(self) -> str:
         """'per 31 Jul 2024 · Pemilu 2024' for the coverage questions."""
