@@ -567,14 +567,20 @@ def distribution(df: pd.DataFrame, frame: Frame, *, value: str, label: str, outl
     ]
     if is_out.any():
         mid = float(np.median(values))
+        named = _extremes(values, is_out, mid)
+        y = jitter.copy()
+        for rows in (named[values[named] < mid], named[values[named] >= mid]):
+            y[rows] = NAMED_ROWS[:len(rows)]  # one row each, so no two names run into each other
+        out, shown = np.flatnonzero(is_out), set(named.tolist())
         traces.append({
-            "type": "scatter", "x": values[is_out], "y": jitter[is_out], "mode": "markers+text", "name": outlier_name,
+            "type": "scatter", "x": values[out], "y": y[out], "mode": "markers+text", "name": outlier_name,
             "marker": {"size": 15, "color": VERMILLION, "symbol": "diamond", "line": {"width": 1, "color": "white"}},
-            "text": [lb for lb, o in zip(labels, is_out, strict=True) if o],
+            "text": [labels[i] if i in shown else "" for i in out],
+            "customdata": [labels[i] for i in out],
             "textfont": {"size": 14, "color": VERMILLION},
             # names point inwards, so a name at either end of the axis stays inside the figure
-            "textposition": ["middle left" if v >= mid else "middle right" for v in values[is_out]],
-            "hovertemplate": f"%{{text}}: %{{x:{fmt_spec}}}<extra>{_esc(outlier_name)}</extra>",
+            "textposition": ["middle left" if v >= mid else "middle right" for v in values[out]],
+            "hovertemplate": f"%{{customdata}}: %{{x:{fmt_spec}}}<extra>{_esc(outlier_name)}</extra>",
         })
     shapes, notes = [], []
     if median and median in data and data[median].notna().any():
@@ -589,6 +595,24 @@ def distribution(df: pd.DataFrame, frame: Frame, *, value: str, label: str, outl
             "yaxis": {"visible": False, "range": [-0.6, 0.75]}}
     return styled_figure(traces, frame, height=340, legend=bool(is_out.any()), axes=axes, shapes=shapes,
                          annotations=notes)
+
+
+#: Outliers named on the chart at each end of the axis (the most extreme; the others are hovered, and the
+#: table under the chart lists them all), and the heights their names take, above and below the jittered dots
+#: (±0.3): 22 named outliers of a national view ran into each other, and a name at the dots' height was hidden
+#: by them.
+NAMED_PER_SIDE = 2
+NAMED_ROWS = np.array([0.42, -0.42])
+
+
+def _extremes(values: np.ndarray, is_out: np.ndarray, mid: float) -> np.ndarray:
+    """Positions of the NAMED_PER_SIDE outliers furthest below and above `mid`."""
+    out = np.flatnonzero(is_out)
+    low = out[values[out] < mid]
+    high = out[values[out] >= mid]
+    low = low[np.argsort(values[low], kind="stable")][:NAMED_PER_SIDE]
+    high = high[np.argsort(-values[high], kind="stable")][:NAMED_PER_SIDE]
+    return np.concatenate([low, high])
 
 
 def against_median(df: pd.DataFrame, frame: Frame, *, label: str, value: str, median: str,

@@ -173,3 +173,17 @@ def test_a_wrapping_legend_gets_its_own_room_above_the_plot() -> None:
     assert added == charts.LEGEND_ROW_PX and long.layout.height - short.layout.height == added
     for fig in (short, long):
         assert fig.layout.legend.y == pytest.approx(1 - (fig.layout.margin.t - 6) / fig.layout.height)
+
+
+def test_only_the_most_extreme_outliers_are_named_each_on_its_own_row() -> None:
+    values = [100.0 + i for i in range(40)] + [300.0 + i for i in range(8)] + [10.0, 20.0]
+    df = pd.DataFrame({"v": values, "name": [f"Kab {i}" for i in range(len(values))],
+                       "out": [v >= 300 or v < 50 for v in values]})
+    fig = charts.distribution(df, FRAME, value="v", label="name", outlier="out")
+    out = fig.data[-1]
+    named = {t: (x, y) for t, x, y in zip(out.text, out.x, out.y, strict=True) if t}
+    assert set(named) == {"Kab 47", "Kab 46", "Kab 48", "Kab 49"}  # the 2 highest and the 2 lowest
+    for side in (lambda x: x >= 300, lambda x: x < 50):
+        rows = [y for x, y in named.values() if side(x)]
+        assert len(set(rows)) == 2 and all(abs(y) > 0.3 for y in rows)  # own rows, clear of the dots
+    assert len(out.customdata) == 10 and "Kab 40" in out.customdata  # every outlier is still hovered
