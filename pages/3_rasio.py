@@ -43,10 +43,12 @@ else:
     if not cmp.empty:
         heavier = int((cmp[ratio] > cmp[prov_median]).sum())
         title = ctx.t("ratio_median_title", n=fmt.number(heavier, 0, lang), total=fmt.number(len(cmp), 0, lang))
+        if len(cmp) > charts.MEDIAN_ROWS:
+            st.caption(ctx.t("ratio_top_n", n=charts.MEDIAN_ROWS, total=fmt.number(len(cmp), 0, lang)))
         fig = charts.against_median(
             cmp, ctx.frame(title, table="personnel", when=ctx.as_of_text()), label="region_name", value=ratio,
             median=prov_median, value_title=name, decimals=dec, median_name=ctx.t("ratio_prov_median"),
-            value_name=name)
+            value_name=name, max_rows=charts.MEDIAN_ROWS)
         w.chart(fig, f"rasio_median_{ratio}", key=f"ratio_med_{ratio}")
 
 st.subheader(ctx.t("ratio_table"))

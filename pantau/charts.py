@@ -597,6 +597,9 @@ def distribution(df: pd.DataFrame, frame: Frame, *, value: str, label: str, outl
                          annotations=notes)
 
 
+#: Regions at most in a chart of values against their province medians (the page's table holds them all).
+MEDIAN_ROWS = 30
+
 #: Outliers named on the chart at each end of the axis (the most extreme; the others are hovered, and the
 #: table under the chart lists them all), and the heights their names take, above and below the jittered dots
 #: (±0.3): 22 named outliers of a national view ran into each other, and a name at the dots' height was hidden
@@ -617,9 +620,12 @@ def _extremes(values: np.ndarray, is_out: np.ndarray, mid: float) -> np.ndarray:
 
 def against_median(df: pd.DataFrame, frame: Frame, *, label: str, value: str, median: str,
                    value_title: str = "", decimals: int = 0, median_name: str = "median",
-                   value_name: str = "", higher_is_worse: bool = True) -> go.Figure:
-    """Dumbbells: each region's value against its province median; worse-than-median in vermillion."""
+                   value_name: str = "", higher_is_worse: bool = True, max_rows: int | None = None) -> go.Figure:
+    """Dumbbells: each region's value against its province median; worse-than-median in vermillion. With
+    `max_rows`, only that many regions: the worst values (a national view's 514 rows cannot be read)."""
     data = df.dropna(subset=[value]).sort_values(value, ascending=True, kind="stable")
+    if max_rows is not None and len(data) > max_rows:
+        data = data.tail(max_rows) if higher_is_worse else data.head(max_rows)
     fmt_spec = f",.{decimals}f"
     values, medians, labels = _floats(data[value]), _floats(data[median]), _texts(data[label])
     worse = (values > medians) if higher_is_worse else (values < medians)

@@ -187,3 +187,12 @@ def test_only_the_most_extreme_outliers_are_named_each_on_its_own_row() -> None:
         rows = [y for x, y in named.values() if side(x)]
         assert len(set(rows)) == 2 and all(abs(y) > 0.3 for y in rows)  # own rows, clear of the dots
     assert len(out.customdata) == 10 and "Kab 40" in out.customdata  # every outlier is still hovered
+
+
+def test_against_median_keeps_the_worst_rows_when_asked() -> None:
+    df = pd.DataFrame({"name": [f"Kab {i}" for i in range(40)], "v": [float(i) for i in range(40)], "med": 20.0})
+    fig = charts.against_median(df, FRAME, label="name", value="v", median="med", max_rows=30)
+    assert len(fig.data[2].x) == 30 and min(fig.data[2].x) == 10.0  # the 30 heaviest
+    fig = charts.against_median(df, FRAME, label="name", value="v", median="med", max_rows=30, higher_is_worse=False)
+    assert max(fig.data[2].x) == 29.0
+    assert len(charts.against_median(df, FRAME, label="name", value="v", median="med").data[2].x) == 40
