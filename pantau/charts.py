@@ -111,6 +111,11 @@ def merge(base: dict[str, Any], *updates: Mapping[str, Any] | None) -> dict[str,
     return base
 
 
+def _legend_y(top_margin: float, height: float) -> float:
+    """Where a horizontal legend's bottom goes (container fraction): just above the plot."""
+    return 1 - (top_margin - 6) / height
+
+
 def house_layout(frame: Frame, *, height: int = 520, legend: bool = True) -> dict[str, Any]:
     """The layout of the house style as a dict: fonts, title block, footer, formats, palette, axes."""
     lines = wrap_title(frame.title, frame.wrap)
@@ -136,7 +141,7 @@ def house_layout(frame: Frame, *, height: int = 520, legend: bool = True) -> dic
         # The legend sits in the title block, just above the plot, measured from the figure's edges (a legend
         # placed by the plot area would wrap into the subtitle when the axis labels are long).
         "legend": {"orientation": "h", "xref": "container", "x": 0.012, "xanchor": "left",
-                   "yref": "container", "y": 1 - (MARGIN["t"] + extra - 6) / (height + extra), "yanchor": "bottom",
+                   "yref": "container", "y": _legend_y(MARGIN["t"] + extra, height + extra), "yanchor": "bottom",
                    "title": {"text": ""}, "font": {"size": 15}},
         "dragmode": False,
         "xaxis": {"showgrid": False, "ticks": "outside", "tickfont": {"size": 14}, "title": {"font": {"size": 15}},
@@ -195,7 +200,7 @@ def _make_room_for_legend(layout: dict[str, Any], traces: Sequence[dict[str, Any
     if extra:
         layout["height"] += extra
         layout["margin"]["t"] += extra
-        leg["y"] = 1 - (layout["margin"]["t"] - 6) / layout["height"]  # its bottom stays just above the plot
+        leg["y"] = _legend_y(layout["margin"]["t"], layout["height"])
 
 
 def apply_style(fig: go.Figure, frame: Frame, *, height: int = 520, legend: bool = True) -> go.Figure:
@@ -567,11 +572,11 @@ def distribution(df: pd.DataFrame, frame: Frame, *, value: str, label: str, outl
     ]
     if is_out.any():
         mid = float(np.median(values))
-        named = _extremes(values, is_out, mid)
-        y = jitter.copy()
-        for rows in (named[values[named] < mid], named[values[named] >= mid]):
-            y[rows] = NAMED_ROWS[:len(rows)]  # one row each, so no two names run into each other
-        out, shown = np.flatnonzero(is_out), set(named.tolist())
+        y, shown = jitter.copy(), set()
+        for side in _extremes(values, is_out, mid):
+            y[side] = NAMED_ROWS[:len(side)]  # one row each, so no two names run into each other
+            shown.update(side.tolist())
+        out = np.flatnonzero(is_out)
         traces.append({
             "type": "scatter", "x": values[out], "y": y[out], "mode": "markers+text", "name": outlier_name,
             "marker": {"size": 15, "color": VERMILLION, "symbol": "diamond", "line": {"width": 1, "color": "white"}},
@@ -597,9 +602,6 @@ def distribution(df: pd.DataFrame, frame: Frame, *, value: str, label: str, outl
                          annotations=notes)
 
 
-#: Regions at most in a chart of values against their province medians (the page's table holds them all).
-MEDIAN_ROWS = 30
-
 #: Outliers named on the chart at each end of the axis (the most extreme; the others are hovered, and the
 #: table under the chart lists them all), and the heights their names take, above and below the jittered dots
 #: (±0.3): 22 named outliers of a national view ran into each other, and a name at the dots' height was hidden
@@ -608,14 +610,16 @@ NAMED_PER_SIDE = 2
 NAMED_ROWS = np.array([0.42, -0.42])
 
 
-def _extremes(values: np.ndarray, is_out: np.ndarray, mid: float) -> np.ndarray:
-    """Positions of the NAMED_PER_SIDE outliers furthest below and above `mid`."""
+def _extremes(values: np.ndarray, is_out: np.ndarray, mid: float) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the NAMED_PER_SIDE outliers furthest below `mid`, and of those furthest above it."""
     out = np.flatnonzero(is_out)
-    low = out[values[out] < mid]
-    high = out[values[out] >= mid]
-    low = low[np.argsort(values[low], kind="stable")][:NAMED_PER_SIDE]
-    high = high[np.argsort(-values[high], kind="stable")][:NAMED_PER_SIDE]
-    return np.concatenate([low, high])
+    low, high = out[values[out] < mid], out[values[out] >= mid]
+    return (low[np.argsort(values[low], kind="stable")][:NAMED_PER_SIDE],
+            high[np.argsort(-values[high], kind="stable")][:NAMED_PER_SIDE])
+
+
+#: Regions at most in a chart of values against their province medians (the page's table holds them all).
+MEDIAN_ROWS = 30
 
 
 def against_median(df: pd.DataFrame, frame: Frame, *, label: str, value: str, median: str,
