@@ -32,6 +32,9 @@ BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY, YELLOW, BLACK = (
     "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000",
 )
 PALETTE: list[str] = [BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY, BLACK, YELLOW]
+#: For more than seven categories: Paul Tol's muted wine, olive and teal (teal after olive: it is near Okabe-Ito's
+#: green), and Okabe-Ito's yellow (faint on white) last.
+CATEGORY_COLORS: list[str] = [*PALETTE[:7], "#882255", "#999933", "#44AA99", YELLOW]
 GREY = "#8C8C8C"
 LIGHT_GREY = "#E6E6E6"
 TEXT = "#1A1A1A"
@@ -52,9 +55,15 @@ SUBTITLE_SIZE = 16
 FOOTER_SIZE = 13
 MARGIN = {"l": 24, "r": 32, "t": 110, "b": 96}
 EXPORT_WIDTH = 1280
-#: Characters per line of a full-width chart's title: 58 bold 23 px characters of the widest fallback font
-#: (DejaVu Sans) take ~830 px, the chart column of a 1280-1400 px window (68 ran off the right edge there).
-TITLE_WRAP = 58
+#: Characters per line of a full-width chart's title. A bold 23 px character of the widest fallback font (DejaVu
+#: Sans) takes ~14.6 px; in a 1280 px window (a projector) the main column leaves ~780 px for the title, where
+#: 54 characters ran off the right edge. A chart in one of two columns (``Frame.wrap = NARROW_WRAP``) leaves
+#: ~390 px there ("Kepatuhan pleno stabil: 94% → 93%", 34 characters, lost its last number).
+TITLE_WRAP = 50
+NARROW_WRAP = 25
+#: A subtitle (regular, 16 px) fits this many times the title's characters per line.
+SUBTITLE_CHARS_PER_TITLE_CHAR = 1.6
+SUBTITLE_LINE_PX = 22
 _ALL = "__all__"  # the one series of a trend without a colour column
 
 
@@ -77,7 +86,11 @@ class Frame:
     subtitle: str
     footer: str
     lang: str = "id"
-    wrap: int = TITLE_WRAP  # characters per title line (about 36 for a half-width chart)
+    wrap: int = TITLE_WRAP  # characters per title line (NARROW_WRAP for a chart in one of two columns)
+
+    @property
+    def narrow(self) -> bool:
+        return self.wrap < TITLE_WRAP
 
 
 def footer_text(data_date: dt.date | None, sample: bool, lang: str = "id") -> str:
@@ -89,15 +102,25 @@ def footer_text(data_date: dt.date | None, sample: bool, lang: str = "id") -> st
     return f"{src} · data per {fmt.date(data_date, 'id')}" if data_date else src
 
 
-def wrap_title(text: str, width: int) -> list[str]:
-    """Split a title into lines of at most `width` characters, at spaces."""
+def _greedy_lines(words: Sequence[str], width: int) -> list[str]:
     lines: list[str] = []
-    for word in str(text).split():
+    for word in words:
         if lines and len(lines[-1]) + 1 + len(word) <= width:
             lines[-1] += " " + word
         else:
             lines.append(word)
     return lines or [""]
+
+
+def wrap_title(text: str, width: int) -> list[str]:
+    """Split a title into as few lines of at most `width` characters as it needs (at spaces), as even as they
+    can be: no last line of one word left under a full one."""
+    words = str(text).split()
+    lines = _greedy_lines(words, width)
+    narrowest = width
+    while narrowest > 1 and len(_greedy_lines(words, narrowest - 1)) == len(lines):
+        narrowest -= 1
+    return _greedy_lines(words, narrowest)
 
 
 def merge(base: dict[str, Any], *updates: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -119,7 +142,8 @@ def _legend_y(top_margin: float, height: float) -> float:
 def house_layout(frame: Frame, *, height: int = 520, legend: bool = True) -> dict[str, Any]:
     """The layout of the house style as a dict: fonts, title block, footer, formats, palette, axes."""
     lines = wrap_title(frame.title, frame.wrap)
-    extra = 54 * (len(lines) - 1)
+    sub_lines = wrap_title(frame.subtitle, int(frame.wrap * SUBTITLE_CHARS_PER_TITLE_CHAR))
+    extra = 54 * (len(lines) - 1) + SUBTITLE_LINE_PX * (len(sub_lines) - 1)
     return {
         "template": copy.deepcopy(TEMPLATE),
         "height": height + extra,
@@ -129,7 +153,8 @@ def house_layout(frame: Frame, *, height: int = 520, legend: bool = True) -> dic
             "x": 0, "xref": "container", "xanchor": "left", "pad": {"l": 24, "t": 16 + 24 * (len(lines) - 1)},
             "y": 1, "yref": "container", "yanchor": "top",
             "font": {"size": TITLE_SIZE, "color": TEXT},
-            "subtitle": {"text": _esc(frame.subtitle), "font": {"size": SUBTITLE_SIZE, "color": MUTED_TEXT}},
+            "subtitle": {"text": "<br>".join(_esc(line) for line in sub_lines),
+                         "font": {"size": SUBTITLE_SIZE, "color": MUTED_TEXT}},
         },
         "separators": fmt.SEPARATORS.get(frame.lang, ",."),
         "colorway": list(PALETTE),
@@ -163,7 +188,7 @@ def styled_figure(traces: Sequence[dict[str, Any]], frame: Frame, *, height: int
     """One figure in the house style: `axes` (xaxis/yaxis settings the house style overrides where it
     sets the same property, as a style applied last would), then the house layout, then `after` (wins)."""
     layout = merge({}, axes, house_layout(frame, height=height, legend=legend), after)
-    _make_room_for_legend(layout, traces)
+    _make_room_for_legend(layout, traces, LEGEND_NARROW_PX if frame.narrow else LEGEND_WIDTH_PX)
     if shapes:
         layout["shapes"] = list(shapes)
     if annotations:
@@ -173,30 +198,31 @@ def styled_figure(traces: Sequence[dict[str, Any]], frame: Frame, *, height: int
 
 #: What a horizontal legend is assumed to have to fit in, and what its entries take (15 px text, the widest of
 #: the fonts the house style falls back to, DejaVu Sans). plotly wraps it at the plot area's width: in the main
-#: column of a 1400 px window, with long bar labels on the left, ~600 px (three kab/kota names took two rows).
+#: column of a 1400 px window, with long bar labels on the left, ~600 px (three kab/kota names took two rows);
+#: in one of two columns of a 1280 px window ~300 px (four pleno outcomes took two rows).
 #: Where it fits in one row after all, the chart only has a row of white space more.
-LEGEND_WIDTH_PX, LEGEND_CHAR_PX, LEGEND_ENTRY_PX, LEGEND_ROW_PX = 560, 8.8, 46, 24
+LEGEND_WIDTH_PX, LEGEND_NARROW_PX, LEGEND_CHAR_PX, LEGEND_ENTRY_PX, LEGEND_ROW_PX = 560, 300, 8.8, 46, 24
 
 
 def legend_rows(names: Sequence[str], width: float = LEGEND_WIDTH_PX) -> int:
-    """Rows a horizontal legend of these entries wraps into (entries are never split)."""
-    rows, used = 1, 0.0
-    for name in names:
-        w = LEGEND_ENTRY_PX + LEGEND_CHAR_PX * len(name)
-        if used and used + w > width:
-            rows, used = rows + 1, 0.0
-        used += w
-    return rows
+    """Rows a horizontal legend of these entries wraps into. As plotly does: in one row when they all fit,
+    otherwise in columns as wide as the widest entry."""
+    widths = [LEGEND_ENTRY_PX + LEGEND_CHAR_PX * len(name) for name in names]
+    if sum(widths) <= width:
+        return 1
+    per_row = max(1, int(width // max(widths)))
+    return -(-len(widths) // per_row)
 
 
-def _make_room_for_legend(layout: dict[str, Any], traces: Sequence[dict[str, Any]]) -> None:
+def _make_room_for_legend(layout: dict[str, Any], traces: Sequence[dict[str, Any]],
+                          width: float = LEGEND_WIDTH_PX) -> None:
     """A horizontal legend sits between the subtitle and the plot and grows upwards as it wraps: each row
     beyond the first gets its own room (the plot moves down) instead of covering the subtitle."""
     leg = layout.get("legend", {})
     if not layout.get("showlegend") or leg.get("orientation") != "h" or leg.get("yref") != "container":
         return
     names = [str(t.get("name", "")) for t in traces if t.get("showlegend", True) and t.get("name")]
-    extra = LEGEND_ROW_PX * (legend_rows(names) - 1)
+    extra = LEGEND_ROW_PX * (legend_rows(names, width) - 1)
     if extra:
         layout["height"] += extra
         layout["margin"]["t"] += extra
@@ -223,6 +249,14 @@ def integer_ticks(values: Any) -> dict[str, Any]:
     if top == top and top <= 8:
         settings.update(dtick=1, tick0=0)
     return settings
+
+
+def percent_ticks(values: Any) -> dict[str, Any]:
+    """Axis settings for shares: ticks with as many decimals as small values need ('0,2% 0,4%', not '0% 0%')."""
+    arr = _floats(values)
+    top = float(np.nanmax(np.abs(arr))) if arr.size and not np.isnan(arr).all() else 1.0
+    decimals = 0 if top >= 0.05 else 1 if top >= 0.005 else 2
+    return {"tickformat": f".{decimals}%"}
 
 
 def config(filename: str, height: int = 520) -> dict[str, Any]:
@@ -255,8 +289,9 @@ def _texts(values: Any) -> list[Any]:
 
 
 def category_colors(keys: Sequence[Any]) -> dict[str, str]:
-    """One colour per key, in the given order: pass the same map to every chart of a page."""
-    return {str(k): PALETTE[i % len(PALETTE)] for i, k in enumerate(keys)}
+    """One colour per key, in the given order (up to 11 distinct): pass the same map to every chart of a page,
+    and the same keys in the same order on every page where a category must keep its colour."""
+    return {str(k): CATEGORY_COLORS[i % len(CATEGORY_COLORS)] for i, k in enumerate(keys)}
 
 
 def bar_height(n: int, *, per_bar: int = 34, base: int = 230, minimum: int = 360, maximum: int = 1400) -> int:
@@ -302,6 +337,7 @@ def rate_bars(df: pd.DataFrame, frame: Frame, *, label: str, rate: str, codes: s
     hovers = _texts(data[hover] if hover else data[label])
     state = np.where(rates > target + 1e-9, "over", np.where(rates >= target - 1e-9, "full", "short"))
     colors = {"full": GOOD, "short": SHORT, "over": MISMATCH}
+    decimals = fmt.percent_decimals(rates)  # one format for every bar: '99,7%' beside '85,0%', never '100%'
     traces = []
     for key in ("full", "short", "over"):
         idx = np.flatnonzero(state == key)
@@ -310,7 +346,7 @@ def rate_bars(df: pd.DataFrame, frame: Frame, *, label: str, rate: str, codes: s
         traces.append({
             "type": "bar", "x": rates[idx], "y": [labels[i] for i in idx], "orientation": "h", "name": names[key],
             "marker": {"color": colors[key]}, "customdata": [[code_values[i], hovers[i]] for i in idx],
-            "text": [_rate_text(rates[i], frame.lang) for i in idx], "texttemplate": "%{text}",
+            "text": [fmt.percent(rates[i], decimals, frame.lang) for i in idx], "texttemplate": "%{text}",
             "textposition": "outside", "cliponaxis": False, "textfont": {"size": 15},
             "hovertemplate": "%{customdata[1]}<extra></extra>",
         })
@@ -323,12 +359,6 @@ def rate_bars(df: pd.DataFrame, frame: Frame, *, label: str, rate: str, codes: s
                          after={"barmode": "overlay", "bargap": 0.25, "clickmode": "event+select"})
 
 
-def _rate_text(value: float, lang: str) -> str:
-    """'89%', but '100,1%' for a rate just over 100% (a mismatch must not read as a plain 100%)."""
-    near = value != 1.0 and round(float(value), 2) == 1.0
-    return fmt.percent(value, 1 if near else 0, lang)
-
-
 def value_bars(df: pd.DataFrame, frame: Frame, *, label: str, value: str, color_by: str | None = None,
                codes: str | None = None, percent: bool = False, decimals: int = 0,
                highlight: str | None = None, colors: dict[str, str] | None = None,
@@ -339,8 +369,10 @@ def value_bars(df: pd.DataFrame, frame: Frame, *, label: str, value: str, color_
     `x_title`, `x_range` set the value axis; `category_order` lists the bars top to bottom (stacked bars).
     """
     data = df.iloc[::-1]
-    fmt_spec = f".{decimals}%" if percent else f",.{decimals}f"
     values = _floats(data[value])
+    if percent:
+        decimals = fmt.percent_decimals(values, decimals)
+    fmt_spec = f".{decimals}%" if percent else f",.{decimals}f"
     labels = _texts(data[label])
     traces = []
     if color_by:
@@ -367,7 +399,7 @@ def value_bars(df: pd.DataFrame, frame: Frame, *, label: str, value: str, color_
         traces.append(trace)
     xaxis: dict[str, Any]
     if percent:
-        xaxis = {"tickformat": ".0%"}
+        xaxis = percent_ticks(values)
     elif decimals == 0:
         totals = pd.Series(values).groupby(labels, sort=False).sum() if color_by else values
         xaxis = integer_ticks(totals)
@@ -439,10 +471,10 @@ def trend_lines(df: pd.DataFrame, frame: Frame, *, x: str, y: str, color: str | 
             "marker": {"size": 7}, "customdata": [fmt.month(v, frame.lang) for v in sx],
             "hovertemplate": f"{_esc(name)} · %{{customdata}}: %{{y:{fmt_spec}}}<extra></extra>",
         })
-    tickvals, ticktext = _date_ticks(all_x, frame.lang, max_ticks=6 if frame.wrap < 50 else 12)
+    tickvals, ticktext = _date_ticks(all_x, frame.lang, max_ticks=6 if frame.narrow else 12)
     yaxis: dict[str, Any] = {"title": {"text": y_title}, "rangemode": "tozero"}
     if percent:
-        yaxis["tickformat"] = ".0%"
+        yaxis.update(percent_ticks(all_y))
     elif decimals == 0:
         yaxis.update(integer_ticks(all_y))
     else:

@@ -56,11 +56,50 @@ def number(x: Any, decimals: int = 0, lang: str = "id", missing: str = "–") ->
     return text
 
 
+#: The most decimals ``percent`` adds so that a share short of 100% (or above 0%) never reads as 100% (0%).
+HONEST_DECIMALS = 2
+
+
+def _shares(values: Any) -> list[float]:
+    items = values.tolist() if hasattr(values, "tolist") else values
+    items = items if isinstance(items, list | tuple) else [items]
+    return [float(v) * 100 for v in items if not is_missing(v) and not math.isinf(float(v))]
+
+
+def _misread(v: float, decimals: int) -> bool:
+    """True when ``v`` (a percentage) rounds to 0 or 100 without being it."""
+    return round(v, decimals) in (0.0, 100.0) and v not in (0.0, 100.0)
+
+
+def percent_decimals(values: Any, decimals: int = 0) -> int:
+    """The fewest decimals, at least ``decimals`` (at most ``HONEST_DECIMALS``), with which none of ``values``
+    (shares) reads as 0% or 100% unless it is exactly that: 0.997 needs one ('99,7%', not '100%'), 0.004
+    too ('0,4%', not '0%'). Pass all the values of a chart or a sentence so they share one format."""
+    shares = _shares(values)
+    while decimals < HONEST_DECIMALS and any(_misread(v, decimals) for v in shares):
+        decimals += 1
+    return decimals
+
+
 def percent(x: Any, decimals: int = 0, lang: str = "id", missing: str = "–") -> str:
-    """A share (0.995) -> '99,5%' (id) / '99.5%' (en)."""
+    """A share (0.995) -> '99,5%' (id) / '99.5%' (en). With more decimals where ``decimals`` would make a share
+    short of 100% read '100%' or one above 0% read '0%' (``percent_decimals``); past that, rounded inwards
+    (0.99999 -> '99,99%')."""
     if is_missing(x):
         return missing
-    return number(float(x) * 100, decimals, lang) + "%"
+    value = float(x) * 100
+    decimals = percent_decimals(x, decimals)
+    if _misread(value, decimals):
+        step = 10 ** -decimals
+        value = step if value < 50 else 100 - step
+    return number(value, decimals, lang) + "%"
+
+
+def lower_first(text: str) -> str:
+    """A label inside a sentence: 'Keterisian PKD' -> 'keterisian PKD', but 'TPS per PKD' stays as written."""
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        return text[0].lower() + text[1:]
+    return text
 
 
 def signed(x: Any, decimals: int = 0, lang: str = "id", unit: str = "") -> str:

@@ -196,3 +196,50 @@ def test_against_median_keeps_the_worst_rows_when_asked() -> None:
     fig = charts.against_median(df, FRAME, label="name", value="v", median="med", max_rows=30, higher_is_worse=False)
     assert max(fig.data[2].x) == 29.0
     assert len(charts.against_median(df, FRAME, label="name", value="v", median="med").data[2].x) == 40
+
+
+def test_titles_wrap_into_even_lines_that_fit_a_projector() -> None:
+    title = "Sambang pengawasan menjangkau 5% kelurahan/desa secara nasional"  # 63 characters
+    lines = charts.wrap_title(title, charts.TITLE_WRAP)
+    assert len(lines) == 2 and max(map(len, lines)) <= charts.TITLE_WRAP
+    assert abs(len(lines[0]) - len(lines[1])) <= 12  # no last line of one word
+    assert charts.wrap_title("Kepatuhan pleno stabil: 94% → 93%", charts.NARROW_WRAP) == [
+        "Kepatuhan pleno", "stabil: 94% → 93%"]
+    assert charts.wrap_title("Pendek", charts.NARROW_WRAP) == ["Pendek"]
+
+
+def test_a_narrow_chart_wraps_its_subtitle_and_makes_room_for_its_legend() -> None:
+    narrow = charts.Frame("79% minggu dinilai Baik", "Kota Bandar Lampung · 1 Jan – 31 Des 2024", "footer",
+                          wrap=charts.NARROW_WRAP)
+    wide = charts.Frame(narrow.title, narrow.subtitle, "footer")
+    df = pd.DataFrame({"outcome": ["baik", "cukup", "kurang", "tidak_pleno"], "share": [0.79, 0.13, 0.01, 0.07]})
+    names = {"baik": "Baik", "cukup": "Cukup", "kurang": "Kurang", "tidak_pleno": "Tidak pleno"}
+    fig_n = charts.share_bar(df, narrow, category="outcome", share="share", names=names)
+    fig_w = charts.share_bar(df, wide, category="outcome", share="share", names=names)
+    assert "<br>" in fig_n.layout.title.subtitle.text and "<br>" not in fig_w.layout.title.subtitle.text
+    # four outcomes take two rows in one of two columns (seen at 1280 px), one row across the page
+    assert charts.legend_rows(list(names.values()), charts.LEGEND_NARROW_PX) == 2
+    assert charts.legend_rows(list(names.values())) == 1
+    assert fig_n.layout.margin.t - fig_w.layout.margin.t == charts.SUBTITLE_LINE_PX + charts.LEGEND_ROW_PX
+
+
+def test_rate_labels_share_one_format_and_never_round_to_100() -> None:
+    df = pd.DataFrame({"name": ["A", "B", "C"], "rate": [0.997, 0.85, 1.0]})
+    fig = charts.rate_bars(df, FRAME, label="name", rate="rate")
+    texts = sorted(t for trace in fig.data for t in trace.text)
+    assert texts == ["100,0%", "85,0%", "99,7%"]
+    bars = charts.value_bars(df, FRAME, label="name", value="rate", percent=True)
+    assert bars.data[0].texttemplate == "%{text:.1%}"
+
+
+def test_percent_ticks_of_small_shares_have_decimals() -> None:
+    assert charts.percent_ticks([0.002, 0.004, 0.012]) == {"tickformat": ".1%"}
+    assert charts.percent_ticks([0.2, 0.9]) == {"tickformat": ".0%"}
+    assert charts.percent_ticks([0.0004]) == {"tickformat": ".2%"}
+
+
+def test_a_category_keeps_its_colour_whatever_else_is_shown() -> None:
+    every = [f"type{i}" for i in range(11)]
+    colors = charts.category_colors(every)
+    assert len(set(colors.values())) == 11  # eleven activity types, eleven colours
+    assert charts.category_colors(every[:7]) == {k: colors[k] for k in every[:7]}

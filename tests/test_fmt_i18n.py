@@ -6,6 +6,7 @@ import datetime as dt
 import math
 import string
 
+import pandas as pd
 import pytest
 
 from etl.spec import ACTIVITY_TYPES, BODIES, PLENO_OUTCOMES
@@ -30,6 +31,19 @@ def test_percent_and_signed() -> None:
     assert fmt.signed(12) == "+12"
     assert fmt.signed(-3.5, 1) == "−3,5"
     assert fmt.signed(0.04, 1) == "±0,0"
+
+
+def test_a_share_never_reads_as_0_or_100_percent_unless_it_is() -> None:
+    assert fmt.percent(0.997) == "99,7%" and fmt.percent(0.004) == "0,4%"  # not '100%' and '0%'
+    assert fmt.percent(1.0) == "100%" and fmt.percent(0.0) == "0%" and fmt.percent(0.5) == "50%"
+    assert fmt.percent(0.99999) == "99,99%" and fmt.percent(0.000001) == "0,01%"  # past two decimals: inwards
+    assert fmt.percent_decimals([0.5, 0.2]) == 0 and fmt.percent_decimals(pd.Series([0.5, 0.997, None])) == 1
+    assert fmt.percent_decimals([0.5, 0.9996]) == 2
+
+
+def test_lower_first_keeps_acronyms() -> None:
+    assert fmt.lower_first("Keterisian PKD") == "keterisian PKD"
+    assert fmt.lower_first("TPS per PKD") == "TPS per PKD"
 
 
 def test_dates() -> None:

@@ -23,6 +23,7 @@ from ui.state import Filters, scope_name
 MAX_ROWS = 250
 #: Column kinds for display: how a value is shown in a table.
 PCT, INT, FLOAT1, DATE, DATETIME, TEXT, BOOL = "pct", "int", "float1", "date", "datetime", "text", "bool"
+NUM = "num"  # a column mixing counts and ratios: whole numbers without decimals ('99', not '99,0'), others one
 VOCAB = ("body", "type", "outcome", "issue", "level", "table")
 
 
@@ -74,7 +75,7 @@ class Ctx:
         data_date = fmt.to_date(data_date) or self.f.today
         subtitle = f"{self.scope_name} · {when or self.period_text}"
         return charts.Frame(title, subtitle, charts.footer_text(data_date, self.wh.is_sample, self.lang), self.lang,
-                            wrap=36 if narrow else charts.TITLE_WRAP)
+                            wrap=charts.NARROW_WRAP if narrow else charts.TITLE_WRAP)
 
     def as_of_text(self) -> str:
         """'per 31 Jul 2024 · Pemilu 2024' for the coverage questions."""
@@ -139,6 +140,8 @@ def _styled(df: pd.DataFrame, kinds: Sequence[str], lang: str) -> Any:
             formatters[col] = lambda v: fmt.number(v, 0, lang)
         elif kind == FLOAT1:
             formatters[col] = lambda v: fmt.number(v, 1, lang)
+        elif kind == NUM:
+            formatters[col] = lambda v: fmt.number(v, 0 if float(v).is_integer() else 1, lang)
         elif kind == DATE:
             formatters[col] = lambda v: fmt.date(v, lang)
         elif kind == BOOL:
