@@ -37,9 +37,12 @@ else:
             change = (fmt.signed(float(row.change) * 100, 1, lang, " " + ctx.t("points")) if share
                       else fmt.signed(row.change, dec, lang))
         change = change.replace("−", "-") if change else change  # st.metric reads the direction from "-"
-        cols[i % len(cols)].metric(name, show(row.value), change, border=True,
-                                   delta_color="inverse" if row.metric == "units_empty" else "normal",
-                                   help=f"{ctx.t('col_previous')}: {show(row.previous)}")
+        still = bool(change and change.startswith("±"))  # no change: grey and no arrow, not a green "↑ ±0"
+        cols[i % len(cols)].metric(
+            name, show(row.value), change, border=True, delta_arrow="off" if still else "auto",
+            delta_color="off" if still else "inverse" if row.metric == "units_empty" else "normal",
+            help=f"**{ctx.t(key + '_help') if has(key + '_help') else name}**  \n"
+                 f"{ctx.t('col_previous')}: {show(row.previous)}")
 
 # --- fill rate by body (the coverage headline) ------------------------------------------
 by_body = query(ctx.wh, "coverage.fill_rate_by_body", f.scope, f.as_of, f.election)

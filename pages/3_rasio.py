@@ -11,6 +11,7 @@ from ui.data import query
 from ui.state import page_select
 
 RATIOS = ["voters_per_supervisor", "tps_per_pkd", "desa_per_panwascam"]
+MIN_SPREAD = 3  # kab/kota needed for a distribution and a comparison with the median to say anything
 DECIMALS = {"voters_per_supervisor": 0, "tps_per_pkd": 1, "desa_per_panwascam": 1}
 
 ctx = ui.context()
@@ -26,6 +27,8 @@ dec = DECIMALS[ratio]
 valid = df.dropna(subset=[ratio]) if not df.empty else df
 if valid.empty:
     w.empty(ctx, name.lower())
+elif len(valid) < MIN_SPREAD:  # one kab/kota has no spread to draw: its figures are in the table
+    st.info(ctx.t("ratio_too_few", n=len(valid)), icon=":material/info:")
 else:
     outlier_col = f"{ratio}_outlier"
     n_out = int(valid[outlier_col].fillna(False).astype(bool).sum()) if outlier_col in valid else 0
@@ -58,4 +61,6 @@ else:
     cols = {"region_code": w.TEXT, "region_name": w.TEXT, "voters": w.INT, "tps": w.INT, "desa": w.INT,
             "pkd": w.INT, "ptps": w.INT, "panwascam": w.INT, "supervisors": w.INT,
             "voters_per_supervisor": w.FLOAT1, "tps_per_pkd": w.FLOAT1, "desa_per_panwascam": w.FLOAT1}
-    w.table(ctx, df, "rasio_pengawas", cols, key="tbl_ratio")
+    # heaviest first by the ratio picked: the rows the charts point at are on screen, not past row 250
+    w.table(ctx, df.sort_values(ratio, ascending=False, na_position="last", kind="stable"), "rasio_pengawas", cols,
+            key="tbl_ratio")

@@ -6,6 +6,7 @@ import streamlit as st
 
 import ui
 from pantau import charts, fmt
+from pantau.activity import TYPES
 from pantau.i18n import label
 from ui import widgets as w
 from ui.data import query
@@ -33,8 +34,8 @@ else:
     else:
         keep = list(totals.index)
     types = {ty: label("type", ty, lang) for ty in keep}
-    types[OTHER] = ctx.t("other")
-    colors = charts.category_colors(keep)  # the same colour for a type in every chart of the page
+    types[OTHER] = ctx.t("other_types", n=len(totals) - TOP_TYPES)  # a sum of several: it may top the others
+    colors = charts.category_colors(TYPES)  # a type keeps its colour in every chart, scope and period
     colors[OTHER] = charts.GREY
     fig = charts.trend_lines(trend, ctx.frame(title, table="activities"), x="period_start", y="n", color="type",
                              color_names=types, y_title=ctx.t("act_count"), months=(f.period.start, f.period.end),
@@ -45,6 +46,9 @@ else:
     if by_region.empty:
         w.empty(ctx, ctx.t("levels_" + f.scope.child_level))
     else:
+        own = by_region["region_code"] == f.scope.code  # held by the scope's own office, not by one of its parts
+        by_region.loc[own, "region_name"] = [ctx.t("own_level", name=n, level=ctx.t(f"level_{f.scope.level}"))
+                                             for n in by_region.loc[own, "region_name"]]
         per = by_region.groupby(["region_code", "region_name"], as_index=False)["n"].sum()
         per = per.sort_values("n", ascending=False)
         order = list(per["region_name"])
@@ -89,12 +93,13 @@ if not reach.empty:
 
 # --- the activities themselves --------------------------------------------------------------
 st.subheader(ctx.t("act_list"))
-acts = query(ctx.wh, "activity.activity_list", f.scope, f.period, limit=500)
+acts = query(ctx.wh, "activity.activity_list", f.scope, f.period, limit=w.MAX_ROWS)
 if acts.empty:
     w.empty(ctx, ctx.t("act_list").lower(), hint=False)
 else:
-    if len(acts) >= 500:
-        st.caption(ctx.t("act_list_limit", n=fmt.number(500, 0, lang)))
-    w.table(ctx, acts, "kegiatan", {"date": w.DATE, "type": "type", "title": w.TEXT, "organizer_code": w.TEXT,
+    if len(acts) >= w.MAX_ROWS:
+        st.caption(ctx.t("act_list_limit", n=fmt.number(w.MAX_ROWS, 0, lang)))
+    acts["organizer_name"] = acts["organizer_code"].map(ctx.name)  # a name reads better than '11.08.20'
+    w.table(ctx, acts, "kegiatan", {"date": w.DATE, "type": "type", "title": w.TEXT, "organizer_name": w.TEXT,
                                     "region_code": w.TEXT, "region_name": w.TEXT, "participants": w.INT},
             key="tbl_acts", height=420)

@@ -20,6 +20,9 @@ f, lang = ctx.f, ctx.lang
 w.header(ctx, "page_pleno")
 
 comp = query(ctx.wh, "pleno.pleno_compliance", f.scope, f.period)
+if not comp.empty:  # a Bawaslu provinsi among the kab/kota reads "Provinsi Aceh", not a bare "Aceh"
+    own = comp["region_code"].str.len() == 2
+    comp.loc[own, "region_name"] = [ctx.t("province_named", name=n) for n in comp.loc[own, "region_name"]]
 weekly = query(ctx.wh, "pleno.pleno_weekly", f.scope, f.period)
 if weekly.empty:
     st.info(ctx.t("pleno_none", scope=ctx.scope_name, period=ctx.period_text) + " " + ctx.t("empty_scope_hint"),
@@ -47,8 +50,8 @@ else:
         if pd.Timestamp(wk_start).day <= 7:  # the first Monday of a month
             month_ticks[0].append(label_text)
             first_or_january = not month_ticks[1] or pd.Timestamp(wk_start).month == 1
-            month_ticks[1].append(fmt.month(wk_start, lang) if first_or_january
-                                  else fmt.MONTHS_SHORT[lang][pd.Timestamp(wk_start).month - 1])
+            month = fmt.MONTHS_SHORT[lang][pd.Timestamp(wk_start).month - 1]  # the year under it: 'Jan 2024' ran
+            month_ticks[1].append(f"{month}<br>{pd.Timestamp(wk_start).year}" if first_or_january else month)
     fig = charts.heatmap(z, ctx.frame(title, table="pleno"), x_labels=week_labels,
                          x_ticks=month_ticks if len(weeks) > 12 else None,
                          zmin=50, zmax=100, colorbar_title=ctx.t("pleno_score_scale"), hover_text=hover,
@@ -96,8 +99,16 @@ if ranked.empty:
 else:
     ranked = ranked.sort_values(["compliance", "mean_score", "region_name"], ascending=[False, False, True])
     best, worst = ranked.iloc[0], ranked.iloc[-1]
-    title = ctx.t("pleno_rank_title", best=best["region_name"], worst=worst["region_name"],
-                  rate=fmt.percent(worst["compliance"], 0, lang))
+    if len(ranked) > MAX_ROWS:  # the chart holds the lowest only: its title must not name a body it leaves out
+        title = ctx.t("pleno_rank_low_title", n=fmt.number((ranked["compliance"] < LOW).sum(), 0, lang),
+                      total=fmt.number(len(ranked), 0, lang), limit=fmt.percent(LOW, 0, lang),
+                      worst=worst["region_name"], rate=fmt.percent(worst["compliance"], 0, lang))
+        st.caption(ctx.t("pleno_top_n", n=MAX_ROWS, total=fmt.number(len(ranked), 0, lang)))
+    elif len(ranked) == 1:
+        title = ctx.t("pleno_rank_one", name=best["region_name"], rate=fmt.percent(best["compliance"], 0, lang))
+    else:
+        title = ctx.t("pleno_rank_title", best=best["region_name"], worst=worst["region_name"],
+                      rate=fmt.percent(worst["compliance"], 0, lang))
     chart_rows = ranked.tail(MAX_ROWS) if len(ranked) > MAX_ROWS else ranked
     chart_rows = chart_rows.assign(low=chart_rows["compliance"] < LOW)
     fig = charts.value_bars(chart_rows, ctx.frame(title, table="pleno"), label="region_name", value="compliance",

@@ -65,7 +65,7 @@ if rel.empty:
     w.empty(ctx, ctx.t("col_vs_median").lower(), hint=False)
 else:
     far = rel.iloc[(rel["relative"] - 1).abs().argmax()]
-    title = ctx.t("cmp_title", name=far["region_name"], measure=measure_name(far["measure"]).lower(),
+    title = ctx.t("cmp_title", name=far["region_name"], measure=fmt.lower_first(measure_name(far["measure"])),
                   rel=fmt.percent(far["relative"], 0, lang))
     fig = charts.relative_bars(rel, ctx.frame(title, when=f"{ctx.period_text} · {ctx.as_of_text()}"),
                                measure="measure_label", label="region_name", relative="relative", hover="hover",
@@ -74,4 +74,4 @@ else:
 
 st.subheader(ctx.t("cmp_table"))
 w.table(ctx, df, "perbandingan", {"region_code": w.TEXT, "region_name": w.TEXT, "measure_label": w.TEXT,
-                                  "value": w.FLOAT1, "prov_median": w.FLOAT1, "relative": w.PCT}, key="tbl_cmp")
+                                  "value": w.NUM, "prov_median": w.NUM, "relative": w.PCT}, key="tbl_cmp")

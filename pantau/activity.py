@@ -12,8 +12,13 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from etl.spec import ACTIVITY_TYPES
 from pantau.filters import Period, Scope, scope_sql
 from pantau.warehouse import Warehouse
+
+#: Every activity type in the order of the template's vocabulary: a type's colour follows from its place here, so it
+#: keeps its colour whatever the scope or period.
+TYPES: tuple[str, ...] = tuple(ACTIVITY_TYPES)
 
 TREND_COLUMNS = ["period_start", "type", "n", "participants"]
 BY_REGION_COLUMNS = ["region_code", "region_name", "type", "n"]

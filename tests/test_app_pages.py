@@ -92,6 +92,25 @@ def test_ringkasan_headline_for_lampung() -> None:
     assert any(t.startswith("Kekurangan terbesar:") and "kurang 1" in t for t in titles(at))
 
 
+def test_ringkasan_no_change_is_grey_without_an_arrow() -> None:
+    at = run("ringkasan", periode="bulan_ini")
+    assert_clean(at)
+    still = [m for m in at.metric if m.delta.startswith("±")]
+    assert still, "the tiny warehouse has no change this month"  # e.g. Pengawas terisi ±0
+    # proto enums: color 2 = grey, direction 2 = no arrow (a green "↑ ±0" read as progress)
+    assert all(m.proto.color == 2 and m.proto.direction == 2 for m in still)
+    moved = [m for m in at.metric if m.delta and m.delta[0] in "+-"]
+    assert moved and all(m.proto.direction != 2 for m in moved)
+
+
+def test_rasio_of_one_kabkota_explains_instead_of_drawing_one_dot() -> None:
+    at = run("rasio", wilayah="18.01", periode=ELECTION_YEAR)
+    assert_clean(at)
+    assert not at.get("plotly_chart")
+    assert "hanya memuat 1" in texts(at.info)
+    assert len(at.dataframe) == 1  # its figures are still in the table
+
+
 def test_cakupan_provinsi_mismatch_and_children() -> None:
     at = run("cakupan", wilayah="18", periode=ELECTION_YEAR)
     assert_clean(at)
@@ -146,8 +165,8 @@ def test_pleno_lampung() -> None:
     assert_clean(at)
     # 9 weeks x 3 bodies (18, 18.01, 18.72) = 27; held 8 + 7 + 5 = 20
     assert "Pleno mingguan: 20 dari 27 minggu terlaksana" in titles(at)
-    # ranking: Lampung 8/9 = 89% best; Kota Metro 5/9 = 56% lowest
-    assert "Lampung paling patuh pleno; Kota Metro terendah (56%)" in titles(at)
+    # ranking: Lampung 8/9 = 89% best (its Bawaslu provinsi, named as such among kab/kota); Kota Metro 5/9 = 56% lowest
+    assert "Provinsi Lampung paling patuh pleno; Kota Metro terendah (56%)" in titles(at)
 
 
 def test_perbandingan_two_kabkota_and_a_bad_code() -> None:
