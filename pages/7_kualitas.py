@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 import ui
@@ -53,8 +52,11 @@ else:
     by_reason["label"] = [f"{label('table', tb, lang)} · {c}"
                           for tb, c in zip(by_reason["table"], by_reason["column"], strict=True)]
     top = by_reason.iloc[0]
-    title = ctx.t("q_rejects_title", n=fmt.number(len(rej), 0, lang), table=label("table", top["table"], lang),
-                  column=top["column"], k=fmt.number(top["n"], 0, lang))
+    if by_reason["n"].nunique() == 1 and len(by_reason) > 1:  # all tied: no column has "the most"
+        title = ctx.t("q_rejects_spread_title", n=fmt.number(len(rej), 0, lang), k=fmt.number(len(by_reason), 0, lang))
+    else:
+        title = ctx.t("q_rejects_title", n=fmt.number(len(rej), 0, lang), table=label("table", top["table"], lang),
+                      column=top["column"], k=fmt.number(top["n"], 0, lang))
     fig = charts.value_bars(by_reason, ctx.frame(title, when=when), label="label", value="n")
     w.chart(fig, "baris_ditolak", key="q_rejects")
     w.table(ctx, rej, "baris_ditolak", {"run_id": w.TEXT, "table": "table", "source": w.TEXT, "row": w.INT,
@@ -68,10 +70,8 @@ if runs.empty:
     st.info(ctx.t("q_no_runs"), icon=":material/info:")
 else:
     last = runs.sort_values("started_at").iloc[-1]
-    st.caption(ctx.t("q_last_run", run=last["run_id"], status=last["status"],
+    st.caption(ctx.t("q_last_run", run=last["run_id"], status=label("status", last["status"], lang),
                      date=fmt.date(last["finished_at"], lang)))
-    runs = runs.assign(started_at=pd.to_datetime(runs["started_at"]).dt.strftime("%Y-%m-%d %H:%M"),
-                       finished_at=pd.to_datetime(runs["finished_at"]).dt.strftime("%Y-%m-%d %H:%M"))
-    w.table(ctx, runs, "etl_runs", {"run_id": w.TEXT, "started_at": w.TEXT, "finished_at": w.TEXT,
-                                    "status": w.TEXT, "rows_read": w.INT, "rows_loaded": w.INT,
+    w.table(ctx, runs, "etl_runs", {"run_id": w.TEXT, "started_at": w.DATETIME, "finished_at": w.DATETIME,
+                                    "status": "status", "rows_read": w.INT, "rows_loaded": w.INT,
                                     "rows_rejected": w.INT, "message": w.TEXT}, key="tbl_runs")

@@ -175,7 +175,11 @@ TEXT: dict[str, dict[str, str]] = {
     "col_value": {"id": "Nilai", "en": "Value"},
     "col_prov_median": {"id": "Median provinsi", "en": "Province median"},
     "col_vs_median": {"id": "Terhadap median", "en": "Against median"},
-    "col_run_id": {"id": "Run", "en": "Run"},
+    "col_run_id": {"id": "Proses ETL", "en": "ETL run"},
+    "status_ok": {"id": "berhasil", "en": "succeeded"},
+    "status_failed": {"id": "gagal", "en": "failed"},
+    "status_killed": {"id": "terhenti", "en": "killed"},
+    "status_running": {"id": "berjalan", "en": "running"},
     "col_started_at": {"id": "Mulai", "en": "Started"},
     "col_finished_at": {"id": "Selesai", "en": "Finished"},
     "col_status": {"id": "Status", "en": "Status"},
@@ -338,7 +342,9 @@ TEXT: dict[str, dict[str, str]] = {
     "q_fresh_title": {"id": "Data terbaru per {date}; tertua: {table} ({old})",
                       "en": "Newest data as of {date}; oldest: {table} ({old})"},
     "q_days_old": {"id": "Umur data (hari sebelum data terbaru)", "en": "Age of data (days before the newest)"},
-    "q_last_run": {"id": "Run terakhir {run} ({status}), selesai {date}.",
+    "q_rejects_spread_title": {"id": "{n} baris ditolak, tersebar di {k} kolom", "en": "{n} rows rejected, spread "
+                                                                                       "over {k} columns"},
+    "q_last_run": {"id": "Proses ETL terakhir {run} ({status}), selesai {date}.",
                    "en": "Last run {run} ({status}), finished {date}."},
     "q_version": {"id": "Versi gudang data: `{version}`", "en": "Warehouse version: `{version}`"},
 }

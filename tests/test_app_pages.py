@@ -185,6 +185,11 @@ def test_kualitas_rejects() -> None:
     at = run("kualitas")
     assert_clean(at)
     assert any(t.startswith("2 baris ditolak") for t in titles(at))
+    # the run log in words: status 'berhasil', not 'ok'; times as the other tables write them
+    runs = at.dataframe[-1].value
+    assert set(runs["Status"]) == {"berhasil"}
+    assert all(" " in v and "T" not in v and v[0].isdigit() for v in runs["Mulai"])
+    assert "Proses ETL terakhir" in texts(at.caption) and "(berhasil)" in texts(at.caption)
 
 
 @pytest.mark.parametrize("page", list(PAGES))

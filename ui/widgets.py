@@ -24,7 +24,7 @@ MAX_ROWS = 250
 #: Column kinds for display: how a value is shown in a table.
 PCT, INT, FLOAT1, DATE, DATETIME, TEXT, BOOL = "pct", "int", "float1", "date", "datetime", "text", "bool"
 NUM = "num"  # a column mixing counts and ratios: whole numbers without decimals ('99', not '99,0'), others one
-VOCAB = ("body", "type", "outcome", "issue", "level", "table")
+VOCAB = ("body", "type", "outcome", "issue", "level", "table", "status")
 
 
 @dataclass
