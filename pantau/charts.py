@@ -562,10 +562,11 @@ def calendar(daily: pd.DataFrame, frame: Frame, *, date: str = "date", value: st
     for w, ws in enumerate(week_starts):
         we = ws + pd.Timedelta(days=6)
         first = ws if ws.day == 1 else (we.replace(day=1) if we.month != ws.month else None)
-        if first is None:
+        if first is None or first > end:  # the last week may reach into a month the data does not
             continue
         xt.append(w)
-        xl.append(fmt.month(first, lang) if len(xl) == 0 or first.month == 1 else months_short[first.month - 1])
+        name = months_short[first.month - 1]  # the year under the name: 'Jan 2024' ran into 'Feb'
+        xl.append(f"{name}<br>{first.year}" if len(xl) == 0 or first.month == 1 else name)
     zmax = max(1.0, float(np.nanmax(z)) if n_weeks else 1.0)
     trace = {
         "type": "heatmap", "z": z, "x": list(range(n_weeks)),
@@ -619,27 +620,30 @@ def distribution(df: pd.DataFrame, frame: Frame, *, value: str, label: str, outl
             "textposition": ["middle left" if v >= mid else "middle right" for v in values[out]],
             "hovertemplate": f"%{{customdata}}: %{{x:{fmt_spec}}}<extra>{_esc(outlier_name)}</extra>",
         })
+    lo, hi = float(values.min()), float(values.max())
+    pad = (hi - lo) * 0.06 or max(abs(hi), 1.0) * 0.06
     shapes, notes = [], []
     if median and median in data and data[median].notna().any():
         m = float(data[median].dropna().iloc[0])
         shapes.append(_vline(m, dash="dash", color=BLACK, width=2))
-        notes.append({"x": m, "y": 0.5, "yref": "y", "showarrow": False, "yshift": 34, "font": {"size": 14},
+        where = (m - lo + pad) / ((hi - lo) + 2 * pad)  # the note leans inwards near either end of the axis
+        notes.append({"x": m, "y": MEDIAN_NOTE_Y, "yref": "y", "yanchor": "bottom", "showarrow": False,
+                      "font": {"size": 14}, "xanchor": "left" if where < 0.2 else "right" if where > 0.8 else "center",
                       "text": f"{_esc(median_name)}: {fmt.number(m, decimals, frame.lang)}"})
-    lo, hi = float(values.min()), float(values.max())
-    pad = (hi - lo) * 0.06 or max(abs(hi), 1.0) * 0.06
     axes = {"xaxis": {"range": [lo - pad, hi + pad], "tickformat": ",.0f", "title": {"text": value_title},
                       "showgrid": True, "gridcolor": LIGHT_GREY},
-            "yaxis": {"visible": False, "range": [-0.6, 0.75]}}
-    return styled_figure(traces, frame, height=340, legend=bool(is_out.any()), axes=axes, shapes=shapes,
+            "yaxis": {"visible": False, "range": [-0.85, 1.05]}}
+    return styled_figure(traces, frame, height=380, legend=bool(is_out.any()), axes=axes, shapes=shapes,
                          annotations=notes)
 
 
 #: Outliers named on the chart at each end of the axis (the most extreme; the others are hovered, and the
-#: table under the chart lists them all), and the heights their names take, above and below the jittered dots
-#: (±0.3): 22 named outliers of a national view ran into each other, and a name at the dots' height was hidden
-#: by them.
+#: table under the chart lists them all), and the heights their names take, above and below the box (±0.45) and
+#: the jittered dots (±0.3): 22 named outliers of a national view ran into each other, and names at ±0.42 ran
+#: into the box. The median's note sits above the upper row.
 NAMED_PER_SIDE = 2
-NAMED_ROWS = np.array([0.42, -0.42])
+NAMED_ROWS = np.array([0.65, -0.65])
+MEDIAN_NOTE_Y = 0.82
 
 
 def _extremes(values: np.ndarray, is_out: np.ndarray, mid: float) -> tuple[np.ndarray, np.ndarray]:

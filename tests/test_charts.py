@@ -243,3 +243,22 @@ def test_a_category_keeps_its_colour_whatever_else_is_shown() -> None:
     colors = charts.category_colors(every)
     assert len(set(colors.values())) == 11  # eleven activity types, eleven colours
     assert charts.category_colors(every[:7]) == {k: colors[k] for k in every[:7]}
+
+
+def test_calendar_labels_only_months_it_shows_with_the_year_under_the_first() -> None:
+    days = pd.date_range("2024-01-01", "2024-12-31", freq="D")
+    fig = charts.calendar(pd.DataFrame({"date": days, "n": 1}), FRAME)
+    labels = list(fig.layout.xaxis.ticktext)
+    assert labels[0] == "Jan<br>2024" and labels[-1] == "Des" and len(labels) == 12  # no 'Jan 2025' for 30 Dec
+
+
+def test_distribution_names_sit_clear_of_the_box() -> None:
+    values = [100.0 + i for i in range(30)] + [200.0, 10.0]
+    df = pd.DataFrame({"v": values, "name": [f"Kab {i}" for i in range(32)], "out": [v > 150 or v < 50 for v in values],
+                       "med": 115.0})
+    fig = charts.distribution(df, FRAME, value="v", label="name", outlier="out", median="med")
+    box_half = fig.data[0].width / 2
+    named = [y for t, y in zip(fig.data[-1].text, fig.data[-1].y, strict=True) if t]
+    assert named and all(abs(y) > box_half + 0.1 for y in named)
+    note = [a for a in fig.layout.annotations if a.text.startswith("median")][0]
+    assert note.y > max(named) and fig.layout.yaxis.range[1] > note.y
