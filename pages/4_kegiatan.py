@@ -18,7 +18,7 @@ ctx = ui.context()
 f, lang = ctx.f, ctx.lang
 w.header(ctx, "page_kegiatan")
 
-trend = query(ctx.wh, "activity.activity_trend", f.scope, f.period, freq="M")
+trend = query(ctx.wh, "activity.activity_trend", f.scope, f.period, freq=f.period.trend_freq)
 if trend.empty:
     w.empty(ctx, ctx.t("page_kegiatan").lower())
 else:
@@ -39,7 +39,7 @@ else:
     colors[OTHER] = charts.GREY
     fig = charts.trend_lines(trend, ctx.frame(title, table="activities"), x="period_start", y="n", color="type",
                              color_names=types, y_title=ctx.t("act_count"), months=(f.period.start, f.period.end),
-                             colors=colors)
+                             colors=colors, weekly=f.period.trend_freq == "W")
     w.chart(fig, "kegiatan_tren", key="act_trend")
 
     by_region = query(ctx.wh, "activity.activity_by_region", f.scope, f.period)
@@ -84,6 +84,10 @@ else:
     rate = float(total.iloc[0]["reach"])
     title = ctx.t("act_sambang_title", rate=fmt.percent(rate, 0, lang), scope=ctx.scope_name)
     per_region = per_region.sort_values(["reach", "region_name"], ascending=[False, True])
+    # a region with no activity reported at all reads 0% because nothing came in, not because nobody went
+    active = set(query(ctx.wh, "activity.activity_by_region", f.scope, f.period)["region_code"])
+    silent = ~per_region["region_code"].isin(active)
+    per_region.loc[silent, "region_name"] = [ctx.t("no_reports", name=n) for n in per_region.loc[silent, "region_name"]]
     fig = charts.value_bars(per_region, ctx.frame(title, table="activities"), label="region_name", value="reach",
                             percent=True)
     w.chart(fig, "sambang_jangkauan", key="act_sambang")

@@ -77,7 +77,7 @@ else:
             w.chart(fig, "pleno_hasil", key="pleno_shares")
     # --- trend -----------------------------------------------------------------------
     with right:
-        trend = query(ctx.wh, "pleno.pleno_trend", f.scope, f.period, freq="M")
+        trend = query(ctx.wh, "pleno.pleno_trend", f.scope, f.period, freq=f.period.trend_freq)
         trend = trend.dropna(subset=["compliance"]) if not trend.empty else trend
         if trend.empty:
             w.empty(ctx, ctx.t("col_compliance").lower(), hint=False)
@@ -86,9 +86,11 @@ else:
             direction = "pleno_up" if last > first + 0.005 else "pleno_down" if last < first - 0.005 else "pleno_flat"
             title = ctx.t("pleno_trend_title", direction=ctx.t(direction), first=fmt.percent(first, 0, lang),
                           last=fmt.percent(last, 0, lang))
+            if len(trend) == 1:  # one point: no direction to claim
+                title = ctx.t("pleno_trend_one", rate=fmt.percent(last, 0, lang))
             fig = charts.trend_lines(trend, ctx.frame(title, table="pleno", narrow=True), x="period_start",
                                      y="compliance", percent=True, y_title=ctx.t("col_compliance"), height=420,
-                                     y_range=(0, 1.05))
+                                     y_range=(0, 1.05), weekly=f.period.trend_freq == "W")
             w.chart(fig, "pleno_tren", key="pleno_trend")
 
 # --- ranking ---------------------------------------------------------------------------

@@ -431,14 +431,22 @@ def month_starts(start: Any, end: Any) -> list[pd.Timestamp]:
     return [p.to_timestamp() for p in pd.period_range(a, b, freq="M")]
 
 
+def week_starts(start: Any, end: Any) -> list[pd.Timestamp]:
+    """The Mondays of every week from start's week to end's week."""
+    a = pd.Timestamp(start).normalize()
+    return list(pd.date_range(a - pd.Timedelta(days=a.weekday()), pd.Timestamp(end), freq="W-MON"))
+
+
 def trend_lines(df: pd.DataFrame, frame: Frame, *, x: str, y: str, color: str | None = None,
                 color_names: dict[str, str] | None = None, percent: bool = False, y_title: str = "",
                 decimals: int = 0, height: int = 480, months: tuple[Any, Any] | None = None,
-                colors: dict[str, str] | None = None, y_range: Sequence[float] | None = None) -> go.Figure:
-    """Lines over months (one per `color` value), with Indonesian month ticks.
+                colors: dict[str, str] | None = None, y_range: Sequence[float] | None = None,
+                weekly: bool = False) -> go.Figure:
+    """Lines over months (one per `color` value), with Indonesian month ticks; over weeks when `weekly` (x = the
+    Mondays, ticks and hover as dates).
 
     `months` (start, end): counts are filled with 0 in the months without a row, so a quiet month
-    shows as a dip, not as a line drawn across it.
+    shows as a dip, not as a line drawn across it (weeks too, when `weekly`).
     """
     xs = pd.to_datetime(df[x])
     long = pd.DataFrame({"x": xs.to_numpy(), "k": _ALL if color is None else df[color].to_numpy(),
@@ -446,7 +454,7 @@ def trend_lines(df: pd.DataFrame, frame: Frame, *, x: str, y: str, color: str | 
     long = long[long["k"].notna()]
     series: list[tuple[Any, pd.DatetimeIndex, np.ndarray]]
     if months is not None:
-        full = pd.DatetimeIndex(month_starts(*months))
+        full = pd.DatetimeIndex(week_starts(*months) if weekly else month_starts(*months))
         grid = long.groupby(["k", "x"])["y"].sum().unstack("k").reindex(full).fillna(0)
         series = [(k, grid.index, grid[k].to_numpy()) for k in sorted(grid.columns, key=str)]
     else:
@@ -468,10 +476,10 @@ def trend_lines(df: pd.DataFrame, frame: Frame, *, x: str, y: str, color: str | 
         traces.append({
             "type": "scatter", "x": sx.to_numpy(), "y": sy, "mode": "lines+markers", "name": name,
             "line": {"width": 3, "color": (colors or {}).get(str(key), PALETTE[i % len(PALETTE)])},
-            "marker": {"size": 7}, "customdata": [fmt.month(v, frame.lang) for v in sx],
+            "marker": {"size": 7}, "customdata": [(fmt.date if weekly else fmt.month)(v, frame.lang) for v in sx],
             "hovertemplate": f"{_esc(name)} · %{{customdata}}: %{{y:{fmt_spec}}}<extra></extra>",
         })
-    tickvals, ticktext = _date_ticks(all_x, frame.lang, max_ticks=6 if frame.narrow else 12)
+    tickvals, ticktext = _date_ticks(all_x, frame.lang, monthly=not weekly, max_ticks=6 if frame.narrow else 12)
     yaxis: dict[str, Any] = {"title": {"text": y_title}, "rangemode": "tozero"}
     if percent:
         yaxis.update(percent_ticks(all_y))

@@ -85,6 +85,10 @@ class Scope:
         return region_code == self.code or region_code.startswith(self.code + ".")
 
 
+#: Longest period whose trends go by week.
+WEEKLY_TREND_DAYS = 92
+
+
 @dataclass(frozen=True)
 class Period:
     """A closed date range [start, end]."""
@@ -105,6 +109,12 @@ class Period:
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
+
+    @property
+    def trend_freq(self) -> str:
+        """The bucket of a trend over this period: weeks up to a quarter ("Bulan ini" by months is one point), then
+        months."""
+        return "W" if self.days <= WEEKLY_TREND_DAYS else "M"
 
     def previous(self) -> Period:
         """The period of the same length just before this one (whole months stay whole months)."""

@@ -302,6 +302,7 @@ TEXT: dict[str, dict[str, str]] = {
     "pleno_shares_title": {"id": "{share} minggu dinilai Baik", "en": "{share} of weeks rated Good"},
     "pleno_trend_title": {"id": "Kepatuhan pleno {direction}: {first} → {last}",
                           "en": "Pleno compliance {direction}: {first} → {last}"},
+    "pleno_trend_one": {"id": "Kepatuhan pleno {rate}", "en": "Pleno compliance {rate}"},
     "pleno_up": {"id": "naik", "en": "rose"},
     "pleno_down": {"id": "turun", "en": "fell"},
     "pleno_flat": {"id": "stabil", "en": "held steady"},
@@ -315,6 +316,7 @@ TEXT: dict[str, dict[str, str]] = {
                     "en": "Showing the {n} bodies with the lowest compliance of {total}; all are in the table's "
                           "download."},
     "pleno_rank_one": {"id": "{name}: kepatuhan pleno {rate}", "en": "{name}: pleno compliance {rate}"},
+    "no_reports": {"id": "{name} (tak ada laporan kegiatan)", "en": "{name} (no activities reported)"},
     "own_level": {"id": "{name} (tingkat {level})", "en": "{name} ({level} level)"},
     "province_named": {"id": "Provinsi {name}", "en": "{name} Province"},
     "pleno_rank_low_title": {"id": "{n} dari {total} lembaga di bawah {limit}; terendah {worst} ({rate})",

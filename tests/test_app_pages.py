@@ -158,6 +158,19 @@ def test_kegiatan_national_all_time() -> None:
     assert "10 kegiatan; terbanyak Sambang pengawasan (4)" in titles(at)
     # sambang reached Hajimena, Pemanggilan, Nibung = 3 of 9 desa -> 33%
     assert "Sambang pengawasan menjangkau 33% kelurahan/desa secara nasional" in titles(at)
+    # Nusa Tenggara Barat reported no activity at all: its 0% says so
+    reach = json.loads(at.get("plotly_chart")[-1].proto.spec)["data"][0]
+    assert [y for y in reach["y"] if "tak ada laporan" in y] == ["Nusa Tenggara Barat (tak ada laporan kegiatan)"]
+
+
+def test_a_month_is_drawn_by_week() -> None:
+    at = run("kegiatan", periode="bulan_ini")
+    assert_clean(at)
+    trend = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+    assert all(len(t["x"]) >= 4 for t in trend)  # the weeks of the month, not one point a line
+    at = run("pleno", periode="bulan_ini")
+    assert_clean(at)
+    assert any(t.startswith("Kepatuhan pleno") for t in titles(at))
 
 
 def test_pleno_lampung() -> None:

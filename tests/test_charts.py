@@ -262,3 +262,11 @@ def test_distribution_names_sit_clear_of_the_box() -> None:
     assert named and all(abs(y) > box_half + 0.1 for y in named)
     note = [a for a in fig.layout.annotations if a.text.startswith("median")][0]
     assert note.y > max(named) and fig.layout.yaxis.range[1] > note.y
+
+
+def test_weekly_trend_fills_quiet_weeks_and_labels_dates() -> None:
+    df = pd.DataFrame({"period_start": pd.to_datetime(["2024-12-02", "2024-12-16"]), "type": "a", "n": [3, 5]})
+    fig = charts.trend_lines(df, FRAME, x="period_start", y="n", color="type", weekly=True,
+                             months=(dt.date(2024, 12, 1), dt.date(2024, 12, 31)))
+    assert list(fig.data[0].y) == [0, 3, 0, 5, 0, 0]  # Mondays 25 Nov .. 30 Dec; quiet weeks are 0, not a line across
+    assert fig.data[0].customdata[1] == "2 Des 2024" and "2 Des 2024" in fig.layout.xaxis.ticktext
