@@ -12,13 +12,14 @@ from ui import widgets as w
 from ui.data import query
 
 TOP_TYPES = 5
+ONE_MONTH_DAYS = 31  # up to this, activities are counted by type, not drawn over time
 OTHER = "lainnya"
 
 ctx = ui.context()
 f, lang = ctx.f, ctx.lang
 w.header(ctx, "page_kegiatan")
 
-trend = query(ctx.wh, "activity.activity_trend", f.scope, f.period, freq=f.period.trend_freq)
+trend = query(ctx.wh, "activity.activity_trend", f.scope, f.period, freq="M")
 if trend.empty:
     w.empty(ctx, ctx.t("page_kegiatan").lower())
 else:
@@ -37,9 +38,15 @@ else:
     types[OTHER] = ctx.t("other_types", n=len(totals) - TOP_TYPES)  # a sum of several: it may top the others
     colors = charts.category_colors(TYPES)  # a type keeps its colour in every chart, scope and period
     colors[OTHER] = charts.GREY
-    fig = charts.trend_lines(trend, ctx.frame(title, table="activities"), x="period_start", y="n", color="type",
-                             color_names=types, y_title=ctx.t("act_count"), months=(f.period.start, f.period.end),
-                             colors=colors, weekly=f.period.trend_freq == "W")
+    if f.period.days <= ONE_MONTH_DAYS:  # by month a line is one point; by week its ends are part-weeks that dip
+        per_type = totals.rename("n").reset_index()
+        per_type["type_label"] = [label("type", ty, lang) for ty in per_type["type"]]
+        fig = charts.value_bars(per_type, ctx.frame(title, table="activities"), label="type_label", value="n",
+                                x_title=ctx.t("act_count"))
+    else:
+        fig = charts.trend_lines(trend, ctx.frame(title, table="activities"), x="period_start", y="n", color="type",
+                                 color_names=types, y_title=ctx.t("act_count"), months=(f.period.start, f.period.end),
+                                 colors=colors)
     w.chart(fig, "kegiatan_tren", key="act_trend")
 
     by_region = query(ctx.wh, "activity.activity_by_region", f.scope, f.period)

@@ -300,18 +300,17 @@ def bar_height(n: int, *, per_bar: int = 34, base: int = 230, minimum: int = 360
 
 
 def _date_ticks(dates: Sequence[Any], lang: str, monthly: bool = True, max_ticks: int = 12) -> tuple[list, list]:
-    """At most `max_ticks` ticks. Months read 'Jan<br>2024', 'Feb', ... 'Jan<br>2025': the year under the first
-    tick and where it changes, so twelve of them fit beside a legend without running into each other."""
+    """At most `max_ticks` ticks. Months read 'Jan<br>2024', 'Feb', ... 'Jan<br>2025', days '2 Des<br>2024',
+    '9 Des', ...: the year under the first tick and where it changes, so they fit without running into each
+    other."""
     values = sorted({pd.Timestamp(d) for d in dates if not fmt.is_missing(d)})
     if not values:
         return [], []
     step = max(1, -(-len(values) // max_ticks))
     picked = values[::step]
-    if not monthly:
-        return picked, [fmt.date(v, lang) for v in picked]
     labels, year = [], None
     for v in picked:
-        name = fmt.month_name(v.month, lang)
+        name = fmt.month_name(v.month, lang) if monthly else f"{v.day} {fmt.month_name(v.month, lang)}"
         labels.append(name if v.year == year else f"{name}<br>{v.year}")
         year = v.year
     return picked, labels
@@ -479,7 +478,8 @@ def trend_lines(df: pd.DataFrame, frame: Frame, *, x: str, y: str, color: str | 
             "marker": {"size": 7}, "customdata": [(fmt.date if weekly else fmt.month)(v, frame.lang) for v in sx],
             "hovertemplate": f"{_esc(name)} · %{{customdata}}: %{{y:{fmt_spec}}}<extra></extra>",
         })
-    tickvals, ticktext = _date_ticks(all_x, frame.lang, monthly=not weekly, max_ticks=6 if frame.narrow else 12)
+    tickvals, ticktext = _date_ticks(all_x, frame.lang, monthly=not weekly,
+                                     max_ticks=(3 if weekly else 6) if frame.narrow else 12)
     yaxis: dict[str, Any] = {"title": {"text": y_title}, "rangemode": "tozero"}
     if percent:
         yaxis.update(percent_ticks(all_y))

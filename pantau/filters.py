@@ -112,8 +112,8 @@ class Period:
 
     @property
     def trend_freq(self) -> str:
-        """The bucket of a trend over this period: weeks up to a quarter ("Bulan ini" by months is one point), then
-        months."""
+        """The bucket of a trend of weekly records (pleno) over this period: weeks up to a quarter ("Bulan ini" by
+        months is one point), then months. Daily records would make part-weeks at the ends: not for those."""
         return "W" if self.days <= WEEKLY_TREND_DAYS else "M"
 
     def previous(self) -> Period:

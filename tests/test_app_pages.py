@@ -163,14 +163,15 @@ def test_kegiatan_national_all_time() -> None:
     assert [y for y in reach["y"] if "tak ada laporan" in y] == ["Nusa Tenggara Barat (tak ada laporan kegiatan)"]
 
 
-def test_a_month_is_drawn_by_week() -> None:
+def test_a_month_is_not_drawn_as_one_point_a_line() -> None:
     at = run("kegiatan", periode="bulan_ini")
     assert_clean(at)
-    trend = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
-    assert all(len(t["x"]) >= 4 for t in trend)  # the weeks of the month, not one point a line
+    by_type = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+    assert len(by_type) == 1 and by_type[0]["type"] == "bar"  # activities of the month by type
     at = run("pleno", periode="bulan_ini")
     assert_clean(at)
-    assert any(t.startswith("Kepatuhan pleno") for t in titles(at))
+    trend = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if "Kepatuhan pleno" in c.proto.spec]
+    assert trend and len(trend[0]["data"][0]["x"]) >= 4  # pleno is weekly: the month's weeks
 
 
 def test_pleno_lampung() -> None:

@@ -269,4 +269,5 @@ def test_weekly_trend_fills_quiet_weeks_and_labels_dates() -> None:
     fig = charts.trend_lines(df, FRAME, x="period_start", y="n", color="type", weekly=True,
                              months=(dt.date(2024, 12, 1), dt.date(2024, 12, 31)))
     assert list(fig.data[0].y) == [0, 3, 0, 5, 0, 0]  # Mondays 25 Nov .. 30 Dec; quiet weeks are 0, not a line across
-    assert fig.data[0].customdata[1] == "2 Des 2024" and "2 Des 2024" in fig.layout.xaxis.ticktext
+    assert fig.data[0].customdata[1] == "2 Des 2024" and "2 Des" in fig.layout.xaxis.ticktext
+    assert fig.layout.xaxis.ticktext[0] == "25 Nov<br>2024"  # the year under the first tick only
