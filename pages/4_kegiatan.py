@@ -112,5 +112,6 @@ else:
         st.caption(ctx.t("act_list_limit", n=fmt.number(w.MAX_ROWS, 0, lang)))
     acts["organizer_name"] = acts["organizer_code"].map(ctx.name)  # a name reads better than '11.08.20'
     w.table(ctx, acts, "kegiatan", {"date": w.DATE, "type": "type", "title": w.TEXT, "organizer_name": w.TEXT,
-                                    "region_code": w.TEXT, "region_name": w.TEXT, "participants": w.INT},
+                                    "organizer_code": w.TEXT, "region_code": w.TEXT, "region_name": w.TEXT,
+                                    "participants": w.INT},
             key="tbl_acts", height=420)

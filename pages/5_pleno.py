@@ -102,7 +102,8 @@ else:
     ranked = ranked.sort_values(["compliance", "mean_score", "region_name"], ascending=[False, False, True])
     best, worst = ranked.iloc[0], ranked.iloc[-1]
     if len(ranked) > MAX_ROWS:  # the chart holds the lowest only: its title must not name a body it leaves out
-        title = ctx.t("pleno_rank_low_title", n=fmt.number((ranked["compliance"] < LOW).sum(), 0, lang),
+        n_low = int((ranked["compliance"] < LOW).sum())
+        title = ctx.t("pleno_rank_low_title" if n_low else "pleno_rank_none_low", n=fmt.number(n_low, 0, lang),
                       total=fmt.number(len(ranked), 0, lang), limit=fmt.percent(LOW, 0, lang),
                       worst=worst["region_name"], rate=fmt.percent(worst["compliance"], 0, lang))
         st.caption(ctx.t("pleno_top_n", n=MAX_ROWS, total=fmt.number(len(ranked), 0, lang)))

@@ -65,7 +65,8 @@ if rel.empty:
     w.empty(ctx, ctx.t("col_vs_median").lower(), hint=False)
 else:
     far = rel.iloc[(rel["relative"] - 1).abs().argmax()]
-    title = ctx.t("cmp_title", name=far["region_name"], measure=fmt.lower_first(measure_name(far["measure"])),
+    measure = measure_name(far["measure"])  # inside an Indonesian sentence: 'keterisian PKD', 'TPS per PKD'
+    title = ctx.t("cmp_title", name=far["region_name"], measure=fmt.lower_first(measure) if lang == "id" else measure,
                   rel=fmt.percent(far["relative"], 0, lang))
     fig = charts.relative_bars(rel, ctx.frame(title, when=f"{ctx.period_text} · {ctx.as_of_text()}"),
                                measure="measure_label", label="region_name", relative="relative", hover="hover",

@@ -48,12 +48,13 @@ if rej.empty:
 else:
     # Reasons quote the rejected value, so they rarely repeat: count by table and column instead.
     by_reason = rej.groupby(["table", "column"], as_index=False).size().rename(columns={"size": "n"})
+    n_columns, tied = len(by_reason), int((by_reason["n"] == by_reason["n"].max()).sum())
     by_reason = by_reason.sort_values(["n", "table", "column"], ascending=[False, True, True]).head(25)
     by_reason["label"] = [f"{label('table', tb, lang)} · {c}"
                           for tb, c in zip(by_reason["table"], by_reason["column"], strict=True)]
     top = by_reason.iloc[0]
-    if by_reason["n"].nunique() == 1 and len(by_reason) > 1:  # all tied: no column has "the most"
-        title = ctx.t("q_rejects_spread_title", n=fmt.number(len(rej), 0, lang), k=fmt.number(len(by_reason), 0, lang))
+    if tied > 1:  # several columns share the most: none of them is "the most"
+        title = ctx.t("q_rejects_spread_title", n=fmt.number(len(rej), 0, lang), k=fmt.number(n_columns, 0, lang))
     else:
         title = ctx.t("q_rejects_title", n=fmt.number(len(rej), 0, lang), table=label("table", top["table"], lang),
                       column=top["column"], k=fmt.number(top["n"], 0, lang))

@@ -251,11 +251,12 @@ def integer_ticks(values: Any) -> dict[str, Any]:
     return settings
 
 
-def percent_ticks(values: Any) -> dict[str, Any]:
-    """Axis settings for shares: ticks with as many decimals as small values need ('0,2% 0,4%', not '0% 0%')."""
-    arr = _floats(values)
-    top = float(np.nanmax(np.abs(arr))) if arr.size and not np.isnan(arr).all() else 1.0
-    decimals = 0 if top >= 0.05 else 1 if top >= 0.005 else 2
+def percent_ticks(values: Any, span: Sequence[float] | None = None) -> dict[str, Any]:
+    """Axis settings for shares: ticks with as many decimals as small values need ('0,2% 0,4%', not '0% 0%');
+    on an axis of a fixed `span` (0-105%), as that span needs."""
+    arr = _floats(list(span) if span is not None else values)
+    top = float(np.nanmax(np.abs(arr))) if arr.size and not np.isnan(arr).all() else 0.0
+    decimals = 0 if top >= 0.05 or top == 0 else 1 if top >= 0.005 else 2
     return {"tickformat": f".{decimals}%"}
 
 
@@ -398,7 +399,7 @@ def value_bars(df: pd.DataFrame, frame: Frame, *, label: str, value: str, color_
         traces.append(trace)
     xaxis: dict[str, Any]
     if percent:
-        xaxis = percent_ticks(values)
+        xaxis = percent_ticks(values, x_range)
     elif decimals == 0:
         totals = pd.Series(values).groupby(labels, sort=False).sum() if color_by else values
         xaxis = integer_ticks(totals)
@@ -430,12 +431,6 @@ def month_starts(start: Any, end: Any) -> list[pd.Timestamp]:
     return [p.to_timestamp() for p in pd.period_range(a, b, freq="M")]
 
 
-def week_starts(start: Any, end: Any) -> list[pd.Timestamp]:
-    """The Mondays of every week from start's week to end's week."""
-    a = pd.Timestamp(start).normalize()
-    return list(pd.date_range(a - pd.Timedelta(days=a.weekday()), pd.Timestamp(end), freq="W-MON"))
-
-
 def trend_lines(df: pd.DataFrame, frame: Frame, *, x: str, y: str, color: str | None = None,
                 color_names: dict[str, str] | None = None, percent: bool = False, y_title: str = "",
                 decimals: int = 0, height: int = 480, months: tuple[Any, Any] | None = None,
@@ -445,21 +440,23 @@ def trend_lines(df: pd.DataFrame, frame: Frame, *, x: str, y: str, color: str | 
     Mondays, ticks and hover as dates).
 
     `months` (start, end): counts are filled with 0 in the months without a row, so a quiet month
-    shows as a dip, not as a line drawn across it (weeks too, when `weekly`).
+    shows as a dip, not as a line drawn across it (monthly lines only: weekly records come one row a week).
     """
     xs = pd.to_datetime(df[x])
     long = pd.DataFrame({"x": xs.to_numpy(), "k": _ALL if color is None else df[color].to_numpy(),
                          "y": df[y].to_numpy()})
     long = long[long["k"].notna()]
     series: list[tuple[Any, pd.DatetimeIndex, np.ndarray]]
-    if months is not None:
-        full = pd.DatetimeIndex(week_starts(*months) if weekly else month_starts(*months))
+    if months is not None and not weekly:
+        full = pd.DatetimeIndex(month_starts(*months))
         grid = long.groupby(["k", "x"])["y"].sum().unstack("k").reindex(full).fillna(0)
         series = [(k, grid.index, grid[k].to_numpy()) for k in sorted(grid.columns, key=str)]
     else:
         series = [(k, pd.DatetimeIndex(part["x"]), part["y"].to_numpy())
                   for k, part in long.groupby("k", sort=True)]
     series = [(None if k == _ALL else k, sx, sy) for k, sx, sy in series]
+    if percent:
+        decimals = fmt.percent_decimals(long["y"], decimals)
     fmt_spec = f".{decimals}%" if percent else f",.{decimals}f"
     # Largest series first so the palette's strongest colours go to what matters most.
     series.sort(key=lambda s: -float(np.nansum(np.asarray(s[2], dtype="float64"))))
@@ -482,7 +479,7 @@ def trend_lines(df: pd.DataFrame, frame: Frame, *, x: str, y: str, color: str | 
                                      max_ticks=(3 if weekly else 6) if frame.narrow else 12)
     yaxis: dict[str, Any] = {"title": {"text": y_title}, "rangemode": "tozero"}
     if percent:
-        yaxis.update(percent_ticks(all_y))
+        yaxis.update(percent_ticks(all_y, y_range))
     elif decimals == 0:
         yaxis.update(integer_ticks(all_y))
     else:

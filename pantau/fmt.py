@@ -36,9 +36,9 @@ def is_missing(x: Any) -> bool:
     if x is None:
         return True
     try:
-        return bool(x != x)  # NaN, NaT, pd.NA comparisons
-    except (TypeError, ValueError):
-        return False
+        return bool(x != x)  # NaN, NaT comparisons
+    except (TypeError, ValueError):  # pd.NA: its comparison is NA, whose truth value raises
+        return type(x).__name__ == "NAType"
 
 
 def number(x: Any, decimals: int = 0, lang: str = "id", missing: str = "–") -> str:
@@ -83,15 +83,15 @@ def percent_decimals(values: Any, decimals: int = 0) -> int:
 
 def percent(x: Any, decimals: int = 0, lang: str = "id", missing: str = "–") -> str:
     """A share (0.995) -> '99,5%' (id) / '99.5%' (en). With more decimals where ``decimals`` would make a share
-    short of 100% read '100%' or one above 0% read '0%' (``percent_decimals``); past that, rounded inwards
-    (0.99999 -> '99,99%')."""
+    short of 100% read '100%' or one above 0% read '0%' (``percent_decimals``); past that, rounded away from
+    the 0% or 100% it is not (0.99999 -> '99,99%', 1.00001 -> '100,01%')."""
     if is_missing(x):
         return missing
     value = float(x) * 100
     decimals = percent_decimals(x, decimals)
     if _misread(value, decimals):
         step = 10 ** -decimals
-        value = step if value < 50 else 100 - step
+        value = (-step if value < 0 else step) if value < 50 else (100 + step if value > 100 else 100 - step)
     return number(value, decimals, lang) + "%"
 
 

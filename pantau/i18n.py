@@ -319,6 +319,8 @@ TEXT: dict[str, dict[str, str]] = {
     "no_reports": {"id": "{name} (tak ada laporan kegiatan)", "en": "{name} (no activities reported)"},
     "own_level": {"id": "{name} (tingkat {level})", "en": "{name} ({level} level)"},
     "province_named": {"id": "Provinsi {name}", "en": "{name} Province"},
+    "pleno_rank_none_low": {"id": "Semua {total} lembaga paling tidak {limit}; terendah {worst} ({rate})",
+                            "en": "All {total} bodies at {limit} or more; lowest {worst} ({rate})"},
     "pleno_rank_low_title": {"id": "{n} dari {total} lembaga di bawah {limit}; terendah {worst} ({rate})",
                              "en": "{n} of {total} bodies below {limit}; lowest {worst} ({rate})"},
     "pleno_ranking": {"id": "Peringkat kepatuhan pleno", "en": "Pleno compliance ranking"},

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
+from streamlit.proto.Metric_pb2 import Metric
 from streamlit.testing.v1 import AppTest
 
 from tests.factory import tiny_warehouse
@@ -97,10 +99,11 @@ def test_ringkasan_no_change_is_grey_without_an_arrow() -> None:
     assert_clean(at)
     still = [m for m in at.metric if m.delta.startswith("±")]
     assert still, "the tiny warehouse has no change this month"  # e.g. Pengawas terisi ±0
-    # proto enums: color 2 = grey, direction 2 = no arrow (a green "↑ ±0" read as progress)
-    assert all(m.proto.color == 2 and m.proto.direction == 2 for m in still)
+    # grey and no arrow (a green "↑ ±0" read as progress)
+    assert all(m.proto.color == Metric.MetricColor.GRAY and m.proto.direction == Metric.MetricDirection.NONE
+               for m in still)
     moved = [m for m in at.metric if m.delta and m.delta[0] in "+-"]
-    assert moved and all(m.proto.direction != 2 for m in moved)
+    assert moved and all(m.proto.direction != Metric.MetricDirection.NONE for m in moved)
 
 
 def test_rasio_of_one_kabkota_explains_instead_of_drawing_one_dot() -> None:
@@ -174,6 +177,17 @@ def test_a_month_is_not_drawn_as_one_point_a_line() -> None:
     assert trend and len(trend[0]["data"][0]["x"]) >= 4  # pleno is weekly: the month's weeks
 
 
+def test_an_activity_type_keeps_its_colour_in_every_scope() -> None:
+    def colours(at: AppTest) -> dict[str, str]:
+        trend = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+        return {t["name"]: t["line"]["color"] for t in trend}
+
+    national = colours(run("kegiatan", periode="semua"))
+    lampung = colours(run("kegiatan", wilayah="18", periode="semua"))
+    shared = set(national) & set(lampung)
+    assert shared and all(national[k] == lampung[k] for k in shared)
+
+
 def test_pleno_lampung() -> None:
     at = run("pleno", wilayah="18", periode=ELECTION_YEAR)
     assert_clean(at)
@@ -202,7 +216,7 @@ def test_kualitas_rejects() -> None:
     # the run log in words: status 'berhasil', not 'ok'; times as the other tables write them
     runs = at.dataframe[-1].value
     assert set(runs["Status"]) == {"berhasil"}
-    assert all(" " in v and "T" not in v and v[0].isdigit() for v in runs["Mulai"])
+    assert all(re.fullmatch(r"\d{1,2} \w{3} \d{4} \d{2}\.\d{2}", v) for v in runs["Mulai"])  # '22 Nov 2026 21.36'
     assert "Proses ETL terakhir" in texts(at.caption) and "(berhasil)" in texts(at.caption)
 
 

@@ -236,13 +236,13 @@ def test_percent_ticks_of_small_shares_have_decimals() -> None:
     assert charts.percent_ticks([0.002, 0.004, 0.012]) == {"tickformat": ".1%"}
     assert charts.percent_ticks([0.2, 0.9]) == {"tickformat": ".0%"}
     assert charts.percent_ticks([0.0004]) == {"tickformat": ".2%"}
+    assert charts.percent_ticks([0.0, 0.0]) == {"tickformat": ".0%"}  # nothing held: '0% 20%', not '0,00%'
+    assert charts.percent_ticks([0.01, 0.04], span=(0, 1.05)) == {"tickformat": ".0%"}  # a fixed 0-105% axis
 
 
-def test_a_category_keeps_its_colour_whatever_else_is_shown() -> None:
+def test_eleven_categories_get_eleven_colours() -> None:
     every = [f"type{i}" for i in range(11)]
-    colors = charts.category_colors(every)
-    assert len(set(colors.values())) == 11  # eleven activity types, eleven colours
-    assert charts.category_colors(every[:7]) == {k: colors[k] for k in every[:7]}
+    assert len(set(charts.category_colors(every).values())) == 11  # eleven activity types
 
 
 def test_calendar_labels_only_months_it_shows_with_the_year_under_the_first() -> None:
@@ -264,10 +264,11 @@ def test_distribution_names_sit_clear_of_the_box() -> None:
     assert note.y > max(named) and fig.layout.yaxis.range[1] > note.y
 
 
-def test_weekly_trend_fills_quiet_weeks_and_labels_dates() -> None:
-    df = pd.DataFrame({"period_start": pd.to_datetime(["2024-12-02", "2024-12-16"]), "type": "a", "n": [3, 5]})
-    fig = charts.trend_lines(df, FRAME, x="period_start", y="n", color="type", weekly=True,
-                             months=(dt.date(2024, 12, 1), dt.date(2024, 12, 31)))
-    assert list(fig.data[0].y) == [0, 3, 0, 5, 0, 0]  # Mondays 25 Nov .. 30 Dec; quiet weeks are 0, not a line across
-    assert fig.data[0].customdata[1] == "2 Des 2024" and "2 Des" in fig.layout.xaxis.ticktext
-    assert fig.layout.xaxis.ticktext[0] == "25 Nov<br>2024"  # the year under the first tick only
+def test_weekly_trend_labels_dates_with_the_year_under_the_first() -> None:
+    df = pd.DataFrame({"period_start": pd.to_datetime(["2024-12-02", "2024-12-09", "2024-12-16"]),
+                       "rate": [0.93, 0.997, 0.95]})
+    fig = charts.trend_lines(df, FRAME, x="period_start", y="rate", weekly=True, percent=True, y_range=(0, 1.05))
+    assert fig.data[0].customdata[1] == "9 Des 2024"
+    assert list(fig.layout.xaxis.ticktext) == ["2 Des<br>2024", "9 Des", "16 Des"]
+    assert ":.1%" in fig.data[0].hovertemplate  # 99,7% in the hover too, as in the title, not '100%'
+    assert fig.layout.yaxis.tickformat == ".0%"  # ticks as the fixed 0-105% axis needs

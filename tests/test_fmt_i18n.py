@@ -36,7 +36,9 @@ def test_percent_and_signed() -> None:
 def test_a_share_never_reads_as_0_or_100_percent_unless_it_is() -> None:
     assert fmt.percent(0.997) == "99,7%" and fmt.percent(0.004) == "0,4%"  # not '100%' and '0%'
     assert fmt.percent(1.0) == "100%" and fmt.percent(0.0) == "0%" and fmt.percent(0.5) == "50%"
-    assert fmt.percent(0.99999) == "99,99%" and fmt.percent(0.000001) == "0,01%"  # past two decimals: inwards
+    assert fmt.percent(0.99999) == "99,99%" and fmt.percent(0.000001) == "0,01%"  # past two decimals: away from
+    assert fmt.percent(1.00001) == "100,01%" and fmt.percent(-0.000001) == "-0,01%"  # the 0% or 100% it is not
+    assert fmt.percent(pd.NA) == "–" and fmt.percent_decimals(pd.Series([0.5, None], dtype="Float64")) == 0
     assert fmt.percent_decimals([0.5, 0.2]) == 0 and fmt.percent_decimals(pd.Series([0.5, 0.997, None])) == 1
     assert fmt.percent_decimals([0.5, 0.9996]) == 2
 
