@@ -6,6 +6,7 @@ import streamlit as st
 
 import ui
 from pantau import charts, fmt
+from pantau.filters import EARLIEST
 from pantau.i18n import has, label
 from ui import widgets as w
 from ui.data import query
@@ -18,10 +19,12 @@ w.header(ctx, "page_ringkasan")
 st.subheader(ctx.t("sum_headline"))
 heads = query(ctx.wh, "summary.headline", f.scope, f.period, f.election)
 previous = f.period.previous()
+comparable = previous.end >= EARLIEST  # before 2017 nothing can be loaded: '+58.164' against it says nothing
 if heads.empty:
     w.empty(ctx, ctx.t("sum_headline").lower())
 else:
-    st.caption(ctx.t("sum_vs_previous", period=fmt.date_range(previous.start, previous.end, lang)))
+    st.caption(ctx.t("sum_vs_previous", period=fmt.date_range(previous.start, previous.end, lang)) if comparable
+               else ctx.t("sum_no_previous"))
     cols = st.columns(min(4, len(heads)))
     for i, row in enumerate(heads.itertuples(index=False)):
         share = str(row.unit) == "share"
@@ -33,7 +36,7 @@ else:
             return fmt.percent(v, dec, lang) if share else fmt.number(v, dec, lang)
 
         change = None
-        if not fmt.is_missing(row.change):
+        if comparable and not fmt.is_missing(row.change):
             change = (fmt.signed(float(row.change) * 100, 1, lang, " " + ctx.t("points")) if share
                       else fmt.signed(row.change, dec, lang))
         change = change.replace("−", "-") if change else change  # st.metric reads the direction from "-"

@@ -32,8 +32,9 @@ elif len(valid) < MIN_SPREAD:  # one kab/kota has no spread to draw: its figures
 else:
     outlier_col = f"{ratio}_outlier"
     n_out = int(valid[outlier_col].fillna(False).astype(bool).sum()) if outlier_col in valid else 0
-    title = (ctx.t("ratio_dist_title", ratio=name, n=fmt.number(n_out, 0, lang)) if n_out
-             else ctx.t("ratio_dist_none", ratio=name))
+    suffix = "" if f.scope.level == "nasional" else "_scope"
+    title = (ctx.t("ratio_dist_title" + suffix, ratio=name, n=fmt.number(n_out, 0, lang)) if n_out
+             else ctx.t("ratio_dist_none" + suffix, ratio=name))
     median_col = f"{ratio}_prov_median" if f.scope.level != "nasional" else f"{ratio}_national_median"
     fig = charts.distribution(
         valid, ctx.frame(title, table="personnel", when=ctx.as_of_text()), value=ratio, label="region_name",
@@ -51,7 +52,8 @@ else:
         fig = charts.against_median(
             cmp, ctx.frame(title, table="personnel", when=ctx.as_of_text()), label="region_name", value=ratio,
             median=prov_median, value_title=name, decimals=dec, median_name=ctx.t("ratio_prov_median"),
-            value_name=name, max_rows=charts.MEDIAN_ROWS)
+            value_name=name, max_rows=charts.MEDIAN_ROWS, worse_name=ctx.t("ratio_above_median"),
+            better_name=ctx.t("ratio_not_above_median"))
         w.chart(fig, f"rasio_median_{ratio}", key=f"ratio_med_{ratio}")
 
 st.subheader(ctx.t("ratio_table"))

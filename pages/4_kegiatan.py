@@ -24,8 +24,9 @@ if trend.empty:
     w.empty(ctx, ctx.t("page_kegiatan").lower())
 else:
     totals = trend.groupby("type")["n"].sum().sort_values(ascending=False)
-    title = ctx.t("act_trend_title", total=fmt.number(totals.sum(), 0, lang), type=label("type", totals.index[0], lang),
-                  n=fmt.number(totals.iloc[0], 0, lang))
+    top = [label("type", ty, lang) for ty in totals.index[totals == totals.iloc[0]]]  # a tie names them all
+    title = ctx.t("act_trend_title", total=fmt.number(totals.sum(), 0, lang), type=ctx.join_names(top),
+                  n=fmt.number(totals.iloc[0], 0, lang) + (f" {ctx.t('each')}" if len(top) > 1 else ""))
     # The five most frequent types keep their own line; the rest are summed as "Lainnya" (eleven lines are a tangle).
     keep = list(totals.index[:TOP_TYPES])
     if len(totals) > TOP_TYPES + 1:
@@ -42,10 +43,12 @@ else:
         per_type = totals.rename("n").reset_index()
         per_type["type_label"] = [label("type", ty, lang) for ty in per_type["type"]]
         fig = charts.value_bars(per_type, ctx.frame(title, table="activities"), label="type_label", value="n",
-                                x_title=ctx.t("act_count"))
+                                codes="type", colors=colors, x_title=ctx.t("act_count"))
     else:
+        # "Semua" starts in 2017: the months before the first activity are no data, not quiet months
+        first = trend["period_start"].min() if f.preset == "semua" else f.period.start
         fig = charts.trend_lines(trend, ctx.frame(title, table="activities"), x="period_start", y="n", color="type",
-                                 color_names=types, y_title=ctx.t("act_count"), months=(f.period.start, f.period.end),
+                                 color_names=types, y_title=ctx.t("act_count"), months=(first, f.period.end),
                                  colors=colors)
     w.chart(fig, "kegiatan_tren", key="act_trend")
 
@@ -65,7 +68,9 @@ else:
         by_region["rank"] = by_region["region_name"].map({n: i for i, n in enumerate(order)})
         by_region["type_rank"] = by_region["type"].map({ty: i for i, ty in enumerate(keep)})
         by_region = by_region.sort_values(["rank", "type_rank"])
-        title = ctx.t("act_region_title", name=per.iloc[0]["region_name"], n=fmt.number(per.iloc[0]["n"], 0, lang))
+        top = list(per.loc[per["n"] == per.iloc[0]["n"], "region_name"])
+        title = ctx.t("act_region_title" if len(top) == 1 else "act_region_tie_title", name=ctx.join_names(top),
+                      n=fmt.number(per.iloc[0]["n"], 0, lang))
         fig = charts.value_bars(by_region, ctx.frame(title, table="activities"), label="region_name", value="n",
                                 color_by="type_label", colors={types.get(k, k): c for k, c in colors.items()},
                                 category_order=order)
@@ -75,9 +80,11 @@ else:
         w.empty(ctx, ctx.t("act_count").lower(), hint=False)
     else:
         busiest = daily.sort_values(["n", "date"], ascending=[False, True]).iloc[0]
-        title = ctx.t("act_calendar_title", date=fmt.date(busiest["date"], lang),
-                      n=fmt.number(busiest["n"], 0, lang))
-        fig = charts.calendar(daily, ctx.frame(title, table="activities"), value_name=ctx.t("act_count").lower())
+        k = int((daily["n"] == busiest["n"]).sum())
+        title = ctx.t("act_calendar_title" if k == 1 else "act_calendar_tie_title", k=fmt.number(k, 0, lang),
+                      date=fmt.date(busiest["date"], lang), n=fmt.number(busiest["n"], 0, lang))
+        fig = charts.calendar(daily, ctx.frame(title, table="activities"), value_name=ctx.t("act_count").lower(),
+                              span=(f.period.start, f.period.end))
         w.chart(fig, "kegiatan_kalender", key="act_calendar")
 
 # --- sambang pengawasan reach ------------------------------------------------------------

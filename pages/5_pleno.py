@@ -43,7 +43,8 @@ else:
     z.index = row_names
     not_held.index = row_names
     n_held = int(weekly["held"].fillna(False).astype(bool).sum())
-    title = ctx.t("pleno_heat_title", held=fmt.number(n_held, 0, lang), total=fmt.number(len(weekly), 0, lang))
+    title = ctx.t("pleno_heat_low_title" if len(order) > MAX_ROWS else "pleno_heat_title", n=MAX_ROWS,
+                  held=fmt.number(n_held, 0, lang), total=fmt.number(len(weekly), 0, lang))
     week_labels = [fmt.date(x, lang) for x in weeks]
     month_ticks: tuple[list[str], list[str]] = ([], [])
     for label_text, wk_start in zip(week_labels, weeks, strict=True):
@@ -110,7 +111,8 @@ else:
     elif len(ranked) == 1:
         title = ctx.t("pleno_rank_one", name=best["region_name"], rate=fmt.percent(best["compliance"], 0, lang))
     else:
-        title = ctx.t("pleno_rank_title", best=best["region_name"], worst=worst["region_name"],
+        top = list(ranked.loc[ranked["compliance"] == best["compliance"], "region_name"])
+        title = ctx.t("pleno_rank_title", best=ctx.join_names(top), worst=worst["region_name"],
                       rate=fmt.percent(worst["compliance"], 0, lang))
     chart_rows = ranked.tail(MAX_ROWS) if len(ranked) > MAX_ROWS else ranked
     chart_rows = chart_rows.assign(low=chart_rows["compliance"] < LOW)

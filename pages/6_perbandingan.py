@@ -61,6 +61,9 @@ df["relative"] = df["value"] / df["prov_median"].replace(0, np.nan)
 df["hover"] = [f"{m}: {fmt.number(v, 1, lang)} · {ctx.t('col_prov_median')} {fmt.number(md, 1, lang)}"
                for m, v, md in zip(df["measure_label"], df["value"], df["prov_median"], strict=True)]
 rel = df.dropna(subset=["relative"])
+left_out = sorted(set(df["measure_label"]) - set(rel["measure_label"]))  # a province median of 0 gives no ratio
+if left_out:
+    st.caption(ctx.t("cmp_left_out", names=", ".join(left_out)))
 if rel.empty:
     w.empty(ctx, ctx.t("col_vs_median").lower(), hint=False)
 else:

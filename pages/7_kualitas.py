@@ -33,7 +33,7 @@ else:
     oldest = dated.iloc[0]
     title = ctx.t("q_fresh_title", date=fmt.date(newest, lang), table=label("table", oldest["table"], lang),
                   old=fmt.date(oldest["data_date"], lang))
-    fig = charts.value_bars(dated, ctx.frame(title, when=when), label="table_label", value="age_days",
+    fig = charts.value_bars(dated, ctx.frame(title, when=when, whole=True), label="table_label", value="age_days",
                             x_title=ctx.t("q_days_old"))
     w.chart(fig, "kesegaran_data", key="q_fresh")
 if not fresh.empty:
@@ -58,7 +58,7 @@ else:
     else:
         title = ctx.t("q_rejects_title", n=fmt.number(len(rej), 0, lang), table=label("table", top["table"], lang),
                       column=top["column"], k=fmt.number(top["n"], 0, lang))
-    fig = charts.value_bars(by_reason, ctx.frame(title, when=when), label="label", value="n")
+    fig = charts.value_bars(by_reason, ctx.frame(title, when=when, whole=True), label="label", value="n")
     w.chart(fig, "baris_ditolak", key="q_rejects")
     w.table(ctx, rej, "baris_ditolak", {"run_id": w.TEXT, "table": "table", "source": w.TEXT, "row": w.INT,
                                         "column": w.TEXT, "value": w.TEXT, "reason": w.TEXT},

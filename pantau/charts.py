@@ -123,6 +123,18 @@ def wrap_title(text: str, width: int) -> list[str]:
     return _greedy_lines(words, narrowest)
 
 
+def wrap_parts(text: str, width: int, sep: str = " · ") -> list[str]:
+    """Lines of at most `width` characters that break between the parts of 'Lampung · 1 Jan – 31 Des 2024', not
+    inside a date; a part longer than a line is wrapped at its spaces."""
+    lines: list[str] = []
+    for part in str(text).split(sep):
+        if lines and len(lines[-1]) + len(sep) + len(part) <= width:
+            lines[-1] += sep + part
+        else:
+            lines.extend(wrap_title(part, width) if len(part) > width else [part])
+    return lines or [""]
+
+
 def merge(base: dict[str, Any], *updates: Mapping[str, Any] | None) -> dict[str, Any]:
     """Deep-merge plotly property dicts into `base` (in place, later wins) and return it."""
     for update in updates:
@@ -142,7 +154,7 @@ def _legend_y(top_margin: float, height: float) -> float:
 def house_layout(frame: Frame, *, height: int = 520, legend: bool = True) -> dict[str, Any]:
     """The layout of the house style as a dict: fonts, title block, footer, formats, palette, axes."""
     lines = wrap_title(frame.title, frame.wrap)
-    sub_lines = wrap_title(frame.subtitle, int(frame.wrap * SUBTITLE_CHARS_PER_TITLE_CHAR))
+    sub_lines = wrap_parts(frame.subtitle, int(frame.wrap * SUBTITLE_CHARS_PER_TITLE_CHAR))
     extra = 54 * (len(lines) - 1) + SUBTITLE_LINE_PX * (len(sub_lines) - 1)
     return {
         "template": copy.deepcopy(TEMPLATE),
@@ -364,7 +376,8 @@ def value_bars(df: pd.DataFrame, frame: Frame, *, label: str, value: str, color_
                highlight: str | None = None, colors: dict[str, str] | None = None,
                x_title: str | None = None, x_range: Sequence[float] | None = None,
                category_order: Sequence[str] | None = None) -> go.Figure:
-    """Horizontal bars of a value, largest first; `highlight` names a boolean column drawn vermillion.
+    """Horizontal bars of a value, largest first; `highlight` names a boolean column drawn vermillion; `colors`
+    colours each bar by its code (or, with `color_by`, each stacked category).
 
     `x_title`, `x_range` set the value axis; `category_order` lists the bars top to bottom (stacked bars).
     """
@@ -388,6 +401,8 @@ def value_bars(df: pd.DataFrame, frame: Frame, *, label: str, value: str, color_
         bar_colors: Any = BLUE
         if highlight and highlight in data:
             bar_colors = [VERMILLION if bool(v) else BLUE for v in data[highlight].tolist()]
+        elif colors:  # one colour a bar, by its code (a category keeps the colour it has in the page's other charts)
+            bar_colors = [colors.get(str(k), BLUE) for k in _texts(data[codes] if codes else data[label])]
         trace: dict[str, Any] = {
             "type": "bar", "x": values, "y": labels, "orientation": "h", "marker": {"color": bar_colors},
             "text": values, "texttemplate": f"%{{text:{fmt_spec}}}", "textposition": "outside",
@@ -542,15 +557,17 @@ def heatmap(z: pd.DataFrame, frame: Frame, *, x_labels: Sequence[str], percent: 
 
 
 def calendar(daily: pd.DataFrame, frame: Frame, *, date: str = "date", value: str = "n",
-             value_name: str = "") -> go.Figure:
-    """A calendar heatmap: weeks across, weekdays down, one cell a day (GitHub style)."""
+             value_name: str = "", span: tuple[Any, Any] | None = None) -> go.Figure:
+    """A calendar heatmap: weeks across, weekdays down, one cell a day (GitHub style). With `span` (the period's
+    first and last day), the days of its first week before it stay blank, not 0."""
     days = pd.to_datetime(daily[date]).dt.normalize()
     counts = pd.Series(pd.to_numeric(daily[value], errors="coerce").to_numpy(), index=days).groupby(level=0).sum()
-    start = days.min()
-    end = days.max()
-    start -= pd.Timedelta(days=start.weekday())
+    first = pd.Timestamp(span[0]) if span is not None else days.min()
+    end = min(days.max(), pd.Timestamp(span[1])) if span is not None else days.max()
+    start = first - pd.Timedelta(days=first.weekday())
     all_days = pd.date_range(start, end, freq="D")
-    values = counts.reindex(all_days).fillna(0).to_numpy(dtype=float)
+    values = counts.reindex(all_days).fillna(0).to_numpy(dtype=float, copy=True)
+    values[all_days < first] = np.nan  # outside the period: not a quiet day
     n_weeks = (len(all_days) + 6) // 7
     z = np.full((7, n_weeks), np.nan)
     text = np.full((7, n_weeks), "", dtype=object)
@@ -558,7 +575,8 @@ def calendar(daily: pd.DataFrame, frame: Frame, *, date: str = "date", value: st
     z[offsets % 7, offsets // 7] = values
     lang = frame.lang
     for i, (d, v) in enumerate(zip(all_days, values, strict=True)):
-        text[i % 7, i // 7] = f"{fmt.date(d, lang)}: {fmt.number(v, 0, lang)} {value_name}"
+        if v == v:
+            text[i % 7, i // 7] = f"{fmt.date(d, lang)}: {fmt.number(v, 0, lang)} {value_name}"
     week_starts = [start + pd.Timedelta(weeks=w) for w in range(n_weeks)]
     # Label the column of the week in which a month begins (with the year on the first label and in January).
     xt: list[int] = []
@@ -665,9 +683,11 @@ MEDIAN_ROWS = 30
 
 def against_median(df: pd.DataFrame, frame: Frame, *, label: str, value: str, median: str,
                    value_title: str = "", decimals: int = 0, median_name: str = "median",
-                   value_name: str = "", higher_is_worse: bool = True, max_rows: int | None = None) -> go.Figure:
-    """Dumbbells: each region's value against its province median; worse-than-median in vermillion. With
-    `max_rows`, only that many regions: the worst values (a national view's 514 rows cannot be read)."""
+                   value_name: str = "", higher_is_worse: bool = True, max_rows: int | None = None,
+                   worse_name: str = "", better_name: str = "") -> go.Figure:
+    """Dumbbells: each region's value against its province median; worse-than-median in vermillion, the others
+    blue, each colour its own legend entry (`worse_name`, `better_name`). With `max_rows`, only that many regions:
+    the worst values (a national view's 514 rows cannot be read)."""
     data = df.dropna(subset=[value]).sort_values(value, ascending=True, kind="stable")
     if max_rows is not None and len(data) > max_rows:
         data = data.tail(max_rows) if higher_is_worse else data.head(max_rows)
@@ -686,11 +706,15 @@ def against_median(df: pd.DataFrame, frame: Frame, *, label: str, value: str, me
         {"type": "scatter", "x": medians, "y": labels, "mode": "markers", "name": median_name,
          "marker": {"symbol": "line-ns-open", "size": 18, "color": BLACK, "line": {"width": 3}},
          "hovertemplate": f"%{{y}} · {_esc(median_name)}: %{{x:{fmt_spec}}}<extra></extra>"},
-        {"type": "scatter", "x": values, "y": labels, "mode": "markers", "name": value_name or value_title,
-         "marker": {"size": 14, "color": [VERMILLION if w else BLUE for w in worse],
-                    "line": {"width": 1, "color": "white"}},
-         "hovertemplate": f"%{{y}}: %{{x:{fmt_spec}}}<extra></extra>"},
     ]
+    name = value_name or value_title
+    for side, color, side_name in ((worse, VERMILLION, worse_name), (~worse, BLUE, better_name)):
+        if side.any():
+            traces.append({
+                "type": "scatter", "x": values[side], "y": [lb for lb, s in zip(labels, side, strict=True) if s],
+                "mode": "markers", "name": side_name or name,
+                "marker": {"size": 14, "color": color, "line": {"width": 1, "color": "white"}},
+                "hovertemplate": f"%{{y}}: %{{x:{fmt_spec}}}<extra>{_esc(name)}</extra>"})
     axes = {"yaxis": {"type": "category", "categoryorder": "array", "categoryarray": labels, "showgrid": True,
                       "gridcolor": "#F3F3F3"},
             "xaxis": {"tickformat": ",.0f", "title": {"text": value_title}, "showgrid": True, "gridcolor": LIGHT_GREY}}

@@ -188,6 +188,27 @@ def test_an_activity_type_keeps_its_colour_in_every_scope() -> None:
     assert shared and all(national[k] == lampung[k] for k in shared)
 
 
+def test_titles_do_not_crown_one_of_several_equals() -> None:
+    at = run("kegiatan", wilayah="18", periode=ELECTION_YEAR)
+    assert_clean(at)
+    # Lampung 2024: five activities on five days, one each
+    assert "5 hari tersibuk, 1 kegiatan masing-masing; yang pertama 5 Feb 2024" in titles(at)
+
+
+def test_all_time_has_no_previous_period_to_compare_with() -> None:
+    at = run("ringkasan", periode="semua")
+    assert_clean(at)
+    assert all(m.delta == "" for m in at.metric)  # '+10' against 2009-2016, when nothing can be loaded, says nothing
+    assert "tanpa periode pembanding" in texts(at.caption)
+
+
+def test_kualitas_charts_say_they_cover_the_whole_warehouse() -> None:
+    at = run("kualitas", wilayah="18")
+    assert_clean(at)
+    subtitles = [json.loads(c.proto.spec)["layout"]["title"]["subtitle"]["text"] for c in at.get("plotly_chart")]
+    assert subtitles and all(s.startswith("Seluruh gudang data") for s in subtitles)
+
+
 def test_pleno_lampung() -> None:
     at = run("pleno", wilayah="18", periode=ELECTION_YEAR)
     assert_clean(at)

@@ -88,7 +88,8 @@ def test_every_builder_has_the_house_style(builder: str) -> None:
     elif builder == "against_median":
         df = pd.DataFrame({"v": [100.0, 140.0], "name": ["A", "B"], "med": [120.0, 120.0]})
         fig = charts.against_median(df, FRAME, label="name", value="v", median="med")
-        assert list(fig.data[-1].marker.color) == [charts.BLUE, charts.VERMILLION]  # B is above its median
+        # B is above its median: vermillion, its own legend entry beside the blue of A
+        assert [(t.marker.color, list(t.y)) for t in fig.data[2:]] == [(charts.VERMILLION, ["B"]), (charts.BLUE, ["A"])]
     elif builder == "share_bar":
         df = pd.DataFrame({"outcome": ["baik", "tidak_pleno"], "share": [0.75, 0.25], "n": [3, 1]})
         fig = charts.share_bar(df, FRAME, category="outcome", share="share", count="n")
@@ -191,11 +192,14 @@ def test_only_the_most_extreme_outliers_are_named_each_on_its_own_row() -> None:
 
 def test_against_median_keeps_the_worst_rows_when_asked() -> None:
     df = pd.DataFrame({"name": [f"Kab {i}" for i in range(40)], "v": [float(i) for i in range(40)], "med": 20.0})
+    def shown(fig) -> list[float]:
+        return sorted(x for t in fig.data[2:] for x in t.x)
+
     fig = charts.against_median(df, FRAME, label="name", value="v", median="med", max_rows=30)
-    assert len(fig.data[2].x) == 30 and min(fig.data[2].x) == 10.0  # the 30 heaviest
+    assert len(shown(fig)) == 30 and min(shown(fig)) == 10.0  # the 30 heaviest
     fig = charts.against_median(df, FRAME, label="name", value="v", median="med", max_rows=30, higher_is_worse=False)
-    assert max(fig.data[2].x) == 29.0
-    assert len(charts.against_median(df, FRAME, label="name", value="v", median="med").data[2].x) == 40
+    assert max(shown(fig)) == 29.0
+    assert len(shown(charts.against_median(df, FRAME, label="name", value="v", median="med"))) == 40
 
 
 def test_titles_wrap_into_even_lines_that_fit_a_projector() -> None:
@@ -272,3 +276,17 @@ def test_weekly_trend_labels_dates_with_the_year_under_the_first() -> None:
     assert list(fig.layout.xaxis.ticktext) == ["2 Des<br>2024", "9 Des", "16 Des"]
     assert ":.1%" in fig.data[0].hovertemplate  # 99,7% in the hover too, as in the title, not '100%'
     assert fig.layout.yaxis.tickformat == ".0%"  # ticks as the fixed 0-105% axis needs
+
+
+def test_calendar_leaves_days_before_the_period_blank() -> None:
+    daily = pd.DataFrame({"date": [dt.date(2024, 12, 2), dt.date(2024, 12, 20)], "n": [3, 1]})
+    fig = charts.calendar(daily, FRAME, span=(dt.date(2024, 12, 1), dt.date(2024, 12, 31)))
+    z = fig.data[0].z  # weekdays down, weeks across; 1 Dec 2024 is a Sunday, its week starts 25 Nov
+    first_week = [row[0] for row in z]
+    assert all(v != v for v in first_week[:6]) and first_week[6] == 0  # 25-30 Nov blank (NaN), Sunday 1 Dec a 0
+    assert z[0][1] == 3
+
+
+def test_subtitles_break_between_parts_not_inside_a_date() -> None:
+    lines = charts.wrap_parts("Kota Bandar Lampung, Lampung · 1 Des – 31 Des 2024 · Pemilu 2024", 40)
+    assert lines == ["Kota Bandar Lampung, Lampung", "1 Des – 31 Des 2024 · Pemilu 2024"]

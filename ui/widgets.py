@@ -64,8 +64,9 @@ class Ctx:
         return self.names.get(code, code) if code else t("nasional", self.f.lang)
 
     def frame(self, title: str, *, table: str | None = None, when: str | None = None,
-              narrow: bool = False) -> charts.Frame:
-        """The words around a chart: finding, scope and period, source and data date."""
+              narrow: bool = False, whole: bool = False) -> charts.Frame:
+        """The words around a chart: finding, scope and period, source and data date (`whole`: a chart of the
+        whole warehouse, whatever the scope filter says)."""
         data_date = None
         if table:
             try:
@@ -73,9 +74,16 @@ class Ctx:
             except Exception:  # no such table in this version
                 data_date = None
         data_date = fmt.to_date(data_date) or self.f.today
-        subtitle = f"{self.scope_name} · {when or self.period_text}"
+        subtitle = f"{t('whole_warehouse', self.lang) if whole else self.scope_name} · {when or self.period_text}"
         return charts.Frame(title, subtitle, charts.footer_text(data_date, self.wh.is_sample, self.lang), self.lang,
                             wrap=charts.NARROW_WRAP if narrow else charts.TITLE_WRAP)
+
+    def join_names(self, names: Sequence[str], limit: int = 2) -> str:
+        """'A', 'A dan B', 'A, B dan 3 lainnya': the winners of a title that several share."""
+        names = list(names)
+        if len(names) <= limit:
+            return f" {t('and', self.lang)} ".join(names)
+        return f"{', '.join(names[:limit])} {t('and', self.lang)} {t('n_more', self.lang, n=len(names) - limit)}"
 
     def as_of_text(self) -> str:
         """'per 31 Jul 2024 · Pemilu 2024' for the coverage questions."""
@@ -191,18 +199,19 @@ def downloads(ctx: Ctx, df: pd.DataFrame, stem: str, *, key: str, columns: Mappi
         "sumber": charts.footer_text(f.today, ctx.wh.is_sample, "id"),
         "versi gudang data": ctx.wh.version,
     }
-    c1, c2, c3 = st.columns([1, 1, 4])
+    # one row as wide as its buttons ("Download XLSX" was cut in a sixth of the page at 1280 px), wrapping if narrow
+    row = st.container(horizontal=True, vertical_alignment="center")
     lang = ctx.lang
-    c1.download_button(ctx.t("download_csv"), functools.partial(_csv, df, columns, lang), key=f"{key}_csv",
+    row.download_button(ctx.t("download_csv"), functools.partial(_csv, df, columns, lang), key=f"{key}_csv",
                        mime="text/csv",
                        file_name=export.file_name(stem, f.scope.code, name, f.period.start, f.period.end, "csv"),
                        on_click="ignore", icon=":material/download:")
-    c2.download_button(ctx.t("download_xlsx"), functools.partial(_xlsx, df, columns, lang, meta), key=f"{key}_xlsx",
+    row.download_button(ctx.t("download_xlsx"), functools.partial(_xlsx, df, columns, lang, meta), key=f"{key}_xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        file_name=export.file_name(stem, f.scope.code, name, f.period.start, f.period.end, "xlsx"),
                        on_click="ignore", icon=":material/download:")
     n = fmt.number(len(df), 0, lang)
-    c3.caption(ctx.t("rows_capped", shown=fmt.number(shown, 0, lang), n=n) if shown is not None and shown < len(df)
+    row.caption(ctx.t("rows_capped", shown=fmt.number(shown, 0, lang), n=n) if shown is not None and shown < len(df)
                else ctx.t("rows_shown", n=n))
 
 
