@@ -69,8 +69,9 @@ else:
         by_region["type_rank"] = by_region["type"].map({ty: i for i, ty in enumerate(keep)})
         by_region = by_region.sort_values(["rank", "type_rank"])
         top = list(per.loc[per["n"] == per.iloc[0]["n"], "region_name"])
-        title = ctx.t("act_region_title" if len(top) == 1 else "act_region_tie_title", name=ctx.join_names(top),
-                      n=fmt.number(per.iloc[0]["n"], 0, lang))
+        key = ("act_region_title" if len(top) == 1 else "act_region_all_title" if len(top) == len(per)
+               else "act_region_tie_title")
+        title = ctx.t(key, name=ctx.join_names(top), k=len(top), n=fmt.number(per.iloc[0]["n"], 0, lang))
         fig = charts.value_bars(by_region, ctx.frame(title, table="activities"), label="region_name", value="n",
                                 color_by="type_label", colors={types.get(k, k): c for k, c in colors.items()},
                                 category_order=order)

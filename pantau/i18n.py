@@ -302,6 +302,8 @@ TEXT: dict[str, dict[str, str]] = {
     "act_region_title": {"id": "{name} paling aktif: {n} kegiatan", "en": "{name} most active: {n} activities"},
     "act_region_tie_title": {"id": "{name} sama-sama paling aktif: {n} kegiatan",
                              "en": "{name} share the lead: {n} activities each"},
+    "act_region_all_title": {"id": "{k} wilayah sama aktifnya: {n} kegiatan masing-masing",
+                             "en": "{k} regions equally active: {n} activities each"},
     "act_calendar_tie_title": {"id": "{k} hari tersibuk, {n} kegiatan masing-masing; yang pertama {date}",
                                "en": "{k} busiest days, {n} activities each; the first {date}"},
     "act_calendar_title": {"id": "Hari tersibuk: {date} ({n} kegiatan)", "en": "Busiest day: {date} ({n} activities)"},
