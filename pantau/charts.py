@@ -618,9 +618,11 @@ def distribution(df: pd.DataFrame, frame: Frame, *, value: str, label: str, outl
     if outlier and outlier in data:
         is_out = data[outlier].fillna(False).astype(bool).to_numpy()
     traces: list[dict[str, Any]] = [
-        {"type": "box", "x": values, "y": np.zeros(n, dtype=int), "orientation": "h", "boxpoints": False,
-         "fillcolor": "rgba(0,114,178,0.08)", "line": {"color": GREY}, "hoverinfo": "skip", "showlegend": False,
-         "width": 0.9},
+        # whiskers end at the Tukey fences (with no points they ran out to the extremes); the points drawn by the
+        # box are hidden, the dots and diamonds below are the points
+        {"type": "box", "x": values, "y": np.zeros(n, dtype=int), "orientation": "h", "boxpoints": "outliers",
+         "marker": {"opacity": 0}, "quartilemethod": "linear", "fillcolor": "rgba(0,114,178,0.08)",
+         "line": {"color": GREY}, "hoverinfo": "skip", "showlegend": False, "width": 0.9},
         {"type": "scatter", "x": values[~is_out], "y": jitter[~is_out], "mode": "markers", "name": "",
          "marker": {"size": 12, "color": BLUE, "opacity": 0.75, "line": {"width": 1, "color": "white"}},
          "text": [lb for lb, o in zip(labels, is_out, strict=True) if not o],
