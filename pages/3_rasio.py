@@ -6,6 +6,7 @@ import streamlit as st
 
 import ui
 from pantau import charts, fmt
+from pantau.ratios import tukey_outliers
 from ui import widgets as w
 from ui.data import query
 from ui.state import page_select
@@ -31,10 +32,11 @@ elif len(valid) < MIN_SPREAD:  # one kab/kota has no spread to draw: its figures
     st.info(ctx.t("ratio_too_few", n=len(valid)), icon=":material/info:")
 else:
     outlier_col = f"{ratio}_outlier"
+    if f.scope.level != "nasional":  # a province is judged against its own kab/kota, as its box and whiskers are
+        valid = valid.assign(**{outlier_col: tukey_outliers(valid[ratio])})
     n_out = int(valid[outlier_col].fillna(False).astype(bool).sum()) if outlier_col in valid else 0
-    suffix = "" if f.scope.level == "nasional" else "_scope"
-    title = (ctx.t("ratio_dist_title" + suffix, ratio=name, n=fmt.number(n_out, 0, lang)) if n_out
-             else ctx.t("ratio_dist_none" + suffix, ratio=name))
+    title = (ctx.t("ratio_dist_title", ratio=name, n=fmt.number(n_out, 0, lang)) if n_out
+             else ctx.t("ratio_dist_none", ratio=name))
     median_col = f"{ratio}_prov_median" if f.scope.level != "nasional" else f"{ratio}_national_median"
     fig = charts.distribution(
         valid, ctx.frame(title, table="personnel", when=ctx.as_of_text()), value=ratio, label="region_name",

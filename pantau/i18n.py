@@ -274,11 +274,6 @@ TEXT: dict[str, dict[str, str]] = {
                          "en": "{ratio}: {n} regencies/cities stand out"},
     "ratio_dist_none": {"id": "{ratio}: tidak ada kab/kota yang menyimpang jauh",
                         "en": "{ratio}: no regency/city stands far out"},
-    # inside a province the dots are the province's, the fences the nation's (pantau.ratios): the title says so
-    "ratio_dist_title_scope": {"id": "{ratio}: {n} kab/kota menyimpang dari sebaran nasional",
-                               "en": "{ratio}: {n} regencies/cities stand out from the national spread"},
-    "ratio_dist_none_scope": {"id": "{ratio}: tidak ada kab/kota yang menyimpang dari sebaran nasional",
-                              "en": "{ratio}: no regency/city stands out from the national spread"},
     "ratio_above_median": {"id": "Di atas median provinsinya", "en": "Above its province median"},
     "ratio_not_above_median": {"id": "Tidak di atas median", "en": "At or below the median"},
     "ratio_median_title": {"id": "{n} dari {total} kab/kota lebih berat dari median provinsinya",

@@ -79,12 +79,21 @@ def national_ratios(wh: Warehouse, as_of: date, election: str) -> pd.DataFrame:
             v = df[r_]
             df[f"{r_}_prov_median"] = df.groupby("provinsi_code")[r_].transform("median")
             df[f"{r_}_national_median"] = v.median()
-            q1, q3 = v.quantile(0.25), v.quantile(0.75)
-            lo, hi = q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1)
-            df[f"{r_}_outlier"] = ((v < lo) | (v > hi)).fillna(False).astype(bool) if v.notna().any() else False
+            df[f"{r_}_outlier"] = tukey_outliers(v)
         return df.sort_values("region_code", ignore_index=True)
 
     return wh.cached(("ratios", as_of, election), build)
+
+
+def tukey_outliers(values: pd.Series) -> pd.Series:
+    """True where a value lies outside the Tukey fences (Q1 - 1.5 IQR, Q3 + 1.5 IQR) of `values`; NaN is never an
+    outlier. The `*_outlier` columns use every kab/kota in the nation; a page can ask it of the ones it shows."""
+    v = pd.to_numeric(values, errors="coerce").astype("float64")
+    if not v.notna().any():
+        return pd.Series(False, index=values.index)
+    q1, q3 = v.quantile(0.25), v.quantile(0.75)
+    lo, hi = q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1)
+    return ((v < lo) | (v > hi)).fillna(False).astype(bool)
 
 
 def supervisor_ratios(wh: Warehouse, scope: Scope, as_of: date, election: str) -> pd.DataFrame:

@@ -98,6 +98,13 @@ def test_ratio_outlier(tmp_path):
     assert df["tps_per_pkd_national_median"].iloc[0] == 1.0
 
 
+def test_tukey_outliers_of_the_values_given() -> None:
+    # the fences a page asks of one province's kab/kota: Q1 217, Q3 221 -> 211..227; 210 and 233 lie outside
+    values = pd.Series([216.0, 217, 218, 219, 220, 221, 222, 233, 210, None])
+    assert ratios.tukey_outliers(values).tolist() == [False] * 7 + [True, True, False]
+    assert not ratios.tukey_outliers(pd.Series([None, None], dtype="float64")).any()
+
+
 def test_compare_kabkota(tiny):
     df = compare.compare_kabkota(tiny, ["18.72", "18.01"], Y2024, AS_OF, E)
     assert list(dict.fromkeys(df["region_code"])) == ["18.72", "18.01"]  # the order asked for
