@@ -20,7 +20,7 @@ TEXT: dict[str, dict[str, str]] = {
     "page_cakupan": {"id": "Cakupan wilayah", "en": "Regional coverage"},
     "page_rasio": {"id": "Rasio pengawas", "en": "Supervisor ratios"},
     "page_kegiatan": {"id": "Kegiatan", "en": "Activities"},
-    "page_pleno": {"id": "Evaluasi pleno", "en": "Plenary evaluation"},
+    "page_pleno": {"id": "Evaluasi pleno", "en": "Pleno evaluation"},  # the term every other English label uses
     "page_perbandingan": {"id": "Perbandingan", "en": "Comparison"},
     "page_kualitas": {"id": "Kualitas data", "en": "Data quality"},
     # --- sidebar filters -------------------------------------------------------------
