@@ -211,12 +211,20 @@ TEXT: dict[str, dict[str, str]] = {
     "col_share": {"id": "Porsi", "en": "Share"},
     # --- headline metrics and compared measures -------------------------------------
     "metric_fill_rate": {"id": "Keterisian pengawas", "en": "Supervisor fill rate"},
+    "metric_fill_rate_help": {"id": "Pengawas terisi dibanding kursi menurut UU 7/2017, di lembaga yang dilaporkan, "
+                                    "pada akhir periode",
+                              "en": "Supervisors in post against the seats of UU 7/2017, in the bodies reported, at "
+                                    "the end of the period"},
     "metric_supervisors": {"id": "Pengawas terisi", "en": "Supervisors in post"},
+    "metric_supervisors_help": {"id": "Anggota pengawas yang tercatat pada akhir periode",
+                                "en": "Supervisory members on record at the end of the period"},
     # A KPI label fits ~18 characters in a 1280 px window ("Lembaga tanpa peng…"); the full meaning is in _help.
     "metric_units_empty": {"id": "Lembaga kosong", "en": "Empty bodies"},
     "metric_units_empty_help": {"id": "Lembaga pengawas yang dilaporkan tanpa satu pun pengawas terisi",
                                 "en": "Reported supervisory bodies with no supervisor in post"},
     "metric_activities": {"id": "Kegiatan", "en": "Activities"},
+    "metric_activities_help": {"id": "Kegiatan pengawasan dan sosialisasi yang dilaporkan dalam periode",
+                               "en": "Supervision and outreach activities reported in the period"},
     "metric_sambang_reach": {"id": "Jangkauan sambang", "en": "Sambang reach"},
     "metric_sambang_reach_help": {"id": "Bagian kelurahan/desa yang dikunjungi sambang pengawasan dalam periode",
                                   "en": "Share of kelurahan/desa visited by a sambang in the period"},
@@ -224,6 +232,8 @@ TEXT: dict[str, dict[str, str]] = {
     "metric_pleno_compliance_help": {"id": "Bagian minggu dengan rapat pleno mingguan yang diadakan",
                                      "en": "Share of weeks in which the weekly pleno was held"},
     "metric_pleno_mean_score": {"id": "Nilai pleno rata-rata", "en": "Mean pleno score"},
+    "metric_pleno_mean_score_help": {"id": "Rata-rata nilai evaluasi pleno mingguan (0–100) dalam periode",
+                                     "en": "Mean score (0-100) of the weekly pleno evaluations in the period"},
     "measure_fill_rate": {"id": "Keterisian semua lembaga", "en": "Fill rate, all bodies"},
     "measure_fill_rate_panwaslu_kecamatan": {"id": "Keterisian Panwascam", "en": "Panwascam fill rate"},
     "measure_fill_rate_pkd": {"id": "Keterisian PKD", "en": "PKD fill rate"},

@@ -104,6 +104,8 @@ def test_ringkasan_no_change_is_grey_without_an_arrow() -> None:
                for m in still)
     moved = [m for m in at.metric if m.delta and m.delta[0] in "+-"]
     assert moved and all(m.proto.direction != Metric.MetricDirection.NONE for m in moved)
+    # every KPI's help says what it counts (the short label cannot), then the previous period's figure
+    assert all(m.proto.help.startswith("**") and not m.proto.help.startswith(f"**{m.label}**") for m in at.metric)
 
 
 def test_rasio_of_one_kabkota_explains_instead_of_drawing_one_dot() -> None:
