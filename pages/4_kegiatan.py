@@ -24,9 +24,12 @@ if trend.empty:
     w.empty(ctx, ctx.t("page_kegiatan").lower())
 else:
     totals = trend.groupby("type")["n"].sum().sort_values(ascending=False)
-    top = [label("type", ty, lang) for ty in totals.index[totals == totals.iloc[0]]]  # a tie names them all
-    title = ctx.t("act_trend_title", total=fmt.number(totals.sum(), 0, lang), type=ctx.join_names(top),
-                  n=fmt.number(totals.iloc[0], 0, lang) + (f" {ctx.t('each')}" if len(top) > 1 else ""))
+    per_type = totals.rename("n").reset_index()
+    per_type["type_label"] = [label("type", ty, lang) for ty in per_type["type"]]
+    tied = int((totals == totals.iloc[0]).sum())
+    title = ctx.t("act_trend_title", total=fmt.number(totals.sum(), 0, lang),
+                  type=ctx.leaders(per_type, "n", "type_label"),
+                  n=fmt.number(totals.iloc[0], 0, lang) + (f" {ctx.t('each')}" if tied > 1 else ""))
     # The five most frequent types keep their own line; the rest are summed as "Lainnya" (eleven lines are a tangle).
     keep = list(totals.index[:TOP_TYPES])
     if len(totals) > TOP_TYPES + 1:
@@ -40,8 +43,6 @@ else:
     colors = charts.category_colors(TYPES)  # a type keeps its colour in every chart, scope and period
     colors[OTHER] = charts.GREY
     if f.period.days <= ONE_MONTH_DAYS:  # by month a line is one point; by week its ends are part-weeks that dip
-        per_type = totals.rename("n").reset_index()
-        per_type["type_label"] = [label("type", ty, lang) for ty in per_type["type"]]
         fig = charts.value_bars(per_type, ctx.frame(title, table="activities"), label="type_label", value="n",
                                 codes="type", colors=colors, x_title=ctx.t("act_count"))
     else:
@@ -68,10 +69,10 @@ else:
         by_region["rank"] = by_region["region_name"].map({n: i for i, n in enumerate(order)})
         by_region["type_rank"] = by_region["type"].map({ty: i for i, ty in enumerate(keep)})
         by_region = by_region.sort_values(["rank", "type_rank"])
-        top = list(per.loc[per["n"] == per.iloc[0]["n"], "region_name"])
-        key = ("act_region_title" if len(top) == 1 else "act_region_all_title" if len(top) == len(per)
+        tied = int((per["n"] == per.iloc[0]["n"]).sum())
+        key = ("act_region_title" if tied == 1 else "act_region_all_title" if tied == len(per)
                else "act_region_tie_title")
-        title = ctx.t(key, name=ctx.join_names(top), k=len(top), n=fmt.number(per.iloc[0]["n"], 0, lang))
+        title = ctx.t(key, name=ctx.leaders(per, "n", "region_name"), k=tied, n=fmt.number(per.iloc[0]["n"], 0, lang))
         fig = charts.value_bars(by_region, ctx.frame(title, table="activities"), label="region_name", value="n",
                                 color_by="type_label", colors={types.get(k, k): c for k, c in colors.items()},
                                 category_order=order)

@@ -51,8 +51,7 @@ else:
         if pd.Timestamp(wk_start).day <= 7:  # the first Monday of a month
             month_ticks[0].append(label_text)
             first_or_january = not month_ticks[1] or pd.Timestamp(wk_start).month == 1
-            month = fmt.MONTHS_SHORT[lang][pd.Timestamp(wk_start).month - 1]  # the year under it: 'Jan 2024' ran
-            month_ticks[1].append(f"{month}<br>{pd.Timestamp(wk_start).year}" if first_or_january else month)
+            month_ticks[1].append(charts.month_tick(wk_start, lang, first_or_january))
     fig = charts.heatmap(z, ctx.frame(title, table="pleno"), x_labels=week_labels,
                          x_ticks=month_ticks if len(weeks) > 12 else None,
                          zmin=50, zmax=100, colorbar_title=ctx.t("pleno_score_scale"), hover_text=hover,
@@ -111,9 +110,8 @@ else:
     elif len(ranked) == 1:
         title = ctx.t("pleno_rank_one", name=best["region_name"], rate=fmt.percent(best["compliance"], 0, lang))
     else:
-        top = list(ranked.loc[ranked["compliance"] == best["compliance"], "region_name"])
-        title = ctx.t("pleno_rank_title", best=ctx.join_names(top), worst=worst["region_name"],
-                      rate=fmt.percent(worst["compliance"], 0, lang))
+        title = ctx.t("pleno_rank_title", best=ctx.leaders(ranked, "compliance", "region_name"),
+                      worst=worst["region_name"], rate=fmt.percent(worst["compliance"], 0, lang))
     chart_rows = ranked.tail(MAX_ROWS) if len(ranked) > MAX_ROWS else ranked
     chart_rows = chart_rows.assign(low=chart_rows["compliance"] < LOW)
     fig = charts.value_bars(chart_rows, ctx.frame(title, table="pleno"), label="region_name", value="compliance",

@@ -312,6 +312,14 @@ def bar_height(n: int, *, per_bar: int = 34, base: int = 230, minimum: int = 360
     return max(minimum, min(maximum, base + per_bar * n))
 
 
+def month_tick(d: Any, lang: str, year: bool) -> str:
+    """A month's axis label: 'Jan', or 'Jan<br>2024' with the year under it (beside it, 'Jan 2024' ran into
+    'Feb')."""
+    ts = pd.Timestamp(d)
+    name = fmt.month_name(ts.month, lang)
+    return f"{name}<br>{ts.year}" if year else name
+
+
 def _date_ticks(dates: Sequence[Any], lang: str, monthly: bool = True, max_ticks: int = 12) -> tuple[list, list]:
     """At most `max_ticks` ticks. Months read 'Jan<br>2024', 'Feb', ... 'Jan<br>2025', days '2 Des<br>2024',
     '9 Des', ...: the year under the first tick and where it changes, so they fit without running into each
@@ -323,8 +331,8 @@ def _date_ticks(dates: Sequence[Any], lang: str, monthly: bool = True, max_ticks
     picked = values[::step]
     labels, year = [], None
     for v in picked:
-        name = fmt.month_name(v.month, lang) if monthly else f"{v.day} {fmt.month_name(v.month, lang)}"
-        labels.append(name if v.year == year else f"{name}<br>{v.year}")
+        label = month_tick(v, lang, v.year != year)
+        labels.append(label if monthly else f"{v.day} {label}")
         year = v.year
     return picked, labels
 
@@ -581,15 +589,13 @@ def calendar(daily: pd.DataFrame, frame: Frame, *, date: str = "date", value: st
     # Label the column of the week in which a month begins (with the year on the first label and in January).
     xt: list[int] = []
     xl: list[str] = []
-    months_short = fmt.MONTHS_SHORT.get(lang, fmt.MONTHS_SHORT["id"])
     for w, ws in enumerate(week_starts):
         we = ws + pd.Timedelta(days=6)
         first = ws if ws.day == 1 else (we.replace(day=1) if we.month != ws.month else None)
         if first is None or first > end:  # the last week may reach into a month the data does not
             continue
         xt.append(w)
-        name = months_short[first.month - 1]  # the year under the name: 'Jan 2024' ran into 'Feb'
-        xl.append(f"{name}<br>{first.year}" if len(xl) == 0 or first.month == 1 else name)
+        xl.append(month_tick(first, lang, len(xl) == 0 or first.month == 1))
     zmax = max(1.0, float(np.nanmax(z)) if n_weeks else 1.0)
     trace = {
         "type": "heatmap", "z": z, "x": list(range(n_weeks)),

@@ -78,6 +78,11 @@ class Ctx:
         return charts.Frame(title, subtitle, charts.footer_text(data_date, self.wh.is_sample, self.lang), self.lang,
                             wrap=charts.NARROW_WRAP if narrow else charts.TITLE_WRAP)
 
+    def leaders(self, df: pd.DataFrame, value: str, name: str) -> str:
+        """The names of the rows of a frame sorted best first that share the first row's `value`, joined: a title
+        that several share names them all."""
+        return self.join_names(list(df.loc[df[value] == df[value].iloc[0], name]))
+
     def join_names(self, names: Sequence[str], limit: int = 2) -> str:
         """'A', 'A dan B', 'A, B dan 3 lainnya': the winners of a title that several share."""
         names = list(names)
