@@ -3,10 +3,11 @@
     python -m bench.plain --engine polars|pyarrow SOURCE_DIR OUT_DIR   -> one JSON line on stdout
 
 CSV files stream through polars (`scan_csv().sink_parquet()`) or pyarrow (`csv.open_csv` into a
-`ParquetWriter`); every column is kept as text (no type inference: nothing to check or fail).
-XLSX sheets are read as a cell grid with python-calamine (both engines) and written the same way.
-SQL sources are not converted (counted only). The files come from `etl.inputs.discover`, so the
-list is exactly the ETL's.
+`ParquetWriter`); every column is kept as text (no type inference: nothing to check or fail). polars reads
+every file as utf8-lossy, so only the head is sniffed for the separator; pyarrow decodes, so each file is
+first checked whole for UTF-8 (else cp1252). XLSX sheets are read as a cell grid with python-calamine (both
+engines) and written the same way. SQL sources are not converted (counted only). The files come from
+`etl.inputs.discover`, so the list is exactly the ETL's.
 """
 
 from __future__ import annotations
@@ -25,14 +26,19 @@ import pyarrow.parquet as pq
 COMPRESSION = "zstd"
 
 
-def sniff(path: Path) -> tuple[str, str]:
-    """(separator, encoding) of a CSV: ';' or ',' by the header line; utf-8 when the bytes decode, else cp1252."""
-    data = path.read_bytes()
-    try:
-        data.decode("utf-8")
-        enc = "utf-8"
-    except UnicodeDecodeError:
-        enc = "cp1252"
+def sniff(path: Path, *, encoding: bool = True) -> tuple[str, str]:
+    """(separator, encoding) of a CSV: ';' or ',' by the first non-blank line. The encoding is utf-8 when the whole
+    file decodes, else cp1252; with ``encoding=False`` only the head is read and the encoding is not checked."""
+    if encoding:
+        data = path.read_bytes()
+        try:
+            data.decode("utf-8")
+            enc = "utf-8"
+        except UnicodeDecodeError:
+            enc = "cp1252"
+    else:
+        with open(path, "rb") as fh:
+            data, enc = fh.read(8192), "utf-8"
     head = data[:8192].decode(enc, "replace").lstrip("\ufeff").splitlines()
     first = next((line for line in head if line.strip()), "")
     return (";" if first.count(";") > first.count(",") else ","), enc
@@ -41,7 +47,7 @@ def sniff(path: Path) -> tuple[str, str]:
 def csv_polars(path: Path, out: Path) -> int:
     import polars as pl
 
-    sep, _ = sniff(path)
+    sep, _ = sniff(path, encoding=False)  # read as utf8-lossy: the encoding is not needed
     pl.scan_csv(path, separator=sep, encoding="utf8-lossy", infer_schema=False, truncate_ragged_lines=True,
                 quote_char='"').sink_parquet(out, compression=COMPRESSION)
     return pq.ParquetFile(out).metadata.num_rows
