@@ -47,9 +47,26 @@ else:
             help=f"**{ctx.t(key + '_help') if has(key + '_help') else name}**  \n"
                  f"{ctx.t('col_previous')}: {show(row.previous)}")
 
+# --- what nobody reported: missing data, left out of the figures and the gaps ---------------
+missing = query(ctx.wh, "summary.unreported", f.scope, f.as_of, f.election)
+if not missing.empty:
+    groups: dict[tuple[str, ...], list[str]] = {}  # bodies missing in the same regions are named together
+    for body, rows in missing.groupby("body", sort=False):
+        groups.setdefault(tuple(rows["region_code"]), []).append(str(body))
+    items = []
+    for codes, bodies in groups.items():
+        rows = missing[missing["region_code"].isin(codes) & missing["body"].isin(bodies)]
+        where = rows["region_name"].iloc[0] if len(codes) == 1 else ctx.t("sum_unreported_many", n=len(codes))
+        names = ctx.join_names([label("body", b, lang) for b in bodies], limit=len(bodies))
+        items.append(ctx.t("sum_unreported_item", body=names, where=where,
+                           seats=fmt.number(rows["seats"].sum(), 0, lang)))
+    st.info(ctx.t("sum_unreported", items="; ".join(items)), icon=":material/report:")
+
 # --- fill rate by body (the coverage headline) ------------------------------------------
 by_body = query(ctx.wh, "coverage.fill_rate_by_body", f.scope, f.as_of, f.election)
-by_body = by_body[by_body["seats"].fillna(0) > 0] if not by_body.empty else by_body
+# a body nobody in the scope reported is named above, not drawn as a 0% bar
+by_body = by_body[(by_body["seats"].fillna(0) > 0) & by_body["reported"].astype(bool)] if not by_body.empty \
+    else by_body
 # Full width, one under the other: readable on a projector, and the legend has room.
 if by_body.empty:
     w.empty(ctx, ctx.t("page_cakupan").lower())

@@ -252,6 +252,10 @@ TEXT: dict[str, dict[str, str]] = {
     "sum_no_gaps": {"id": "Tidak ada kekurangan pengawas {scope_in}: semua kursi terisi.",
                     "en": "No supervisor gaps {scope_in}: every seat is filled."},
     "sum_gap_axis": {"id": "Kursi belum terisi", "en": "Seats not filled"},
+    "sum_unreported": {"id": "Belum ada laporan personel, jadi tidak dihitung sebagai kekurangan: {items}.",
+                       "en": "No personnel report yet, so not counted as gaps: {items}."},
+    "sum_unreported_item": {"id": "{body} di {where} ({seats} kursi)", "en": "{body} in {where} ({seats} seats)"},
+    "sum_unreported_many": {"id": "{n} provinsi", "en": "{n} provinces"},
     "sum_bodies_title": {"id": "Keterisian per lembaga {scope_in}", "en": "Fill rate by body {scope_in}"},
     # --- Cakupan ----------------------------------------------------------------------
     "cov_by_body_all_full": {"id": "Semua lembaga pengawas terisi penuh {scope_in}",

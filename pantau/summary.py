@@ -8,6 +8,10 @@ before the period's end): a body nobody reported (e.g. no PTPS recap at all) is 
 thousands of empty seats. Such bodies are named in the `unreported` column of those two rows
 (comma-separated body keys of the current period, "" when none); with nothing reported at all both
 figures are NaN. worst_gaps leaves unreported bodies out too.
+
+At national scope a province is the unit that reports (each sends its own recap of a body): a body a
+province sent nothing for is missing data there even when other provinces reported it, and is left out
+of fill_rate, units_empty and worst_gaps the same way. `unreported` lists what was left out.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from pantau.filters import Period, Scope
 from pantau.warehouse import Warehouse
 
 HEADLINE_COLUMNS = ["metric", "value", "previous", "change", "unit", "unreported"]
+UNREPORTED_COLUMNS = ["region_code", "region_name", "body", "seats"]
 WORST_GAPS_COLUMNS = ["region_code", "region_name", "body", "seats", "filled", "gap"]
 METRICS = {  # metric -> unit, in display order
     "fill_rate": "share", "supervisors": "count", "units_empty": "count", "activities": "count",
@@ -36,6 +41,9 @@ def _figures(wh: Warehouse, scope: Scope, period: Period, election: str) -> tupl
     b = coverage.sums(wh, scope, period.end, election)
     rep = b["units_reported"] > 0
     r = b[rep]
+    if scope.code is None and rep.any():  # nationally, over the provinces that reported each body
+        p = _province_sums(wh, scope, period.end, election)
+        r = p[p["units_reported"] > 0].groupby("body", as_index=False)[["seats", "filled", "units_empty"]].sum()
     seats, filled_r = float(r["seats"].sum()), float(r["filled"].sum())
     compliance, mean_score = pleno.compliance_totals(wh, scope, period)
     figures = {
@@ -49,6 +57,28 @@ def _figures(wh: Warehouse, scope: Scope, period: Period, election: str) -> tupl
     }
     unreported = b.loc[(b["seats"] > 0) & ~rep, "body"]
     return figures, sorted(unreported, key=lambda x: coverage.BODY_ORDER.get(x, len(coverage.BODY_ORDER)))
+
+
+def _province_sums(wh: Warehouse, scope: Scope, as_of: date, election: str) -> pd.DataFrame:
+    """coverage.sums per province (region_code) and body."""
+    return coverage.sums(wh, scope, as_of, election, by=coverage.CODE_LEN["provinsi"])
+
+
+def unreported(wh: Warehouse, scope: Scope, as_of: date, election: str) -> pd.DataFrame:
+    """Region x body with seats but no member count on or before as_of, left out of the headline and worst gaps:
+    nationally each province that sent nothing for a body; elsewhere the scope, for each body nobody in it
+    reported. Sorted by body, then seats (most first)."""
+    if scope.code is None:
+        df = _province_sums(wh, scope, as_of, election)
+    else:
+        df = coverage.sums(wh, scope, as_of, election).assign(region_code=scope.code)
+    df = df[(df["seats"] > 0) & (df["units_reported"] == 0)]
+    if df.empty:
+        return pd.DataFrame(columns=UNREPORTED_COLUMNS)
+    df = df.assign(_b=df["body"].map(coverage.BODY_ORDER)).sort_values(["_b", "seats", "region_code"],
+                                                                        ascending=[True, False, True])
+    df["region_name"] = wh.names(df["region_code"])
+    return df.reset_index(drop=True)[UNREPORTED_COLUMNS]
 
 
 def headline(wh: Warehouse, scope: Scope, period: Period, election: str) -> pd.DataFrame:
@@ -68,12 +98,15 @@ def headline(wh: Warehouse, scope: Scope, period: Period, election: str) -> pd.D
 def worst_gaps(wh: Warehouse, scope: Scope, as_of: date, election: str, n: int = 5) -> pd.DataFrame:
     """The n child regions x bodies with the most unfilled seats (gap = sum of per-unit shortfalls).
 
-    Bodies nobody reported in the scope are left out (missing data, not gaps).
+    Bodies nobody reported in the scope are left out (missing data, not gaps), and nationally the bodies a
+    province sent nothing for.
     """
     bodies = coverage.sums(wh, scope, as_of, election)
     reported = bodies.loc[bodies["units_reported"] > 0, "body"]
     df = coverage.sums(wh, scope, as_of, election, by=coverage.CODE_LEN[scope.child_level])
     df = df[df["body"].isin(reported)].rename(columns={"shortfall": "gap"})
+    if scope.code is None:  # the children are provinces: one that sent nothing for a body did not report it
+        df = df[df["units_reported"] > 0]
     if df.empty:
         return pd.DataFrame(columns=WORST_GAPS_COLUMNS)
     df["_b"] = df["body"].map(coverage.BODY_ORDER)

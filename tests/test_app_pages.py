@@ -94,6 +94,15 @@ def test_ringkasan_headline_for_lampung() -> None:
     assert any(t.startswith("Kekurangan terbesar:") and "kurang 1" in t for t in titles(at))
 
 
+def test_ringkasan_names_what_nobody_reported_instead_of_counting_it_as_gaps() -> None:
+    # the tiny warehouse has no personnel row at all in Nusa Tenggara Barat (52)
+    at = run("ringkasan", periode=ELECTION_YEAR)
+    assert_clean(at)
+    notes = texts(at.info)
+    assert "Bawaslu Provinsi, Bawaslu Kab/Kota, Panwascam, PKD dan PTPS di Nusa Tenggara Barat (17 kursi)" in notes
+    assert not any("Nusa Tenggara Barat" in t for t in titles(at) if t.startswith("Kekurangan terbesar"))
+
+
 def test_ringkasan_no_change_is_grey_without_an_arrow() -> None:
     at = run("ringkasan", periode="bulan_ini")
     assert_clean(at)

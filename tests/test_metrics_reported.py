@@ -112,10 +112,12 @@ def test_headline_leaves_unreported_bodies_out(wh):
 
 def test_headline_nation_and_nothing_reported(wh):
     nat = summary.headline(wh, Scope(), Y2024, E).set_index("metric")
-    # every body reported somewhere: filled 10 + 10 + 6 + 3 + 2 = 31 of 10 + 11 + 9 + 4 + 15 = 49
-    assert nat.loc["fill_rate", "value"] == pytest.approx(31 / 49)
-    # Panwascam 18.71.01, PKD 18.71.01.1001, PTPS of 18.01.01.2001, .2002 and 18.71.01.1001
-    assert nat.loc["units_empty", "value"] == 5 and nat.loc["fill_rate", "unreported"] == ""
+    # every body reported somewhere, but Lampung sent no PTPS recap: its 13 PTPS seats are missing data, so
+    # filled 10 + 10 + 6 + 3 + 2 = 31 of 10 + 11 + 9 + 4 + 2 = 36 (with Lampung's PTPS it would be 31 / 49)
+    assert nat.loc["fill_rate", "value"] == pytest.approx(31 / 36)
+    # Panwascam 18.71.01 and PKD 18.71.01.1001; not Lampung's three PTPS desa
+    assert nat.loc["units_empty", "value"] == 2 and nat.loc["fill_rate", "unreported"] == ""
+    assert nat.loc["supervisors", "value"] == 31
     # Babel before 2024-02-14 (the previous period ends 2023-12-31): nothing reported at all -> unknown
     babel = summary.headline(wh, Scope("provinsi", "19"), Y2024, E).set_index("metric")
     assert babel.loc["fill_rate", "value"] == 1.0  # 14 of 14: 5 + 3 + 3 + 1 + 2
@@ -142,6 +144,26 @@ def test_worst_gaps_skip_unreported_bodies(wh):
     # without the rule 18.01 PTPS (7) and 18.71 PTPS (6) would lead
     assert df[["region_code", "body", "gap"]].values.tolist() == [
         ["18.71", "panwaslu_kecamatan", 3], ["18.71", "bawaslu_kabkota", 1], ["18.71", "pkd", 1]]
+
+
+def test_worst_gaps_nationally_skip_a_province_that_sent_nothing(wh):
+    # Lampung's PTPS (13 seats, no recap) would lead with 13; Babel reported its 2 of 2
+    df = summary.worst_gaps(wh, Scope(), END, E, n=5)
+    assert df[["region_code", "body", "gap"]].values.tolist() == [
+        ["18", "panwaslu_kecamatan", 3], ["18", "bawaslu_kabkota", 1], ["18", "pkd", 1]]
+
+
+def test_unreported_lists_what_the_figures_leave_out(wh):
+    nat = summary.unreported(wh, Scope(), END, E)
+    assert list(nat.columns) == summary.UNREPORTED_COLUMNS
+    assert nat.values.tolist() == [["18", "Lampung", "ptps", 13]]
+    assert summary.unreported(wh, LAMPUNG, END, E).values.tolist() == [["18", "Lampung", "ptps", 13]]
+    kota = summary.unreported(wh, Scope("kabkota", "18.71"), END, E)
+    assert kota[["body", "seats"]].values.tolist() == [["panwaslu_kecamatan", 3], ["pkd", 1], ["ptps", 6]]
+    assert summary.unreported(wh, Scope("provinsi", "19"), END, E).empty
+    # before Babel's recap nothing was reported nationally but the 2023 kab/kota snapshot
+    early = summary.unreported(wh, Scope(), date(2024, 2, 13), E)
+    assert set(map(tuple, early[["region_code", "body"]].values.tolist())) >= {("19", "ptps"), ("18", "pkd")}
 
 
 def test_empty_scope_has_the_columns(wh):

@@ -84,10 +84,12 @@ class Ctx:
         return self.join_names(list(df.loc[df[value] == df[value].iloc[0], name]))
 
     def join_names(self, names: Sequence[str], limit: int = 2) -> str:
-        """'A', 'A dan B', 'A, B dan 3 lainnya': the winners of a title that several share."""
+        """'A', 'A dan B', 'A, B dan C' (up to the limit), 'A, B dan 3 lainnya': the winners of a title that several
+        share."""
         names = list(names)
         if len(names) <= limit:
-            return f" {t('and', self.lang)} ".join(names)
+            *first, last = names or [""]
+            return f"{', '.join(first)} {t('and', self.lang)} {last}" if first else last
         return f"{', '.join(names[:limit])} {t('and', self.lang)} {t('n_more', self.lang, n=len(names) - limit)}"
 
     def as_of_text(self) -> str:
