@@ -18,7 +18,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from etl.spec import MEMBER_ROLES, SUPERVISOR_BODIES
+from etl.spec import ELECTIONS, MEMBER_ROLES, SUPERVISOR_BODIES
 from pantau.filters import Scope
 from pantau.warehouse import Warehouse
 
@@ -83,6 +83,23 @@ def unit_elections(wh: Warehouse) -> frozenset[str]:
         return frozenset()
     return wh.cached(("unit_elections",), lambda: frozenset(
         wh.sql("SELECT DISTINCT election FROM agg_unit_rollup WHERE body = 'ptps'")["election"].tolist()))
+
+
+def elections(wh: Warehouse) -> list[str]:
+    """Elections with PTPS seats in the warehouse (TPS counts, or PTPS rows of `seats`), in spec.ELECTIONS order.
+
+    PTPS seats follow TPS, so for any other election they are unknown: a fill rate over it would divide the
+    PTPS members by no seats."""
+    def read() -> list[str]:
+        found = set(unit_elections(wh))
+        if not found:
+            parts = (["SELECT DISTINCT election FROM tps"] if wh.has("tps") else []) + (
+                ["SELECT DISTINCT election FROM seats WHERE body = 'ptps'"] if wh.has("seats") else [])
+            if parts:
+                found = set(wh.sql(" UNION ".join(parts))["election"].dropna().tolist())
+        return [e for e in ELECTIONS if e in found]
+
+    return wh.cached(("elections",), read)
 
 
 _AT = ("election = CASE WHEN body = 'ptps' THEN $election ELSE '' END "

@@ -58,6 +58,9 @@ TEXT: dict[str, dict[str, str]] = {
                            "then reload this page:"},
     "bad_param": {"id": "Parameter tautan `{name}={value}` tidak dikenali; ditampilkan {fallback}.",
                   "en": "Link parameter `{name}={value}` was not recognised; showing {fallback}."},
+    "election_no_tps": {"id": "Belum ada data TPS untuk {election}, jadi kursi PTPS tidak diketahui; ditampilkan "
+                               "{fallback}.",
+                        "en": "No TPS data for {election} yet, so PTPS seats are unknown; showing {fallback}."},
     "bad_param_unknown_region": {"id": "Wilayah `{value}` tidak ada di gudang data; ditampilkan {fallback}.",
                                  "en": "Region `{value}` is not in the warehouse; showing {fallback}."},
     "empty": {"id": "Tidak ada data untuk {what} {scope_in}, {period}.",

@@ -275,6 +275,18 @@ def test_invalid_url_parameters_fall_back_with_a_notice() -> None:
     assert _qp(at, "pemilu") == "pemilu_2024" and _qp(at, "lang") == "id"
 
 
+def test_an_election_without_tps_data_falls_back_and_says_why() -> None:
+    # the tiny warehouse has TPS for Pemilu 2024 only: PTPS seats for 2019 are unknown, not 0 (844% filled)
+    at = run("ringkasan", pemilu="pemilu_2019")
+    assert_clean(at)
+    assert "Belum ada data TPS untuk Pemilu 2019" in texts(at.info)
+    assert _qp(at, "pemilu") == "pemilu_2024"
+    election = next(s for s in at.sidebar.selectbox if s.key == "w_election")
+    assert election.options == ["Pemilu 2024"]
+    fill = next(m.value for m in at.metric if m.label == "Keterisian pengawas")
+    assert float(fill.rstrip("%").replace(",", ".")) <= 100
+
+
 def test_malformed_scope_and_page_parameter() -> None:
     at = run("ringkasan", wilayah="lampung'; drop")
     assert_clean(at)

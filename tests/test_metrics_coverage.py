@@ -70,6 +70,11 @@ def test_fill_rate_by_body_province(wh):
     assert (r["ptps"]["seats"], r["ptps"]["filled"]) == (7, 5)
 
 
+def test_elections_are_those_with_ptps_seats(wh):
+    # TPS rows for Pemilu 2024, a PTPS seats row for Pilkada 2024, nothing for Pemilu 2019
+    assert coverage.elections(wh) == ["pemilu_2024", "pilkada_2024"]
+
+
 def test_fill_rate_by_body_other_election_and_older_date(wh):
     r = rows(coverage.fill_rate_by_body(wh, Scope("provinsi", "18"), AS_OF, "pilkada_2024"))
     assert r["ptps"]["seats"] == 2  # only the pilkada seats row; no pilkada TPS rows

@@ -29,7 +29,7 @@ def prepare(show_sidebar: bool = True) -> Ctx:
         st.caption(str(exc))
         st.stop()
     regions = data.region_index(str(wh.path), wh.version)
-    f = read_filters(regions.codes, data_today(wh))
+    f = read_filters(regions.codes, data_today(wh), data.elections(str(wh.path), wh.version))
     ctx = Ctx(wh, f, regions.names, regions)
     if show_sidebar:
         sidebar(f, regions)

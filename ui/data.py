@@ -77,6 +77,15 @@ def regions(version_dir: str, version: str) -> pd.DataFrame:
         "SELECT code, name, level, parent_code FROM regions WHERE level <> 'desa' ORDER BY code")
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def elections(version_dir: str, version: str) -> tuple[str, ...]:
+    """The elections the filter offers: those with TPS data (PTPS seats follow TPS), or every one when none has."""
+    from etl.spec import ELECTIONS
+    from pantau import coverage
+
+    return tuple(coverage.elections(_open(version_dir)) or ELECTIONS)
+
+
 @dataclass(frozen=True)
 class RegionIndex:
     """What the filters, labels and pickers need from the regions table, made once per warehouse version

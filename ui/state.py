@@ -39,6 +39,7 @@ class Filters:
     lang: str
     today: dt.date       # the warehouse's latest data date, not the wall clock
     notices: tuple[str, ...] = field(default=(), compare=False)
+    elections: tuple[str, ...] = field(default=tuple(ELECTIONS), compare=False)  # what the filter offers
 
     @property
     def as_of(self) -> dt.date:
@@ -68,8 +69,10 @@ def data_today(wh: object) -> dt.date:
     return max(dates) if dates else dt.date.today()
 
 
-def parse_params(params: Mapping[str, str], known_codes: set[str] | frozenset[str], today: dt.date) -> Filters:
-    """URL parameters -> Filters; every invalid value falls back to a default with a notice."""
+def parse_params(params: Mapping[str, str], known_codes: set[str] | frozenset[str], today: dt.date,
+                 elections: tuple[str, ...] = tuple(ELECTIONS)) -> Filters:
+    """URL parameters -> Filters; every invalid value falls back to a default with a notice. `elections` are those
+    the warehouse has TPS data for; another one falls back too, saying why."""
     notices: list[str] = []
     raw_lang = (params.get(P_LANG) or "").strip().lower()
     lang = raw_lang if raw_lang in LANGS else DEFAULT_LANG
@@ -100,13 +103,17 @@ def parse_params(params: Mapping[str, str], known_codes: set[str] | frozenset[st
                              fallback=label("preset", DEFAULT_PRESET, lang)))
 
     raw_election = params.get(P_ELECTION)
-    election = DEFAULT_ELECTION
-    if raw_election and raw_election in ELECTIONS:
+    default = DEFAULT_ELECTION if DEFAULT_ELECTION in elections else elections[-1]
+    election = default
+    if raw_election and raw_election in elections:
         election = raw_election
+    elif raw_election in ELECTIONS:
+        notices.append(t("election_no_tps", lang, election=label("election", raw_election, lang),
+                         fallback=label("election", default, lang)))
     elif raw_election:
         notices.append(t("bad_param", lang, name=P_ELECTION, value=raw_election,
-                         fallback=label("election", DEFAULT_ELECTION, lang)))
-    return Filters(scope, period, preset, election, lang, today, tuple(notices))
+                         fallback=label("election", default, lang)))
+    return Filters(scope, period, preset, election, lang, today, tuple(notices), elections)
 
 
 def scope_name(scope: Scope, names: Mapping[str, str], lang: str = DEFAULT_LANG) -> str:
@@ -172,9 +179,10 @@ def _on_dates_change() -> None:
     _on_widget_change()
 
 
-def read_filters(known_codes: set[str] | frozenset[str], today: dt.date) -> Filters:
+def read_filters(known_codes: set[str] | frozenset[str], today: dt.date,
+                 elections: tuple[str, ...] = tuple(ELECTIONS)) -> Filters:
     """Parse the URL (or the session's last filters) and write the canonical form back."""
-    f = parse_params(_current_params(), known_codes, today)
+    f = parse_params(_current_params(), known_codes, today, elections)
     write_params(f.params())
     return f
 
@@ -206,7 +214,7 @@ def sidebar(f: Filters, regions: RegionIndex) -> None:
                       min_value=min(dt.date(2017, 1, 1), f.period.start), max_value=max(f.today, f.period.end),
                       format="DD/MM/YYYY")
         st.caption(t("today_is_data_date", lang, date=fmt.date(f.today, lang)))
-        st.selectbox(t("election", lang), list(ELECTIONS), key="w_election", on_change=_on_widget_change,
+        st.selectbox(t("election", lang), list(f.elections), key="w_election", on_change=_on_widget_change,
                      format_func=lambda e: label("election", e, lang))
         st.caption(t("copy_link_hint", lang))
 
