@@ -32,7 +32,7 @@ st.set_page_config(page_title="Pantau · Bawaslu", page_icon=_favicon(), layout=
 # page file itself; ui.context() notices, leaves that mode and reruns through this script (no
 # "page not found" box, as a name that mode does not know would give).
 PAGES = [
-    ("pages/1_ringkasan.py", "page_ringkasan", ":material/dashboard:", "ringkasan"),
+    ("pages/1_ringkasan.py", "page_ringkasan", ":material/dashboard:", "beranda"),  # the default: served at "/"
     ("pages/2_cakupan.py", "page_cakupan", ":material/groups:", "cakupan"),
     ("pages/3_rasio.py", "page_rasio", ":material/balance:", "rasio"),
     ("pages/4_kegiatan.py", "page_kegiatan", ":material/event:", "kegiatan"),
@@ -43,10 +43,18 @@ PAGES = [
 
 lang = st.query_params.get("lang") if st.query_params.get("lang") in ("id", "en") else \
     (st.session_state.get("pantau_params") or {}).get("lang", "id")
-navigation = st.navigation([
-    st.Page(path, title=t(key, lang), icon=icon, url_path=url, default=(i == 0))
-    for i, (path, key, icon, url) in enumerate(PAGES)
-])
+pages = [st.Page(path, title=t(key, lang), icon=icon, url_path=url, default=(i == 0))
+         for i, (path, key, icon, url) in enumerate(PAGES)]
+
+
+def _home() -> None:
+    """'/ringkasan', the address the other pages' suggest, opens Ringkasan at '/' with the same filters (without
+    this page Streamlit would say "Page not found", in English, over it)."""
+    st.switch_page(pages[0], query_params=dict(st.query_params))
+
+
+navigation = st.navigation([*pages, st.Page(_home, title=t("page_ringkasan", lang), url_path="ringkasan",
+                                            visibility="hidden")])
 set_context(prepare())  # for the page this run shows; removed again below
 try:
     navigation.run()

@@ -56,7 +56,8 @@ if not missing.empty:
     items = []
     for codes, bodies in groups.items():
         rows = missing[missing["region_code"].isin(codes) & missing["body"].isin(bodies)]
-        where = rows["region_name"].iloc[0] if len(codes) == 1 else ctx.t("sum_unreported_many", n=len(codes))
+        names = list(dict.fromkeys(rows["region_name"]))
+        where = ctx.join_names(names, limit=3) if len(names) <= 3 else ctx.t("sum_unreported_many", n=len(names))
         names = ctx.join_names([label("body", b, lang) for b in bodies], limit=len(bodies))
         items.append(ctx.t("sum_unreported_item", body=names, where=where,
                            seats=fmt.number(rows["seats"].sum(), 0, lang)))

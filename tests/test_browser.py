@@ -112,6 +112,24 @@ def test_page_renders_locally(server: str, browser, page_name: str) -> None:
         page.close()
 
 
+def test_the_ringkasan_address_opens_the_home_page_with_its_filters(server: str, browser) -> None:
+    # "/ringkasan", as the other pages' addresses suggest; Ringkasan itself is served at "/"
+    first = browser.new_page()  # not the server's first session, which Streamlit routes by file names
+    first.goto(f"{server}/", wait_until="domcontentloaded")
+    first.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+    first.close()
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    try:
+        page.goto(f"{server}/ringkasan?wilayah=18", wait_until="domcontentloaded")
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+        page.wait_for_timeout(1000)
+        assert page.get_by_text("does not seem to exist").count() == 0
+        assert urlparse(page.url).path == "/" and "wilayah=18" in urlparse(page.url).query
+        assert page.locator("h1").first.inner_text() == "Ringkasan"
+    finally:
+        page.close()
+
+
 def test_clicking_a_bar_drills_down(server: str, browser) -> None:
     """Cakupan wilayah at Nasional: a click on a province's bar puts that province in the URL."""
     page = browser.new_page(viewport={"width": 1600, "height": 1000})
