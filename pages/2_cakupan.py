@@ -49,7 +49,7 @@ if short.empty:
     title = ctx.t("cov_by_body_all_full", scope=ctx.scope_name)
 else:
     low = short.iloc[0]
-    title = ctx.t("cov_by_body_lowest", body=low["label"], rate=fmt.percent(low["fill_rate"], 0, lang),
+    title = ctx.t("cov_by_body_lowest", body=low["label"], rate=fmt.percent(low["fill_rate"], 1, lang),
                   scope=ctx.scope_name)
 for row in by_body[by_body["mismatch"].fillna(False).astype(bool)].itertuples(index=False):
     key = "cov_mismatch_pkd" if row.body == "pkd" else "cov_mismatch"

@@ -98,7 +98,7 @@ if total.empty or float(total["desa_reached"].fillna(0).sum()) == 0:
     st.info(ctx.t("act_sambang_none", scope=ctx.scope_name), icon=":material/info:")
 else:
     rate = float(total.iloc[0]["reach"])
-    title = ctx.t("act_sambang_title", rate=fmt.percent(rate, 0, lang), scope=ctx.scope_name)
+    title = ctx.t("act_sambang_title", rate=fmt.percent(rate, 1, lang), scope=ctx.scope_name)
     per_region = per_region.sort_values(["reach", "region_name"], ascending=[False, True])
     # a region with no activity reported at all reads 0% because nothing came in, not because nobody went
     active = set(query(ctx.wh, "activity.activity_by_region", f.scope, f.period)["region_code"])

@@ -31,9 +31,7 @@ else:
     # --- heatmap: bodies x weeks -------------------------------------------------------
     order = comp.sort_values(["compliance", "region_code"], ascending=[True, True], na_position="first")
     order = order[order["region_code"].isin(weekly["region_code"].unique())]
-    shown_codes = list(order["region_code"])[:MAX_ROWS]
-    if len(order) > MAX_ROWS:
-        st.caption(ctx.t("pleno_top_n", n=MAX_ROWS, total=fmt.number(len(order), 0, lang)))
+    shown_codes = list(order["region_code"])[:MAX_ROWS]  # more than MAX_ROWS: the title says so
     names = dict(zip(order["region_code"].head(MAX_ROWS), order["region_name"].head(MAX_ROWS), strict=True))
     row_names = [names[c] for c in shown_codes]
     grid = week_grid(weekly, shown_codes, outcome_name=lambda o: label("outcome", o, lang),
@@ -68,7 +66,7 @@ else:
         else:
             good = float(shares.loc[shares["outcome"] == "baik", "share"].sum())
             fig = charts.share_bar(
-                shares, ctx.frame(ctx.t("pleno_shares_title", share=fmt.percent(good, 0, lang)), table="pleno",
+                shares, ctx.frame(ctx.t("pleno_shares_title", share=fmt.percent(good, 1, lang)), table="pleno",
                                   narrow=True),
                 category="outcome", share="share", count="n",
                 names={o: label("outcome", o, lang) for o in shares["outcome"]},
@@ -84,10 +82,10 @@ else:
         else:
             first, last = float(trend["compliance"].iloc[0]), float(trend["compliance"].iloc[-1])
             direction = "pleno_up" if last > first + 0.005 else "pleno_down" if last < first - 0.005 else "pleno_flat"
-            title = ctx.t("pleno_trend_title", direction=ctx.t(direction), first=fmt.percent(first, 0, lang),
-                          last=fmt.percent(last, 0, lang))
+            title = ctx.t("pleno_trend_title", direction=ctx.t(direction), first=fmt.percent(first, 1, lang),
+                          last=fmt.percent(last, 1, lang))
             if len(trend) == 1:  # one point: no direction to claim
-                title = ctx.t("pleno_trend_one", rate=fmt.percent(last, 0, lang))
+                title = ctx.t("pleno_trend_one", rate=fmt.percent(last, 1, lang))
             fig = charts.trend_lines(trend, ctx.frame(title, table="pleno", narrow=True), x="period_start",
                                      y="compliance", percent=True, y_title=ctx.t("col_compliance"), height=420,
                                      y_range=(0, 1.05), weekly=f.period.trend_freq == "W")
@@ -105,13 +103,13 @@ else:
         n_low = int((ranked["compliance"] < LOW).sum())
         title = ctx.t("pleno_rank_low_title" if n_low else "pleno_rank_none_low", n=fmt.number(n_low, 0, lang),
                       total=fmt.number(len(ranked), 0, lang), limit=fmt.percent(LOW, 0, lang),
-                      worst=worst["region_name"], rate=fmt.percent(worst["compliance"], 0, lang))
+                      worst=worst["region_name"], rate=fmt.percent(worst["compliance"], 1, lang))
         st.caption(ctx.t("pleno_top_n", n=MAX_ROWS, total=fmt.number(len(ranked), 0, lang)))
     elif len(ranked) == 1:
-        title = ctx.t("pleno_rank_one", name=best["region_name"], rate=fmt.percent(best["compliance"], 0, lang))
+        title = ctx.t("pleno_rank_one", name=best["region_name"], rate=fmt.percent(best["compliance"], 1, lang))
     else:
         title = ctx.t("pleno_rank_title", best=ctx.leaders(ranked, "compliance", "region_name"),
-                      worst=worst["region_name"], rate=fmt.percent(worst["compliance"], 0, lang))
+                      worst=worst["region_name"], rate=fmt.percent(worst["compliance"], 1, lang))
     chart_rows = ranked.tail(MAX_ROWS) if len(ranked) > MAX_ROWS else ranked
     chart_rows = chart_rows.assign(low=chart_rows["compliance"] < LOW)
     fig = charts.value_bars(chart_rows, ctx.frame(title, table="pleno"), label="region_name", value="compliance",

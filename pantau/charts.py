@@ -357,7 +357,7 @@ def rate_bars(df: pd.DataFrame, frame: Frame, *, label: str, rate: str, codes: s
     hovers = _texts(data[hover] if hover else data[label])
     state = np.where(rates > target + 1e-9, "over", np.where(rates >= target - 1e-9, "full", "short"))
     colors = {"full": GOOD, "short": SHORT, "over": MISMATCH}
-    decimals = fmt.percent_decimals(rates)  # one format for every bar: '99,7%' beside '85,0%', never '100%'
+    decimals = fmt.percent_decimals(rates, 1)  # one decimal as KPIs and tables: "99,2%", "100,0%", never a short 100%
     traces = []
     for key in ("full", "short", "over"):
         idx = np.flatnonzero(state == key)

@@ -58,6 +58,17 @@ TEXT: dict[str, dict[str, str]] = {
                            "then reload this page:"},
     "bad_param": {"id": "Parameter tautan `{name}={value}` tidak dikenali; ditampilkan {fallback}.",
                   "en": "Link parameter `{name}={value}` was not recognised; showing {fallback}."},
+    # --- the filter sheet of a download ----------------------------------------------------
+    "meta_sheet": {"id": "filter", "en": "filters"},
+    "meta_value": {"id": "nilai", "en": "value"},
+    "meta_scope": {"id": "wilayah", "en": "scope"},
+    "meta_period": {"id": "periode", "en": "period"},
+    "meta_from": {"id": "dari", "en": "from"},
+    "meta_to": {"id": "sampai", "en": "to"},
+    "meta_election": {"id": "pemilu", "en": "election"},
+    "meta_source": {"id": "sumber", "en": "source"},
+    "meta_version": {"id": "versi gudang data", "en": "warehouse version"},
+    "meta_made": {"id": "dibuat", "en": "made"},
     "election_no_tps": {"id": "Belum ada data TPS untuk {election}, jadi kursi PTPS tidak diketahui; ditampilkan "
                                "{fallback}.",
                         "en": "No TPS data for {election} yet, so PTPS seats are unknown; showing {fallback}."},
@@ -326,14 +337,15 @@ TEXT: dict[str, dict[str, str]] = {
     "act_list": {"id": "Daftar kegiatan", "en": "Activity list"},
     "act_list_limit": {"id": "Menampilkan {n} kegiatan terbaru.", "en": "Showing the latest {n} activities."},
     # --- Pleno ------------------------------------------------------------------------
-    "pleno_heat_title": {"id": "Pleno mingguan: {held} dari {total} minggu terlaksana",
-                         "en": "Weekly pleno: held in {held} of {total} body-weeks"},
-    "pleno_heat_low_title": {"id": "Pleno mingguan: {held} dari {total} minggu terlaksana; di sini {n} lembaga "
-                                   "terendah",
-                             "en": "Weekly pleno: held in {held} of {total} body-weeks; here the {n} lowest bodies"},
+    "pleno_heat_title": {"id": "Pleno mingguan: {held} dari {total} pleno terjadwal terlaksana",
+                         "en": "Weekly pleno: {held} of {total} scheduled plenos held"},
+    "pleno_heat_low_title": {"id": "Pleno mingguan: {held} dari {total} pleno terjadwal terlaksana; di sini {n} "
+                                   "lembaga terendah",
+                             "en": "Weekly pleno: {held} of {total} scheduled plenos held; here the {n} lowest "
+                                   "bodies"},
     "pleno_rank_title": {"id": "{best} paling patuh pleno; {worst} terendah ({rate})",
                          "en": "{best} holds its pleno most reliably; {worst} lowest ({rate})"},
-    "pleno_shares_title": {"id": "{share} minggu dinilai Baik", "en": "{share} of weeks rated Good"},
+    "pleno_shares_title": {"id": "{share} pleno dinilai Baik", "en": "{share} of plenos rated Good"},
     "pleno_trend_title": {"id": "Kepatuhan pleno {direction}: {first} → {last}",
                           "en": "Pleno compliance {direction}: {first} → {last}"},
     "pleno_trend_one": {"id": "Kepatuhan pleno {rate}", "en": "Pleno compliance {rate}"},

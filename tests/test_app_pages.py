@@ -171,7 +171,7 @@ def test_kegiatan_national_all_time() -> None:
     # 10 activities; sambang: Hajimena, Pemanggilan, Nibung, Nibung (2) = 4
     assert "10 kegiatan; terbanyak Sambang pengawasan (4)" in titles(at)
     # sambang reached Hajimena, Pemanggilan, Nibung = 3 of 9 desa -> 33%
-    assert "Sambang pengawasan menjangkau 33% kelurahan/desa secara nasional" in titles(at)
+    assert "Sambang pengawasan menjangkau 33,3% kelurahan/desa secara nasional" in titles(at)
     # Nusa Tenggara Barat reported no activity at all: its 0% says so
     reach = json.loads(at.get("plotly_chart")[-1].proto.spec)["data"][0]
     assert [y for y in reach["y"] if "tak ada laporan" in y] == ["Nusa Tenggara Barat (tak ada laporan kegiatan)"]
@@ -224,9 +224,9 @@ def test_pleno_lampung() -> None:
     at = run("pleno", wilayah="18", periode=ELECTION_YEAR)
     assert_clean(at)
     # 9 weeks x 3 bodies (18, 18.01, 18.72) = 27; held 8 + 7 + 5 = 20
-    assert "Pleno mingguan: 20 dari 27 minggu terlaksana" in titles(at)
+    assert "Pleno mingguan: 20 dari 27 pleno terjadwal terlaksana" in titles(at)
     # ranking: Lampung 8/9 = 89% best (its Bawaslu provinsi, named as such among kab/kota); Kota Metro 5/9 = 56% lowest
-    assert "Provinsi Lampung paling patuh pleno; Kota Metro terendah (56%)" in titles(at)
+    assert "Provinsi Lampung paling patuh pleno; Kota Metro terendah (55,6%)" in titles(at)
 
 
 def test_perbandingan_two_kabkota_and_a_bad_code() -> None:

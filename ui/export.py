@@ -18,33 +18,50 @@ def file_name(stem: str, scope_code: str | None, scope_name: str, start: object,
     return f"{fmt.slug(stem).replace('-', '_')}_{where}_{dates}.{ext}"
 
 
-def _plain(df: pd.DataFrame) -> pd.DataFrame:
-    """Dates as real dates, no index, no timezone: what a spreadsheet wants."""
+#: How a column kind of ui.widgets is kept in a download: decimals the CSV keeps, and the XLSX number format (Excel
+#: shows it in the reader's own separators: 98,1% in an Indonesian Excel). Counts stay whole numbers ('28', not
+#: '28.0'); shares stay fractions (0.9812, shown 98,1% in the XLSX).
+KIND_FORMATS: dict[str, tuple[int, str]] = {
+    "int": (0, "#,##0"), "pct": (4, "0.0%"), "float1": (1, "#,##0.0"), "num": (2, "#,##0.##"),
+}
+
+
+def _plain(df: pd.DataFrame, kinds: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Dates as real dates, no index, no timezone, numbers rounded as their kind shows them: what a spreadsheet
+    wants."""
     out = df.copy()
     for col in out.columns:
         if isinstance(out[col].dtype, pd.DatetimeTZDtype):
             out[col] = out[col].dt.tz_localize(None)
+    for col, kind in (kinds or {}).items():
+        if col in out.columns and kind in KIND_FORMATS:
+            values = pd.to_numeric(out[col], errors="coerce").round(KIND_FORMATS[kind][0])
+            out[col] = values.astype("Int64") if kind == "int" else values
     return out.reset_index(drop=True)
 
 
-def to_csv(df: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM (Excel opens it with the right characters), comma-separated, ISO dates."""
-    return _plain(df).to_csv(index=False).encode("utf-8-sig")
+def to_csv(df: pd.DataFrame, kinds: Mapping[str, str] | None = None) -> bytes:
+    """UTF-8 with BOM (Excel opens it with the right characters), comma-separated, ISO dates, numbers rounded
+    by kind (``KIND_FORMATS``; column name -> kind)."""
+    return _plain(df, kinds).to_csv(index=False).encode("utf-8-sig")
 
 
-def to_xlsx(df: pd.DataFrame, meta: Mapping[str, str] | None = None, sheet: str = "data") -> bytes:
-    """An XLSX with the table on the first sheet and the filters it was made with on 'filter'."""
+def to_xlsx(df: pd.DataFrame, meta: Mapping[str, str] | None = None, sheet: str = "data",
+            kinds: Mapping[str, str] | None = None, meta_headers: tuple[str, str] = ("filter", "nilai")) -> bytes:
+    """An XLSX with the table on the first sheet, each number column formatted by its kind (``KIND_FORMATS``),
+    and the filters it was made with on a second sheet headed ``meta_headers``."""
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="xlsxwriter") as xl:
-        data = _plain(df)
+        data = _plain(df, kinds)
         data.to_excel(xl, sheet_name=sheet[:31], index=False)
         ws = xl.sheets[sheet[:31]]
+        formats = {k: xl.book.add_format({"num_format": f}) for k, (_, f) in KIND_FORMATS.items()}
         for i, col in enumerate(data.columns):
             width = max([len(str(col))] + [len(str(v)) for v in data[col].head(200)]) + 2
-            ws.set_column(i, i, min(60, max(8, width)))
+            ws.set_column(i, i, min(60, max(8, width)), formats.get((kinds or {}).get(col, "")))
         ws.freeze_panes(1, 0)
         if meta:
-            pd.DataFrame({"filter": list(meta.keys()), "nilai": list(meta.values())}).to_excel(
-                xl, sheet_name="filter", index=False)
-            xl.sheets["filter"].set_column(0, 1, 40)
+            pd.DataFrame({meta_headers[0]: list(meta.keys()), meta_headers[1]: list(meta.values())}).to_excel(
+                xl, sheet_name=meta_headers[0][:31], index=False)
+            xl.sheets[meta_headers[0][:31]].set_column(0, 1, 40)
     return buf.getvalue()

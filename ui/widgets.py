@@ -199,16 +199,16 @@ def downloads(ctx: Ctx, df: pd.DataFrame, stem: str, *, key: str, columns: Mappi
     """
     f = ctx.f
     name = ctx.name(f.scope.code)
+    lang = ctx.lang
     meta = {
-        "wilayah": ctx.scope_name, "periode": ctx.period_text,
-        "dari": f.period.start.isoformat(), "sampai": f.period.end.isoformat(),
-        "pemilu": label("election", f.election, "id"),
-        "sumber": charts.footer_text(f.today, ctx.wh.is_sample, "id"),
-        "versi gudang data": ctx.wh.version,
+        t("meta_scope", lang): ctx.scope_name, t("meta_period", lang): ctx.period_text,
+        t("meta_from", lang): f.period.start.isoformat(), t("meta_to", lang): f.period.end.isoformat(),
+        t("meta_election", lang): label("election", f.election, lang),
+        t("meta_source", lang): charts.footer_text(f.today, ctx.wh.is_sample, lang),
+        t("meta_version", lang): ctx.wh.version,
     }
     # one row as wide as its buttons ("Download XLSX" was cut in a sixth of the page at 1280 px), wrapping if narrow
     row = st.container(horizontal=True, vertical_alignment="center")
-    lang = ctx.lang
     row.download_button(ctx.t("download_csv"), functools.partial(_csv, df, columns, lang), key=f"{key}_csv",
                        mime="text/csv",
                        file_name=export.file_name(stem, f.scope.code, name, f.period.start, f.period.end, "csv"),
@@ -222,12 +222,19 @@ def downloads(ctx: Ctx, df: pd.DataFrame, stem: str, *, key: str, columns: Mappi
                else ctx.t("rows_shown", n=n))
 
 
+def _kinds(df: pd.DataFrame, columns: Mapping[str, str] | None, lang: str) -> dict[str, str]:
+    """The kind of each column of display_frame(df, columns, lang), by its translated header."""
+    return {t(f"col_{c}", lang): kind for c, kind in (columns or {}).items() if c in df.columns}
+
+
 def _csv(df: pd.DataFrame, columns: Mapping[str, str] | None, lang: str) -> bytes:
     """The CSV download (made on click)."""
-    return export.to_csv(display_frame(df, columns, lang) if columns else df)
+    return export.to_csv(display_frame(df, columns, lang) if columns else df, _kinds(df, columns, lang))
 
 
 def _xlsx(df: pd.DataFrame, columns: Mapping[str, str] | None, lang: str, meta: Mapping[str, str]) -> bytes:
     """The XLSX download (made on click), stamped with the time it was made."""
     data = display_frame(df, columns, lang) if columns else df
-    return export.to_xlsx(data, {**meta, "dibuat": dt.datetime.now().strftime("%Y-%m-%d %H:%M")})
+    made = {t("meta_made", lang): dt.datetime.now().strftime("%Y-%m-%d %H:%M")}
+    return export.to_xlsx(data, {**meta, **made}, kinds=_kinds(df, columns, lang),
+                          meta_headers=(t("meta_sheet", lang), t("meta_value", lang)))

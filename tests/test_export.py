@@ -1,0 +1,36 @@
+"""Table downloads: numbers kept as their column shows them, formatted for a spreadsheet in the reader's language."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pandas as pd
+
+from ui import export
+
+
+def _frame() -> pd.DataFrame:
+    # a count that went through a float column, a share, a ratio, a mixed column and a missing count
+    return pd.DataFrame({"Kode": ["18", "19"], "Staf": [28.0, float("nan")], "Kepatuhan": [0.9811320754716981, 1.0],
+                         "Pemilih per pengawas": [217.04, 99.45984875765215], "Nilai": [5.0, 99.456]})
+
+
+KINDS = {"Kode": "text", "Staf": "int", "Kepatuhan": "pct", "Pemilih per pengawas": "float1", "Nilai": "num"}
+
+
+def test_csv_keeps_counts_whole_and_rounds_by_kind() -> None:
+    lines = export.to_csv(_frame(), KINDS).decode("utf-8-sig").splitlines()
+    assert lines == ["Kode,Staf,Kepatuhan,Pemilih per pengawas,Nilai", "18,28,0.9811,217.0,5.0", "19,,1.0,99.5,99.46"]
+
+
+def test_xlsx_formats_each_number_column_by_kind_and_translates_the_filter_sheet() -> None:
+    data = export.to_xlsx(_frame(), {"scope": "Lampung"}, kinds=KINDS, meta_headers=("filters", "value"))
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = book["data"]
+    row = {sheet.cell(1, c).value: sheet.cell(2, c) for c in range(1, 6)}
+    assert row["Staf"].value == 28 and row["Staf"].number_format == "#,##0"
+    assert row["Kepatuhan"].value == 0.9811 and row["Kepatuhan"].number_format == "0.0%"
+    assert row["Pemilih per pengawas"].number_format == "#,##0.0"
+    assert row["Kode"].value == "18" and row["Kode"].number_format == "General"
+    assert [c.value for c in book["filters"][1]] == ["filters", "value"]
