@@ -85,16 +85,26 @@ else:
     w.chart(fig, "ringkasan_keterisian", key="sum_bodies")
 
 # --- worst gaps -----------------------------------------------------------------------
-gaps = query(ctx.wh, "summary.worst_gaps", f.scope, f.as_of, f.election, n=5)
-gaps = gaps[gaps["gap"].fillna(0) > 0] if not gaps.empty else gaps
+# every gap (a few hundred at most: child regions x 5 bodies), so that a tie for the largest is named in full
+every_gap = query(ctx.wh, "summary.worst_gaps", f.scope, f.as_of, f.election, n=10_000)
+every_gap = every_gap[every_gap["gap"].fillna(0) > 0] if not every_gap.empty else every_gap
+gaps = every_gap.head(5).copy()
 if gaps.empty:
     st.success(ctx.t("sum_no_gaps", scope=ctx.scope_name), icon=":material/check_circle:")
 else:
     gaps["body_label"] = [label("body", b, lang) for b in gaps["body"]]
     gaps["label"] = [f"{n} · {b}" for n, b in zip(gaps["region_name"], gaps["body_label"], strict=True)]
     top = gaps.iloc[0]
-    title = ctx.t("sum_gaps_title", name=top["region_name"], gap=fmt.number(top["gap"], 0, lang),
-                  body=top["body_label"])
+    tied = every_gap[every_gap["gap"] == top["gap"]]
+    if len(tied) == 1:
+        title = ctx.t("sum_gaps_title", name=top["region_name"], gap=fmt.number(top["gap"], 0, lang),
+                      body=top["body_label"])
+    elif tied["body"].nunique() == 1:  # 'Metro Pusat dan Metro Utara kurang 1 PTPS masing-masing'
+        title = ctx.t("sum_gaps_tied", names=ctx.join_names(list(tied["region_name"])),
+                      gap=fmt.number(top["gap"], 0, lang), body=top["body_label"])
+    else:
+        names = [f"{n} ({label('body', b, lang)})" for n, b in zip(tied["region_name"], tied["body"], strict=True)]
+        title = ctx.t("sum_gaps_tied_mixed", names=ctx.join_names(names), gap=fmt.number(top["gap"], 0, lang))
     fig = charts.value_bars(gaps, ctx.frame(title, table="personnel", when=ctx.as_of_text()),
                             label="label", value="gap", codes="region_code", x_title=ctx.t("sum_gap_axis"))
     w.chart(fig, "ringkasan_kekurangan", key="sum_gaps")

@@ -99,17 +99,18 @@ if ranked.empty:
 else:
     ranked = ranked.sort_values(["compliance", "mean_score", "region_name"], ascending=[False, False, True])
     best, worst = ranked.iloc[0], ranked.iloc[-1]
+    lowest = ctx.leaders(ranked.iloc[::-1], "compliance", "region_name")  # every body tied for the lowest
     if len(ranked) > MAX_ROWS:  # the chart holds the lowest only: its title must not name a body it leaves out
         n_low = int((ranked["compliance"] < LOW).sum())
         title = ctx.t("pleno_rank_low_title" if n_low else "pleno_rank_none_low", n=fmt.number(n_low, 0, lang),
                       total=fmt.number(len(ranked), 0, lang), limit=fmt.percent(LOW, 0, lang),
-                      worst=worst["region_name"], rate=fmt.percent(worst["compliance"], 1, lang))
+                      worst=lowest, rate=fmt.percent(worst["compliance"], 1, lang))
         st.caption(ctx.t("pleno_top_n", n=MAX_ROWS, total=fmt.number(len(ranked), 0, lang)))
     elif len(ranked) == 1:
         title = ctx.t("pleno_rank_one", name=best["region_name"], rate=fmt.percent(best["compliance"], 1, lang))
     else:
         title = ctx.t("pleno_rank_title", best=ctx.leaders(ranked, "compliance", "region_name"),
-                      worst=worst["region_name"], rate=fmt.percent(worst["compliance"], 1, lang))
+                      worst=lowest, rate=fmt.percent(worst["compliance"], 1, lang))
     chart_rows = ranked.tail(MAX_ROWS) if len(ranked) > MAX_ROWS else ranked
     chart_rows = chart_rows.assign(low=chart_rows["compliance"] < LOW)
     fig = charts.value_bars(chart_rows, ctx.frame(title, table="pleno"), label="region_name", value="compliance",

@@ -90,8 +90,9 @@ def test_ringkasan_headline_for_lampung() -> None:
     assert metrics["Keterisian pengawas"] == "98,4%"  # 61 / 62 = 0.98387
     # Activities in Lampung in 2024: 5 Feb, 19 Feb, 20 Feb, 23 Jul, 22 Aug -> 5
     assert metrics["Kegiatan"] == "5"
-    # worst gaps: Kota Metro 2 of 3 members, Jati Agung 2 of 3 Panwascam -> gap 1 each
-    assert any(t.startswith("Kekurangan terbesar:") and "kurang 1" in t for t in titles(at))
+    # worst gaps: Kota Metro 2 of 3 members, Jati Agung 2 of 3 Panwascam -> gap 1 each: the title names both
+    assert ("Kekurangan terbesar: Kab. Lampung Selatan (Panwascam) dan Kota Metro (Bawaslu Kab/Kota), kurang 1 "
+            "masing-masing") in titles(at)
 
 
 def test_ringkasan_names_what_nobody_reported_instead_of_counting_it_as_gaps() -> None:
@@ -227,6 +228,14 @@ def test_pleno_lampung() -> None:
     assert "Pleno mingguan: 20 dari 27 pleno terjadwal terlaksana" in titles(at)
     # ranking: Lampung 8/9 = 89% best (its Bawaslu provinsi, named as such among kab/kota); Kota Metro 5/9 = 56% lowest
     assert "Provinsi Lampung paling patuh pleno; Kota Metro terendah (55,6%)" in titles(at)
+
+
+def test_pleno_names_every_body_tied_for_the_lowest() -> None:
+    at = run("pleno", periode=ELECTION_YEAR)
+    assert_clean(at)
+    # three bodies held no pleno at all (0 %): the title does not pick one of them
+    assert any(t.endswith("Provinsi Nusa Tenggara Barat, Provinsi Kepulauan Bangka Belitung dan 1 lainnya terendah "
+                          "(0,0%)") for t in titles(at))
 
 
 def test_perbandingan_two_kabkota_and_a_bad_code() -> None:
