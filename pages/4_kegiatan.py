@@ -120,7 +120,8 @@ else:
     if len(acts) >= w.MAX_ROWS:
         st.caption(ctx.t("act_list_limit", n=fmt.number(w.MAX_ROWS, 0, lang)))
     acts["organizer_name"] = acts["organizer_code"].map(ctx.name)  # a name reads better than '11.08.20'
-    w.table(ctx, acts, "kegiatan", {"date": w.DATE, "type": "type", "title": w.TEXT, "organizer_name": w.TEXT,
-                                    "organizer_code": w.TEXT, "region_code": w.TEXT, "region_name": w.TEXT,
-                                    "participants": w.INT},
+    # names before codes: at 1280 px the codes are what scrolls out of sight
+    w.table(ctx, acts, "kegiatan", {"date": w.DATE, "type": "type", "title": w.TEXT, "region_name": w.TEXT,
+                                    "organizer_name": w.TEXT, "participants": w.INT, "region_code": w.TEXT,
+                                    "organizer_code": w.TEXT},
             key="tbl_acts", height=420)

@@ -60,8 +60,9 @@ else:
                       column=top["column"], k=fmt.number(top["n"], 0, lang))
     fig = charts.value_bars(by_reason, ctx.frame(title, when=when, whole=True), label="label", value="n")
     w.chart(fig, "baris_ditolak", key="q_rejects")
-    w.table(ctx, rej, "baris_ditolak", {"run_id": w.TEXT, "table": "table", "source": w.TEXT, "row": w.INT,
-                                        "column": w.TEXT, "value": w.TEXT, "reason": w.TEXT},
+    # the reason where it is read at 1280 px; the run, the same on most rows, last
+    w.table(ctx, rej, "baris_ditolak", {"source": w.TEXT, "row": w.INT, "column": w.TEXT, "value": w.TEXT,
+                                        "reason": w.TEXT, "table": "table", "run_id": w.TEXT},
             key="tbl_rejects", height=400)
 
 # --- ETL runs --------------------------------------------------------------------------

@@ -37,6 +37,8 @@ TEXT: dict[str, dict[str, str]] = {
     "nasional": {"id": "Nasional", "en": "National"},
     "other": {"id": "Lainnya", "en": "Other"},
     "and": {"id": "dan", "en": "and"},
+    "yes": {"id": "Ya", "en": "Yes"},
+    "no": {"id": "Tidak", "en": "No"},
     "n_more": {"id": "{n} lainnya", "en": "{n} more"},
     "each": {"id": "masing-masing", "en": "each"},
     "sum_no_previous": {"id": "Seluruh data sejak 2017: tanpa periode pembanding.",

@@ -136,6 +136,8 @@ def test_cakupan_provinsi_mismatch_and_children() -> None:
     table = at.dataframe[0].value
     got = dict(zip(table["Kode"], zip(table["Kursi (UU)"], table["Terisi"], strict=True), strict=True))
     assert got == {"18.01": (6, 5), "18.72": (3, 3)}
+    # the mismatch column reads in words: a second checkbox beside the row selection read as a control
+    assert set(table["Tidak cocok"]) == {"Tidak"}
 
 
 def test_cakupan_kabkota_level_lists_kecamatan() -> None:

@@ -142,6 +142,8 @@ def display_frame(df: pd.DataFrame, columns: Mapping[str, str], lang: str) -> pd
             out[col] = out[col].map(lambda v: "–" if fmt.is_missing(v) else fmt.datetime(v, lang))
         elif kind == TEXT:
             out[col] = out[col].map(lambda v: "–" if fmt.is_missing(v) else v)
+        elif kind == BOOL:  # words, not a checkbox beside the row-selection one
+            out[col] = out[col].map(lambda v: "–" if fmt.is_missing(v) else t("yes" if v else "no", lang))
     out.columns = [t(f"col_{c}", lang) for c in cols]
     return out
 
@@ -159,9 +161,6 @@ def _styled(df: pd.DataFrame, kinds: Sequence[str], lang: str) -> Any:
             formatters[col] = lambda v: fmt.number(v, 0 if float(v).is_integer() else 1, lang)
         elif kind == DATE:
             formatters[col] = lambda v: fmt.date(v, lang)
-        elif kind == BOOL:
-            formatters[col] = lambda v: "–" if fmt.is_missing(v) else (("Ya" if lang == "id" else "Yes") if v
-                                                                       else ("Tidak" if lang == "id" else "No"))
     return df.style.format(formatters, na_rep="–")
 
 
