@@ -46,18 +46,18 @@ rej = query(ctx.wh, "quality.rejects")
 if rej.empty:
     st.success(ctx.t("q_no_rejects"), icon=":material/check_circle:")
 else:
-    # Reasons quote the rejected value, so they rarely repeat: count by table and column instead.
-    by_reason = rej.groupby(["table", "column"], as_index=False).size().rename(columns={"size": "n"})
-    n_columns, tied = len(by_reason), int((by_reason["n"] == by_reason["n"].max()).sum())
-    by_reason = by_reason.sort_values(["n", "table", "column"], ascending=[False, True, True]).head(25)
-    by_reason["label"] = [f"{label('table', tb, lang)} · {c}"
-                          for tb, c in zip(by_reason["table"], by_reason["column"], strict=True)]
-    top = by_reason.iloc[0]
-    if tied > 1:  # several columns share the most: none of them is "the most"
-        title = ctx.t("q_rejects_spread_title", n=fmt.number(len(rej), 0, lang), k=fmt.number(n_columns, 0, lang))
+    # Reasons quote the rejected value, so they rarely repeat: count them by kind of problem instead.
+    problems = query(ctx.wh, "quality.reject_problems")
+    problems["label"] = (problems["problem_id"] if lang == "id"
+                         else problems["problem"].str.slice(0, 1).str.upper() + problems["problem"].str.slice(1))
+    top = problems.iloc[0]
+    if int((problems["n"] == top["n"]).sum()) > 1:  # several problems share the most: none of them is "the most"
+        title = ctx.t("q_problems_spread_title", n=fmt.number(len(rej), 0, lang),
+                      k=fmt.number(len(problems), 0, lang))
     else:
-        title = ctx.t("q_rejects_title", n=fmt.number(len(rej), 0, lang), table=label("table", top["table"], lang),
-                      column=top["column"], k=fmt.number(top["n"], 0, lang))
+        title = ctx.t("q_problems_title", n=fmt.number(len(rej), 0, lang), problem=fmt.lower_first(top["label"]),
+                      k=fmt.number(top["n"], 0, lang))
+    by_reason = problems.head(25)
     fig = charts.value_bars(by_reason, ctx.frame(title, when=when, whole=True), label="label", value="n")
     w.chart(fig, "baris_ditolak", key="q_rejects")
     # the reason where it is read at 1280 px; the run, the same on most rows, last

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from etl.spec import WAREHOUSE
@@ -11,6 +13,7 @@ RUNS_COLUMNS = ["run_id", "started_at", "finished_at", "status", "rows_read", "r
                 "message"]
 REJECTS_COLUMNS = ["run_id", "table", "source", "row", "column", "value", "reason"]
 FRESHNESS_COLUMNS = ["table", "rows", "data_date", "loaded_at"]
+PROBLEM_COLUMNS = ["problem", "problem_id", "n", "tables"]
 BASE_TABLES = ["regions", "seats", "tps", "personnel", "activities", "pleno"]
 
 
@@ -27,6 +30,34 @@ def rejects(wh: Warehouse, run_id: str | None = None) -> pd.DataFrame:
     where, params = ("WHERE run_id = ?", [run_id]) if run_id is not None else ("", [])
     df = wh.sql(f'SELECT {cols} FROM rejects {where} ORDER BY run_id DESC, "table", source, "row"', params)
     return df if not df.empty else pd.DataFrame(columns=REJECTS_COLUMNS)
+
+
+_KIND = re.compile(r"\(([^()]*)\)\s*$")  # the reason's closing English words: '... (negative count)'
+_NUMBER = re.compile(r"\s*\(\d[^()]*\)")   # '(5)' in 'Anggota hadir (5) lebih dari ...'
+
+
+def problem_of(reason: str) -> tuple[str, str]:
+    """A reject reason's kind: (the English words that close it, its Indonesian head without the value).
+    'Tidak boleh negatif: '-5' (negative count)' -> ('negative count', 'Tidak boleh negatif')."""
+    text = str(reason).strip()
+    m = _KIND.search(text)
+    english = m.group(1).strip() if m else text
+    head = (text[: m.start()] if m else text).split(":", 1)[0]
+    return english, _NUMBER.sub("", head).strip() or english
+
+
+def reject_problems(wh: Warehouse) -> pd.DataFrame:
+    """Rejected rows counted by kind of problem (reasons quote the value, so they rarely repeat), most first:
+    problem (English), problem_id (Indonesian), n, tables (the tables it came from, comma-separated)."""
+    df = wh.sql('SELECT "table", reason FROM rejects')
+    if df.empty:
+        return pd.DataFrame(columns=PROBLEM_COLUMNS)
+    kinds = [problem_of(r) for r in df["reason"]]
+    df = df.assign(problem=[k[0] for k in kinds], problem_id=[k[1] for k in kinds])
+    out = df.groupby("problem", as_index=False).agg(
+        problem_id=("problem_id", "first"), n=("reason", "size"),
+        tables=("table", lambda s: ",".join(sorted(set(s)))))
+    return out.sort_values(["n", "problem"], ascending=[False, True]).reset_index(drop=True)[PROBLEM_COLUMNS]
 
 
 def freshness(wh: Warehouse) -> pd.DataFrame:

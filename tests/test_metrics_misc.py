@@ -131,3 +131,14 @@ def test_quality(tiny):
     fr = quality.freshness(tiny).set_index("table")
     assert fr.loc["activities", "rows"] == 10 and fr.loc["activities", "data_date"] == date(2024, 8, 22)
     assert fr.loc["pleno", "data_date"] == date(2024, 8, 26)  # the ninth Monday from 1 Jul
+
+
+def test_reject_problems_count_kinds_not_values(tiny):
+    assert quality.problem_of("Tidak boleh negatif: '-5' (negative count)") == ("negative count", "Tidak boleh negatif")
+    # no colon: the head without its numbers
+    assert quality.problem_of("Anggota hadir (5) lebih dari jumlah anggota (3) (members present above members total)") \
+        == ("members present above members total", "Anggota hadir lebih dari jumlah anggota")
+    assert quality.problem_of("no closing words") == ("no closing words", "no closing words")
+    df = quality.reject_problems(tiny)
+    assert list(df.columns) == quality.PROBLEM_COLUMNS
+    assert df["n"].sum() == len(quality.rejects(tiny))
