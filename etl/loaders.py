@@ -494,7 +494,7 @@ def _seats_reference(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, 
         lambda c: f"Tingkat wilayah tidak sesuai: {resolver.name(c)} ({c}) adalah {LEVEL_LABEL[level_of(c)]}; "
                   f"jumlah anggota ditetapkan untuk Bawaslu provinsi atau kabupaten/kota (region at the wrong "
                   f"level)" if c else ""))
-    given = body.notna() & ~body.isin(["bawaslu_provinsi", "bawaslu_kabkota"])
+    given = body.notna() & ~body.isin(spec.SOURCES["seats_reference"].column("lembaga").allowed)
     p.add(given, "lembaga", "Lembaga harus Bawaslu Provinsi atau Bawaslu Kabupaten/Kota: '{v}' (body must be "
                             "bawaslu_provinsi or bawaslu_kabkota)")
     body = _body_from(body, code)

@@ -184,6 +184,7 @@ class SourceColumn:
     example: str
     synonyms: tuple[str, ...] = ()  # other headers people use (case/space/underscore-insensitive)
     choices: str | None = None     # name of a vocabulary above, for type == "choice"
+    allowed: tuple[str, ...] = ()  # the vocabulary's values this column takes (its loader rejects others); () = all
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,13 @@ class SourceTemplate:
     columns: tuple[SourceColumn, ...]
     #: Header names whose values are never stored (personal data); matched like synonyms.
     dropped: tuple[str, ...] = field(default=())
+
+    def column(self, name: str) -> SourceColumn:
+        """The column called ``name`` (KeyError when the template has none)."""
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
 
 
 _REGION_HELP = "Kode Kemendagri atau nama wilayah (mis. 18.01, Kab. Lampung Selatan)"
@@ -301,7 +309,8 @@ SOURCES: dict[str, SourceTemplate] = {
             SourceColumn("wilayah", "region", True, _REGION_HELP, "Kota Metro",
                          ("region", "region_code", "kabupaten/kota")),
             SourceColumn("lembaga", "choice", False, "Bawaslu Provinsi / Bawaslu Kabupaten/Kota (bila kosong: "
-                         "dari tingkat wilayah)", "Bawaslu Kabupaten/Kota", ("body",), "BODIES"),
+                         "dari tingkat wilayah)", "Bawaslu Kabupaten/Kota", ("body",), "BODIES",
+                         ("bawaslu_provinsi", "bawaslu_kabkota")),
             SourceColumn("jumlah_anggota", "int", True, "5 atau 7 (provinsi), 3 atau 5 (kab/kota)", "3",
                          ("seats", "kursi", "anggota")),
         ),

@@ -53,11 +53,31 @@ def example_row(table: str) -> dict[str, str]:
     return values
 
 
+#: Words a choice's label writes in capitals (a dropdown offers "Pengawas TPS", not "Pengawas Tps").
+_ACRONYMS = {"tps", "pkd", "ptps", "mou", "pks", "asn"}
+
+
+def _choices(col: spec.SourceColumn) -> dict[str, list[str]]:
+    """The canonical values a choice column takes (``allowed`` of them, else all), with their synonyms."""
+    vocab = vocabulary(col.choices) if col.type == "choice" and col.choices else {}
+    return {k: v for k, v in vocab.items() if not col.allowed or k in col.allowed}
+
+
+def choice_label(canonical: str, synonyms: list[str]) -> str:
+    """What a dropdown offers for a value: its first synonym as people write it ('bawaslu kabupaten/kota' ->
+    'Bawaslu Kabupaten/Kota', 'pengawas tps' -> 'Pengawas TPS'); the loader reads it back as that value."""
+    first = next((s for s in synonyms if any(ch.isalnum() for ch in s)), canonical)
+    words = first.split(" ")
+    return " ".join(w.upper() if w in _ACRONYMS or len(w) == 1 else "/".join(p[:1].upper() + p[1:]
+                                                                             for p in w.split("/"))
+                    for w in words)
+
+
 def _choices_text(col: spec.SourceColumn) -> str:
     if col.type != "choice" or not col.choices:
         return ""
     parts = []
-    for canonical, synonyms in vocabulary(col.choices).items():
+    for canonical, synonyms in _choices(col).items():
         others = [s for s in dict.fromkeys(synonyms) if s and s != canonical]
         parts.append(f"{canonical} ({', '.join(others)})" if others else canonical)
     return "; ".join(parts)
@@ -87,9 +107,9 @@ def write_template(table: str, path: Path) -> Path:
         data.write_string(0, i, col.name, bold)
         data.set_column(i, i, max(14, len(col.name) + 4), text)
         if col.type == "choice" and col.choices:
-            values = list(vocabulary(col.choices))
+            values = [choice_label(k, v) for k, v in _choices(col).items() if k]
             data.data_validation(1, i, 100_000, i, {
-                "validate": "list", "source": [v for v in values if v], "error_type": "warning",
+                "validate": "list", "source": [v for v in values if v.strip()], "error_type": "warning",
                 "error_title": "Pilihan", "error_message": "Nilai lain diterima bila sinonim yang dikenal.",
                 "input_title": col.name, "input_message": col.description[:255]})
     data.freeze_panes(1, 0)

@@ -7,7 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from etl import spec
+from etl import parse, spec
 from etl.templates import DATA_SHEET, HELP_SHEET, example_row, templates_markdown, write_templates
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +39,35 @@ def test_blank_template_filled_with_its_example_loads_without_rejects(written, t
     good, rejects, read = load(filled, table)
     assert len(rejects) == 0, rejects[["row", "column", "value", "reason"]].to_string()
     assert (read, len(good)) == (1, 1)
+
+
+def _dropdowns(path: Path) -> dict[str, list[str]]:
+    """Column name -> the values its dropdown offers."""
+    ws = openpyxl.load_workbook(path)[DATA_SHEET]
+    header = [c.value for c in ws[1]]
+    out = {}
+    for dv in ws.data_validations.dataValidation:
+        col = header[next(iter(dv.sqref.ranges)).min_col - 1]
+        out[col] = dv.formula1.strip('"').split(",")
+    return out
+
+
+@pytest.mark.parametrize("table", list(spec.SOURCES))
+def test_dropdowns_offer_words_people_write_and_read_back_as_their_value(written, table):
+    lists = _dropdowns(written[table])
+    choices = {c.name: c for c in spec.SOURCES[table].columns if c.type == "choice"}
+    assert set(lists) == set(choices)
+    for name, values in lists.items():
+        col = choices[name]
+        lookup = parse.vocabulary_lookup(parse.vocabulary(col.choices))
+        keys = [lookup.get(parse.choice_key(v)) for v in values]
+        expected = [k for k in parse.vocabulary(col.choices) if k and (not col.allowed or k in col.allowed)]
+        assert keys == expected, (name, values)
+        assert not any("_" in v for v in values), values  # 'Bawaslu Kabupaten/Kota', not 'bawaslu_kabkota'
+    if table == "seats_reference":  # seats are set for these two bodies only
+        assert lists["lembaga"] == ["Bawaslu Provinsi", "Bawaslu Kabupaten/Kota"]
+    if table == "activities":
+        assert "Pengawas TPS" in lists["lembaga_penyelenggara"] and "Sambang Pengawasan" in lists["jenis"]
 
 
 def test_blank_template_reads_as_zero_rows(written, load):
