@@ -66,6 +66,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     reused = sum(s.reused for s in summary.sources)
     out.print(f"{len(summary.sources)} sumber, {reused} tidak berubah (dipakai ulang); "
               f"{_fmt(summary.replaced_rows)} baris digantikan oleh sumber yang lebih baru.")
+    if summary.dropped_sample:
+        out.print(f"Data contoh dikeluarkan ({summary.dropped_sample} sumber): gudang data kini hanya berisi data "
+                  f"yang dimuat, tanpa label DATA CONTOH (the sample was replaced by real data).")
     if summary.cleaned:
         out.print(f"Sisa proses yang terhenti dibersihkan (leftovers of a killed run removed): "
                   f"{', '.join(summary.cleaned)}")

@@ -139,6 +139,7 @@ class RunSummary:
     message: str = ""
     version_dir: Path | None = None
     cleaned: list[str] = field(default_factory=list)  # leftovers of killed runs removed by this run
+    dropped_sample: int = 0   # sample sources of the previous version left out: real data replaced the sample
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -192,6 +193,16 @@ def build(source: Path | str, warehouse: Path | str, *, today: date | None = Non
         prev_dir = publish.current_dir(warehouse)
         prev = publish.read_manifest(prev_dir)
         prev_sources: dict = prev.get("sources", {})
+        if prev_sources and prev.get("sample") and not inputs.sample:
+            # real data into the sample's warehouse: the sample goes, never mixed in unlabelled (a sample source the
+            # new inputs list by name stays theirs)
+            summary.dropped_sample = sum(1 for spec in prev_sources if spec not in {s["name"] for s in inputs.sources})
+            prune = True
+        elif prev_sources and not prev.get("sample") and inputs.sample:
+            raise SourceError(
+                f"{warehouse}: gudang data ini berisi data nyata; data contoh tidak dicampur ke dalamnya. Bangun "
+                f"data contoh ke folder lain, mis. --warehouse data/warehouse-contoh (this warehouse holds real "
+                f"data: build the sample into another folder)")
         parts = staging / "_parts"
         (staging / "_tmp").mkdir(parents=True)
         con = duckdb.connect(config=_duckdb_config(staging))

@@ -11,9 +11,11 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 from test_build import BASE_ROWS, TODAY, activities, activity_rows, runs, write_csv
 
 from etl.build import build
+from etl.errors import SourceError
 from pantau.warehouse import open_warehouse
 
 
@@ -172,3 +174,32 @@ def test_a_new_sqlite_source_is_queried_once(tmp_path):
     finally:
         event.remove(Engine, "before_cursor_execute", count)
     assert len([q for q in queries if "FROM kegiatan" in q.replace('"', "")]) == 1, queries
+
+
+def _sample_manifest(folder: Path) -> Path:
+    write_csv(folder / "kegiatan_contoh.csv", BASE_ROWS)
+    (folder / "sources.toml").write_text('sample = true\n\n[[source]]\npath = "kegiatan_contoh.csv"\n'
+                                         'table = "activities"\n', encoding="utf-8")
+    return folder / "sources.toml"
+
+
+def test_real_data_replaces_the_sample_instead_of_mixing_in_unlabelled(tmp_path):
+    wh = tmp_path / "wh"
+    assert build(_sample_manifest(tmp_path / "contoh"), wh, today=TODAY).sample
+    write_csv(tmp_path / "kiriman" / "kegiatan_lampung.csv", activity_rows(1, 2))  # B1, B2
+    real = build(tmp_path / "kiriman", wh, today=TODAY)
+    assert not real.sample and real.dropped_sample == 1
+    assert activities(wh)["activity_id"].tolist() == ["B1", "B2"]  # not A1-A4 of the sample, now without a label
+    assert not open_warehouse(wh).is_sample
+    again = build(tmp_path / "kiriman", wh, today=TODAY)  # from then on the usual carry
+    assert again.dropped_sample == 0 and [s.reused for s in again.sources] == [True]
+
+
+def test_the_sample_is_not_built_into_a_warehouse_of_real_data(tmp_path):
+    wh = tmp_path / "wh"
+    write_csv(tmp_path / "kiriman" / "kegiatan_lampung.csv", activity_rows(1, 2))
+    real = build(tmp_path / "kiriman", wh, today=TODAY)
+    with pytest.raises(SourceError, match="data nyata"):
+        build(_sample_manifest(tmp_path / "contoh"), wh, today=TODAY)
+    assert open_warehouse(wh).version == real.run_id  # left as it was
+    assert activities(wh)["activity_id"].tolist() == ["B1", "B2"]
