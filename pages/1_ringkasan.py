@@ -81,7 +81,8 @@ else:
         by_body, ctx.frame(ctx.t("sum_bodies_title", scope=ctx.scope_name), table="personnel",
                            when=ctx.as_of_text()),
         label="label", rate="fill_rate", codes="body", hover="hover",
-        names={"full": ctx.t("legend_full"), "short": ctx.t("legend_short"), "over": ctx.t("legend_over")})
+        names={"full": ctx.t("legend_full"), "short": ctx.t("legend_short"), "over": ctx.t("legend_over")},
+        axis_from=ctx.t("axis_from"))
     w.chart(fig, "ringkasan_keterisian", key="sum_bodies")
 
 # --- worst gaps -----------------------------------------------------------------------

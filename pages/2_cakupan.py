@@ -59,7 +59,7 @@ for row in by_body[by_body["filled"].fillna(0) == 0].itertuples(index=False):
     st.info(ctx.t("cov_no_personnel", body=label("body", row.body, lang), seats=fmt.number(row.seats, 0, lang),
                   scope=ctx.scope_name), icon=":material/person_off:")
 fig = charts.rate_bars(by_body, ctx.frame(title, table="personnel", when=ctx.as_of_text()), label="label",
-                       rate="fill_rate", codes="body", hover="hover", names=legend)
+                       rate="fill_rate", codes="body", hover="hover", names=legend, axis_from=ctx.t("axis_from"))
 w.chart(fig, "cakupan_lembaga", key="cov_bodies")
 
 # --- by region, drillable ---------------------------------------------------------------
@@ -82,7 +82,8 @@ else:
     if drillable:
         st.caption(ctx.t("cov_drill_hint"))
     fig = charts.rate_bars(child, ctx.frame(title, table="personnel", when=ctx.as_of_text()), label="region_name",
-                           rate="fill_rate", codes="region_code", hover="hover", names=legend)
+                           rate="fill_rate", codes="region_code", hover="hover", names=legend,
+                           axis_from=ctx.t("axis_from"))
     event = w.chart(fig, f"cakupan_{body}", key=f"cov_child_{f.scope.param}_{body}",
                     on_select="rerun" if drillable else "ignore")
     if drillable and event is not None:

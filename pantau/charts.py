@@ -342,9 +342,16 @@ def _date_ticks(dates: Sequence[Any], lang: str, monthly: bool = True, max_ticks
 # ---------------------------------------------------------------------------
 
 
+#: Every rate at least this, and more than one: dots on an axis from just below the lowest rate instead of bars
+#: from 0, where 98,8% and 99,7% looked the same on a projector (a bar must start at 0, a dot need not).
+ZOOM_ABOVE = 0.8
+
+
 def rate_bars(df: pd.DataFrame, frame: Frame, *, label: str, rate: str, codes: str | None = None,
-              hover: str | None = None, names: dict[str, str] | None = None, target: float = 1.0) -> go.Figure:
-    """Horizontal bars of a rate (fill rate 0..1+) coloured by state: full, short, over 100%.
+              hover: str | None = None, names: dict[str, str] | None = None, target: float = 1.0,
+              axis_from: str = "{start}") -> go.Figure:
+    """Horizontal bars of a rate (fill rate 0..1+) coloured by state: full, short, over 100%; dots on a zoomed
+    axis when every rate is ZOOM_ABOVE or more, its title `axis_from` with {start} (e.g. 'Sumbu mulai {start}').
 
     `names` gives the legend names for keys "full", "short", "over". Bars carry `codes` in
     customdata[0] so a click can drill down. `hover` is a column of preformatted hover text.
@@ -358,22 +365,37 @@ def rate_bars(df: pd.DataFrame, frame: Frame, *, label: str, rate: str, codes: s
     state = np.where(rates > target + 1e-9, "over", np.where(rates >= target - 1e-9, "full", "short"))
     colors = {"full": GOOD, "short": SHORT, "over": MISMATCH}
     decimals = fmt.percent_decimals(rates, 1)  # one decimal as KPIs and tables: "99,2%", "100,0%", never a short 100%
+    finite = rates[np.isfinite(rates)]
+    zoom = finite.size > 1 and float(finite.min()) >= ZOOM_ABOVE
     traces = []
     for key in ("full", "short", "over"):
         idx = np.flatnonzero(state == key)
         if not len(idx):
             continue
-        traces.append({
-            "type": "bar", "x": rates[idx], "y": [labels[i] for i in idx], "orientation": "h", "name": names[key],
-            "marker": {"color": colors[key]}, "customdata": [[code_values[i], hovers[i]] for i in idx],
-            "text": [fmt.percent(rates[i], decimals, frame.lang) for i in idx], "texttemplate": "%{text}",
-            "textposition": "outside", "cliponaxis": False, "textfont": {"size": 15},
-            "hovertemplate": "%{customdata[1]}<extra></extra>",
-        })
+        trace = {"x": rates[idx], "y": [labels[i] for i in idx], "name": names[key],
+                 "customdata": [[code_values[i], hovers[i]] for i in idx],
+                 "text": [fmt.percent(rates[i], decimals, frame.lang) for i in idx], "texttemplate": "%{text}",
+                 "cliponaxis": False, "textfont": {"size": 15}, "hovertemplate": "%{customdata[1]}<extra></extra>"}
+        if zoom:
+            trace.update({"type": "scatter", "mode": "markers+text", "textposition": "middle right",
+                          "marker": {"color": colors[key], "size": 15}})
+        else:
+            trace.update({"type": "bar", "orientation": "h", "textposition": "outside",
+                          "marker": {"color": colors[key]}})
+        traces.append(trace)
     top = float(np.nanmax(rates)) if len(rates) and not np.isnan(rates).all() else float("nan")
-    upper = max(1.15, (top or 0) * 1.15)
-    axes = {"xaxis": {"tickformat": ".0%", "range": [0, upper], "showgrid": True, "gridcolor": LIGHT_GREY},
-            "yaxis": {"categoryorder": "array", "categoryarray": labels, "showgrid": False, "type": "category"}}
+    if zoom:  # from the half percent below the lowest rate; room on the right for the labels
+        start = np.floor(float(finite.min()) * 200 - 1) / 200
+        end = max(1.0, top)
+        x_axis = {"tickformat": f".{1 if end - start < 0.05 else 0}%", "range": [start, end + (end - start) * 0.2],
+                  "title": {"text": axis_from.format(start=fmt.percent(start, 1, frame.lang))}}
+    else:
+        x_axis = {"tickformat": ".0%", "range": [0, max(1.15, (top or 0) * 1.15)]}
+    axes = {"xaxis": {**x_axis, "showgrid": True, "gridcolor": LIGHT_GREY},
+            "yaxis": {"categoryorder": "array", "categoryarray": labels, "showgrid": zoom, "gridcolor": LIGHT_GREY,
+                      "type": "category"}}
+    if zoom:  # dots get no bar's padding: without a range plotly leaves two empty rows at each end
+        axes["yaxis"]["range"] = [-0.6, len(labels) - 0.4]
     return styled_figure(traces, frame, height=bar_height(len(data)), axes=axes,
                          shapes=[_vline(target, dash="dot", color=GREY, width=2)],
                          after={"barmode": "overlay", "bargap": 0.25, "clickmode": "event+select"})

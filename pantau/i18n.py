@@ -37,6 +37,7 @@ TEXT: dict[str, dict[str, str]] = {
     "nasional": {"id": "Nasional", "en": "National"},
     "other": {"id": "Lainnya", "en": "Other"},
     "and": {"id": "dan", "en": "and"},
+    "axis_from": {"id": "Sumbu dimulai dari {start}", "en": "Axis starts at {start}"},
     "yes": {"id": "Ya", "en": "Yes"},
     "no": {"id": "Tidak", "en": "No"},
     "n_more": {"id": "{n} lainnya", "en": "{n} more"},

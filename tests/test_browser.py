@@ -112,6 +112,26 @@ def test_page_renders_locally(server: str, browser, page_name: str) -> None:
         page.close()
 
 
+def test_clicking_a_dot_drills_down(server: str, browser) -> None:
+    """Cakupan wilayah in Lampung: Panwascam 83% and 100% are dots on a zoomed axis; a click on one drills down."""
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    try:
+        page.goto(f"{server}/cakupan?wilayah=18&periode=tahun_pemilu_2024", wait_until="domcontentloaded")
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+        page.wait_for_timeout(1500)
+        dot = page.locator(".js-plotly-plot").nth(1).locator("g.points path.point").first
+        dot.scroll_into_view_if_needed()
+        dot.click(force=True)
+        for _ in range(40):
+            page.wait_for_timeout(250)
+            if "wilayah=18&" not in page.url:
+                break
+        scope = parse_qs(urlparse(page.url).query).get("wilayah", [""])[0]
+        assert scope in {"18.01", "18.72"}, page.url
+    finally:
+        page.close()
+
+
 def test_the_ringkasan_address_opens_the_home_page_with_its_filters(server: str, browser) -> None:
     # "/ringkasan", as the other pages' addresses suggest; Ringkasan itself is served at "/"
     first = browser.new_page()  # not the server's first session, which Streamlit routes by file names

@@ -54,6 +54,19 @@ def test_rate_bars_colours_by_state_and_marks_mismatch() -> None:
     assert [row[0] for row in fig.data[0].customdata] == ["18.01"]  # the code a click drills into
 
 
+def test_rates_all_near_full_are_dots_on_an_axis_that_says_where_it_starts() -> None:
+    df = pd.DataFrame({"name": ["A", "B", "C"], "code": ["11", "12", "13"], "rate": [0.988, 0.997, 1.0]})
+    fig = charts.rate_bars(df, FRAME, label="name", rate="rate", codes="code", axis_from="Sumbu dimulai dari {start}")
+    assert {tr.type for tr in fig.data} == {"scatter"} and all(tr.mode == "markers+text" for tr in fig.data)
+    start, end = fig.layout.xaxis.range
+    assert 0.98 <= start < 0.988 and end > 1.0  # from the half percent below the lowest, room for the labels
+    assert fig.layout.xaxis.title.text == "Sumbu dimulai dari 98,0%"
+    assert [row[0] for tr in fig.data for row in tr.customdata] == ["13", "12", "11"]  # still clickable codes
+    # one rate far below: bars from 0, as any bar must start
+    low = charts.rate_bars(df.assign(rate=[0.5, 0.997, 1.0]), FRAME, label="name", rate="rate")
+    assert {tr.type for tr in low.data} == {"bar"} and low.layout.xaxis.range[0] == 0
+
+
 def test_title_wraps_and_makes_room() -> None:
     long = charts.Frame("Kab. Lampung Selatan paling jauh dari median provinsi: jangkauan sambang 200%",
                         "Lampung", "Sumber: Bawaslu", "id", wrap=42)
