@@ -77,5 +77,12 @@ else:
     w.chart(fig, "perbandingan", key="cmp_chart")
 
 st.subheader(ctx.t("cmp_table"))
+# one format per measure, on screen: a share or a ratio with one decimal ('100,0', '99,5', '217,0'), a count
+# without; the files keep the numbers
+whole = df["measure"].eq("activities")
+for col in ("value", "prov_median"):
+    df[f"{col}_text"] = [fmt.number(v, 0 if c else 1, lang) for v, c in zip(df[col], whole, strict=True)]
 w.table(ctx, df, "perbandingan", {"region_code": w.TEXT, "region_name": w.TEXT, "measure_label": w.TEXT,
-                                  "value": w.NUM, "prov_median": w.NUM, "relative": w.PCT}, key="tbl_cmp")
+                                  "value_text": w.NUM_TEXT, "prov_median_text": w.NUM_TEXT, "relative": w.PCT},
+        key="tbl_cmp", files={"region_code": w.TEXT, "region_name": w.TEXT, "measure_label": w.TEXT,
+                              "value": w.FLOAT1, "prov_median": w.FLOAT1, "relative": w.PCT})

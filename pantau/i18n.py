@@ -197,6 +197,8 @@ TEXT: dict[str, dict[str, str]] = {
     "col_measure": {"id": "Ukuran", "en": "Measure"},
     "col_value": {"id": "Nilai", "en": "Value"},
     "col_prov_median": {"id": "Median provinsi", "en": "Province median"},
+    "col_value_text": {"id": "Nilai", "en": "Value"},
+    "col_prov_median_text": {"id": "Median provinsi", "en": "Province median"},
     "col_vs_median": {"id": "Terhadap median", "en": "Against median"},
     "col_run_id": {"id": "Proses ETL", "en": "ETL run"},
     "status_ok": {"id": "berhasil", "en": "succeeded"},

@@ -247,9 +247,13 @@ def test_perbandingan_two_kabkota_and_a_bad_code() -> None:
     assert len(at.get("plotly_chart")) == 1
     table = at.dataframe[0].value
     assert set(table["Kode"]) == {"18.01", "18.72"}
-    # Panwascam fill rate (%) of 18.01: 5 of 6 = 83.3
+    # Panwascam fill rate (%) of 18.01: 5 of 6 = 83.3, with one decimal as every share; a count without
     row = table[(table["Kode"] == "18.01") & (table["Ukuran"] == "Keterisian Panwascam (%)")]
-    assert round(float(row["Nilai"].iloc[0]), 1) == 83.3
+    assert row["Nilai"].iloc[0] == "83,3"
+    shares = table[table["Ukuran"].str.endswith("(%)")]["Nilai"]
+    assert all(re.fullmatch(r"\d+,\d|–", v) for v in shares), list(shares)  # '100,0', not '100' beside '83,3'
+    counts = table[table["Ukuran"] == "Kegiatan"]["Nilai"]
+    assert len(counts) == 2 and all(re.fullmatch(r"\d+|–", v) for v in counts), list(counts)
 
 
 def test_kualitas_rejects() -> None:

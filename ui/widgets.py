@@ -24,6 +24,7 @@ MAX_ROWS = 250
 #: Column kinds for display: how a value is shown in a table.
 PCT, INT, FLOAT1, DATE, DATETIME, TEXT, BOOL = "pct", "int", "float1", "date", "datetime", "text", "bool"
 NUM = "num"  # a column mixing counts and ratios: whole numbers without decimals ('99', not '99,0'), others one
+NUM_TEXT = "num_text"  # numbers the page formatted row by row (one format per measure), aligned as numbers
 VOCAB = ("body", "type", "outcome", "issue", "level", "table", "status")
 
 
@@ -165,8 +166,10 @@ def _styled(df: pd.DataFrame, kinds: Sequence[str], lang: str) -> Any:
 
 
 def table(ctx: Ctx, df: pd.DataFrame, stem: str, columns: Mapping[str, str], *, key: str,
-          on_select: bool = False, max_rows: int = MAX_ROWS, height: int | str = "auto") -> list[int]:
-    """A table in the house format with CSV/XLSX downloads named after the filters.
+          on_select: bool = False, max_rows: int = MAX_ROWS, height: int | str = "auto",
+          files: Mapping[str, str] | None = None) -> list[int]:
+    """A table in the house format with CSV/XLSX downloads named after the filters (of the `files` columns when
+    given: numbers where the screen shows them as text formatted row by row).
 
     Shows the first `max_rows` rows (formatting a row for display costs about 0.15 ms: a national table of
     thousands would hold up every rerun); the downloads hold every row, and the caption says so.
@@ -177,14 +180,16 @@ def table(ctx: Ctx, df: pd.DataFrame, stem: str, columns: Mapping[str, str], *, 
     if height != "auto" and len(view) * 35 + 45 < int(height):
         height = "auto"  # a short table needs no scroll box (and no blank rows)
     styled = _styled(view, kinds, ctx.lang)
+    config = {name: st.column_config.TextColumn(alignment="right")
+              for name, kind in zip(view.columns, kinds, strict=True) if kind == NUM_TEXT}
     selected: list[int] = []
     if on_select:
         event = st.dataframe(styled, hide_index=True, key=key, on_select="rerun", selection_mode="single-row",
-                             height=height, placeholder="–")
+                             height=height, placeholder="–", column_config=config)
         selected = list(getattr(getattr(event, "selection", None), "rows", []) or [])
     else:
-        st.dataframe(styled, hide_index=True, key=key, height=height, placeholder="–")
-    downloads(ctx, df, stem, key=key, columns=columns, shown=len(view))
+        st.dataframe(styled, hide_index=True, key=key, height=height, placeholder="–", column_config=config)
+    downloads(ctx, df, stem, key=key, columns=files or columns, shown=len(view))
     return selected
 
 
