@@ -30,7 +30,8 @@ st.set_page_config(page_title="Pantau · Bawaslu", page_icon=_favicon(), layout=
 # URL paths are the names Streamlit's old pages/-folder mode derives from the file names ("cakupan" from
 # 2_cakupan.py): the first session after a server start runs in that mode, and a deep link then runs the
 # page file itself; ui.context() notices, leaves that mode and reruns through this script (no
-# "page not found" box, as a name that mode does not know would give).
+# "page not found" box, as a name that mode does not know would give). Ringkasan, the default page, is served
+# at "/" whatever its path ("beranda" only keeps "ringkasan" free for the hidden page below).
 PAGES = [
     ("pages/1_ringkasan.py", "page_ringkasan", ":material/dashboard:", "beranda"),  # the default: served at "/"
     ("pages/2_cakupan.py", "page_cakupan", ":material/groups:", "cakupan"),
@@ -48,8 +49,8 @@ pages = [st.Page(path, title=t(key, lang), icon=icon, url_path=url, default=(i =
 
 
 def _home() -> None:
-    """'/ringkasan', the address the other pages' suggest, opens Ringkasan at '/' with the same filters (without
-    this page Streamlit would say "Page not found", in English, over it)."""
+    """'/ringkasan', the address the other pages' addresses suggest, opens Ringkasan at '/' with the same filters
+    (without this page Streamlit would say "Page not found", in English, over it)."""
     st.switch_page(pages[0], query_params=dict(st.query_params))
 
 

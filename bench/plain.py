@@ -26,9 +26,10 @@ import pyarrow.parquet as pq
 COMPRESSION = "zstd"
 
 
-def sniff(path: Path, *, encoding: bool = True) -> tuple[str, str]:
+def sniff(path: Path, *, encoding: bool = True) -> tuple[str, str | None]:
     """(separator, encoding) of a CSV: ';' or ',' by the first non-blank line. The encoding is utf-8 when the whole
-    file decodes, else cp1252; with ``encoding=False`` only the head is read and the encoding is not checked."""
+    file decodes, else cp1252; with ``encoding=False`` only the head is read and the encoding is None (unknown)."""
+    enc: str | None = None
     if encoding:
         data = path.read_bytes()
         try:
@@ -38,8 +39,8 @@ def sniff(path: Path, *, encoding: bool = True) -> tuple[str, str]:
             enc = "cp1252"
     else:
         with open(path, "rb") as fh:
-            data, enc = fh.read(8192), "utf-8"
-    head = data[:8192].decode(enc, "replace").lstrip("\ufeff").splitlines()
+            data = fh.read(8192)
+    head = data[:8192].decode(enc or "utf-8", "replace").lstrip("\ufeff").splitlines()
     first = next((line for line in head if line.strip()), "")
     return (";" if first.count(";") > first.count(",") else ","), enc
 

@@ -99,7 +99,8 @@ if ranked.empty:
 else:
     ranked = ranked.sort_values(["compliance", "mean_score", "region_name"], ascending=[False, False, True])
     best, worst = ranked.iloc[0], ranked.iloc[-1]
-    lowest = ctx.leaders(ranked.iloc[::-1], "compliance", "region_name")  # every body tied for the lowest
+    # every body tied for the lowest, by name
+    lowest = ctx.join_names(sorted(ranked.loc[ranked["compliance"] == worst["compliance"], "region_name"]))
     if len(ranked) > MAX_ROWS:  # the chart holds the lowest only: its title must not name a body it leaves out
         n_low = int((ranked["compliance"] < LOW).sum())
         title = ctx.t("pleno_rank_low_title" if n_low else "pleno_rank_none_low", n=fmt.number(n_low, 0, lang),
@@ -108,6 +109,9 @@ else:
         st.caption(ctx.t("pleno_top_n", n=MAX_ROWS, total=fmt.number(len(ranked), 0, lang)))
     elif len(ranked) == 1:
         title = ctx.t("pleno_rank_one", name=best["region_name"], rate=fmt.percent(best["compliance"], 1, lang))
+    elif best["compliance"] == worst["compliance"]:  # all equal: none is the most or the least
+        title = ctx.t("pleno_rank_all_equal", n=fmt.number(len(ranked), 0, lang),
+                      rate=fmt.percent(best["compliance"], 1, lang))
     else:
         title = ctx.t("pleno_rank_title", best=ctx.leaders(ranked, "compliance", "region_name"),
                       worst=lowest, rate=fmt.percent(worst["compliance"], 1, lang))

@@ -85,4 +85,4 @@ for col in ("value", "prov_median"):
 w.table(ctx, df, "perbandingan", {"region_code": w.TEXT, "region_name": w.TEXT, "measure_label": w.TEXT,
                                   "value_text": w.NUM_TEXT, "prov_median_text": w.NUM_TEXT, "relative": w.PCT},
         key="tbl_cmp", files={"region_code": w.TEXT, "region_name": w.TEXT, "measure_label": w.TEXT,
-                              "value": w.FLOAT1, "prov_median": w.FLOAT1, "relative": w.PCT})
+                              "value": w.NUM, "prov_median": w.NUM, "relative": w.PCT})

@@ -344,7 +344,7 @@ def _date_ticks(dates: Sequence[Any], lang: str, monthly: bool = True, max_ticks
 
 #: Every rate at least this, and more than one: dots on an axis from just below the lowest rate instead of bars
 #: from 0, where 98,8% and 99,7% looked the same on a projector (a bar must start at 0, a dot need not).
-ZOOM_ABOVE = 0.8
+ZOOM_ABOVE = 0.95
 
 
 def rate_bars(df: pd.DataFrame, frame: Frame, *, label: str, rate: str, codes: str | None = None,

@@ -220,12 +220,31 @@ def _body_sort(df: pd.DataFrame, first: list[str]) -> pd.DataFrame:
     return df.assign(_b=key).sort_values([*first, "_b"]).drop(columns="_b").reset_index(drop=True)
 
 
+def province_sums(wh: Warehouse, as_of: date, election: str) -> pd.DataFrame:
+    """`sums` per province (region_code) and body, nationally."""
+    return sums(wh, Scope(), as_of, election, by=CODE_LEN["provinsi"])
+
+
+def counted_by_body(by_province: pd.DataFrame) -> pd.DataFrame:
+    """Per body (index), seats, filled and units_empty over the provinces that count for it: those that reported
+    it and have seats for it. A province that sent no recap of a body, or has no TPS for the election (PTPS
+    seats 0 beside its members), is missing data there, not empty or overfilled seats."""
+    counted = by_province[(by_province["units_reported"] > 0) & (by_province["seats"] > 0)]
+    return counted.groupby("body")[["seats", "filled", "units_empty"]].sum()
+
+
 def fill_rate_by_body(wh: Warehouse, scope: Scope, as_of: date, election: str) -> pd.DataFrame:
-    """Seats, filled and fill rate per supervisor body over the whole scope; reported = any count of it."""
+    """Seats, filled and fill rate per supervisor body over the whole scope; reported = any count of it.
+    Nationally over the provinces that count for each body (`counted_by_body`), as the summary's headline."""
     df = sums(wh, scope, as_of, election)
     if df.empty:
         return pd.DataFrame(columns=BY_BODY_COLUMNS)
     df["reported"] = df["units_reported"] > 0
+    if scope.code is None:
+        counted = counted_by_body(province_sums(wh, as_of, election))
+        has = df["body"].isin(counted.index)
+        for col in ("seats", "filled"):
+            df.loc[has, col] = df.loc[has, "body"].map(counted[col])
     return _body_sort(_rates(df), [])[BY_BODY_COLUMNS]
 
 

@@ -354,7 +354,7 @@ TEXT: dict[str, dict[str, str]] = {
                                    "bodies"},
     "pleno_rank_title": {"id": "{best} paling patuh pleno; {worst} terendah ({rate})",
                          "en": "{best} holds its pleno most reliably; {worst} lowest ({rate})"},
-    "pleno_shares_title": {"id": "{share} pleno dinilai Baik", "en": "{share} of plenos rated Good"},
+    "pleno_shares_title": {"id": "{share} laporan mingguan dinilai Baik", "en": "{share} of weekly reports rated Good"},
     "pleno_trend_title": {"id": "Kepatuhan pleno {direction}: {first} → {last}",
                           "en": "Pleno compliance {direction}: {first} → {last}"},
     "pleno_trend_one": {"id": "Kepatuhan pleno {rate}", "en": "Pleno compliance {rate}"},
@@ -370,6 +370,8 @@ TEXT: dict[str, dict[str, str]] = {
                           "unduhan tabel.",
                     "en": "Showing the {n} bodies with the lowest compliance of {total}; all are in the table's "
                           "download."},
+    "pleno_rank_all_equal": {"id": "Ke-{n} lembaga sama patuhnya: kepatuhan pleno {rate}",
+                             "en": "All {n} bodies alike: pleno compliance {rate}"},
     "pleno_rank_one": {"id": "{name}: kepatuhan pleno {rate}", "en": "{name}: pleno compliance {rate}"},
     "no_reports": {"id": "{name} (tak ada laporan kegiatan)", "en": "{name} (no activities reported)"},
     "own_level": {"id": "{name} (tingkat {level})", "en": "{name} ({level} level)"},

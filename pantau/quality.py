@@ -49,7 +49,11 @@ def problem_of(reason: str) -> tuple[str, str]:
 def reject_problems(wh: Warehouse) -> pd.DataFrame:
     """Rejected rows counted by kind of problem (reasons quote the value, so they rarely repeat), most first:
     problem (English), problem_id (Indonesian), n, tables (the tables it came from, comma-separated)."""
-    df = wh.sql('SELECT "table", reason FROM rejects')
+    return count_problems(wh.sql('SELECT "table", reason FROM rejects'))
+
+
+def count_problems(df: pd.DataFrame) -> pd.DataFrame:
+    """``reject_problems`` of a frame of rejects (columns table, reason)."""
     if df.empty:
         return pd.DataFrame(columns=PROBLEM_COLUMNS)
     kinds = [problem_of(r) for r in df["reason"]]

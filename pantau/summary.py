@@ -11,7 +11,10 @@ figures are NaN. worst_gaps leaves unreported bodies out too.
 
 At national scope a province is the unit that reports (each sends its own recap of a body): a body a
 province sent nothing for is missing data there even when other provinces reported it, and is left out
-of fill_rate, units_empty and worst_gaps the same way. `unreported` lists what was left out.
+of fill_rate, units_empty and worst_gaps the same way (coverage.counted_by_body; so is a province with no
+PTPS seats, no TPS for the election, beside its PTPS members). The function `unreported` lists each region
+x body left out for want of a report; the `unreported` column of the headline only the bodies nobody in
+the scope reported.
 """
 
 from __future__ import annotations
@@ -40,10 +43,9 @@ def _figures(wh: Warehouse, scope: Scope, period: Period, election: str) -> tupl
     """The figures of the period, and the bodies with seats that nobody reported in the scope."""
     b = coverage.sums(wh, scope, period.end, election)
     rep = b["units_reported"] > 0
-    r = b[rep]
-    if scope.code is None and rep.any():  # nationally, over the provinces that reported each body
-        p = _province_sums(wh, scope, period.end, election)
-        r = p[p["units_reported"] > 0].groupby("body", as_index=False)[["seats", "filled", "units_empty"]].sum()
+    r = b[rep & (b["seats"] > 0)]  # PTPS members without TPS for the election: seats unknown, not 844% filled
+    if scope.code is None and rep.any():  # nationally, over the provinces that count for each body
+        r = coverage.counted_by_body(coverage.province_sums(wh, period.end, election))
     seats, filled_r = float(r["seats"].sum()), float(r["filled"].sum())
     compliance, mean_score = pleno.compliance_totals(wh, scope, period)
     figures = {
@@ -59,17 +61,12 @@ def _figures(wh: Warehouse, scope: Scope, period: Period, election: str) -> tupl
     return figures, sorted(unreported, key=lambda x: coverage.BODY_ORDER.get(x, len(coverage.BODY_ORDER)))
 
 
-def _province_sums(wh: Warehouse, scope: Scope, as_of: date, election: str) -> pd.DataFrame:
-    """coverage.sums per province (region_code) and body."""
-    return coverage.sums(wh, scope, as_of, election, by=coverage.CODE_LEN["provinsi"])
-
-
 def unreported(wh: Warehouse, scope: Scope, as_of: date, election: str) -> pd.DataFrame:
     """Region x body with seats but no member count on or before as_of, left out of the headline and worst gaps:
     nationally each province that sent nothing for a body; elsewhere the scope, for each body nobody in it
     reported. Sorted by body, then seats (most first)."""
     if scope.code is None:
-        df = _province_sums(wh, scope, as_of, election)
+        df = coverage.province_sums(wh, as_of, election)
     else:
         df = coverage.sums(wh, scope, as_of, election).assign(region_code=scope.code)
     df = df[(df["seats"] > 0) & (df["units_reported"] == 0)]
@@ -105,8 +102,8 @@ def worst_gaps(wh: Warehouse, scope: Scope, as_of: date, election: str, n: int =
     reported = bodies.loc[bodies["units_reported"] > 0, "body"]
     df = coverage.sums(wh, scope, as_of, election, by=coverage.CODE_LEN[scope.child_level])
     df = df[df["body"].isin(reported)].rename(columns={"shortfall": "gap"})
-    if scope.code is None:  # the children are provinces: one that sent nothing for a body did not report it
-        df = df[df["units_reported"] > 0]
+    if scope.code is None:  # the children are provinces: those that do not count for a body (counted_by_body)
+        df = df[(df["units_reported"] > 0) & (df["seats"] > 0)]
     if df.empty:
         return pd.DataFrame(columns=WORST_GAPS_COLUMNS)
     df["_b"] = df["body"].map(coverage.BODY_ORDER)

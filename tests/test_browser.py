@@ -113,10 +113,10 @@ def test_page_renders_locally(server: str, browser, page_name: str) -> None:
 
 
 def test_clicking_a_dot_drills_down(server: str, browser) -> None:
-    """Cakupan wilayah in Lampung: Panwascam 83% and 100% are dots on a zoomed axis; a click on one drills down."""
+    """Cakupan wilayah in Lampung, PKD: rates near 100% are dots on a zoomed axis; a click on one drills down."""
     page = browser.new_page(viewport={"width": 1600, "height": 1000})
     try:
-        page.goto(f"{server}/cakupan?wilayah=18&periode=tahun_pemilu_2024", wait_until="domcontentloaded")
+        page.goto(f"{server}/cakupan?wilayah=18&periode=tahun_pemilu_2024&lembaga=pkd", wait_until="domcontentloaded")
         page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
         page.wait_for_timeout(1500)
         dot = page.locator(".js-plotly-plot").nth(1).locator("g.points path.point").first

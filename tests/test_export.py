@@ -33,4 +33,6 @@ def test_xlsx_formats_each_number_column_by_kind_and_translates_the_filter_sheet
     assert row["Kepatuhan"].value == 0.9811 and row["Kepatuhan"].number_format == "0.0%"
     assert row["Pemilih per pengawas"].number_format == "#,##0.0"
     assert row["Kode"].value == "18" and row["Kode"].number_format == "General"
+    assert row["Nilai"].value == 5 and row["Nilai"].number_format == "General"  # a count among ratios: '5', not '5.'
+
     assert [c.value for c in book["filters"][1]] == ["filters", "value"]

@@ -142,3 +142,9 @@ def test_reject_problems_count_kinds_not_values(tiny):
     df = quality.reject_problems(tiny)
     assert list(df.columns) == quality.PROBLEM_COLUMNS
     assert df["n"].sum() == len(quality.rejects(tiny))
+    # two negative counts that quote different values are one problem; most first
+    rej = pd.DataFrame({"table": ["tps", "personnel", "tps"], "reason": [
+        "Tidak boleh negatif: '-2' (negative count)", "Jabatan tidak dikenal: 'Bendahara' (unknown role)",
+        "Tidak boleh negatif: '-7' (negative count)"]})
+    assert quality.count_problems(rej).values.tolist() == [
+        ["negative count", "Tidak boleh negatif", 2, "tps"], ["unknown role", "Jabatan tidak dikenal", 1, "personnel"]]

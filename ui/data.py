@@ -79,7 +79,8 @@ def regions(version_dir: str, version: str) -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def elections(version_dir: str, version: str) -> tuple[str, ...]:
-    """The elections the filter offers: those with TPS data (PTPS seats follow TPS), or every one when none has."""
+    """The elections the filter offers: those with PTPS seats (coverage.elections: TPS counts or PTPS rows of
+    `seats`), or every one when none has."""
     from etl.spec import ELECTIONS
     from pantau import coverage
 

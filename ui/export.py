@@ -21,8 +21,8 @@ def file_name(stem: str, scope_code: str | None, scope_name: str, start: object,
 #: How a column kind of ui.widgets is kept in a download: decimals the CSV keeps, and the XLSX number format (Excel
 #: shows it in the reader's own separators: 98,1% in an Indonesian Excel). Counts stay whole numbers ('28', not
 #: '28.0'); shares stay fractions (0.9812, shown 98,1% in the XLSX).
-KIND_FORMATS: dict[str, tuple[int, str]] = {
-    "int": (0, "#,##0"), "pct": (4, "0.0%"), "float1": (1, "#,##0.0"), "num": (2, "#,##0.##"),
+KIND_FORMATS: dict[str, tuple[int, str | None]] = {  # "num" mixes counts and ratios: Excel's General shows both
+    "int": (0, "#,##0"), "pct": (4, "0.0%"), "float1": (1, "#,##0.0"), "num": (2, None),
 }
 
 
@@ -55,7 +55,7 @@ def to_xlsx(df: pd.DataFrame, meta: Mapping[str, str] | None = None, sheet: str 
         data = _plain(df, kinds)
         data.to_excel(xl, sheet_name=sheet[:31], index=False)
         ws = xl.sheets[sheet[:31]]
-        formats = {k: xl.book.add_format({"num_format": f}) for k, (_, f) in KIND_FORMATS.items()}
+        formats = {k: xl.book.add_format({"num_format": f}) for k, (_, f) in KIND_FORMATS.items() if f}
         for i, col in enumerate(data.columns):
             width = max([len(str(col))] + [len(str(v)) for v in data[col].head(200)]) + 2
             ws.set_column(i, i, min(60, max(8, width)), formats.get((kinds or {}).get(col, "")))

@@ -103,6 +103,7 @@ def parse_params(params: Mapping[str, str], known_codes: set[str] | frozenset[st
                              fallback=label("preset", DEFAULT_PRESET, lang)))
 
     raw_election = params.get(P_ELECTION)
+    elections = elections or tuple(ELECTIONS)
     default = DEFAULT_ELECTION if DEFAULT_ELECTION in elections else elections[-1]
     election = default
     if raw_election and raw_election in elections:
