@@ -196,7 +196,8 @@ def build(source: Path | str, warehouse: Path | str, *, today: date | None = Non
         if prev_sources and prev.get("sample") and not inputs.sample:
             # real data into the sample's warehouse: the sample goes, never mixed in unlabelled (a sample source the
             # new inputs list by name stays theirs)
-            summary.dropped_sample = sum(1 for spec in prev_sources if spec not in {s["name"] for s in inputs.sources})
+            listed = {spec["name"] for spec in inputs.sources}
+            summary.dropped_sample = sum(1 for name in prev_sources if name not in listed)
             prune = True
         elif prev_sources and not prev.get("sample") and inputs.sample:
             raise SourceError(

@@ -56,11 +56,11 @@ if not missing.empty:
     items = []
     for codes, bodies in groups.items():
         rows = missing[missing["region_code"].isin(codes) & missing["body"].isin(bodies)]
-        names = list(dict.fromkeys(rows["region_name"]))
-        where = ctx.join_names(names, limit=3) if len(names) <= 3 else ctx.t("sum_unreported_many", n=len(names))
-        names = ctx.join_names([label("body", b, lang) for b in bodies], limit=len(bodies))
-        items.append(ctx.t("sum_unreported_item", body=names, where=where,
-                           seats=fmt.number(rows["seats"].sum(), 0, lang)))
+        places = list(dict.fromkeys(rows["region_name"]))
+        where = ctx.join_names(places, limit=3) if len(places) <= 3 else ctx.t("sum_unreported_many", n=len(places))
+        items.append(ctx.t("sum_unreported_item", body=ctx.join_names([label("body", b, lang) for b in bodies],
+                                                                       limit=len(bodies)),
+                           where=where, seats=fmt.number(rows["seats"].sum(), 0, lang)))
     st.info(ctx.t("sum_unreported", items="; ".join(items)), icon=":material/report:")
 
 # --- fill rate by body (the coverage headline) ------------------------------------------
