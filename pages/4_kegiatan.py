@@ -105,7 +105,7 @@ else:
     silent = ~per_region["region_code"].isin(active)
     per_region.loc[silent, "region_name"] = [ctx.t("no_reports", name=n) for n in per_region.loc[silent, "region_name"]]
     fig = charts.value_bars(per_region, ctx.frame(title, table="activities"), label="region_name", value="reach",
-                            percent=True)
+                            percent=True, decimals=1)
     w.chart(fig, "sambang_jangkauan", key="act_sambang")
 if not reach.empty:
     w.table(ctx, reach, "sambang_jangkauan", {"region_code": w.TEXT, "region_name": w.TEXT, "desa_total": w.INT,

@@ -118,7 +118,7 @@ else:
     chart_rows = ranked.tail(MAX_ROWS) if len(ranked) > MAX_ROWS else ranked
     chart_rows = chart_rows.assign(low=chart_rows["compliance"] < LOW)
     fig = charts.value_bars(chart_rows, ctx.frame(title, table="pleno"), label="region_name", value="compliance",
-                            percent=True, highlight="low", codes="region_code", x_range=(0, 1.15))
+                            percent=True, decimals=1, highlight="low", codes="region_code", x_range=(0, 1.15))
     w.chart(fig, "pleno_peringkat", key="pleno_rank")
     st.caption(ctx.t("pleno_rank_note", limit=fmt.percent(LOW, 0, lang)))
 if not comp.empty:

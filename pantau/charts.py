@@ -764,8 +764,8 @@ def share_bar(df: pd.DataFrame, frame: Frame, *, category: str, share: str, coun
         traces.append({
             "type": "bar", "x": [sh], "y": [""], "orientation": "h", "name": name,
             "marker": {"color": (colors or {}).get(key, PALETTE[i % len(PALETTE)])},
-            "text": [f"{name} {fmt.percent(sh, 0, frame.lang)}" if sh >= 0.2 else
-                     (fmt.percent(sh, 0, frame.lang) if sh >= 0.06 else "")],
+            "text": [f"{name} {fmt.percent(sh, 1, frame.lang)}" if sh >= 0.2 else
+                     (fmt.percent(sh, 1, frame.lang) if sh >= 0.06 else "")],  # one decimal, as the title
             "textposition": "inside", "insidetextanchor": "middle", "textfont": {"size": 16}, "textangle": 0,
             "hovertemplate": f"{_esc(name)}: %{{x:.1%}}"
             + (f" ({fmt.number(cnt, 0, frame.lang)})" if cnt is not None else "") + "<extra></extra>",

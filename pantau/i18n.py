@@ -353,7 +353,7 @@ TEXT: dict[str, dict[str, str]] = {
                              "en": "Weekly pleno: {held} of {total} scheduled plenos held; here the {n} lowest "
                                    "bodies"},
     "pleno_rank_title": {"id": "{best} paling patuh pleno; {worst} terendah ({rate})",
-                         "en": "{best} holds its pleno most reliably; {worst} lowest ({rate})"},
+                         "en": "Most reliable pleno: {best}; lowest: {worst} ({rate})"},
     "pleno_shares_title": {"id": "{share} laporan mingguan dinilai Baik", "en": "{share} of weekly reports rated Good"},
     "pleno_trend_title": {"id": "Kepatuhan pleno {direction}: {first} → {last}",
                           "en": "Pleno compliance {direction}: {first} → {last}"},
