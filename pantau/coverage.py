@@ -225,12 +225,16 @@ def province_sums(wh: Warehouse, as_of: date, election: str) -> pd.DataFrame:
     return sums(wh, Scope(), as_of, election, by=CODE_LEN["provinsi"])
 
 
+def counts(by_province: pd.DataFrame) -> pd.Series:
+    """Rows of `province_sums` (province x body) that count nationally: the province reported the body and has
+    seats for it. One that sent no recap of a body, or has no TPS for the election (PTPS seats 0 beside its
+    members), is missing data there, not empty or overfilled seats."""
+    return (by_province["units_reported"] > 0) & (by_province["seats"] > 0)
+
+
 def counted_by_body(by_province: pd.DataFrame) -> pd.DataFrame:
-    """Per body (index), seats, filled and units_empty over the provinces that count for it: those that reported
-    it and have seats for it. A province that sent no recap of a body, or has no TPS for the election (PTPS
-    seats 0 beside its members), is missing data there, not empty or overfilled seats."""
-    counted = by_province[(by_province["units_reported"] > 0) & (by_province["seats"] > 0)]
-    return counted.groupby("body")[["seats", "filled", "units_empty"]].sum()
+    """Per body (index), seats, filled and units_empty over the provinces that count for it (`counts`)."""
+    return by_province[counts(by_province)].groupby("body")[["seats", "filled", "units_empty"]].sum()
 
 
 def fill_rate_by_body(wh: Warehouse, scope: Scope, as_of: date, election: str) -> pd.DataFrame:

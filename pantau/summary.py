@@ -102,8 +102,8 @@ def worst_gaps(wh: Warehouse, scope: Scope, as_of: date, election: str, n: int =
     reported = bodies.loc[bodies["units_reported"] > 0, "body"]
     df = coverage.sums(wh, scope, as_of, election, by=coverage.CODE_LEN[scope.child_level])
     df = df[df["body"].isin(reported)].rename(columns={"shortfall": "gap"})
-    if scope.code is None:  # the children are provinces: those that do not count for a body (counted_by_body)
-        df = df[(df["units_reported"] > 0) & (df["seats"] > 0)]
+    if scope.code is None:  # the children are provinces: those that do not count for a body are left out
+        df = df[coverage.counts(df)]
     if df.empty:
         return pd.DataFrame(columns=WORST_GAPS_COLUMNS)
     df["_b"] = df["body"].map(coverage.BODY_ORDER)

@@ -112,26 +112,6 @@ def test_page_renders_locally(server: str, browser, page_name: str) -> None:
         page.close()
 
 
-def test_clicking_a_dot_drills_down(server: str, browser) -> None:
-    """Cakupan wilayah in Lampung, PKD: rates near 100% are dots on a zoomed axis; a click on one drills down."""
-    page = browser.new_page(viewport={"width": 1600, "height": 1000})
-    try:
-        page.goto(f"{server}/cakupan?wilayah=18&periode=tahun_pemilu_2024&lembaga=pkd", wait_until="domcontentloaded")
-        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
-        page.wait_for_timeout(1500)
-        dot = page.locator(".js-plotly-plot").nth(1).locator("g.points path.point").first
-        dot.scroll_into_view_if_needed()
-        dot.click(force=True)
-        for _ in range(40):
-            page.wait_for_timeout(250)
-            if "wilayah=18&" not in page.url:
-                break
-        scope = parse_qs(urlparse(page.url).query).get("wilayah", [""])[0]
-        assert scope in {"18.01", "18.72"}, page.url
-    finally:
-        page.close()
-
-
 def test_the_ringkasan_address_opens_the_home_page_with_its_filters(server: str, browser) -> None:
     # "/ringkasan", as the other pages' addresses suggest; Ringkasan itself is served at "/"
     first = browser.new_page()  # not the server's first session, which Streamlit routes by file names
@@ -150,21 +130,33 @@ def test_the_ringkasan_address_opens_the_home_page_with_its_filters(server: str,
         page.close()
 
 
-def test_clicking_a_bar_drills_down(server: str, browser) -> None:
-    """Cakupan wilayah at Nasional: a click on a province's bar puts that province in the URL."""
+def _scope_after_clicking(browser, url: str, mark: str, scope: str) -> str:
+    """Open Cakupan at `url`, click the first `mark` (a CSS selector) of its per-child chart and return the
+    scope the URL then holds (`scope` while nothing happened)."""
     page = browser.new_page(viewport={"width": 1600, "height": 1000})
     try:
-        page.goto(f"{server}/cakupan?wilayah=nasional&periode=tahun_pemilu_2024", wait_until="domcontentloaded")
+        page.goto(url, wait_until="domcontentloaded")
         page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
         page.wait_for_timeout(1500)
-        bar = page.locator(".js-plotly-plot").nth(1).locator("g.point path").first  # the per-province chart
-        bar.scroll_into_view_if_needed()
-        bar.click(force=True)
+        target = page.locator(".js-plotly-plot").nth(1).locator(mark).first  # the per-child chart
+        target.scroll_into_view_if_needed()
+        target.click(force=True)
         for _ in range(40):
             page.wait_for_timeout(250)
-            if "wilayah=nasional" not in page.url:
+            if f"wilayah={scope}&" not in page.url:
                 break
-        scope = parse_qs(urlparse(page.url).query).get("wilayah", [""])[0]
-        assert scope in {"18", "19", "52"}, page.url
+        return parse_qs(urlparse(page.url).query).get("wilayah", [""])[0]
     finally:
         page.close()
+
+
+def test_clicking_a_bar_drills_down(server: str, browser) -> None:
+    """Cakupan wilayah at Nasional: a click on a province's bar puts that province in the URL."""
+    url = f"{server}/cakupan?wilayah=nasional&periode=tahun_pemilu_2024"
+    assert _scope_after_clicking(browser, url, "g.point path", "nasional") in {"18", "19", "52"}
+
+
+def test_clicking_a_dot_drills_down(server: str, browser) -> None:
+    """Cakupan wilayah in Lampung, PKD: rates near 100% are dots on a zoomed axis; a click on one drills down."""
+    url = f"{server}/cakupan?wilayah=18&periode=tahun_pemilu_2024&lembaga=pkd"
+    assert _scope_after_clicking(browser, url, "g.points path.point", "18") in {"18.01", "18.72"}
