@@ -54,8 +54,14 @@ def cmd_build(args: argparse.Namespace) -> int:
             elif event == "warning":  # shown with --quiet too
                 console.print(f"[yellow]Peringatan:[/] {info['message']}")
 
+        from etl.file_values import parse_given
+
+        try:
+            given = parse_given(args.set or [])
+        except ValueError as exc:
+            raise SourceError(str(exc)) from None
         summary = build(args.source, args.warehouse, wait=args.wait, prune=args.prune, progress=progress,
-                        chunk_rows=args.chunk_rows)
+                        chunk_rows=args.chunk_rows, values=given)
     table = Table(title=f"ETL {summary.run_id} selesai dalam {time.perf_counter() - t0:.1f} s"
                         + (" · DATA CONTOH" if summary.sample else ""))
     for col in ("tabel", "dibaca", "dimuat", "ditolak", "baris di gudang"):
@@ -80,13 +86,37 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from etl.loaders import check_file
+    from etl.file_values import parse_given
+    from etl.intake import check_file
 
-    report = check_file(Path(args.file), table=args.table)
+    try:
+        given = parse_given(args.set or [])
+    except ValueError as exc:
+        raise SourceError(str(exc)) from None
+    report = check_file(Path(args.file), table=args.table, values=given)
+    _print_read(report.log)
     out.print(f"{args.file}: tabel {report.table}: {_fmt(report.rows_read)} baris dibaca, "
               f"{_fmt(report.rows_ok)} baik, {_fmt(report.rows_rejected)} ditolak")
     _print_rejects(report.rejects.head(args.limit), str(args.file))
     return 1 if report.rows_rejected else 0
+
+
+def _print_read(log) -> None:  # noqa: ANN001 - etl.readers.ReadLog
+    """What the read decided: headers taken, values for the whole file, rows that are not data, columns ignored."""
+    for line in log.title[:3]:
+        out.print(f"[dim]judul:[/] {line}", highlight=False, soft_wrap=True)
+    for note in log.notes:
+        out.print(f"[cyan]kolom:[/] {note}", highlight=False, soft_wrap=True)
+    for f in log.filled:
+        out.print(f"[cyan]nilai berkas:[/] {f.describe()}", highlight=False, soft_wrap=True)
+    for why, rows in log.skipped_rows.items():
+        listed = ", ".join(map(str, rows[:10])) + (" …" if len(rows) > 10 else "")
+        out.print(f"[dim]dilewati:[/] {len(rows)} {why}: baris {listed}", highlight=False, soft_wrap=True)
+    if log.dropped_columns:
+        out.print(f"[dim]data pribadi tidak dibaca:[/] {', '.join(log.dropped_columns)}", highlight=False,
+                  soft_wrap=True)
+    if log.unknown_columns:
+        out.print(f"[dim]kolom diabaikan:[/] {', '.join(log.unknown_columns)}", highlight=False, soft_wrap=True)
 
 
 def _print_rejects(frame, default_source: str = "") -> None:
@@ -151,6 +181,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--wait", type=float, default=0, help="seconds to wait for another run to finish (default 0)")
     b.add_argument("--prune", action="store_true", help="drop rows of sources no longer listed in --source")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
+    b.add_argument("--set", action="append", metavar="KOLOM=NILAI",
+                   help="one value for a whole column, for every source that has the column (per source: values in "
+                        "sources.toml); repeatable")
     b.add_argument("--chunk-rows", type=int, default=None, metavar="N",
                    help="source rows held in memory at once (default 100000); lower it on a small machine")
     b.set_defaults(func=cmd_build)
@@ -160,6 +193,9 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("file")
     c.add_argument("--table", help="source table (default: from the file name or its headers)")
     c.add_argument("--limit", type=int, default=50, help="rejected rows to print (default 50)")
+    c.add_argument("--set", action="append", metavar="KOLOM=NILAI",
+                   help="one value for a whole column the file lacks or leaves blank, e.g. --set penyelenggara=19.04 "
+                        "(repeatable)")
     c.set_defaults(func=cmd_check)
     s = sub.add_parser("sample", help="buat data contoh (generate labelled sample source files)",
                        description="Write deterministic sample source files (clearly labelled DATA CONTOH) in the "
@@ -185,7 +221,8 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except SourceError as exc:
         console.print(f"[bold red]Gagal:[/] {exc}", highlight=False, soft_wrap=True)
-        console.print("Gudang data tidak diubah (the warehouse was left as it was).")
+        if args.func is cmd_build:
+            console.print("Gudang data tidak diubah (the warehouse was left as it was).")
         return EXIT_SOURCE_ERROR
     except WarehouseBusy as exc:
         console.print(f"[bold yellow]Sibuk:[/] {exc}", highlight=False, soft_wrap=True)

@@ -48,7 +48,7 @@ import pyarrow.parquet as pq
 
 from etl import publish
 from etl.errors import SourceError
-from etl.inputs import discover, read_only_url
+from etl.inputs import discover, read_only_url, with_values
 from etl.publish import pause_at
 from etl.regions import regions_table
 from etl.spec import KEYS, table_columns
@@ -152,7 +152,8 @@ def make_source(spec: dict):  # noqa: ANN201 - etl.readers.Source, imported lazi
     """A readers.Source from one entry of inputs.discover (SQL URLs opened read-only)."""
     from etl.readers import Source
 
-    kwargs: dict = {"table": spec["table"], "context": spec.get("context", {}), "name": spec["name"]}
+    kwargs: dict = {"table": spec.get("table"), "values": {**spec.get("context", {}), **spec.get("values", {})},
+                    "name": spec["name"]}
     if "path" in spec:
         kwargs["path"] = spec["path"]
         kwargs["sheet"] = spec.get("sheet")
@@ -165,12 +166,15 @@ def make_source(spec: dict):  # noqa: ANN201 - etl.readers.Source, imported lazi
 
 
 def build(source: Path | str, warehouse: Path | str, *, today: date | None = None, wait: float = 0,
-          prune: bool = False, progress: Progress | None = None, chunk_rows: int | None = None) -> RunSummary:
+          prune: bool = False, progress: Progress | None = None, chunk_rows: int | None = None,
+          values: dict[str, str] | None = None) -> RunSummary:
     """Run the ETL from `source` (a folder or a sources.toml) into `warehouse`; publish only on success.
 
     Raises SourceError (a source cannot be read; nothing published), publish.WarehouseBusy (another
     run holds the lock after `wait` seconds). Every run that got the lock is logged in runs.jsonl.
     `chunk_rows`: source rows held in memory at once (default CHUNK_ROWS; a bulk CSV: one parsed block).
+    `values`: one value for a whole column (``--set``), for every source whose table has the column; a source's
+    own values (sources.toml) win.
     """
     from etl.parallel import read_sources
     from etl.readers import sha256_of
@@ -188,7 +192,7 @@ def build(source: Path | str, warehouse: Path | str, *, today: date | None = Non
         publish.append_run_log(warehouse, _run_record(summary, started))
         summary.cleaned = publish.clean_leftovers(warehouse)
         pause_at("locked")
-        inputs = discover(Path(source))
+        inputs = with_values(discover(Path(source)), values or {})
         summary.sample = inputs.sample
         prev_dir = publish.current_dir(warehouse)
         prev = publish.read_manifest(prev_dir)
@@ -358,8 +362,9 @@ def load_into_parts(spec: dict, stats: SourceStats, job: LoadJob, notify: Progre
     Runs in the build's process or in a worker (etl.parallel); file names carry stats.order, so two
     sources never write the same file. Raises SourceError when the source cannot be read at all.
     """
-    from etl.loaders import bulk_eligible, default_resolver, load_source
+    from etl.intake import bulk_eligible, load_source
     from etl.readers import ReadLog, sha256_of
+    from etl.regions import default_resolver
 
     src = make_source(spec)
     notify("source", {"name": stats.name, "table": stats.table})

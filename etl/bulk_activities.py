@@ -65,7 +65,7 @@ _PARSED = (("tanggal", "date", parse.parse_date_value, pl.Date),
 
 def _choice_parser(vocab_name: str) -> Callable[[str], object]:
     lookup = parse.vocabulary_lookup(parse.vocabulary(vocab_name))
-    return lambda t: lookup.get(parse.choice_key(t), parse._BAD)
+    return lambda t: lookup.get(parse.choice_key(t), parse.BAD)
 
 
 #: What a value that does not parse becomes in its parsed column (its row then fails ``_{column}_bad``, goes to the
@@ -88,7 +88,7 @@ def _parsed_columns(f: pl.DataFrame, memo: _Memo) -> tuple[list[pl.Expr], list[p
         parsed = [cache[u] for u in uniq]
         keys = pl.Series(uniq, dtype=pl.String)
         unparsed = _UNPARSED[dtype]
-        values = pl.Series([None if v is _MISSING else unparsed if v is parse._BAD else v for v in parsed], dtype=dtype)
+        values = pl.Series([None if v is _MISSING else unparsed if v is parse.BAD else v for v in parsed], dtype=dtype)
         values_.append(pl.col(column).replace_strict(keys, values, return_dtype=dtype).alias(f"_{column}"))
         parsed_col = pl.col(f"_{column}")
         bad = parsed_col.is_nan() if dtype == pl.Float64 else parsed_col == unparsed
@@ -202,7 +202,8 @@ def _build(batch: RawBatch, memo: _Memo) -> tuple[pl.DataFrame, pl.Series]:
     date, participants, organizer = pl.col("_tanggal"), pl.col("_peserta"), pl.col("_org")
     stripped = {"penyelenggara": pl.col("_org_text"), "lokasi": pl.col("_loc_text")}
     required = [~(stripped.get(c.name, pl.col(c.name).str.strip_chars()).str.len_bytes() == 0)
-                for c in spec.SOURCES[TABLE].columns if c.required]
+                for c in spec.SOURCES[TABLE].columns if c.required or c.name == "id_kegiatan"]
+    # a row without an id gets one derived from its content by the reference loader (loaders.derived_ids)
     ok = pl.all_horizontal(
         *required, ~pl.col("_tanggal_bad"), ~(date < dt.date.fromisoformat(spec.EARLIEST_DATE)).fill_null(False),
         ~(date > memo.today).fill_null(False), ~pl.col("_lembaga_penyelenggara_bad"), pl.col("_org_ok"),
@@ -283,18 +284,21 @@ def load_activities_csv(source: Source, resolver: RegionResolver, *, run_id: str
 
 
 def _drop_duplicates(good: pl.DataFrame, batch: RawBatch, keys: KeyTracker) -> tuple[pl.DataFrame, pd.DataFrame]:
-    """Rows whose activity id came earlier in the source (in this block or before) become rejects."""
+    """Rows whose key (organiser, activity id) came earlier in the source (in this block or before) become
+    rejects."""
     if not good.height:
         return good, schemas.empty_frame("rejects")
-    first_here = good["activity_id"].is_first_distinct()
-    firsts = good.filter(first_here).select("activity_id", ROW)
-    ids, rows = firsts["activity_id"], firsts[ROW].to_numpy()
-    earlier = keys.seen(ids.hash(seed=0).to_numpy(), ids.hash(seed=7919).to_numpy().astype(np.uint32), rows)
-    firsts = firsts.select("activity_id", pl.Series("_first", np.where(earlier >= 0, earlier, rows)),
+    key = pl.struct("organizer_code", "activity_id")
+    good = good.with_columns(key.hash(seed=0).alias("_h1"), key.hash(seed=7919).alias("_h2"))
+    first_here = good.select(pl.struct("organizer_code", "activity_id").is_first_distinct()).to_series()
+    firsts = good.filter(first_here).select("_h1", "_h2", ROW)
+    rows = firsts[ROW].to_numpy()
+    earlier = keys.seen(firsts["_h1"].to_numpy(), firsts["_h2"].to_numpy().astype(np.uint32), rows)
+    firsts = firsts.select("_h1", "_h2", pl.Series("_first", np.where(earlier >= 0, earlier, rows)),
                            pl.Series("_before", earlier >= 0))
     if first_here.all() and not firsts["_before"].any():
-        return good, schemas.empty_frame("rejects")
-    good = good.join(firsts, on="activity_id", how="left", maintain_order="left")
+        return good.drop("_h1", "_h2"), schemas.empty_frame("rejects")
+    good = good.join(firsts, on=["_h1", "_h2"], how="left", maintain_order="left")
     is_dup = ~first_here | good["_before"]
     dups = good.filter(is_dup).join(batch.frame.select(ROW, "id_kegiatan"), on=ROW, how="left", maintain_order="left")
     label = batch.headers.get("id_kegiatan", "id_kegiatan")
@@ -302,7 +306,7 @@ def _drop_duplicates(good: pl.DataFrame, batch: RawBatch, keys: KeyTracker) -> t
     rej = pd.DataFrame({"row": dups[ROW].to_numpy(), "column": label, "value": values,
                         "reason": [duplicate_reason(label, v, int(r))
                                    for v, r in zip(values, dups["_first"].to_list(), strict=True)]})
-    return good.filter(~is_dup).drop("_first", "_before"), rej
+    return good.filter(~is_dup).drop("_first", "_before", "_h1", "_h2"), rej
 
 
 def _contract(good: pl.DataFrame, contract: object) -> tuple[pl.DataFrame, pd.DataFrame]:

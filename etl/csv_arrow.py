@@ -1,8 +1,9 @@
 """A CSV source as polars frames of raw strings, parsed by pyarrow's multi-threaded reader (the bulk path).
 
-Same rules as ``readers._read_csv``: the header row and separator found by ``readers.csv_layout``,
-every value kept as the text written, row numbers as a spreadsheet shows them (blank lines count),
-rows blank in every column dropped, context columns added. Where pyarrow would read a file
+Same rules as ``readers._read_csv``: the layout found by ``readers.csv_layout`` (the bulk path takes only
+plain ones: ``etl.intake.bulk_eligible``), every value kept as the text written, row numbers as a
+spreadsheet shows them (blank lines count), rows blank in every column dropped, total rows and the notes
+below the table left out as ``etl.layout.finish`` does, file-wide values added. Where pyarrow would read a file
 differently from the reference reader (a row with a different number of fields, a byte the encoding
 cannot decode, a file that changed its shape) it raises ``BulkUnavailable`` and the caller reads the
 file again with the reference reader, which also gives the exact message for a malformed file.
@@ -19,7 +20,8 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from etl.readers import RawChunk, ReadLog, Source, csv_layout
+from etl.layout import FIRST_CELL, SKIP_FOOTER, SKIP_TOTAL, TOTAL_ROW, footer_rows, region_columns
+from etl.readers import CONTROL_BYTES, RawChunk, ReadLog, Source, csv_layout
 
 #: Bytes of CSV per block (about 60,000 activity rows). pyarrow reads several blocks ahead, so memory grows with
 #: it: a 400 MB file peaked at 1.27 GB with 32 MB blocks and 0.84 GB with 8 MB, for about 10 % of speed.
@@ -55,9 +57,14 @@ def _pyarrow_encoding(encoding: str) -> str:
     return "utf8" if encoding.replace("-", "").lower() in ("utf8", "utf8sig") else encoding
 
 
-def _contains(path: Path, needle: bytes) -> bool:
+def _scan(path: Path) -> tuple[bool, bool]:
+    """(any quote, any control byte) in the file, in one pass."""
+    quoted = control = False
     with open(path, "rb") as f:
-        return any(needle in block for block in iter(lambda: f.read(1 << 24), b""))
+        for block in iter(lambda: f.read(1 << 24), b""):
+            quoted = quoted or b'"' in block
+            control = control or len(block.translate(None, CONTROL_BYTES)) != len(block)
+    return quoted, control
 
 
 def read_csv_batches(source: Source, log: ReadLog | None = None, block_bytes: int | None = None,
@@ -67,11 +74,16 @@ def read_csv_batches(source: Source, log: ReadLog | None = None, block_bytes: in
     path = Path(source.path)  # type: ignore[arg-type]
     log = log if log is not None else ReadLog()
     layout = csv_layout(path, source, log)
+    if not layout.plain:
+        raise BulkUnavailable("layout")
     names = {f"f{i}": layout.names[i] for i in layout.positions}
-    canonical = {f: layout.match.mapping[h] for f, h in names.items()}
-    headers = layout.match.source_of
-    quoted = _contains(path, b'"')
-    read_options = pacsv.ReadOptions(skip_rows=layout.header_idx + 1, autogenerate_column_names=True,
+    canonical = {f: layout.match.mapping.get(h, h) for f, h in names.items()}  # FIRST_CELL keeps its name
+    headers = layout.headers_of()
+    quoted, control = _scan(path)
+    if control:
+        raise BulkUnavailable("control characters")  # the reference loader sets those rows aside
+    totals = [c for c in [*region_columns(source.table or "activities"), FIRST_CELL] if c in canonical.values()]
+    read_options = pacsv.ReadOptions(skip_rows=layout.data_start, autogenerate_column_names=True,
                                      block_size=block_bytes or BLOCK_BYTES,
                                      encoding=_pyarrow_encoding(layout.encoding))
     parse_options = pacsv.ParseOptions(delimiter=layout.sep, quote_char='"', double_quote=True,
@@ -91,34 +103,62 @@ def read_csv_batches(source: Source, log: ReadLog | None = None, block_bytes: in
             return  # a header without data: 0 rows, as the reference reader
         raise BulkUnavailable(str(exc)) from None
     row = layout.first_data_row
+    held: pl.DataFrame | None = None  # one block held back: the notes below a table are looked for in the last
     while True:
         try:
             batch = next(blocks)
         except StopIteration:
-            return
+            batch = None
         except (pa.ArrowException, UnicodeError, ValueError) as exc:
             raise BulkUnavailable(str(exc)) from None
-        n = batch.num_rows
-        if n == 0:
+        if batch is not None and batch.num_rows == 0:
             continue
+        if held is not None:
+            last = batch is None
+            frame = _without_footer(held, log) if last else held
+            for col, value in ((f.column, f.value) for f in layout.filled):
+                if col not in frame.columns:
+                    frame = frame.with_columns(pl.lit(str(value)).alias(col))
+            step = max_rows or max(frame.height, 1)
+            for start in range(0, frame.height, step):
+                yield RawBatch(frame.slice(start, step), headers)
+        if batch is None:
+            return
+        n = batch.num_rows
         frame = pl.from_arrow(batch).rename(canonical)  # type: ignore[union-attr]
         frame = frame.with_columns(pl.int_range(row, row + n, dtype=pl.Int64).alias(ROW))
         row += n
-        frame = _drop_blank_rows(frame)
-        for col, value in source.context.items():
-            if col not in frame.columns:
-                frame = frame.with_columns(pl.lit(str(value)).alias(col))
-                headers[col] = col
-        step = max_rows or max(frame.height, 1)
-        for start in range(0, frame.height, step):
-            yield RawBatch(frame.slice(start, step), headers)
+        held = _without_totals(_drop_blank_rows(frame), totals, log).drop(FIRST_CELL, strict=False)
+
+
+def _without_totals(frame: pl.DataFrame, columns: list[str], log: ReadLog) -> pl.DataFrame:
+    """Without the rows whose region cell says 'JUMLAH'/'TOTAL' (etl.layout.total_rows)."""
+    if not columns or not frame.height:
+        return frame
+    total = pl.any_horizontal(pl.col(c).str.contains(TOTAL_ROW) for c in columns)
+    hit = frame.filter(total)
+    if not hit.height:
+        return frame
+    log.skip(SKIP_TOTAL, hit[ROW].to_list())
+    return frame.filter(~total)
+
+
+def _without_footer(frame: pl.DataFrame, log: ReadLog) -> pl.DataFrame:
+    """Without the notes below the table (etl.layout.footer_rows), looked for in the last rows only."""
+    tail = frame.tail(50)
+    pdf = pd.DataFrame({c: tail[c].to_list() for c in tail.columns if c != ROW}, index=tail[ROW].to_list())
+    footer = footer_rows(pdf)
+    if not len(footer):
+        return frame
+    log.skip(SKIP_FOOTER, footer)
+    return frame.filter(~pl.col(ROW).is_in(list(footer)))
 
 
 def _drop_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:
     """The rows with text in some column (the frame holds no nulls: ``strings_can_be_null=False``): a row whose
     first column starts with a non-space is kept without stripping all of its columns (10x quicker); only the
     others are checked in full."""
-    cols = [c for c in frame.columns if c != ROW]
+    cols = [c for c in frame.columns if c not in (ROW, FIRST_CELL)]  # a numbered row with nothing else is blank
     if not cols:
         return frame
     unsure = frame.filter(~pl.col(cols[0]).str.contains(r"^\S"))

@@ -7,7 +7,9 @@ A manifest lists files and SQL sources:
     table = "activities"
     path = "kegiatan_lampung.xlsx"      # relative to the manifest
     sheet = "Kegiatan"                  # optional
-    context = { provinsi = "18" }       # optional: a value for a column the file lacks
+    values = { penyelenggara = "19.04", tanggal = "2024-07-23" }
+                                        # optional: one value for a whole column, where the file has none or
+                                        # leaves it blank (``context`` is the older name)
     [[source]]
     table = "pleno"
     url_env = "PANTAU_PG_URL"           # or url = "postgresql+psycopg://user:pw@host/db"
@@ -26,7 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.errors import SourceError
-from etl.spec import SOURCE_ALIASES, SOURCES
+from etl.file_values import TABLE_WORDS, table_of_name, table_of_path
+from etl.spec import SOURCES
 
 MANIFEST_NAME = "sources.toml"
 FILE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm"}
@@ -42,12 +45,9 @@ class Inputs:
 
 
 def table_for_name(name: str) -> str | None:
-    """The source table a file or folder name points to ('kegiatan_lampung.csv' -> 'activities')."""
-    stem = Path(name).stem.lower()
-    for alias in sorted(SOURCE_ALIASES, key=len, reverse=True):
-        if re.match(rf"{re.escape(alias)}(?:$|[_\-\s.0-9])", stem):
-            return SOURCE_ALIASES[alias]
-    return None
+    """The source table a file or folder name points to ('kegiatan_lampung.csv' -> 'activities'; see
+    etl.file_values.table_of_name)."""
+    return table_of_name(name)
 
 
 def _password_free(url: str) -> str:
@@ -97,7 +97,8 @@ def read_manifest(path: Path) -> Inputs:
         if table not in SOURCES:
             raise SourceError(f"{path}: sumber ke-{i}: tabel '{table}' tidak dikenal; pilihan: "
                               f"{', '.join(SOURCES)} (unknown table)")
-        spec: dict = {"table": table, "context": dict(entry.get("context", {}))}
+        values = {**dict(entry.get("context", {})), **dict(entry.get("values", {}))}
+        spec: dict = {"table": table, "values": {k: str(v) for k, v in values.items()}}
         if "path" in entry:
             spec["path"] = (base / entry["path"]).resolve()
             spec["name"] = entry["path"]
@@ -133,31 +134,59 @@ def read_manifest(path: Path) -> Inputs:
     return Inputs(sources=sources, sample=bool(data.get("sample", False)), origin=path)
 
 
+def _table_by_headers(path: Path, name: str) -> str:
+    """The table a file holds, read from its headers (as ``python -m etl check`` does), or SourceError."""
+    from etl.readers import Source, infer_table
+
+    try:
+        table = infer_table(Source(path=path, name=name)).table
+    except SourceError:
+        table = None
+    if table is None:
+        raise SourceError(f"{name}: jenis data tidak dikenali dari nama berkas, foldernya, maupun judul kolomnya; "
+                          f"gunakan {MANIFEST_NAME} atau beri nama yang memuat salah satu kata: "
+                          f"{', '.join(sorted(TABLE_WORDS))} (cannot tell which table)")
+    return table
+
+
 def discover(source: Path) -> Inputs:
-    """Sources from a manifest file, a folder holding sources.toml, or a folder of named files."""
+    """Sources from a manifest file, a folder holding sources.toml, or a folder of named files.
+
+    A file's table comes from its folders' or its own name (any word of it: 'rekap_pleno_sultra.xlsx'), else from
+    its headers, as ``python -m etl check`` finds it."""
     source = Path(source)
     if not source.exists():
         raise SourceError(f"{source}: tidak ada (does not exist)")
     if source.is_file():
         if source.suffix == ".toml":
             return read_manifest(source)
-        table = table_for_name(source.name)
-        if table is None:
-            raise SourceError(f"{source}: jenis data tidak dikenali dari nama berkas; awali nama dengan salah satu "
-                              f"dari {', '.join(sorted(SOURCE_ALIASES))} (cannot tell which table)")
-        return Inputs(sources=[{"table": table, "path": source.resolve(), "name": source.name, "context": {}}],
+        table = table_for_name(source.name) or _table_by_headers(source, source.name)
+        return Inputs(sources=[{"table": table, "path": source.resolve(), "name": source.name, "values": {}}],
                       origin=source)
     if (source / MANIFEST_NAME).exists():
         return read_manifest(source / MANIFEST_NAME)
     sources = []
-    for path in sorted(p for p in source.rglob("*") if p.is_file() and p.suffix.lower() in FILE_SUFFIXES):
+    for path in sorted(p for p in source.rglob("*") if p.is_file() and p.suffix.lower() in FILE_SUFFIXES
+                       and not p.name.startswith(("~$", "."))):
         rel = path.relative_to(source)
-        table = next((t for part in rel.parts[:-1] if (t := table_for_name(part))), None) or table_for_name(path.name)
-        if table is None:
-            raise SourceError(f"{rel}: jenis data tidak dikenali dari nama berkas atau foldernya; gunakan "
-                              f"{MANIFEST_NAME} atau awali nama dengan {', '.join(sorted(SOURCE_ALIASES))} "
-                              f"(cannot tell which table)")
-        sources.append({"table": table, "path": path.resolve(), "name": str(rel), "context": {}})
+        table = table_of_path(rel, reversed(rel.parts[:-1])) or _table_by_headers(path, str(rel))
+        sources.append({"table": table, "path": path.resolve(), "name": str(rel), "values": {}})
     if not sources:
         raise SourceError(f"{source}: tidak ada berkas sumber (.csv, .xlsx) maupun {MANIFEST_NAME} (no source files)")
     return Inputs(sources=sources, origin=source)
+
+
+def with_values(inputs: Inputs, values: dict[str, str]) -> Inputs:
+    """``inputs`` with ``values`` (``--set``) given to every source whose table has the column (a source's own
+    values win); SourceError when no source has one of the columns."""
+    if not values:
+        return inputs
+    for column in values:
+        if not any(column in {c.name for c in SOURCES[s["table"]].columns} for s in inputs.sources):
+            raise SourceError(f"--set {column}: tidak ada sumber dengan kolom '{column}' (no source has that column)")
+    sources = []
+    for spec in inputs.sources:
+        have = {c.name for c in SOURCES[spec["table"]].columns}
+        given = {k: v for k, v in values.items() if k in have}
+        sources.append({**spec, "values": {**given, **spec.get("values", {})}})
+    return Inputs(sources=sources, sample=inputs.sample, origin=inputs.origin)

@@ -8,25 +8,30 @@ Personal-data columns never get here: the readers drop them with the header matc
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from etl import parse, schemas, spec
-from etl.readers import RawChunk, ReadLog, Source, infer_table, read_chunks
-from etl.regions import LEVEL_LABEL, LEVELS, RegionResolver, Resolution, level_of, regions_table
+from etl.headers import AREA_HINT, LEVEL_HINT, LEVEL_OF_COLUMN, TARGETS
+from etl.readers import RawChunk, Source
+from etl.regions import (
+    LEVEL_LABEL,
+    LEVELS,
+    RegionResolver,
+    Resolution,
+    default_resolver,  # noqa: F401 - where etl.build and the tests look for it
+    level_of,
+)
 
 LEVEL_BODY = {"provinsi": "bawaslu_provinsi", "kabkota": "bawaslu_kabkota", "kecamatan": "panwaslu_kecamatan",
               "desa": "pkd"}
 CONTEXT_LEVEL = {"provinsi": "provinsi", "kabupaten_kota": "kabkota", "kecamatan": "kecamatan"}
-#: warehouse key column -> source column, per source table (for duplicate reasons).
+COLUMN_OF_LEVEL = {level: column for column, level in LEVEL_OF_COLUMN.items()}
+#: warehouse key column -> source column, per source table (for duplicate reasons; an activity's organiser is part
+#: of its key but not of the reason: ids are compared within one office's rows).
 KEY_SOURCE = {
     "personnel": {"as_of": "tanggal", "region_code": "wilayah", "body": "lembaga", "role": "jabatan",
                   "gender": "jenis_kelamin"},
@@ -71,19 +76,6 @@ class LoadResult:
     @property
     def n_good(self) -> int:
         return self.arrow.num_rows if self.arrow is not None else len(self.good)
-
-
-@dataclass
-class CheckReport:
-    """The outcome of checking one file without loading it."""
-
-    source: str
-    table: str
-    rows_read: int = 0
-    rows_ok: int = 0
-    rows_rejected: int = 0
-    rejects: pd.DataFrame = field(default_factory=lambda: schemas.empty_frame("rejects"))
-    log: ReadLog = field(default_factory=ReadLog)
 
 
 class KeyTracker:
@@ -172,11 +164,13 @@ class KeyTracker:
 class _Problems:
     """Collects (row, column, value, reason) of one chunk."""
 
-    def __init__(self, chunk: RawChunk) -> None:
+    def __init__(self, chunk: RawChunk, table: str = "") -> None:
         self.raw = chunk.frame
         self.headers = chunk.headers
         self.parts: list[pd.DataFrame] = []
         self.bad = pd.Series(False, index=self.raw.index)
+        # a region taken from level columns (etl.headers.promote) is blamed on the level column it was written in
+        self.promoted = TARGETS.get(table) if LEVEL_HINT in self.raw.columns else None
 
     def label(self, column: str) -> str:
         return self.headers.get(column, column)
@@ -186,6 +180,15 @@ class _Problems:
         mask = mask.fillna(False).astype(bool) if mask.dtype != bool else mask
         if not mask.any():
             return
+        if column == self.promoted and value is None:
+            written = self.raw[LEVEL_HINT]
+            for level, level_col in COLUMN_OF_LEVEL.items():
+                here = mask & written.eq(level)
+                if here.any():
+                    self.add(here, level_col, reason, self.raw[column])
+            mask = mask & ~written.isin(list(COLUMN_OF_LEVEL))
+            if not mask.any():
+                return
         rows = mask[mask].index
         if value is None:
             value = self.raw[column] if column in self.raw.columns else pd.Series("", index=self.raw.index)
@@ -212,14 +215,59 @@ class _Problems:
 # Typed columns
 # ---------------------------------------------------------------------------
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _control_characters(raw: pd.DataFrame, p: _Problems) -> None:
+    """A cell holding a control character (a stray NUL, a bell from a copy-paste) sets its row aside; the value
+    is shown with the character made visible (U+2400..)."""
+    for col in raw.columns:
+        values = raw[col]
+        if col.startswith("_") or values.dtype != object and str(values.dtype) != "str":
+            continue
+        if not _CONTROL.search("\x1f".join(values.astype("str").tolist()).replace("\x1f", "")):
+            continue  # one C-speed search decides most blocks
+        bad = values.astype("str").str.contains(_CONTROL)
+        visible = values.astype("str").map(lambda v: _CONTROL.sub(lambda m: chr(0x2400 + min(ord(m.group()), 0x21)),
+                                                                 v))
+        p.add(bad, col, "Ada karakter kontrol tak terlihat di sel: '{v}' — hapus lalu ketik ulang isinya (control "
+                        "character in cell)", visible)
+
+
+def derived_ids(organizer: pd.Series, date: pd.Series, region: pd.Series, kind: pd.Series,
+                title: pd.Series) -> pd.Series:
+    """A stable key of activities written without an id: a hash of what the row says (organiser, date, place,
+    type, title) and its position among identical rows, so a corrected re-send of the same rows gets the same keys
+    and replaces them ('~3f9a0c1d2e4b', then '~3f9a0c1d2e4b-2' for its twin)."""
+    import hashlib
+
+    content = (organizer.fillna("").astype("str") + "|" + date.dt.strftime("%Y-%m-%d").fillna("") + "|"
+               + region.fillna("").astype("str") + "|" + kind.fillna("").astype("str") + "|"
+               + title.fillna("").astype("str").str.strip().str.lower())
+    digest = content.map(lambda c: "~" + hashlib.blake2b(c.encode(), digest_size=6).hexdigest())
+    nth = content.groupby(content, sort=False).cumcount()
+    return digest.where(nth == 0, digest + "-" + (nth + 1).astype("str"))
+
+
 
 def _col(raw: pd.DataFrame, name: str) -> pd.Series:
     return raw[name] if name in raw.columns else pd.Series("", index=raw.index, dtype="str")
 
 
+def _area(raw: pd.DataFrame) -> pd.Series | None:
+    """The region the file covers, where a name is looked for first (etl.layout), or None."""
+    return raw[AREA_HINT] if AREA_HINT in raw.columns else None
+
+
+#: Columns that may be absent, but when a source has one, every row must fill it: an activity's id (without the
+#: column, a key is derived from the row: derived_ids).
+REQUIRED_WHEN_PRESENT = {"activities": ("id_kegiatan",)}
+
+
 def _required(raw: pd.DataFrame, p: _Problems, template: spec.SourceTemplate) -> None:
+    present = [c for c in REQUIRED_WHEN_PRESENT.get(template.table, ()) if c in raw.columns]
     for col in template.columns:
-        if col.required:
+        if col.required or col.name in present:
             p.add(parse.is_blank(_col(raw, col.name)), col.name,
                   f"Wajib diisi: kolom '{p.label(col.name)}' kosong (required value missing)")
 
@@ -392,6 +440,38 @@ def _regions(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, target: 
     return pd.Series(np.asarray(codes_out, dtype=object)[group], index=raw.index, dtype="str")
 
 
+def _inside_area(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, target: str, codes: pd.Series
+                 ) -> pd.Series:
+    """Codes outside the region the file covers (its title or name: etl.layout.Layout.area) set their row aside;
+    a personnel, pleno, TPS or seats table of an office lists the office's own regions (an activity may take
+    place anywhere, so activities are not held to it)."""
+    area = _area(raw)
+    if area is None:
+        return codes
+    pairs = pd.DataFrame({"c": codes, "a": area.fillna("")}).dropna()
+    outside = pd.Series(False, index=raw.index)
+    reasons = pd.Series("", index=raw.index, dtype="str")
+    for (c, a), idx in pairs.groupby(["c", "a"], sort=False).groups.items():
+        if a and c != a and not c.startswith(a + "."):
+            outside.loc[idx] = True
+            reasons.loc[idx] = (f"Di luar wilayah berkas: {resolver.name(c)} ({c}) tidak berada di {resolver.name(a)} "
+                                f"({a}) yang disebut di judul atau nama berkas (region outside the file's area)")
+    # blamed on the widest column that is already outside (a kecamatan of another kab/kota), else the region's own
+    for col in [c for c in CONTEXT_LEVEL if c in raw.columns]:
+        here = outside & _col(raw, col).str.strip().ne("")
+        if not here.any():
+            continue
+        within = pd.Series([context_region(resolver, (v,), [col])[0] or "" for v in raw.loc[here, col]],
+                           index=raw.index[here])
+        wrong = pd.Series(False, index=raw.index)
+        wrong.loc[within.index] = [bool(w) and not (w == a or w.startswith(a + ".") or a.startswith(w + "."))
+                                   for w, a in zip(within, area.loc[within.index], strict=True)]
+        p.add(wrong, col, reasons)
+        outside &= ~wrong
+    p.add(outside, target, reasons)
+    return codes.mask(outside | p.bad)
+
+
 def _parents(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
     """provinsi_code and kabkota_code (NA for a province) of region codes."""
     kab = codes.str[:5].where(codes.str.len() >= 5)
@@ -423,7 +503,8 @@ def _personnel(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, today:
     role = _choice(raw, p, "jabatan", "ROLES")
     gender = _choice(raw, p, "jenis_kelamin", "GENDERS").fillna("X")
     count = _number(raw, p, "jumlah")
-    code = _regions(raw, p, resolver, "wilayah", list(CONTEXT_LEVEL), body.map(spec.BODY_LEVEL))
+    code = _regions(raw, p, resolver, "wilayah", list(CONTEXT_LEVEL), body.map(spec.BODY_LEVEL), _area(raw))
+    code = _inside_area(raw, p, resolver, "wilayah", code)
     prov, kab = _parents(code)
     return pd.DataFrame({"as_of": as_of, "region_code": code, "provinsi_code": prov, "kabkota_code": kab,
                          "body": body, "role": role, "gender": gender, "count": count})
@@ -432,14 +513,19 @@ def _personnel(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, today:
 def _activities(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, today: dt.date) -> pd.DataFrame:
     date = _date(raw, p, "tanggal", today)
     org_body = _choice(raw, p, "lembaga_penyelenggara", "BODIES")
-    organizer = _regions(raw, p, resolver, "penyelenggara", ["provinsi"], org_body.map(spec.BODY_LEVEL))
-    code = _regions(raw, p, resolver, "lokasi", list(CONTEXT_LEVEL), hint=organizer)
+    area = _area(raw)
+    organizer = _regions(raw, p, resolver, "penyelenggara", ["provinsi"], org_body.map(spec.BODY_LEVEL), area)
+    written_at = raw[LEVEL_HINT] if LEVEL_HINT in raw.columns else None  # the level column a place was written in
+    code = _regions(raw, p, resolver, "lokasi", list(CONTEXT_LEVEL), written_at,
+                    hint=organizer if area is None else organizer.fillna(area))
     kind = _choice(raw, p, "jenis", "ACTIVITY_TYPES")
     participants = _number(raw, p, "peserta")
     title = _col(raw, "judul").str.strip()
+    ids = _col(raw, "id_kegiatan").str.strip() if "id_kegiatan" in raw.columns \
+        else derived_ids(organizer, date, code, kind, title)
     prov, kab = _parents(code)
     return pd.DataFrame({
-        "activity_id": _col(raw, "id_kegiatan").str.strip(), "date": date, "organizer_code": organizer,
+        "activity_id": ids, "date": date, "organizer_code": organizer,
         "organizer_body": _body_from(org_body, organizer), "region_code": code, "provinsi_code": prov,
         "kabkota_code": kab, "type": kind, "title": title.where(title != ""), "participants": participants,
     })
@@ -447,7 +533,8 @@ def _activities(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, today
 
 def _pleno(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, today: dt.date) -> pd.DataFrame:
     body = _choice(raw, p, "lembaga", "BODIES")
-    code = _regions(raw, p, resolver, "wilayah", ["provinsi"], body.map(spec.BODY_LEVEL))
+    code = _regions(raw, p, resolver, "wilayah", ["provinsi"], body.map(spec.BODY_LEVEL), _area(raw))
+    code = _inside_area(raw, p, resolver, "wilayah", code)
     date = _date(raw, p, "minggu", today)
     held = _bool(raw, p, "dilaksanakan")
     present = _number(raw, p, "anggota_hadir")
@@ -466,17 +553,21 @@ def _pleno(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, today: dt.
                            index=raw.index).replace("", pd.NA)
     outcome = outcome.fillna(from_score).mask(held.eq(False).fillna(False).astype(bool), "tidak_pleno")
     week = date - pd.to_timedelta(date.dt.day_of_week, unit="D")
+    evaluator = _regions(raw, p, resolver, "penilai", []) if "penilai" in raw.columns \
+        else pd.Series(pd.NA, index=raw.index, dtype="str")
     prov, kab = _parents(code)
     return pd.DataFrame({
         "region_code": code, "provinsi_code": prov, "kabkota_code": kab, "body": _body_from(body, code),
         "week_start": week, "held": held, "members_present": present, "members_total": total,
         "decisions": decisions, "minutes_filed": minutes, "score": score, "outcome": outcome,
+        "evaluator_code": evaluator,
     })
 
 
 def _tps(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, today: dt.date) -> pd.DataFrame:
     code = _regions(raw, p, resolver, "desa", list(CONTEXT_LEVEL),
-                    pd.Series("desa", index=raw.index, dtype="str"))
+                    pd.Series("desa", index=raw.index, dtype="str"), _area(raw))
+    code = _inside_area(raw, p, resolver, "desa", code)
     election = _choice(raw, p, "pemilu", "ELECTIONS")
     tps = _number(raw, p, "jumlah_tps")
     voters = _number(raw, p, "dpt")
@@ -487,7 +578,8 @@ def _tps(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, today: dt.da
 
 def _seats_reference(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, today: dt.date) -> pd.DataFrame:
     body = _choice(raw, p, "lembaga", "BODIES")
-    code = _regions(raw, p, resolver, "wilayah", ["provinsi"], body.map(spec.BODY_LEVEL))
+    code = _regions(raw, p, resolver, "wilayah", ["provinsi"], body.map(spec.BODY_LEVEL), _area(raw))
+    code = _inside_area(raw, p, resolver, "wilayah", code)
     level = _levels(code)
     deep = code.notna() & body.isna() & ~level.isin(["provinsi", "kabkota"])
     p.add(deep, "wilayah", code.where(deep, "").map(
@@ -538,8 +630,9 @@ def load_chunk(raw: RawChunk, source: Source, resolver: RegionResolver, *, run_i
         raise ValueError(f"no loader for source table {table!r}")
     template = spec.SOURCES[table]
     frame = raw.frame
-    p = _Problems(raw)
+    p = _Problems(raw, table)
     _required(frame, p, template)
+    _control_characters(frame, p)
     built = _BUILDERS[table](frame, p, resolver, today)
     built["source"] = source.name
     out_table = OUTPUT_TABLE[table]
@@ -554,7 +647,7 @@ def load_chunk(raw: RawChunk, source: Source, resolver: RegionResolver, *, run_i
         first = (keys if keys is not None else KeyTracker()).first_rows(key)
         dup = first.notna()
         if dup.any():
-            src_cols = [KEY_SOURCE[table][c] for c in key_cols]
+            src_cols = [KEY_SOURCE[table][c] for c in key_cols if c in KEY_SOURCE[table]]
             label = ", ".join(p.label(c) for c in src_cols)
             values = _col(frame, src_cols[0]).astype("str")
             for c in src_cols[1:]:
@@ -582,87 +675,6 @@ def load_chunk(raw: RawChunk, source: Source, resolver: RegionResolver, *, run_i
     good = candidate.reset_index(drop=True)
     rejects = p.frame(run_id=run_id, table=table, source=source.name)
     return LoadResult(good, rejects, len(frame), table=table, rows=rows)
-
-
-def load_source(source: Source, resolver: RegionResolver, *, run_id: str, today: dt.date,
-                chunk_rows: int | None = None, log: ReadLog | None = None, bulk: bool | None = None,
-                restart: Callable[[], None] | None = None) -> Iterator[LoadResult]:
-    """Load every chunk of a source (at most ``chunk_rows`` rows each); yields at least one (possibly empty) result.
-
-    Activities CSVs take the bulk path (``etl.bulk_activities``; ``bulk=False`` or PANTAU_ETL_BULK=0 turns it
-    off). When it gives up part-way, ``restart()`` is called so the caller drops the results it got, and the
-    source is read again by the reference path; without ``restart`` that case raises RuntimeError.
-    """
-    source = infer_table(source)
-    if bulk is None:
-        bulk = os.environ.get("PANTAU_ETL_BULK", "1") != "0"
-    if bulk and bulk_eligible(source):
-        from etl.bulk_activities import load_activities_csv
-        from etl.csv_arrow import BulkUnavailable
-
-        yielded = False
-        try:
-            for result in load_activities_csv(source, resolver, run_id=run_id, today=today, log=log,
-                                              max_rows=chunk_rows):
-                yielded = True
-                yield result
-            return
-        except BulkUnavailable:
-            if yielded:
-                if restart is None:
-                    raise RuntimeError(f"{source.name}: bulk read gave up part-way and cannot restart") from None
-                restart()
-    keys = KeyTracker()
-    kwargs = {"chunk_rows": chunk_rows} if chunk_rows else {}
-    any_chunk = False
-    for chunk in read_chunks(source, log=log, **kwargs):
-        any_chunk = True
-        yield load_chunk(chunk, source, resolver, run_id=run_id, today=today, keys=keys)
-    if not any_chunk:
-        yield LoadResult(schemas.empty_frame(OUTPUT_TABLE[source.table]), schemas.empty_frame("rejects"), 0,
-                         table=source.table)
-
-
-def bulk_eligible(source: Source) -> bool:
-    from etl.readers import CSV_EXT, _is_spreadsheet
-
-    if source.table != "activities" or source.is_sql:
-        return False
-    path = Path(source.path)  # type: ignore[arg-type]
-    return path.is_file() and path.stat().st_size > 0 and not _is_spreadsheet(path) \
-        and (path.suffix.lower() in CSV_EXT or path.suffix == "")
-
-
-@lru_cache(maxsize=1)
-def default_resolver() -> RegionResolver:
-    """A resolver over the full region list (built once per process)."""
-    return RegionResolver(regions_table())
-
-
-def check_file(path_or_source: Path | str | Source, table: str | None = None, *, today: dt.date | None = None,
-               resolver: RegionResolver | None = None) -> CheckReport:
-    """Validate one source without loading it: rows read / ok / rejected and the rejects."""
-    source = path_or_source if isinstance(path_or_source, Source) else Source(path=path_or_source)
-    if table:
-        source = Source(**{**source.__dict__, "table": table})
-    source = infer_table(source)
-    report = CheckReport(source=source.name, table=source.table or "")
-    parts: list[pd.DataFrame] = []
-
-    def restart() -> None:
-        report.rows_read = report.rows_ok = report.rows_rejected = 0
-        parts.clear()
-
-    for res in load_source(source, resolver or default_resolver(), run_id="check", today=today or dt.date.today(),
-                           log=report.log, restart=restart):
-        report.rows_read += res.rows_read
-        report.rows_ok += res.n_good
-        report.rows_rejected += res.rows_read - res.n_good
-        if len(res.rejects):
-            parts.append(res.rejects)
-    if parts:
-        report.rejects = pd.concat(parts, ignore_index=True)
-    return report
 
 
 # ---------------------------------------------------------------------------

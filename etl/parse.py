@@ -47,6 +47,8 @@ _WEEKDAYS = {"senin", "selasa", "rabu", "kamis", "jumat", "jum'at", "sabtu", "mi
              "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
              "sen", "sel", "rab", "kam", "jum", "sab", "min", "mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+#: Month names and abbreviations (Indonesian and English) -> month number.
+MONTHS = _MONTHS
 
 _RE_DMY = re.compile(r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4}|\d{2})$")
 _RE_YMD = re.compile(r"^(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
@@ -83,6 +85,8 @@ class _Bad:
 
 
 _BAD = _Bad()
+#: What a parser of one value returns for text it cannot read (``value is BAD``).
+BAD = _BAD
 
 
 def _valid_date(y: int, m: int, d: int) -> dt.date | _Bad:
@@ -228,12 +232,28 @@ def parse_choices(raw: pd.Series, vocab: dict[str, list[str]]) -> tuple[pd.Serie
     Matching ignores case, spaces and punctuation (``"Inspeksi-Mendadak"`` = ``inspeksi_mendadak``).
     """
     lookup = vocabulary_lookup(vocab)
+    named = vocab is spec.BODIES  # a body may be written with its region: 'Bawaslu Kota Metro'
 
     def one(text: str) -> str | _Bad:
-        return lookup.get(choice_key(text), _BAD)
+        key = choice_key(text)
+        found = lookup.get(key, _BAD)
+        return body_with_region(key, lookup) if found is _BAD and named else found
 
     out, bad = _map_unique(raw, one, None)
     return out.astype("str"), bad
+
+
+_BODY_WORDS = ("bawaslu", "panwaslu", "panwascam", "panwas", "sekretariat", "pengawas")
+
+
+def body_with_region(key: str, lookup: dict[str, str]) -> str | _Bad:
+    """The body of a name written with its region ('bawaslukotametro' -> bawaslu_kabkota): the longest body word
+    the key starts with, when a region name (3 letters or more) follows it."""
+    if not key.startswith(_BODY_WORDS):
+        return _BAD
+    best = max((k for k in lookup if key.startswith(k) and len(key) - len(k) >= 3 and k.startswith(_BODY_WORDS)),
+               key=len, default=None)
+    return _BAD if best is None else lookup[best]
 
 
 def closest_choice(text: str, vocab: dict[str, list[str]]) -> str | None:

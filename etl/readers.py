@@ -21,12 +21,13 @@ from typing import Any
 
 import pandas as pd
 
-from etl import spec
+from etl import file_values, spec
 from etl.errors import SourceError
-from etl.headers import HeaderMatch, best_template, match_headers
+from etl.file_values import Filled
+from etl.headers import HeaderMatch, best_template, unique_headers
+from etl.layout import GUESS_ROWS, HEADER_SCAN_ROWS, SKIP_UNITS, Layout, find_layout, finish
 
 CHUNK_ROWS = 200_000
-HEADER_SCAN_ROWS = 30
 SPREADSHEET_EXT = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 CSV_EXT = {".csv", ".txt", ".tsv"}
 _SEPARATORS = (",", ";", "\t", "|")
@@ -49,10 +50,16 @@ class Source:
     query: str | None = None                 # one SELECT (or WITH ... SELECT)
     params: dict[str, object] = field(default_factory=dict)  # bound parameters of ``query`` (:name)
     sheet: str | None = None                 # read only this sheet (default: every matching sheet)
-    context: dict[str, str] = field(default_factory=dict)  # e.g. {"provinsi": "18"} for missing columns
+    #: One value for a whole column (``--set``, ``values`` in sources.toml): fills the column where the source has
+    #: none, and its blank cells where it has one (e.g. {"penyelenggara": "19.04"}, {"provinsi": "18"}).
+    values: dict[str, str] = field(default_factory=dict)
     name: str = ""
+    context: dict[str, str] = field(default_factory=dict)  # the older name of ``values``, merged into it
 
     def __post_init__(self) -> None:
+        if self.context:
+            object.__setattr__(self, "values", {**self.context, **self.values})
+            object.__setattr__(self, "context", {})
         if not self.name:
             if self.path is not None:
                 default = str(self.path)
@@ -91,6 +98,11 @@ class ReadLog:
     encoding: str | None = None
     separator: str | None = None
     sha256: str = ""  # an SQL source read to the end: sha256_of its rows, computed while reading them
+    notes: list[str] = field(default_factory=list)        # which header was taken for which column, and why
+    filled: list[Filled] = field(default_factory=list)    # columns filled with one value for the whole file
+    skipped_rows: dict[str, list[int]] = field(default_factory=dict)  # why -> row numbers not read as data
+    title: list[str] = field(default_factory=list)        # the rows above the header, as text
+    area: str | None = None                                # the region the file covers (etl.layout.Layout.area)
 
     def note(self, match: HeaderMatch) -> None:
         for h in match.unknown:
@@ -99,6 +111,18 @@ class ReadLog:
         for h in match.dropped:
             if h not in self.dropped_columns:
                 self.dropped_columns.append(h)
+        for n in match.notes:
+            if n not in self.notes:
+                self.notes.append(n)
+
+    def skip(self, why: str, rows: Iterable[int]) -> None:
+        """Rows that are not data (units under the header, a total row, a signature below the table)."""
+        self.skipped_rows.setdefault(why, []).extend(int(r) for r in rows)
+
+    def fill(self, filled: Iterable[Filled]) -> None:
+        for f in filled:
+            if all(f.column != g.column for g in self.filled):
+                self.filled.append(f)
 
 
 def safe_url(url: str) -> str:
@@ -117,15 +141,10 @@ def safe_url(url: str) -> str:
 
 
 def table_from_name(path: Path | str) -> str | None:
-    """The source table a file name says it holds (``kegiatan_lampung.csv`` -> activities)."""
+    """The source table a file's name or its two nearest folders say it holds (``kegiatan_lampung.csv`` ->
+    activities; ``personil_lampung_2024-07.csv`` -> personnel); see file_values.table_of_name."""
     p = Path(path)
-    aliases = sorted(spec.SOURCE_ALIASES, key=len, reverse=True)
-    for part in (p.stem, *[q.name for q in p.parents][:2]):
-        low = part.lower()
-        for alias in aliases:
-            if low == alias or low.startswith((alias + "_", alias + "-", alias + " ", alias + ".")):
-                return spec.SOURCE_ALIASES[alias]
-    return None
+    return file_values.table_of_path(p, [q.name for q in p.parents][:2])
 
 
 def infer_table(source: Source) -> Source:
@@ -140,13 +159,13 @@ def infer_table(source: Source) -> Source:
     headers = _candidate_header_rows(source)
     best = None
     for row in headers:
-        found = best_template(row, spec.SOURCES)
+        found = best_template(unique_headers(row), spec.SOURCES)
         if found and (best is None or (not found[1].missing, found[1].score) > (not best[1].missing, best[1].score)):
             best = found
     if best is None:
         raise SourceError(f"{source.name}: jenis data tidak bisa ditentukan dari nama file maupun judul kolom "
-                          f"(cannot tell which table this is); beri nama file diawali salah satu dari: "
-                          f"{', '.join(sorted(spec.SOURCE_ALIASES))}")
+                          f"(cannot tell which table this is); beri nama file yang memuat salah satu kata: "
+                          f"{', '.join(sorted(file_values.TABLE_WORDS))}, atau pilih dengan --table")
     return replace(source, table=best[0])
 
 
@@ -156,7 +175,7 @@ def _candidate_header_rows(source: Source) -> list[list[str]]:
             keys = conn.execute(_statement(source, conn)).keys()
             return [[str(c) for c in keys]]
     path = _check_file(source)
-    if _is_spreadsheet(path):
+    if is_spreadsheet(path):
         rows: list[list[str]] = []
         for _, sheet_rows in _sheets(path, source):
             rows += [[_text(c) for c in r] for r in sheet_rows[:HEADER_SCAN_ROWS]]
@@ -182,7 +201,7 @@ def read_chunks(source: Source, chunk_rows: int = CHUNK_ROWS, log: ReadLog | Non
         yield from _read_sql(source, chunk_rows, log)
         return
     path = _check_file(source)
-    if _is_spreadsheet(path):
+    if is_spreadsheet(path):
         yield from _read_spreadsheet(path, source, chunk_rows, log)
     else:
         yield from _read_csv(path, source, chunk_rows, log)
@@ -239,36 +258,28 @@ def _magic(path: Path) -> bytes:
         return f.read(8)
 
 
-def _is_spreadsheet(path: Path) -> bool:
+def is_spreadsheet(path: Path) -> bool:
     magic = _magic(path)
     if magic.startswith(b"PK\x03\x04") or magic.startswith(b"\xd0\xcf\x11\xe0"):
         return True  # a zip (xlsx/ods) or an OLE file (xls), whatever the extension says
     return path.suffix.lower() in SPREADSHEET_EXT
 
 
-def _finish(frame: pd.DataFrame, match: HeaderMatch, source: Source, first_row: int,
-            sheet: str | None) -> RawChunk | None:
-    """Canonical names, blank rows removed, context columns added."""
-    frame = frame.rename(columns=match.mapping)
-    blank = pd.Series(True, index=frame.index)
-    for col in frame.columns:
-        blank &= frame[col].str.strip().eq("")
-    frame = frame[~blank]
-    headers = match.source_of
-    for col, value in source.context.items():
-        if col not in frame.columns:
-            frame = frame.assign(**{col: str(value)})
-            headers[col] = col
-    if frame.empty:
-        return None
-    return RawChunk(frame, first_row, sheet, headers)
+def _chunk(frame: pd.DataFrame, layout: Layout, source: Source, first_row: int, sheet: str | None, log: ReadLog,
+           *, last: bool) -> RawChunk | None:
+    """A block of raw rows under ``layout`` as a RawChunk (etl.layout.finish), or None when no data row is left."""
+    out = finish(frame, layout, log, table=source.table or "", last=last)  # type: ignore[arg-type]
+    return None if out is None else RawChunk(out, first_row, sheet, layout.headers_of())
 
 
-def _missing_message(source: Source, match: HeaderMatch, present: list[str], where: str = "") -> str:
-    missing = ", ".join(match.missing)
-    shown = ", ".join(p for p in present if p) or "(tidak ada)"
-    return (f"{source.name}{where}: kolom wajib tidak ada: {missing} (required column missing: {missing}); "
-            f"kolom yang ada: {shown}")
+def _start(layout: Layout, source: Source, log: ReadLog) -> None:
+    """What the layout decided, into the log."""
+    log.note(layout.match)
+    log.fill(layout.filled)
+    log.title = layout.title
+    log.area = layout.area.value if layout.area else None
+    if layout.unit_rows:
+        log.skip(SKIP_UNITS, layout.unit_rows)
 
 
 # -- CSV --------------------------------------------------------------------
@@ -296,7 +307,7 @@ def _head_text(path: Path) -> tuple[str, str]:
     with open(path, "rb") as f:
         head = f.read(1 << 16)
         complete = not f.read(1)
-    if encoding != "utf-16" and b"\x00" in head:
+    if encoding != "utf-16" and _mostly_binary(head):
         raise SourceError(f"{path}: bukan file CSV atau spreadsheet (not a CSV or spreadsheet file: binary data)")
     text = head.decode(encoding, errors="replace")
     if not complete:
@@ -304,71 +315,65 @@ def _head_text(path: Path) -> tuple[str, str]:
     return text.lstrip("\ufeff"), encoding
 
 
+#: Control bytes (not tab, line feed, carriage return): a few in a cell make that row a reject; a file of them is
+#: not text at all.
+CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32)])
+BINARY_SHARE = 0.05
+
+
+def _mostly_binary(head: bytes) -> bool:
+    """True when more than BINARY_SHARE of a file's first bytes are control bytes (a NUL in one cell is not)."""
+    return bool(head) and (len(head) - len(head.translate(None, CONTROL_BYTES))) > BINARY_SHARE * len(head)
+
+
 def _split_lines(text: str, sep: str) -> list[list[str]]:
-    lines = text.splitlines()[:HEADER_SCAN_ROWS]
+    lines = text.splitlines()[:HEADER_SCAN_ROWS + GUESS_ROWS]
     return [[c.strip() for c in row] for row in csv.reader(lines, delimiter=sep)]
 
 
-@dataclass(frozen=True)
-class CsvLayout:
-    """Where a CSV's data is: separator, encoding, the header row and the columns to read."""
-
-    sep: str
-    encoding: str
-    header_idx: int                  # 0-based line of the header
-    positions: list[int]             # fields read (those the template knows)
-    names: dict[int, str]            # field position -> header as written
-    match: HeaderMatch
-
-    @property
-    def first_data_row(self) -> int:
-        """Row number (as a spreadsheet shows it) of the first data line."""
-        return self.header_idx + 2
-
-
-def csv_layout(path: Path, source: Source, log: ReadLog) -> CsvLayout:
+def csv_layout(path: Path, source: Source, log: ReadLog) -> Layout:
     """Find the header row and separator of a CSV (raises SourceError when required columns are missing)."""
+    from etl.layout import find_header
+
     template = spec.SOURCES[source.table]  # type: ignore[index]
     text, encoding = _head_text(path)
     if not text.strip():
         raise SourceError(f"{source.name}: file kosong (empty file)")
-    best: tuple[tuple[bool, float, int], str, int, list[str], HeaderMatch] | None = None
+    best: tuple | None = None
     for order, sep in enumerate(_SEPARATORS):
-        for i, row in enumerate(_split_lines(text, sep)):
-            m = match_headers(row, template)
-            rank = (not m.missing, m.score, -order)
-            if m.mapping and (best is None or rank > best[0]):
-                best = (rank, sep, i, row, m)
-    if best is None or best[4].missing:
-        first = next((r for r in _split_lines(text, ";" if text.count(";") > text.count(",") else ",")
-                      if any(r)), [])
-        match = best[4] if best else match_headers(first, template)
-        raise SourceError(_missing_message(source, match, best[3] if best else first))
-    _, sep, header_idx, header, match = best
-    log.note(match)
+        rows = _split_lines(text, sep)
+        found = find_header(rows, template, list(source.values))
+        if found and (best is None or (found[0], -order) > best[0]):
+            best = ((found[0], -order), sep, rows)
+    sep, rows = (best[1], best[2]) if best else (";" if text.count(";") > text.count(",") else ",", [])
+    rows = rows or _split_lines(text, sep)
+    layout = find_layout(rows, source.name, source.table or "", path=source.path, given=source.values)
+    layout.sep, layout.encoding = sep, encoding
+    _start(layout, source, log)
     log.encoding, log.separator = encoding, sep
-    positions = [i for i, h in enumerate(header) if h in match.mapping]
-    return CsvLayout(sep, encoding, header_idx, positions, {i: header[i] for i in positions}, match)
+    return layout
 
 
 def _read_csv(path: Path, source: Source, chunk_rows: int, log: ReadLog) -> Iterator[RawChunk]:
     layout = csv_layout(path, source, log)
-    sep, encoding, header_idx, positions = layout.sep, layout.encoding, layout.header_idx, layout.positions
-    names, match, first_data_row = layout.names, layout.match, layout.first_data_row
+    positions, names = layout.positions, layout.names
     try:
         reader = pd.read_csv(
-            path, sep=sep, encoding=encoding, encoding_errors="replace", header=None,
-            skiprows=header_idx + 1, usecols=positions, dtype=str, keep_default_na=False, na_filter=False,
+            path, sep=layout.sep, encoding=layout.encoding, encoding_errors="replace", header=None,
+            skiprows=layout.data_start, usecols=positions, dtype=str, keep_default_na=False, na_filter=False,
             skip_blank_lines=False, chunksize=chunk_rows, engine="c", quotechar='"',
         )
+        held: tuple[pd.DataFrame, int] | None = None  # one block held back: the last one is told it is last
         for frame in reader:
             frame = frame.rename(columns=names)
-            first = first_data_row + int(frame.index[0])
-            frame.index = pd.Index(frame.index.to_numpy() + first_data_row, name="row")
-            frame = frame.fillna("").astype("str")
-            chunk = _finish(frame, match, source, first, None)
-            if chunk is not None:
+            first = layout.first_data_row + int(frame.index[0])
+            frame.index = pd.Index(frame.index.to_numpy() + layout.first_data_row, name="row")
+            frame = frame.reindex(columns=[names[p] for p in positions]).fillna("").astype("str")
+            if held is not None and (chunk := _chunk(held[0], layout, source, held[1], None, log, last=False)):
                 yield chunk
+            held = (frame, first)
+        if held is not None and (chunk := _chunk(held[0], layout, source, held[1], None, log, last=True)):
+            yield chunk
     except pd.errors.EmptyDataError:
         return  # a header without data: 0 rows, not an error
     except pd.errors.ParserError as exc:
@@ -390,56 +395,73 @@ def _sheets(path: Path, source: Source) -> Iterator[tuple[str, list[list[object]
                                   f"sheet yang ada: {', '.join(names)}")
             names = [source.sheet]
         for name in names:
-            yield name, wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            sheet = wb.get_sheet_by_name(name)
+            yield name, _unmerged(sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges or [])
     except (CalamineError, OSError, ValueError) as exc:
         raise SourceError(f"{source.name}: bukan file spreadsheet yang bisa dibaca (not a readable "
                           f"spreadsheet): {exc}") from None
 
 
+def _unmerged(rows: list[list[object]], merged: list) -> list[list[object]]:
+    """Each merged range's value in every cell of it (a kecamatan merged down over its desa, 'Jumlah' merged over
+    'L' and 'P'); a spreadsheet keeps it only in the first cell."""
+    for (r0, c0), (r1, c1) in merged:
+        if r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        value = rows[r0][c0]
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            if len(row) <= c1:
+                row.extend([""] * (c1 + 1 - len(row)))
+            for c in range(c0, c1 + 1):
+                if (r, c) != (r0, c0) and row[c] in ("", None):
+                    row[c] = value
+    return rows
+
+
 def _read_spreadsheet(path: Path, source: Source, chunk_rows: int, log: ReadLog) -> Iterator[RawChunk]:
     template = spec.SOURCES[source.table]  # type: ignore[index]
     types = {c.name: c.type for c in template.columns}
-    best_miss: tuple[float, str, HeaderMatch, list[str]] | None = None
+    refused: tuple[tuple, str, SourceError] | None = None
     found_any = False
     for name, rows in _sheets(path, source):
         if source.sheet is None and name.strip().lower() in HELP_SHEETS:
             log.skipped_sheets[name] = "sheet petunjuk (instructions sheet)"
             continue
-        best: tuple[float, int, HeaderMatch, list[str]] | None = None
-        for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-            header = [_text(c) for c in row]
-            m = match_headers(header, template)
-            rank = (not m.missing) * 1000 + m.score
-            if m.mapping and (best is None or rank > best[0]):
-                best = (rank, i, m, header)
-        if best is None or best[2].missing:
-            reason = ("kolom wajib tidak ada: " + ", ".join(best[2].missing)) if best else "judul kolom tidak cocok"
-            log.skipped_sheets[name] = reason
-            if best and (best_miss is None or best[0] > best_miss[0]):
-                best_miss = (best[0], name, best[2], best[3])
+        head = [[_text(c) for c in row] for row in rows[:HEADER_SCAN_ROWS + GUESS_ROWS]]
+        try:
+            layout = find_layout(head, source.name, source.table or "", path=source.path, given=source.values,
+                                 where=f" (sheet {name})")
+        except SourceError as exc:
+            from etl.layout import find_header
+
+            best = find_header(head, template, list(source.values))
+            log.skipped_sheets[name] = ("kolom wajib tidak ada: " + ", ".join(best[4].missing)) if best \
+                else "judul kolom tidak cocok"
+            rank = best[0] if best else (False, -1.0, 0)
+            if best and (refused is None or rank > refused[0]):
+                refused = (rank, name, exc)
             continue
         found_any = True
         log.sheets.append(name)
-        _, header_idx, match, header = best
-        log.note(match)
-        positions = [i for i, h in enumerate(header) if h in match.mapping]
-        kinds = [types[match.mapping[header[i]]] for i in positions]
-        data = rows[header_idx + 1:]
+        _start(layout, source, log)
+        positions, names = layout.positions, layout.names
+        kinds = [layout.kind(names[i], types) for i in positions]
+        data = rows[layout.data_start:]
         for start in range(0, len(data), chunk_rows):
             block = data[start:start + chunk_rows]
-            cols = _columns(block, positions, kinds, [header[p] for p in positions])
-            first = header_idx + 2 + start
+            cols = _columns(block, positions, kinds, [names[p] for p in positions])
+            first = layout.first_data_row + start
             frame = pd.DataFrame(cols, index=pd.RangeIndex(first, first + len(block), name="row"), dtype="str")
-            chunk = _finish(frame, match, source, first, name)
+            chunk = _chunk(frame, layout, source, first, name, log, last=start + chunk_rows >= len(data))
             if chunk is not None:
                 yield chunk
     if not found_any:
-        if best_miss is None:
+        if refused is None:
             raise SourceError(f"{source.name}: tidak ada sheet dengan judul kolom {template.title} (no sheet "
                               f"with the expected headers); kolom wajib: "
                               f"{', '.join(c.name for c in template.columns if c.required)}")
-        _, sheet, match, header = best_miss
-        raise SourceError(_missing_message(source, match, header, where=f" (sheet {sheet})"))
+        raise refused[2]
 
 
 def _columns(rows: Sequence[Sequence[object]], positions: list[int], kinds: list[str],
@@ -589,19 +611,17 @@ def _read_sql(source: Source, chunk_rows: int, log: ReadLog) -> Iterator[RawChun
             result = conn.execution_options(stream_results=True).execute(stmt)
             keys = result.keys()
             digest = _sql_digest(keys)  # as sha256_of: the query is not run twice
-            columns = [str(c) for c in keys]
-            match = match_headers(columns, template)
-            if match.missing:
-                raise SourceError(_missing_message(source, match, columns))
-            log.note(match)
-            positions = [i for i, c in enumerate(columns) if c in match.mapping]
-            kinds = [types[match.mapping[columns[i]]] for i in positions]
+            columns = unique_headers([str(c) for c in keys])
+            layout = find_layout([columns], source.name, source.table or "", path=None, given=source.values)
+            _start(layout, source, log)
+            positions, names = layout.positions, layout.names
+            kinds = [layout.kind(names[i], types) for i in positions]
             first = 1
             for part in result.partitions(chunk_rows):
                 _hash_rows(digest, part)
-                cols = _columns(part, positions, kinds, [columns[p] for p in positions])
+                cols = _columns(part, positions, kinds, [names[p] for p in positions])
                 frame = pd.DataFrame(cols, index=pd.RangeIndex(first, first + len(part), name="row"), dtype="str")
-                chunk = _finish(frame, match, source, first, None)
+                chunk = _chunk(frame, layout, source, first, None, log, last=False)
                 first += len(part)
                 if chunk is not None:
                     yield chunk

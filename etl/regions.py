@@ -296,3 +296,9 @@ class RegionResolver:
             return ""
         listed = ", ".join(f"{self._names[code]} ({code})" for _, _, code in best)
         return f" — mungkin: {listed}"
+
+
+@lru_cache(maxsize=1)
+def default_resolver() -> RegionResolver:
+    """A resolver over the full region list (built once per process)."""
+    return RegionResolver(regions_table())

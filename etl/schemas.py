@@ -33,7 +33,7 @@ _NULLABLE: dict[str, set[str]] = {
     "seats": {"kabkota_code"},
     "personnel": {"kabkota_code"},
     "activities": {"kabkota_code", "title", "participants"},
-    "pleno": {"kabkota_code", "members_present", "decisions", "minutes_filed", "score", "outcome"},
+    "pleno": {"kabkota_code", "members_present", "decisions", "minutes_filed", "score", "outcome", "evaluator_code"},
     "etl_runs": {"finished_at", "message", "inputs"},
     "seats_reference": set(),
     "tps": set(),

@@ -16,13 +16,14 @@ BODIES: dict[str, list[str]] = {
     "bawaslu_provinsi": ["bawaslu provinsi", "bawaslu prov", "provinsi", "bawaslu provinsi"],
     "bawaslu_kabkota": [
         "bawaslu kabupaten/kota", "bawaslu kabupaten", "bawaslu kota", "bawaslu kab/kota",
-        "bawaslu kab kota", "kabupaten/kota", "kabkota",
+        "bawaslu kab kota", "kabupaten/kota", "kabkota", "bawaslu kab",
     ],
     "panwaslu_kecamatan": ["panwaslu kecamatan", "panwascam", "panwas kecamatan", "kecamatan"],
     "pkd": ["pengawas kelurahan/desa", "pengawas desa", "pengawas kelurahan", "pkd", "kelurahan/desa"],
     "ptps": ["pengawas tps", "ptps", "tps"],
-    "sekretariat_provinsi": ["sekretariat bawaslu provinsi", "sekretariat provinsi"],
-    "sekretariat_kabkota": ["sekretariat bawaslu kabupaten/kota", "sekretariat kabupaten/kota"],
+    "sekretariat_provinsi": ["sekretariat bawaslu provinsi", "sekretariat provinsi", "sekretariat bawaslu prov"],
+    "sekretariat_kabkota": ["sekretariat bawaslu kabupaten/kota", "sekretariat kabupaten/kota",
+                            "sekretariat bawaslu kabupaten", "sekretariat bawaslu kota", "sekretariat bawaslu kab"],
     "sekretariat_kecamatan": ["sekretariat panwaslu kecamatan", "sekretariat kecamatan", "sekretariat panwascam"],
 }
 
@@ -134,6 +135,7 @@ WAREHOUSE: dict[str, dict[str, str]] = {
         "region_code": "string", "provinsi_code": "string", "kabkota_code": "string", "body": "string",
         "week_start": "date", "held": "bool", "members_present": "int64", "members_total": "int64",
         "decisions": "int64", "minutes_filed": "bool", "score": "float64", "outcome": "string",
+        "evaluator_code": "string",  # the body that evaluated (a province for its kab/kota); NA when unknown
         "source": "string",
     },
     "etl_runs": {
@@ -163,7 +165,7 @@ def table_columns(table: str) -> dict[str, str]:
 KEYS: dict[str, list[str]] = {
     "tps": ["desa_code", "election"],
     "personnel": ["as_of", "region_code", "body", "role", "gender"],
-    "activities": ["activity_id"],
+    "activities": ["organizer_code", "activity_id"],  # an id is its office's: two offices may both number 1, 2, 3
     "pleno": ["region_code", "body", "week_start"],
     "seats_reference": ["region_code", "body"],
 }
@@ -211,10 +213,16 @@ _CONTEXT = (
     SourceColumn("provinsi", "region", False, "Provinsi, bila wilayah ditulis dengan nama", "Lampung",
                  ("province", "prov", "nama provinsi", "kode provinsi")),
     SourceColumn("kabupaten_kota", "region", False, "Kabupaten/kota, bila wilayah ditulis dengan nama",
-                 "Kab. Lampung Selatan", ("kabupaten", "kota", "kab/kota", "kabkota", "regency", "district")),
+                 "Kab. Lampung Selatan", ("kabupaten", "kota", "kab/kota", "kabkota", "kota/kabupaten", "kota/kab",
+                                          "regency", "district")),
     SourceColumn("kecamatan", "region", False, "Kecamatan, bila wilayah ditulis dengan nama", "Natar",
-                 ("subdistrict", "kec")),
+                 ("subdistrict", "kec", "distrik")),
 )
+#: A kelurahan/desa column beside the level columns above ("Kecamatan | Desa/Kelurahan"): when a table has no
+#: column of its own region, the deepest of these filled on a row is that row's region (etl.headers).
+_DESA_LEVEL = SourceColumn("kelurahan_desa", "region", False, "Kelurahan/desa, bila wilayah ditulis per tingkat",
+                           "Hajimena", ("desa/kelurahan", "kelurahan/desa", "desa", "kelurahan", "kel/desa",
+                                        "desa/kel", "village"))
 _PERSONAL = ("nama", "nama lengkap", "name", "full name", "nik", "no ktp", "nomor induk kependudukan",
              "nip", "alamat", "address", "no hp", "telepon", "phone", "email", "tanggal lahir")
 
@@ -223,12 +231,12 @@ SOURCES: dict[str, SourceTemplate] = {
         "personnel", "Jumlah personel pengawas",
         "Jumlah orang per lembaga, jabatan dan jenis kelamin pada satu tanggal. Tanpa nama/NIK.",
         (
-            SourceColumn("tanggal", "date", True, "Tanggal data (per)", "01/02/2024",
-                         ("as_of", "per tanggal", "tanggal data", "date")),
+            SourceColumn("tanggal", "date", True, "Tanggal data (per; bila tidak ada kolomnya: dari judul atau "
+                         "nama file)", "01/02/2024", ("as_of", "per tanggal", "tanggal data", "date", "keadaan per")),
             *_CONTEXT,
+            _DESA_LEVEL,
             SourceColumn("wilayah", "region", True, _REGION_HELP + "; tingkat sesuai lembaga",
-                         "Natar", ("kode wilayah", "region", "region_code", "nama wilayah", "desa",
-                                   "kelurahan/desa")),
+                         "Natar", ("kode wilayah", "region", "region_code", "nama wilayah", "lokasi")),
             SourceColumn("lembaga", "choice", True, "Lembaga", "Panwaslu Kecamatan",
                          ("body", "badan", "tingkat"), "BODIES"),
             SourceColumn("jabatan", "choice", True, "Jabatan", "Anggota", ("role", "posisi"), "ROLES"),
@@ -242,24 +250,29 @@ SOURCES: dict[str, SourceTemplate] = {
         "activities", "Kegiatan pengawasan dan sosialisasi",
         "Satu baris satu kegiatan.",
         (
-            SourceColumn("id_kegiatan", "text", True, "Nomor unik kegiatan dari kantor pengirim",
-                         "LPG-2023-0142", ("activity_id", "id", "no kegiatan", "nomor kegiatan")),
+            SourceColumn("id_kegiatan", "text", False, "Nomor kegiatan dari kantor pengirim (unik per penyelenggara; "
+                         "bila tidak ada, Pantau membuat kunci dari isi baris)", "LPG-2023-0142",
+                         ("activity_id", "id", "no kegiatan", "nomor kegiatan", "kode kegiatan", "no. kegiatan")),
             SourceColumn("tanggal", "date", True, "Tanggal kegiatan", "Senin, 20 Februari 2023",
-                         ("date", "tgl", "tanggal kegiatan")),
-            SourceColumn("penyelenggara", "region", True, "Wilayah lembaga penyelenggara",
-                         "Kabupaten Bangka Tengah", ("organizer", "organizer_code", "kode penyelenggara")),
+                         ("date", "tgl", "tanggal kegiatan", "tanggal pelaksanaan", "waktu pelaksanaan", "waktu",
+                          "hari/tanggal", "hari tanggal", "tanggal mulai")),
+            SourceColumn("penyelenggara", "region", True, "Wilayah lembaga penyelenggara (bila tidak ada kolomnya: "
+                         "dari judul atau nama file)", "Kabupaten Bangka Tengah",
+                         ("organizer", "organizer_code", "kode penyelenggara", "pelaksana", "lembaga pelaksana")),
             SourceColumn("lembaga_penyelenggara", "choice", False, "Lembaga penyelenggara (bila kosong: "
                          "ditentukan dari tingkat wilayah penyelenggara)", "Bawaslu Kabupaten/Kota",
                          ("organizer_body", "lembaga"), "BODIES"),
             *_CONTEXT,
+            _DESA_LEVEL,
             SourceColumn("lokasi", "region", True, "Wilayah tempat kegiatan (provinsi s.d. desa)", "Koba",
-                         ("region", "region_code", "wilayah", "kode lokasi", "lokasi kegiatan")),
+                         ("region", "region_code", "wilayah", "kode lokasi", "lokasi kegiatan", "tempat",
+                          "tempat kegiatan", "nama wilayah")),
             SourceColumn("jenis", "choice", True, "Jenis kegiatan", "MoU",
-                         ("type", "jenis kegiatan", "kategori"), "ACTIVITY_TYPES"),
+                         ("type", "jenis kegiatan", "kategori", "bentuk kegiatan"), "ACTIVITY_TYPES"),
             SourceColumn("judul", "text", False, "Judul / uraian singkat", "MoU Sambang Pengawasan",
-                         ("title", "nama kegiatan", "uraian")),
+                         ("title", "nama kegiatan", "uraian", "uraian kegiatan", "kegiatan", "perihal")),
             SourceColumn("peserta", "int", False, "Jumlah peserta", "45",
-                         ("participants", "jumlah peserta")),
+                         ("participants", "jumlah peserta", "peserta (orang)", "jml peserta")),
         ),
         dropped=_PERSONAL,
     ),
@@ -269,23 +282,31 @@ SOURCES: dict[str, SourceTemplate] = {
         (
             *_CONTEXT[:1],
             SourceColumn("wilayah", "region", True, "Wilayah lembaga yang dinilai", "Kota Kendari",
-                         ("region", "region_code", "kabupaten/kota", "bawaslu")),
+                         ("region", "region_code", "kabupaten/kota", "kab/kota", "kabupaten", "kota", "bawaslu",
+                          "bawaslu kabupaten/kota", "lembaga yang dinilai", "nama bawaslu", "satker",
+                          "nama wilayah", "kecamatan", "panwaslu kecamatan", "panwascam")),
             SourceColumn("lembaga", "choice", False, "Lembaga (bila kosong: dari tingkat wilayah)",
                          "Bawaslu Kabupaten/Kota", ("body",), "BODIES"),
             SourceColumn("minggu", "date", True, "Tanggal dalam minggu itu (dibulatkan ke Senin)",
-                         "19/08/2024", ("week_start", "minggu mulai", "tanggal", "pekan")),
-            SourceColumn("dilaksanakan", "bool", True, "Ya / Tidak", "Ya", ("held", "pleno dilaksanakan")),
+                         "19/08/2024", ("week_start", "minggu mulai", "tanggal", "pekan", "tanggal pleno",
+                                        "tanggal pelaksanaan")),
+            SourceColumn("dilaksanakan", "bool", True, "Ya / Tidak", "Ya",
+                         ("held", "pleno dilaksanakan", "pelaksanaan pleno", "pleno", "terlaksana",
+                          "status pleno", "melaksanakan pleno")),
             SourceColumn("anggota_hadir", "int", False, "Anggota yang hadir", "5",
                          ("members_present", "hadir", "jumlah hadir")),
             SourceColumn("jumlah_anggota", "int", True, "Jumlah anggota lembaga", "5",
-                         ("members_total", "anggota", "total anggota")),
+                         ("members_total", "anggota", "total anggota", "jumlah")),
             SourceColumn("jumlah_keputusan", "int", False, "Keputusan yang diambil", "2",
                          ("decisions", "keputusan")),
             SourceColumn("notulen", "bool", False, "Notulen diarsipkan: Ya / Tidak", "Ya",
                          ("minutes_filed", "berita acara", "notula")),
             SourceColumn("nilai", "float", False, "Nilai 0-100", "85,5", ("score", "skor")),
             SourceColumn("hasil", "choice", False, "Baik / Cukup / Kurang / Tidak pleno (bila kosong: dari "
-                         "nilai)", "Baik", ("outcome", "kategori", "predikat"), "PLENO_OUTCOMES"),
+                         "nilai)", "Baik", ("outcome", "kategori", "predikat", "hasil evaluasi"), "PLENO_OUTCOMES"),
+            SourceColumn("penilai", "region", False, "Wilayah lembaga yang menilai (bila tidak ada kolomnya: dari "
+                         "judul atau nama file)", "Sulawesi Tenggara",
+                         ("evaluator", "dinilai oleh", "lembaga penilai", "evaluator_code")),
         ),
     ),
     "tps": SourceTemplate(
@@ -294,9 +315,11 @@ SOURCES: dict[str, SourceTemplate] = {
         (
             *_CONTEXT,
             SourceColumn("desa", "region", True, "Kelurahan/desa (kode atau nama)", "Hajimena",
-                         ("kelurahan/desa", "kelurahan", "desa_code", "kode desa", "wilayah")),
-            SourceColumn("pemilu", "choice", True, "Pemilu", "Pemilu 2024", ("election",), "ELECTIONS"),
-            SourceColumn("jumlah_tps", "int", True, "Jumlah TPS", "24", ("tps", "tps_count")),
+                         ("kelurahan/desa", "desa/kelurahan", "kelurahan", "desa_code", "kode desa", "wilayah",
+                          "kel/desa", "desa/kel", "nama wilayah")),
+            SourceColumn("pemilu", "choice", True, "Pemilu (bila tidak ada kolomnya: dari judul atau nama file)",
+                         "Pemilu 2024", ("election", "pemilihan"), "ELECTIONS"),
+            SourceColumn("jumlah_tps", "int", True, "Jumlah TPS", "24", ("tps", "tps_count", "banyaknya tps")),
             SourceColumn("dpt", "int", True, "Jumlah pemilih (DPT)", "6.512", ("voters", "jumlah dpt",
                                                                              "pemilih")),
         ),
@@ -307,7 +330,7 @@ SOURCES: dict[str, SourceTemplate] = {
         (
             *_CONTEXT[:1],
             SourceColumn("wilayah", "region", True, _REGION_HELP, "Kota Metro",
-                         ("region", "region_code", "kabupaten/kota")),
+                         ("region", "region_code", "kabupaten/kota", "kab/kota", "nama wilayah", "bawaslu")),
             SourceColumn("lembaga", "choice", False, "Bawaslu Provinsi / Bawaslu Kabupaten/Kota (bila kosong: "
                          "dari tingkat wilayah)", "Bawaslu Kabupaten/Kota", ("body",), "BODIES",
                          ("bawaslu_provinsi", "bawaslu_kabkota")),
@@ -324,5 +347,5 @@ SOURCE_ALIASES: dict[str, str] = {
     "pleno": "pleno", "evaluasi_pleno": "pleno",
     "tps": "tps", "dpt": "tps",
     "seats": "seats_reference", "kursi": "seats_reference", "seats_reference": "seats_reference",
-    "anggota": "seats_reference",
+    "anggota": "seats_reference", "personil": "personnel",
 }

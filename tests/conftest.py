@@ -34,7 +34,7 @@ def write_csv(tmp_path: Path):
 @pytest.fixture
 def load(resolver):
     """load(path_or_source, table=None, chunk_rows=None) -> (good, rejects, rows_read), chunks concatenated."""
-    from etl.loaders import load_source
+    from etl.intake import load_source
     from etl.readers import Source
 
     def _load(path_or_source, table: str | None = None, chunk_rows: int | None = None):

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import TODAY
 
-from etl.loaders import bulk_eligible, load_source
+from etl.intake import bulk_eligible, load_source
 from etl.readers import Source
 from etl.sample import generate
 

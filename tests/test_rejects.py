@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from etl.errors import SourceError
-from etl.loaders import check_file
+from etl.intake import check_file
 from etl.readers import Source, read_chunks
 
 P_HEAD = ["Tanggal", "Wilayah", "Lembaga", "Jabatan", "JK", "Jumlah"]

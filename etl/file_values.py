@@ -1,0 +1,275 @@
+"""What a whole file says once: read from its name and its title rows, or given by the user.
+
+Offices write the organiser, the evaluator, the date of a recap or the election once, above the table
+("REKAP KEGIATAN PENGAWASAN / BAWASLU KABUPATEN BANGKA TENGAH / TAHUN 2023") or only in the file name
+(``personil_lampung_2024-07.csv``). This module reads those, and knows which source column each one
+fills when the file has no column for it (``FILLS``). What a user gives (``--set``, ``values`` in
+sources.toml) always wins over what is read; what is read from the title rows wins over the file name.
+It also says which source table a file name points to (``table_of_path``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from etl import parse, spec
+from etl.regions import RegionResolver, level_of
+
+#: Words in a file or folder name that say which source table it holds (whole words of the name).
+TABLE_WORDS: dict[str, str] = {
+    **spec.SOURCE_ALIASES,
+    "personil": "personnel", "kepegawaian": "personnel", "sdm": "personnel",
+    "aktivitas": "activities", "pengawasan": "activities", "sosialisasi": "activities",
+    "rapat": "pleno", "plenorutin": "pleno",
+    "pemilih": "tps",
+}
+_OFFICE = re.compile(r"\b(bawaslu|panwaslu|panwascam|kpu|kpud|sekretariat bawaslu)\b[\s.:]*(.+)", re.IGNORECASE)
+_SCOPE = re.compile(r"\bse[\s-]+(.+)", re.IGNORECASE)
+#: Words after which the region name in a title has ended.
+_STOP = re.compile(r"\s(?:tahun|ta|th|periode|pada|bulan|per|tanggal|tgl|s\.?d\.?|sampai|minggu|pekan|pemilu|"
+                   r"pemilihan|pilkada|se|keadaan|kondisi|dan|untuk|tentang|dalam)\b|[,;:()\[\]/|]|\s-\s|\d",
+                   re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:tahun|ta|th|tahun anggaran)\.?\s*(20\d\d)\b", re.IGNORECASE)
+_ANY_YEAR = re.compile(r"\b(20[1-4]\d)\b")
+_ELECTION = [
+    (re.compile(r"\b(pilkada|pemilihan serentak|pemilihan kepala daerah|pemilihan gubernur|pemilihan bupati|"
+                r"pemilihan walikota|pemilihan wali kota|pemilihan)\b\D{0,20}(20\d\d)", re.IGNORECASE), "pilkada"),
+    (re.compile(r"\b(pemilu|pemilihan umum)\b\D{0,20}(20\d\d)", re.IGNORECASE), "pemilu"),
+]
+_MONTH_WORDS = "|".join(sorted(parse.MONTHS, key=len, reverse=True))
+_DATE_IN_TEXT = [
+    re.compile(rf"\b(\d{{1,2}}\s+(?:{_MONTH_WORDS})\.?\s+20\d\d)\b", re.IGNORECASE),
+    re.compile(r"\b(\d{1,2}[/.-]\d{1,2}[/.-]20\d\d)\b"),
+    re.compile(r"\b(20\d\d[/.-]\d{1,2}[/.-]\d{1,2})\b"),
+]
+_MONTH_YEAR = re.compile(rf"\b({_MONTH_WORDS})\.?[\s_-]+(20\d\d)\b", re.IGNORECASE)
+_YEAR_MONTH = re.compile(r"\b(20\d\d)[-_.]?(0[1-9]|1[0-2])\b")
+_NAME_SPLIT = re.compile(r"[_\-\s.]+")
+
+
+@dataclass(frozen=True)
+class Found:
+    """One value a whole file shares, and where it was read."""
+
+    value: str          # as the column takes it: a region code, an ISO date, an election key
+    origin: str         # "judul" (title rows), "nama file" (file name) or "diberikan" (given by the user)
+    text: str           # what was read or given, as written
+    label: str = ""     # a readable form of the value ("Bawaslu Kabupaten Bangka Tengah (19.04)")
+
+
+@dataclass
+class FileValues:
+    """What a file says once: its office, scope, date, year and election, each with where it came from."""
+
+    office: Found | None = None      # the body that wrote it (organiser, evaluator)
+    scope: Found | None = None       # the region the table covers ("se-Sulawesi Tenggara"), else the office's
+    date: Found | None = None        # the date of the data (an as-of date)
+    year: Found | None = None
+    election: Found | None = None
+
+    def merged(self, other: FileValues) -> FileValues:
+        """These values, with ``other``'s where these have none."""
+        return FileValues(**{k: getattr(self, k) or getattr(other, k) for k in self.__dataclass_fields__})
+
+
+@dataclass
+class Filled:
+    """A source column a file lacks, filled with one value for every row."""
+
+    column: str
+    value: str
+    origin: str
+    text: str
+    label: str = ""
+
+    def describe(self) -> str:
+        """'penyelenggara diambil dari judul: Bawaslu Kabupaten Bangka Tengah (19.04)'."""
+        where = {"judul": "dari judul", "nama file": "dari nama file", "diberikan": "diberikan"}[self.origin]
+        shown = self.label or self.value
+        return f"{self.column} diambil {where}: {shown}" if self.origin != "diberikan" else \
+            f"{self.column} = {shown} (diberikan / given)"
+
+    def record(self) -> dict[str, str]:
+        """As kept in etl_runs.inputs."""
+        return {"column": self.column, "value": self.value, "origin": self.origin, "text": self.text}
+
+
+# ---------------------------------------------------------------------------
+# Which table a name points to
+# ---------------------------------------------------------------------------
+
+
+def table_of_name(name: str) -> str | None:
+    """The source table the words of one file or folder name point to ('personil_lampung_2024-07.csv' ->
+    personnel; 'rekap_pleno_sultra.xlsx' -> pleno): the first word that names a table, or None."""
+    stem = Path(name).stem if Path(name).suffix.lower() in {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls",
+                                                              ".ods", ".toml"} else name
+    low = stem.lower()
+    for alias in sorted((a for a in TABLE_WORDS if "_" in a), key=len, reverse=True):
+        if re.match(rf"{re.escape(alias)}(?:$|[_\-\s.0-9])", low):
+            return TABLE_WORDS[alias]
+    for word in _NAME_SPLIT.split(low):
+        word = word.rstrip("0123456789")
+        if word in TABLE_WORDS:
+            return TABLE_WORDS[word]
+    return None
+
+
+def table_of_path(path: Path | str, folders: Iterable[str] = ()) -> str | None:
+    """The table a file's folders (closest first) or its own name point to."""
+    for part in folders:
+        if table := table_of_name(part):
+            return table
+    return table_of_name(Path(path).name)
+
+
+# ---------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------
+
+
+def _region(resolver: RegionResolver, text: str, levels: tuple[str, ...] = ("provinsi", "kabkota", "kecamatan"),
+            within: str | None = None) -> str | None:
+    """The region a short text names, trying its longest leading run of words first."""
+    words = text.split()
+    for n in range(min(len(words), 6), 0, -1):
+        part = " ".join(words[:n])
+        for level in levels:
+            r = resolver.resolve(part, level=level, within=within)
+            if r.code:
+                return r.code
+    return None
+
+
+def _region_text(rest: str) -> str:
+    m = _STOP.search(" " + rest)
+    return (rest[: m.start() - 1] if m and m.start() > 0 else rest).strip(" .-")
+
+
+def _office_label(body_word: str, code: str, resolver: RegionResolver) -> str:
+    """'Bawaslu Provinsi Sulawesi Tenggara (74)', 'Bawaslu Kabupaten Bangka Tengah (19.04)'."""
+    body = "KPU" if body_word.lower().startswith("kpu") else body_word.title()
+    kind = "Provinsi " if level_of(code) == "provinsi" else ""
+    return f"{body} {kind}{resolver.name(code)} ({code})"
+
+
+def _date_in(text: str, *, month_ok: bool) -> tuple[str, str] | None:
+    """(ISO date, the text read) of the first date in ``text``; a month and year alone mean its first day."""
+    for rx in _DATE_IN_TEXT:
+        if m := rx.search(text):
+            value = parse.parse_date_value(m.group(1))
+            if isinstance(value, dt.date):
+                return value.isoformat(), m.group(1)
+    if month_ok:
+        if m := _MONTH_YEAR.search(text):
+            return dt.date(int(m.group(2)), parse.MONTHS[m.group(1).lower()], 1).isoformat(), m.group(0)
+        if m := _YEAR_MONTH.search(text):
+            return dt.date(int(m.group(1)), int(m.group(2)), 1).isoformat(), m.group(0)
+    return None
+
+
+def _election(text: str) -> tuple[str, str] | None:
+    for rx, kind in _ELECTION:
+        if m := rx.search(text):
+            key = f"{kind}_{m.group(2)}"
+            if key in spec.ELECTIONS:
+                return key, m.group(0)
+    return None
+
+
+def read_titles(lines: Iterable[str], resolver: RegionResolver) -> FileValues:
+    """The values the title rows above a table say (each line is one row's cells joined)."""
+    out = FileValues()
+    for raw in lines:
+        line = " ".join(str(raw).split())
+        if not line:
+            continue
+        if out.office is None and (m := _OFFICE.search(line)):
+            body, rest = m.group(1), _region_text(m.group(2))
+            if rest and (code := _region(resolver, rest)):
+                out.office = Found(code, "judul", line, _office_label(body, code, resolver))
+        if out.scope is None and (m := _SCOPE.search(line)):
+            rest = _region_text(m.group(1))
+            if rest and (code := _region(resolver, rest, ("provinsi", "kabkota"))):
+                out.scope = Found(code, "judul", line, f"{resolver.name(code)} ({code})")
+        if out.election is None and (e := _election(line)):
+            out.election = Found(e[0], "judul", line, e[1])
+        if out.date is None and (d := _date_in(line, month_ok=True)):
+            out.date = Found(d[0], "judul", line, d[1])
+        if out.year is None and (m := _YEAR.search(line)):
+            out.year = Found(m.group(1), "judul", line, m.group(1))
+    if out.year is None and out.date is not None:
+        out.year = Found(out.date.value[:4], out.date.origin, out.date.text, out.date.value[:4])
+    return out
+
+
+def read_name(path: Path | str, resolver: RegionResolver) -> FileValues:
+    """The values a file name says: a region (the office's), a date or month, a year, an election."""
+    stem = Path(path).stem
+    words = [w for w in _NAME_SPLIT.split(stem) if w]
+    spaced = " ".join(words)
+    out = FileValues()
+    if (d := _date_in(spaced, month_ok=True)) or (d := _date_in(stem.replace("_", " "), month_ok=True)):
+        out.date = Found(d[0], "nama file", Path(path).name, d[1])
+    if e := _election(spaced):
+        out.election = Found(e[0], "nama file", Path(path).name, e[1])
+    if m := _ANY_YEAR.search(spaced):
+        out.year = Found(m.group(1), "nama file", Path(path).name, m.group(1))
+    skip = set(TABLE_WORDS) | {"rekap", "rekapitulasi", "data", "laporan", "daftar", "evaluasi", "bawaslu",
+                               "panwaslu", "kpu", "revisi", "final", "baru", "fix", "copy", "salinan", "per", "bulan",
+                               "tahun", "se", "mingguan", "rutin", "kantor", "kab", "kabupaten", "kota", "prov",
+                               "provinsi"}
+    skip |= {w for w in parse.MONTHS}
+    region_words = [w for w in words if w.lower() not in skip and not any(ch.isdigit() for ch in w)]
+    # the first run of region words, tried with the words before it that say its kind ("kab", "kota")
+    for start in range(len(region_words)):
+        code = _region(resolver, " ".join(region_words[start:]), ("provinsi", "kabkota"))
+        if code:
+            out.office = Found(code, "nama file", Path(path).name, f"{resolver.name(code)} ({code})")
+            break
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Which column each value fills
+# ---------------------------------------------------------------------------
+
+
+def fills(table: str, values: FileValues) -> dict[str, Found]:
+    """Source column -> the file-wide value that fills it when the file has no such column: activities: the office
+    is the organiser; pleno: the office is the evaluator; personnel: the date is the as-of date; tps: the
+    election."""
+    out: dict[str, Found] = {}
+    if table == "activities" and values.office:
+        out["penyelenggara"] = values.office
+    if table == "pleno" and values.office:
+        out["penilai"] = values.office
+    if table == "personnel" and values.date:
+        out["tanggal"] = values.date
+    if table == "pleno" and values.date and values.date.origin == "judul":  # a sheet of one week
+        out["minggu"] = values.date
+    if table == "tps" and values.election:
+        out["pemilu"] = values.election
+    return out
+
+
+def area(values: FileValues) -> Found | None:
+    """The region a file covers (its scope, else its office's region): names in it are looked for there first,
+    then anywhere (a hint, not a rule: a provincial file may list another province's row)."""
+    return values.scope or values.office
+
+
+def parse_given(items: Iterable[str]) -> dict[str, str]:
+    """Values a user gives for whole columns, from ``COLUMN=VALUE`` strings (``--set``); raises ValueError
+    naming a malformed one."""
+    out: dict[str, str] = {}
+    for item in items:
+        column, sep, value = item.partition("=")
+        if not sep or not column.strip():
+            raise ValueError(f"'{item}': tulis KOLOM=NILAI, mis. penyelenggara=19.04 (write COLUMN=VALUE)")
+        out[column.strip()] = value.strip()
+    return out

@@ -1,0 +1,312 @@
+"""Where the table is in a source, and what its rows need before they are data.
+
+``find_layout`` takes the first rows of a file (or an SQL result's column names) as text and finds the
+header row (with a second header row under it, and unit rows skipped: etl.headers), the title rows
+above it, and the values the whole file shares (etl.file_values): what a user gave, then what the title
+rows and the file name say. A required column that is still missing is looked for by the values under
+the unknown headers; failing that, ``SourceError`` names the file, the columns found and needed, the
+nearest header for each missing one and the option that would load it.
+
+``finish`` turns a block of rows read under that layout into a RawChunk: canonical column names, rows
+that are not data set aside with a reason in the log (blank rows, a "JUMLAH"/"TOTAL" row, the signature
+block under the table), the table's region taken from its level columns where it has none, and the
+file-wide values filled in. Readers of CSV, spreadsheets and SQL, and the bulk path, all go through here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from etl import file_values, spec
+from etl.errors import SourceError
+from etl.file_values import Filled
+from etl.headers import (
+    AREA_HINT,
+    GENDER_SEP,
+    LEVEL_HINT,
+    LEVEL_OF_COLUMN,
+    HeaderMatch,
+    compose,
+    guess_by_values,
+    is_unit_row,
+    match_headers,
+    nearest_headers,
+    unique_headers,
+)
+from etl.regions import RegionResolver, default_resolver
+
+HEADER_SCAN_ROWS = 30
+#: Data rows looked at to recognise a column by its values.
+GUESS_ROWS = 50
+#: A region cell that says the row is a recap's sum, not a region (one pattern for Python and polars).
+TOTAL_ROW = r"(?i)^\s*(?:jumlah|jml|total|sub\s*total|grand\s*total)\b"
+_TOTAL = re.compile(TOTAL_ROW)
+#: The leftmost cell of a row when the template does not know its column ('No'): read only to see a 'JUMLAH' row.
+FIRST_CELL = "_awal"
+SKIP_UNITS = "baris satuan/nomor kolom di bawah judul (unit row)"
+SKIP_TOTAL = "baris jumlah/total (total row)"
+SKIP_FOOTER = "catatan di bawah tabel, mis. tanda tangan (notes below the table)"
+
+
+@dataclass
+class Layout:
+    """Where one source's data is, and what fills the columns it lacks."""
+
+    header_idx: int                  # 0-based row of the header (the first of two header rows)
+    data_start: int                  # 0-based row of the first data row
+    headers: list[str]               # the header of each position, told apart (etl.headers.unique_headers)
+    match: HeaderMatch
+    filled: list[Filled] = field(default_factory=list)
+    title: list[str] = field(default_factory=list)
+    unit_rows: list[int] = field(default_factory=list)  # 1-based rows skipped under the header
+    area: file_values.Found | None = None  # the region the file covers (names are looked for there first)
+    sep: str = ""                    # CSV only
+    encoding: str = ""               # CSV only
+
+    @property
+    def positions(self) -> list[int]:
+        """The positions read: those the template knows, and the leftmost (where a 'JUMLAH' row says so)."""
+        known = [i for i, h in enumerate(self.headers) if h in self.match.mapping]
+        return known if not self.headers or 0 in known else [0, *known]
+
+    @property
+    def names(self) -> dict[int, str]:
+        """Position -> header (as told apart); the leftmost cell, when the template does not know it, FIRST_CELL."""
+        return {i: self.headers[i] if self.headers[i] in self.match.mapping else FIRST_CELL for i in self.positions}
+
+    def kind(self, name: str, types: dict[str, str]) -> str:
+        """The template type of the column read under ``name`` ('text' for FIRST_CELL)."""
+        return types.get(self.match.mapping.get(name, "").split(GENDER_SEP)[0], "text")
+
+    @property
+    def first_data_row(self) -> int:
+        """Row number (as a spreadsheet shows it) of the first data row."""
+        return self.data_start + 1
+
+    @property
+    def plain(self) -> bool:
+        """Nothing to do but read the columns: no level columns standing for the region, no split by gender, no
+        value filling a blank cell of a column the source has (the bulk path takes only these)."""
+        have = set(self.match.mapping.values())
+        return not self.match.promote and not self.match.genders and all(f.column not in have for f in self.filled)
+
+    def headers_of(self) -> dict[str, str]:
+        """Canonical column -> how a reason names it (the header as written; a filled column says so)."""
+        out = self.match.source_of
+        for f in self.filled:
+            if f.column not in out:
+                where = {"judul": "dari judul", "nama file": "dari nama file"}.get(f.origin, "diberikan")
+                out[f.column] = f"{f.column} ({where})"
+        for canon, header in list(out.items()):
+            if GENDER_SEP in canon:
+                out.setdefault("jumlah", header)
+        return out
+
+
+def _title_lines(rows: Sequence[Sequence[str]]) -> list[str]:
+    """The rows above the header as lines of text (a merged title's repeats said once)."""
+    out = []
+    for row in rows:
+        cells = [c.strip() for c in row if c.strip()]
+        cells = [c for i, c in enumerate(cells) if i == 0 or c != cells[i - 1]]
+        if cells:
+            out.append(" ".join(cells))
+    return out
+
+
+def find_header(rows: Sequence[Sequence[str]], template: spec.SourceTemplate, given: Sequence[str] = ()
+                ) -> tuple[tuple, int, int, list[str], HeaderMatch] | None:
+    """The best header among the first rows: (rank, row, rows it takes (1, or 2 with a second header row under
+    it), headers told apart, match), or None when no row matches any column."""
+    best = None
+    for i, cells in enumerate(rows[:HEADER_SCAN_ROWS]):
+        options = [(unique_headers(cells), 1)]
+        if i + 1 < len(rows) and (both := compose(cells, rows[i + 1])):
+            options.append((unique_headers(both), 2))
+        for headers, used in options:
+            m = match_headers(headers, template, given=given)
+            rank = (not m.missing, m.score, used)
+            if m.mapping and (best is None or rank > best[0]):
+                best = (rank, i, used, headers, m)
+    return best
+
+
+def find_layout(rows: Sequence[Sequence[str]], source_name: str, table: str, *, path: Path | str | None,
+                given: dict[str, str], resolver: RegionResolver | None = None, where: str = "") -> Layout:
+    """The layout of a source whose first rows (as text) are ``rows``; raises SourceError when required columns
+    stay missing (see the module docstring)."""
+    template = spec.SOURCES[table]
+    known = {c.name for c in template.columns}
+    for col in given:
+        if col not in known:
+            raise SourceError(f"{source_name}: kolom '{col}' tidak dikenal untuk {template.title} (unknown column in "
+                              f"--set/values); kolom: {', '.join(sorted(known))}")
+    best = find_header(rows, template, list(given))
+    if best is None:
+        raise SourceError(_missing_message(source_name, template, None, [], where))
+    _, idx, used, headers, match = best
+    start = idx + used
+    units = []
+    while start < len(rows) and is_unit_row(rows[start]):
+        units.append(start + 1)
+        start += 1
+    layout = Layout(idx, start, headers, match, title=_title_lines(rows[:idx]), unit_rows=units)
+    resolver = resolver or default_resolver()
+    layout.filled = _fills(layout, table, given, path, resolver)
+    filled = {f.column for f in layout.filled}
+    missing = [c for c in match.missing if c not in filled]
+    if missing and not match.ambiguous:
+        data = rows[start:start + GUESS_ROWS]
+        within = next((f.value for f in layout.filled if f.column in ("kabupaten_kota", "provinsi",
+                                                                         "penyelenggara")), None) \
+            or (layout.area.value if layout.area else None)
+        guess_by_values(match, headers, data, template, missing, resolver, within)
+        missing = [c for c in match.missing if c not in filled]
+    if missing or any(c in missing or template.column(c).required for c in match.ambiguous):
+        match.missing = missing
+        raise SourceError(_missing_message(source_name, template, match, headers, where))
+    match.missing = []
+    return layout
+
+
+def _fills(layout: Layout, table: str, given: dict[str, str], path: Path | str | None,
+           resolver: RegionResolver) -> list[Filled]:
+    """What fills a column: what the user gave, else (for a column the source lacks) the title rows, then the
+    file name. Sets ``layout.area``."""
+    out = [Filled(col, str(value), "diberikan", str(value)) for col, value in given.items()]
+    have = set(layout.match.mapping.values()) | set(layout.match.promote[:1]) | set(given)
+    read = file_values.read_titles(layout.title, resolver)
+    if path is not None:
+        read = read.merged(file_values.read_name(path, resolver))
+    layout.area = file_values.area(read)
+    for col, found in file_values.fills(table, read).items():
+        if col not in have:
+            out.append(Filled(col, found.value, found.origin, found.text, found.label))
+    return out
+
+
+#: Columns one value can fill for a whole file (etl.file_values.fills), per table: the option that loads a file
+#: missing one of them.
+WHOLE_FILE_COLUMNS = {"activities": ("penyelenggara",), "personnel": ("tanggal",), "pleno": ("penilai",),
+                      "tps": ("pemilu",)}
+
+
+def _missing_message(source_name: str, template: spec.SourceTemplate, match: HeaderMatch | None,
+                     headers: list[str], where: str) -> str:
+    """One message: the columns missing and those found, the nearest header for each missing one, and the option
+    that would load it."""
+    need = ", ".join(c.name for c in template.columns if c.required)
+    if match is None:
+        return (f"{source_name}{where}: tidak ada sheet dengan judul kolom {template.title} (no sheet or header row "
+                f"with the expected headers); kolom wajib: {need}")
+    shown = ", ".join(h for h in headers if h) or "(tidak ada)"
+    parts = []
+    if match.missing:
+        missing = ", ".join(match.missing)
+        parts.append(f"kolom wajib tidak ada: {missing} (required column missing: {missing})")
+    for canon, both in match.ambiguous.items():
+        listed = " dan ".join(f"'{h}'" for h in both)
+        parts.append(f"{listed} sama-sama bisa menjadi {canon}: ubah judul salah satunya (mis. 'Jumlah L' dan "
+                     f"'Jumlah P') atau tulis di baris bawah judul apa yang membedakannya (two columns under one "
+                     f"header: rename one)")
+    text = f"{source_name}{where}: " + "; ".join(parts) + f"; kolom yang ada: {shown}"
+    near = nearest_headers(match, template)
+    if near:
+        text += "; yang paling mirip: " + ", ".join(f"'{h}' mirip '{c}'" for c, h in near.items()) + \
+            " (the nearest headers: rename them)"
+    fillable = [c for c in match.missing if c in WHOLE_FILE_COLUMNS.get(template.table, ())]
+    if fillable:
+        c = fillable[0]
+        text += (f"; bila satu nilai berlaku untuk seluruh berkas, tulis di judul berkas atau beri dengan --set "
+                 f"{c}=NILAI (python -m etl check/build) atau values = {{ {c} = \"…\" }} di sources.toml (one value "
+                 f"for the whole file: --set {c}=VALUE)")
+    return text
+
+
+# ---------------------------------------------------------------------------
+# Rows under the layout
+# ---------------------------------------------------------------------------
+
+
+def region_columns(table: str) -> list[str]:
+    return [c.name for c in spec.SOURCES[table].columns if c.type == "region"]
+
+
+def total_rows(frame: pd.DataFrame, table: str) -> pd.Series:
+    """Rows whose region cell, or leftmost cell, says 'JUMLAH'/'TOTAL' (a recap's sum row)."""
+    cols = [c for c in [*region_columns(table), FIRST_CELL] if c in frame.columns]
+    if not cols:
+        return pd.Series(False, index=frame.index)
+    total = pd.Series(False, index=frame.index)
+    for c in cols:
+        total |= frame[c].str.match(_TOTAL)
+    return total
+
+
+def footer_rows(frame: pd.DataFrame) -> pd.Index:
+    """Rows at the end with at most one cell filled (a place and date, a title, a name under a signature): notes
+    below the table, when a row with more filled comes before them."""
+    filled = np.zeros(len(frame), dtype="int64")
+    for c in frame.columns:
+        filled += frame[c].str.strip().ne("").to_numpy()
+    data = np.flatnonzero(filled >= 2)
+    if not len(data) or data[-1] == len(frame) - 1:
+        return frame.index[:0]
+    tail = frame.index[data[-1] + 1:]
+    return tail[filled[data[-1] + 1:] > 0]
+
+
+def promote_levels(frame: pd.DataFrame, promote: tuple[str, ...]) -> pd.DataFrame:
+    """The table's region column from its level columns: on each row the deepest filled one, whose own column is
+    then blanked there (the others stay its context); LEVEL_HINT holds the level it was written at."""
+    target, *levels = promote
+    value = pd.Series("", index=frame.index, dtype="str")
+    level = pd.Series("", index=frame.index, dtype="str")
+    frame = frame.copy()
+    for col in levels:  # deepest first
+        here = value.eq("") & frame[col].str.strip().ne("")
+        value = value.mask(here, frame[col])
+        level = level.mask(here, LEVEL_OF_COLUMN[col])
+        frame[col] = frame[col].mask(here, "")
+    frame[target] = value
+    frame[LEVEL_HINT] = level
+    return frame
+
+
+def finish(frame: pd.DataFrame, layout: Layout, log, *, table: str, last: bool) -> pd.DataFrame | None:  # noqa: ANN001
+    """Canonical names, rows that are not data left out (and logged), levels promoted, file-wide values filled.
+
+    ``frame`` holds the source's raw strings under ``layout.headers`` (index = row number); ``last``: it holds the
+    source's last rows (the notes below a table are looked for there). None when no data row is left."""
+    frame = frame.rename(columns=layout.match.mapping)
+    blank = pd.Series(True, index=frame.index)
+    for col in frame.columns:
+        if col != FIRST_CELL:  # a numbered row with nothing else in it is blank (a template's empty rows)
+            blank &= frame[col].str.strip().eq("")
+    frame = frame[~blank]
+    total = total_rows(frame, table)
+    if total.any():
+        log.skip(SKIP_TOTAL, frame.index[total])
+        frame = frame[~total]
+    frame = frame.drop(columns=[FIRST_CELL], errors="ignore")
+    if last and len(frame):
+        footer = footer_rows(frame)
+        if len(footer):
+            log.skip(SKIP_FOOTER, footer)
+            frame = frame.drop(index=footer)
+    if layout.match.promote:
+        frame = promote_levels(frame, layout.match.promote)
+    for f in layout.filled:
+        if f.column not in frame.columns:
+            frame = frame.assign(**{f.column: f.value})
+        elif f.origin == "diberikan":
+            frame[f.column] = frame[f.column].mask(frame[f.column].str.strip().eq(""), f.value)
+    if layout.area is not None:
+        frame = frame.assign(**{AREA_HINT: layout.area.value})
+    return frame if len(frame) else None

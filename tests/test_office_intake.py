@@ -1,0 +1,221 @@
+"""Office files as they are: keys of rows without ids, ids per office, headers read as a person would,
+values said once for the whole file, stray bytes, and the message when a file still cannot be read.
+
+Every file here is written by hand in the test, shaped as a kab/kota office keeps it; the corpus in
+tests/fixtures/office/ (test_office_corpus.py) covers the same points across all five source tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from test_build import activities, build
+
+from etl.errors import SourceError
+from etl.intake import check_file
+from etl.readers import Source, read_chunks
+
+TODAY = dt.date(2024, 12, 31)
+
+
+def _write(path: Path, lines: list[str], encoding: str = "utf-8") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    return path
+
+
+#: A Bawaslu Kabupaten Bangka Tengah activity recap: organiser and year in the title rows, rows numbered,
+#: the place written under its level, no id column.
+BATENG = [
+    "REKAP KEGIATAN PENGAWASAN;;;;;",
+    "BAWASLU KABUPATEN BANGKA TENGAH;;;;;",
+    "TAHUN 2023;;;;;",
+    ";;;;;",
+    "No;Tanggal*;Kecamatan;Desa/Kelurahan;Jenis Kegiatan;Jumlah Peserta (orang)",
+    "1;20/02/2023;Koba;;MoU;25",
+    "2;20/02/2023;Lubuk Besar;;MoU;25",
+    "3;01/03/2023;Koba;Nibung;Sambang Pengawasan;30",
+    "4;02/03/2023;Koba;Nibung;Sambang Pengawasan;30",
+]
+
+
+def test_a_recap_without_ids_loads_with_its_organiser_from_the_title(tmp_path):
+    path = _write(tmp_path / "rekap_bateng.csv", BATENG, "cp1252")
+    report = check_file(path, today=TODAY)
+    assert (report.table, report.rows_read, report.rows_ok, report.rows_rejected) == ("activities", 4, 4, 0)
+    filled = {f.column: f for f in report.log.filled}
+    assert filled["penyelenggara"].value == "19.04"
+    assert filled["penyelenggara"].describe() == \
+        "penyelenggara diambil dari judul: Bawaslu Kabupaten Bangka Tengah (19.04)"
+    assert any("lokasi diambil dari kolom tingkat wilayah" in n for n in report.log.notes)
+
+
+def test_rows_without_ids_keep_their_keys_when_the_corrected_file_is_sent_again(tmp_path):
+    """Loaded twice, then corrected (participants) under another file name: the same rows, not doubled."""
+    src = tmp_path / "src"
+    _write(src / "kegiatan_bateng.csv", BATENG, "cp1252")
+    wh = tmp_path / "wh"
+    build(src, wh, today=TODAY)
+    first = activities(wh)
+    build(src, wh, today=TODAY)
+    assert len(activities(wh)) == len(first) == 4
+    assert first["activity_id"].str.startswith("~").all()
+    assert first["activity_id"].is_unique  # rows 3 and 4 differ only by date; none are twins
+    (src / "kegiatan_bateng.csv").unlink()
+    corrected = [*BATENG[:5], *[line.replace(";25", ";27") for line in BATENG[5:]]]
+    _write(src / "kegiatan_bateng_revisi.csv", corrected, "cp1252")
+    build(src, wh, today=TODAY)
+    after = activities(wh)
+    assert len(after) == 4
+    assert sorted(after["participants"]) == [27, 27, 30, 30]
+    assert set(after["activity_id"]) == set(first["activity_id"])
+
+
+def test_two_offices_numbering_their_activities_1_to_n_both_keep_every_row(tmp_path):
+    src = tmp_path / "src"
+    head = "No. Kegiatan;Tanggal;Penyelenggara;Lokasi;Jenis;Uraian"
+    _write(src / "kegiatan_metro.csv", [head, *[f"{i};0{i}/08/2024;Kota Metro;Metro Pusat;Sosialisasi;S{i}"
+                                                for i in range(1, 8)]])
+    _write(src / "kegiatan_lamsel.csv", [head, *[f"{i};0{i}/08/2024;Kab. Lampung Selatan;Natar;Sosialisasi;S{i}"
+                                                 for i in range(1, 9)]])
+    summary = build(src, tmp_path / "wh", today=TODAY)
+    got = activities(tmp_path / "wh")
+    assert len(got) == 15
+    assert summary.replaced_rows == 0
+    assert got.groupby("organizer_code").size().to_dict() == {"18.01": 8, "18.72": 7}
+
+
+def test_twin_rows_without_ids_are_both_kept(tmp_path):
+    lines = ["Tanggal;Penyelenggara;Lokasi;Jenis", *["05/08/2024;18.71;18.71.01;Sosialisasi"] * 2]
+    report = check_file(_write(tmp_path / "kegiatan.csv", lines), today=TODAY)
+    assert (report.rows_ok, report.rows_rejected) == (2, 0)
+
+
+def test_a_blank_id_in_an_id_column_is_still_a_reject(tmp_path):
+    lines = ["ID;Tanggal;Penyelenggara;Lokasi;Jenis", "A1;05/08/2024;18.71;18.71.01;Sosialisasi",
+             ";05/08/2024;18.71;18.71.01;Sosialisasi"]
+    report = check_file(_write(tmp_path / "kegiatan.csv", lines), today=TODAY)
+    assert (report.rows_ok, report.rows_rejected) == (1, 1)
+    assert report.rejects["reason"][0] == "Wajib diisi: kolom 'ID' kosong (required value missing)"
+
+
+def test_headers_with_notes_units_and_line_breaks(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "pleno_sultra.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("Agustus")
+    ws.write_row(0, 0, ["EVALUASI PLENO RUTIN MINGGUAN BAWASLU KABUPATEN/KOTA SE-SULAWESI TENGGARA"])
+    ws.write_row(1, 0, ["Bawaslu Provinsi Sulawesi Tenggara"])
+    ws.write_row(3, 0, ["No", "Kab/Kota", "Minggu (Senin)", "Pleno\nDilaksanakan", "Anggota Hadir",
+                        "Jumlah Anggota*", "Nilai (0-100)", "Keterangan"])
+    ws.write_row(4, 0, ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)", "(7)", "(8)"])
+    ws.write_row(5, 0, [1, "Kota Kendari", "19/08/2024", "Ya", 5, 5, 90, ""])
+    ws.write_row(6, 0, [2, "Kab. Konawe", "19/08/2024", "Tidak", 0, 5, 0, "tidak kuorum"])
+    book.close()
+    report = check_file(path, today=TODAY)
+    assert (report.table, report.rows_ok, report.rows_rejected) == ("pleno", 2, 0)
+    assert report.log.skipped_rows == {"baris satuan/nomor kolom di bawah judul (unit row)": [5]}
+    assert {f.column: f.value for f in report.log.filled} == {"penilai": "74"}
+    chunk = next(read_chunks(Source(path=path)))
+    assert chunk.headers["minggu"] == "Minggu (Senin)" and chunk.headers["dilaksanakan"] == "Pleno Dilaksanakan"
+
+
+def test_personnel_counted_per_gender_under_one_header_loads_a_row_per_gender(tmp_path, load):
+    lines = ["REKAP PERSONIL PENGAWAS PEMILU PROVINSI LAMPUNG;;;;;", "Keadaan per 23 Juli 2024;;;;;",
+             "No;Kab/Kota;Lembaga;Jabatan;Jumlah;", ";;;;L;P",
+             "1;Kota Metro;Bawaslu Kota;Ketua;1;", "2;Kota Metro;Bawaslu Kota;Anggota;1;1",
+             "3;Kota Metro;Sekretariat Bawaslu Kota;Staf;dua;1",
+             "JUMLAH;;;;2;2", ";;;;;", "Bandar Lampung, 24 Juli 2024;;;;;", "Ketua;;;;;"]
+    path = _write(tmp_path / "personil_lampung.csv", lines, "cp1252")
+    good, rejects, read = load(path)
+    assert read == 3
+    assert sorted(zip(good["role"], good["gender"], good["count"], strict=True)) == \
+        [("anggota", "L", 1), ("anggota", "P", 1), ("ketua", "L", 1)]
+    assert set(good["as_of"]) == {pd.Timestamp("2024-07-23")}
+    assert (rejects["row"].tolist(), rejects["column"].tolist()) == ([7], ["Jumlah L"])
+    report = check_file(path, today=TODAY)
+    assert (report.rows_ok, report.rows_rejected) == (2, 1)
+    # the JUMLAH row is said in the leftmost cell ('No'); the signature sits there too, blank in every column read
+    assert report.log.skipped_rows == {"baris jumlah/total (total row)": [8]}
+
+
+def test_two_date_columns_under_one_header_take_the_first(tmp_path):
+    lines = ["Tanggal;Tanggal;Penyelenggara;Lokasi;Jenis", "Mulai;Selesai;;;",
+             "05/08/2024;07/08/2024;18.71;18.71.01;Bimtek"]
+    report = check_file(_write(tmp_path / "kegiatan.csv", lines), today=TODAY)
+    assert (report.rows_ok, report.rows_rejected) == (1, 0)
+    plain = ["Tanggal;Tanggal;Penyelenggara;Lokasi;Jenis", "05/08/2024;07/08/2024;18.71;18.71.01;Bimtek"]
+    report = check_file(_write(tmp_path / "kegiatan2.csv", plain), today=TODAY)
+    assert (report.rows_ok, report.rows_rejected) == (1, 0)
+    assert any("yang pertama ('Tanggal [kolom A]') dipakai sebagai tanggal" in n for n in report.log.notes)
+
+
+def test_two_count_columns_under_one_header_say_which_and_how_to_choose(tmp_path):
+    lines = ["Tanggal;Wilayah;Lembaga;Jabatan;Jumlah;Jumlah", "23/07/2024;18.72;Bawaslu Kota;Anggota;2;3"]
+    with pytest.raises(SourceError) as err:
+        check_file(_write(tmp_path / "personel.csv", lines), today=TODAY)
+    assert "'Jumlah [kolom E]' dan 'Jumlah [kolom F]' sama-sama bisa menjadi jumlah: ubah judul salah satunya" \
+        in str(err.value)
+
+
+def test_a_control_character_sets_its_row_aside_and_the_rest_loads(tmp_path):
+    lines = ["ID;Tanggal;Penyelenggara;Lokasi;Jenis", "A1;05/08/2024;18.71;18.71.01;Sosialisasi",
+             "A2;05/08/2024;18.71;18.71.01\x00;Sosialisasi", "A3;06/08/2024;18.71;18.71.01;Sosial\x07isasi"]
+    for bulk in ("1", "0"):
+        report = check_file(_write(tmp_path / f"kegiatan{bulk}.csv", lines), today=TODAY)
+        assert (report.rows_ok, report.rows_rejected) == (1, 2)
+        assert report.rejects["value"].tolist() == ["18.71.01\u2400", "Sosial\u2407isasi"]
+        assert report.rejects["reason"][0].startswith("Ada karakter kontrol tak terlihat di sel")
+
+
+def test_a_file_that_is_mostly_binary_is_refused_whole(tmp_path):
+    path = tmp_path / "kegiatan.csv"
+    path.write_bytes(b"ID;Tanggal\n" + bytes(range(32)) * 200)
+    with pytest.raises(SourceError, match="binary data"):
+        check_file(path, today=TODAY)
+
+
+def test_a_file_that_still_cannot_be_read_names_the_nearest_header_and_the_option(tmp_path):
+    lines = ["Tgl Kegiatn;Lokasi;Jenis;Uraian", "05/08/2024;18.71.01;Sosialisasi;x"]
+    with pytest.raises(SourceError) as err:
+        list(read_chunks(Source(path=_write(tmp_path / "kegiatan.csv", lines), values={"tanggal": ""})))
+    text = str(err.value)
+    assert "kolom wajib tidak ada: penyelenggara" in text
+    assert "bila satu nilai berlaku untuk seluruh berkas" in text and "--set penyelenggara=NILAI" in text
+    lines = ["Tgl Kegiatn;Penyelenggara;Lokasi;Jenis", "x;18.71;18.71.01;Sosialisasi"]
+    with pytest.raises(SourceError) as err:
+        list(read_chunks(Source(path=_write(tmp_path / "kegiatan2.csv", lines))))
+    assert "yang paling mirip: 'Tgl Kegiatn' mirip 'tanggal'" in str(err.value)
+
+
+def test_a_column_is_recognised_by_its_values_and_the_check_says_so(tmp_path):
+    lines = ["Penyelenggara;Lokasi;Jenis;Waktu Kegiatan Dilakukan",
+             *[f"18.71;18.71.01;Sosialisasi;0{d}/08/2024" for d in range(1, 6)]]
+    report = check_file(_write(tmp_path / "kegiatan.csv", lines), today=TODAY)
+    assert (report.rows_ok, report.rows_rejected) == (5, 0)
+    assert any(n.startswith("'Waktu Kegiatan Dilakukan' dipakai sebagai tanggal: 100% isinya terbaca sebagai "
+                            "tanggal") for n in report.log.notes)
+
+
+def test_set_fills_a_column_for_check_and_build_alike(tmp_path):
+    lines = ["Tanggal;Lokasi;Jenis", "05/08/2024;Kedaton;Sosialisasi"]
+    path = _write(tmp_path / "src" / "rekap_kegiatan.csv", lines)
+    report = check_file(path, today=TODAY, values={"penyelenggara": "18.71"})
+    assert (report.rows_ok, report.rows_rejected) == (1, 0)
+    build(tmp_path / "src", tmp_path / "wh", today=TODAY, values={"penyelenggara": "18.71"})
+    got = activities(tmp_path / "wh")
+    assert got[["organizer_code", "region_code"]].values.tolist() == [["18.71", "18.71.01"]]
+
+
+def test_a_folder_build_reads_a_file_named_as_offices_name_them(tmp_path):
+    lines = ["Tanggal;Penyelenggara;Lokasi;Jenis", "05/08/2024;18.71;18.71.01;Sosialisasi"]
+    _write(tmp_path / "src" / "laporan_bulanan.csv", lines)  # no table word in the name: read by its headers
+    _write(tmp_path / "src" / "personil_metro.csv", ["Tanggal;Wilayah;Lembaga;Jabatan;Jumlah",
+                                                     "23/07/2024;Kota Metro;Bawaslu Kota;Ketua;1"])
+    summary = build(tmp_path / "src", tmp_path / "wh", today=TODAY)
+    assert {s.name: s.table for s in summary.sources} == {"laporan_bulanan.csv": "activities",
+                                                          "personil_metro.csv": "personnel"}
