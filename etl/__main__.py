@@ -69,6 +69,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     for name, info in sorted(summary.tables.items()):
         table.add_row(name, _fmt(info["read"]), _fmt(info["loaded"]), _fmt(info["rejected"]), _fmt(info["rows"]))
     out.print(table)
+    from etl.file_values import Filled
+
+    for s in summary.sources:
+        for f in s.filled if not s.reused else []:
+            out.print(f"{s.name}: {Filled(**f).describe()}", highlight=False, soft_wrap=True)
     reused = sum(s.reused for s in summary.sources)
     out.print(f"{len(summary.sources)} sumber, {reused} tidak berubah (dipakai ulang); "
               f"{_fmt(summary.replaced_rows)} baris digantikan oleh sumber yang lebih baru.")

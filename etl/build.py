@@ -14,12 +14,12 @@ whole by one worker; otherwise here, one after another. Sources the published ve
 on two threads, to tell which changed; new ones are hashed as they are read (an SQL source from the rows it
 read: its query runs once).
 
-Memory: sources stream chunk by chunk (CHUNK_ROWS; a bulk activities CSV by parsed blocks, etl.csv_arrow) into
-Parquet parts on disk, one folder per province; the merge sorts one province at a time (in memory with polars
-up to SORT_IN_MEMORY_ROWS, else DuckDB with memory_limit DUCKDB_MEMORY and a temp directory inside the staging
-dir) and appends the provinces in code order. Keys present in two sources (64-bit key hashes tell when none
-are) take the slower path of one DuckDB query over all parts. While the activities are merged, a thread
-writes regions, seats and the aggregates that do not read activities (DuckDB within DUCKDB_MEMORY as well).
+Memory: sources stream chunk by chunk (etl.staging.CHUNK_ROWS; a bulk activities CSV by parsed blocks,
+etl.csv_arrow) into Parquet parts on disk, one folder per province; the merge sorts one province at a time (in
+memory with polars up to SORT_IN_MEMORY_ROWS, else DuckDB with memory_limit DUCKDB_MEMORY and a temp directory
+inside the staging dir) and appends the provinces in code order. Keys present in two sources (64-bit key hashes
+tell when none are) take the slower path of one DuckDB query over all parts. While the activities are merged, a
+thread writes regions, seats and the aggregates that do not read activities (DuckDB within DUCKDB_MEMORY as well).
 A reading process holds imports + regions + resolver (~210 MB), a chunk or block in flight (a bulk
 activities CSV: up to bulk_activities.CHECKED_ROWS rows read, checked and held for the contract) and the
 KeyTracker (16 bytes a key).
@@ -33,41 +33,49 @@ import os
 import secrets
 import shutil
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from etl import publish
+from etl.aggregates import AGGREGATES, OF_ACTIVITIES, write_aggregates
 from etl.errors import SourceError
-from etl.inputs import discover, read_only_url, with_values
+from etl.inputs import discover, with_values
+from etl.parallel import read_sources
 from etl.publish import pause_at
 from etl.regions import regions_table
 from etl.spec import KEYS, table_columns
-
-if TYPE_CHECKING:
-    from etl.loaders import LoadResult
+from etl.staging import (
+    LoadJob,
+    Progress,
+    SourceStats,
+    arrow_schema,
+    dictionary_columns,
+    make_source,
+    malloc_tuning,
+    prio_of,
+    release_memory,
+    subfolder,
+    to_arrow,
+    write_by_province,
+)
 
 FACT_TABLES = ("personnel", "activities", "pleno", "tps", "seats_reference")
 DATE_COLUMN = {"personnel": "as_of", "activities": "date", "pleno": "week_start"}
 SORT = {"personnel": "region_code, as_of", "activities": "region_code, date", "pleno": "region_code, week_start",
         "tps": "desa_code, election", "seats_reference": "region_code, body"}
 ROW_GROUP = 64_000
-#: Parts are kept per province in folders named PROVINCE_DIR + provinsi_code (see _write_by_province).
-PROVINCE_DIR = "p="
 #: Sources hashed at once (to tell a changed source from one to carry over).
 HASH_THREADS = 2
-#: Columns of nearly unique values, written without a dictionary (it grows to its limit, then is dropped), and
-#: columns no query filters on, written without min/max statistics: the merge writes 5 M activities ~20 % faster.
-NO_DICTIONARY = {"activities": ("activity_id",)}
+#: Columns no query filters on, written without min/max statistics: with staging.NO_DICTIONARY, the merge writes
+#: 5 M activities ~20 % faster.
 NO_STATISTICS = {"activities": ("activity_id", "title")}
 #: Rows per batch when a reused source's rows are copied from the published version.
 CARRY_BATCH = 100_000
@@ -75,58 +83,11 @@ SHADOW_DIR = "_shadowed"
 #: DuckDB's memory for the merge (it spills to staging/_tmp beyond it). 1GB holds too, but costs ~0.9 GB
 #: more peak RSS at 5 M rows for no measurable speed; override with PANTAU_ETL_DUCKDB_MEMORY.
 DUCKDB_MEMORY = "256MB"
-#: Source rows in memory at once (the readers' default is 200,000). Each 50,000 rows cost ~50 MB while
-#: reading, but the peak of a 5 M-row load is DuckDB's merge, and 50,000 cost ~7 % more CPU: 100,000 it is.
-CHUNK_ROWS = 100_000
 #: A province with at most this many rows is sorted in memory (polars: ~0.6 GB at 1 M activity rows), a larger one
 #: by DuckDB within DUCKDB_MEMORY.
 SORT_IN_MEMORY_ROWS = 1_000_000
 #: After reading this many rows, memory held for reading is handed back before the merge.
 RELEASE_AFTER_ROWS = 1_000_000
-_ARROW = {"string": pa.string(), "int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_(),
-          "date": pa.date32(), "timestamp": pa.timestamp("us", tz="UTC")}
-
-Progress = Callable[[str, dict], None]
-
-
-def arrow_schema(table: str) -> pa.Schema:
-    return pa.schema([(name, _ARROW[kind]) for name, kind in table_columns(table).items()])
-
-
-def to_arrow(frame: pd.DataFrame, table: str) -> pa.Table:
-    """A DataFrame in the contract's columns as an Arrow table of exactly the contract's types."""
-    schema = arrow_schema(table)
-    arrays = []
-    for fld in schema:
-        col = frame[fld.name] if fld.name in frame.columns else pd.Series([None] * len(frame), dtype="object")
-        if pa.types.is_date32(fld.type) and not col.empty and str(col.dtype).startswith("datetime"):
-            col = col.dt.date
-        arr = pa.array(col, from_pandas=True)
-        arrays.append(arr.cast(fld.type, safe=False) if arr.type != fld.type else arr)
-    return pa.Table.from_arrays(arrays, schema=schema)
-
-
-@dataclass
-class SourceStats:
-    """One source in one run. rows_* count what this run did (all 0 when the source was reused)."""
-
-    name: str
-    table: str
-    sha256: str = ""
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_rejected: int = 0
-    reused: bool = False
-    loaded_run: str = ""      # the run that last read this source
-    order: int = 0
-    loaded: dict[str, int] = field(default_factory=dict)  # read/loaded/rejected of the run that read it
-
-    def record(self) -> dict:
-        """The entry in etl_runs.inputs."""
-        return {"source": self.name, "table": self.table, "sha256": self.sha256, "rows_read": self.rows_read,
-                "rows_loaded": self.rows_loaded, "rows_rejected": self.rows_rejected, "reused": self.reused,
-                "loaded_run": self.loaded_run}
-
 
 @dataclass
 class RunSummary:
@@ -148,23 +109,6 @@ def new_run_id(now: datetime | None = None) -> str:
     return f"{now:%Y%m%dT%H%M%S.%f}-{secrets.token_hex(2)}"
 
 
-def make_source(spec: dict):  # noqa: ANN201 - etl.readers.Source, imported lazily
-    """A readers.Source from one entry of inputs.discover (SQL URLs opened read-only)."""
-    from etl.readers import Source
-
-    kwargs: dict = {"table": spec.get("table"), "values": {**spec.get("context", {}), **spec.get("values", {})},
-                    "name": spec["name"]}
-    if "path" in spec:
-        kwargs["path"] = spec["path"]
-        kwargs["sheet"] = spec.get("sheet")
-    else:
-        kwargs["url"] = read_only_url(spec["url"])
-        kwargs["sql_table"] = spec.get("sql_table")  # "schema.table" is read from that schema
-        kwargs["query"] = spec.get("query")
-        kwargs["params"] = dict(spec.get("params") or {})
-    return Source(**kwargs)
-
-
 def build(source: Path | str, warehouse: Path | str, *, today: date | None = None, wait: float = 0,
           prune: bool = False, progress: Progress | None = None, chunk_rows: int | None = None,
           values: dict[str, str] | None = None) -> RunSummary:
@@ -172,14 +116,13 @@ def build(source: Path | str, warehouse: Path | str, *, today: date | None = Non
 
     Raises SourceError (a source cannot be read; nothing published), publish.WarehouseBusy (another
     run holds the lock after `wait` seconds). Every run that got the lock is logged in runs.jsonl.
-    `chunk_rows`: source rows held in memory at once (default CHUNK_ROWS; a bulk CSV: one parsed block).
+    `chunk_rows`: source rows held in memory at once (default etl.staging.CHUNK_ROWS; a bulk CSV: one parsed block).
     `values`: one value for a whole column (``--set``), for every source whose table has the column; a source's
     own values (sources.toml) win.
     """
-    from etl.parallel import read_sources
     from etl.readers import sha256_of
 
-    _malloc_tuning()
+    malloc_tuning()
     warehouse = Path(warehouse)
     started = datetime.now(UTC)
     run_id = new_run_id(started)
@@ -227,9 +170,11 @@ def build(source: Path | str, warehouse: Path | str, *, today: date | None = Non
                                   inputs.sources)
             for order, (spec, digest) in enumerate(zip(inputs.sources, digests, strict=True)):
                 # a database error in hashing is a SourceError, raised in list order
-                stats = SourceStats(name=spec["name"], table=spec["table"], order=order, sha256=digest)
+                stats = SourceStats(name=spec["name"], table=spec["table"], order=order, sha256=digest,
+                                    values=dict(spec.get("values") or {}))
                 old = prev_sources.get(stats.name)
-                if old and prev_dir and old.get("sha256") == stats.sha256 and old.get("table") == stats.table:
+                if old and prev_dir and old.get("sha256") == stats.sha256 and old.get("table") == stats.table \
+                        and (old.get("values") or {}) == stats.values:  # a value given anew is read anew
                     _reuse(stats, old)
                     carried.append((stats, old))
                     notify("source", {"name": stats.name, "table": stats.table})
@@ -256,7 +201,7 @@ def build(source: Path | str, warehouse: Path | str, *, today: date | None = Non
                    rejects=linked != set(FACT_TABLES))
         notify("finalize", {})
         if sum(s.rows_read for s in summary.sources) >= RELEASE_AFTER_ROWS:
-            _release_memory()
+            release_memory()
         _finalize(con, staging, parts, prev_dir, summary, inputs.sample, started, linked)
         con.close()
         con = None
@@ -283,139 +228,6 @@ def build(source: Path | str, warehouse: Path | str, *, today: date | None = Non
 # ---------------------------------------------------------------------------
 
 
-#: glibc thresholds of a read worker (etl.parallel): blocks under 16 MiB come from the heap, and the heap keeps up
-#: to 16 MiB free at its top. With the build's 256 KiB every such block was mapped and unmapped again, a page
-#: fault for each 4 KiB it touched: nationally 2.3 M faults and ~8 s of system time; with these, 2.5 s less CPU,
-#: 1.5 s less wall and ~40 MB more peak (interleaved national builds). A worker hands its heap back after each
-#: source (return_freed_memory).
-WORKER_MMAP_THRESHOLD = WORKER_TRIM_THRESHOLD = 16 << 20
-
-
-def _malloc_tuning(mmap_threshold: int = 256 * 1024, trim_threshold: int | None = None) -> None:
-    """glibc: keep blocks of ``mmap_threshold`` bytes and more in their own mappings (returned to the OS when
-    freed); ``trim_threshold``: free bytes the heap keeps at its top (glibc's default when None).
-
-    By default the threshold grows with every freed large block, so the chunks' arrays end up in the heap
-    and stay there after they are freed (~30-100 MB more peak RSS on a 5 M-row source).
-    """
-    with contextlib.suppress(OSError, AttributeError):
-        import ctypes
-
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(-3, mmap_threshold)  # M_MMAP_THRESHOLD
-        if trim_threshold is not None:
-            libc.mallopt(-1, trim_threshold)  # M_TRIM_THRESHOLD
-
-
-def _release_memory() -> None:
-    """Hand what reading held back to the OS before DuckDB's merge (the region resolver is rebuilt on demand)."""
-    import gc
-
-    from etl.loaders import default_resolver
-
-    default_resolver.cache_clear()
-    gc.collect()
-    return_freed_memory()
-
-
-def return_freed_memory() -> None:
-    """Give memory already freed back to the OS: pyarrow's pool and glibc's heap (no gc pass)."""
-    pa.default_memory_pool().release_unused()
-    with contextlib.suppress(OSError, AttributeError):
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
-def _folder(parts: Path, name: str) -> Path:
-    folder = parts / name
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _prio(stats: SourceStats) -> str:
-    """Rank of a source's rows when keys collide: later loaded run first, then later in the source list."""
-    return f"{stats.loaded_run}-{stats.order:05d}"
-
-
-def _write_part(parts: Path, stats: SourceStats, i: int, res: LoadResult) -> None:
-    if not res.n_good:
-        return
-    tbl = res.arrow.cast(arrow_schema(stats.table)) if res.arrow is not None else to_arrow(res.good, stats.table)
-    tbl = tbl.append_column("_prio", pa.repeat(pa.scalar(_prio(stats), pa.string()), len(tbl)))
-    _write_by_province(parts, stats.table, tbl, f"{stats.order:05d}-{i:05d}")
-
-
-@dataclass(frozen=True)
-class LoadJob:
-    """What every source read in a run shares: where parts go, the run, the day, rows per chunk."""
-
-    parts: Path
-    run_id: str
-    today: date
-    chunk_rows: int | None = None
-
-
-def load_into_parts(spec: dict, stats: SourceStats, job: LoadJob, notify: Progress) -> SourceStats:
-    """Read one source (an entry of inputs.discover) into parts and rejects under job.parts; fills `stats`.
-
-    Runs in the build's process or in a worker (etl.parallel); file names carry stats.order, so two
-    sources never write the same file. Raises SourceError when the source cannot be read at all.
-    """
-    from etl.intake import bulk_eligible, load_source
-    from etl.readers import ReadLog, sha256_of
-    from etl.regions import default_resolver
-
-    src = make_source(spec)
-    notify("source", {"name": stats.name, "table": stats.table})
-    if not (stats.sha256 or src.is_sql):  # an SQL source is hashed as its rows are read (ReadLog.sha256)
-        stats.sha256 = sha256_of(src)
-    rows = job.chunk_rows or (None if bulk_eligible(src) else CHUNK_ROWS)
-    log = ReadLog()
-    results = load_source(src, default_resolver(), run_id=job.run_id, today=job.today, chunk_rows=rows, log=log,
-                          restart=lambda: _drop_parts(job.parts, stats))
-    for i, res in enumerate(results):
-        _write_part(job.parts, stats, i, res)
-        if len(res.rejects):
-            pq.write_table(to_arrow(res.rejects, "rejects"),
-                           _folder(job.parts, "_rejects") / f"{stats.order:05d}-{i:05d}.parquet")
-        stats.rows_read += res.rows_read
-        stats.rows_loaded += res.n_good
-        stats.rows_rejected += len(res.rejects)
-        notify("rows", {"name": stats.name, "rows": res.rows_read})
-    stats.loaded = {"read": stats.rows_read, "loaded": stats.rows_loaded, "rejected": stats.rows_rejected}
-    stats.sha256 = log.sha256 or stats.sha256 or sha256_of(src)  # SQL: the rows this run loaded
-    return stats
-
-
-def _write_by_province(parts: Path, table: str, tbl: pa.Table, name: str) -> None:
-    """Rows of a part in one file per province (parts/<table>/p=<provinsi_code>/name.parquet): the merge sorts
-    one province at a time and appends them in code order, which is the table's order (SORT starts with the
-    region code, whose first two digits are the province). Parts are read whole, once: no statistics, and no
-    dictionary for NO_DICTIONARY columns (the others keep theirs: their repeated values then stay shared in
-    memory, which the merge's sort and write need)."""
-    provinces = pc.unique(tbl["provinsi_code"]).to_pylist()
-    folder = parts / table
-    dictionary = _dictionary_columns(table, tbl.column_names)
-    for prov in provinces:
-        piece = tbl if len(provinces) == 1 else tbl.filter(pc.equal(tbl["provinsi_code"], prov))
-        pq.write_table(piece, _folder(folder, f"{PROVINCE_DIR}{prov}") / f"{name}.parquet", compression="lz4",
-                       use_dictionary=dictionary, write_statistics=False)
-
-
-def _dictionary_columns(table: str, columns: Iterable[str]) -> list[str]:
-    """The columns written with a Parquet dictionary: all but the table's NO_DICTIONARY ones."""
-    return [c for c in columns if c not in NO_DICTIONARY.get(table, ())]
-
-
-def _drop_parts(parts: Path, stats: SourceStats) -> None:
-    """Forget what a source wrote so far (its bulk read gave up part-way and starts again)."""
-    for folder in (parts / stats.table, parts / "_rejects"):
-        for f in folder.rglob(f"{stats.order:05d}-*.parquet") if folder.exists() else []:
-            f.unlink()
-    stats.rows_read = stats.rows_loaded = stats.rows_rejected = 0
-
-
 def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
 
@@ -425,6 +237,8 @@ def _reuse(stats: SourceStats, old: dict) -> None:
     stats.reused = True
     stats.loaded_run = old.get("loaded_run", "")
     stats.loaded = dict(old.get("loaded") or {})
+    stats.values = dict(old.get("values") or {})
+    stats.filled = list(old.get("filled") or [])
 
 
 def _unchanged_tables(sources: list[SourceStats], prev_sources: dict, prev_dir: Path | None) -> set[str]:
@@ -462,15 +276,15 @@ def _carry(con: duckdb.DuckDBPyConnection, prev_dir: Path, parts: Path, stats: S
         with warnings.catch_warnings():  # "an extra copy of the rows": a batch at a time, and the name is bound
             warnings.simplefilter("ignore", UserWarning)
             reader = con.execute(f"SELECT *, $prio::VARCHAR AS _prio FROM ({union})",
-                                 {"name": stats.name, "prio": _prio(stats)}).to_arrow_reader(CARRY_BATCH)
+                                 {"name": stats.name, "prio": prio_of(stats)}).to_arrow_reader(CARRY_BATCH)
         schema = arrow_schema(stats.table).append(pa.field("_prio", pa.string()))
         for k, batch in enumerate(reader):
             if batch.num_rows:
-                _write_by_province(parts, stats.table, pa.Table.from_batches([batch]).cast(schema),
+                write_by_province(parts, stats.table, pa.Table.from_batches([batch]).cast(schema),
                                    f"{stats.order:05d}-carried-{k:05d}")
     old_rejects = prev_dir / "rejects.parquet"
     if rejects and old_rejects.exists():
-        out = _folder(parts, "_rejects") / f"{stats.order:05d}-carried.parquet"
+        out = subfolder(parts, "_rejects") / f"{stats.order:05d}-carried.parquet"
         con.execute(f"COPY (SELECT * FROM read_parquet('{_sql_path(old_rejects)}') WHERE source = $name) "
                     f"TO '{_sql_path(out)}' (FORMAT parquet)", {"name": stats.name})
 
@@ -514,7 +328,7 @@ def _merge(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, table: st
                     f"{copy_opts}")
         replaced = con.execute("SELECT count(*) FROM _ranked WHERE _rn > 1").fetchone()[0]
         if replaced:
-            shadow = _folder(staging, SHADOW_DIR) / f"{table}.parquet"
+            shadow = subfolder(staging, SHADOW_DIR) / f"{table}.parquet"
             con.execute(f"COPY (SELECT {cols} FROM _ranked WHERE _rn > 1 ORDER BY source) "
                         f"TO '{_sql_path(shadow)}' (FORMAT parquet, COMPRESSION zstd)")
         return pq.ParquetFile(out).metadata.num_rows, replaced
@@ -560,7 +374,7 @@ def _write_sorted(con: duckdb.DuckDBPyConnection, folder: Path, out: Path, table
 
     rows = 0
     with pq.ParquetWriter(out, schema, compression="zstd", store_schema=False,
-                          use_dictionary=_dictionary_columns(table, cols),
+                          use_dictionary=dictionary_columns(table, cols),
                           write_statistics=[c for c in cols if c not in NO_STATISTICS.get(table, ())]) as writer, \
             ThreadPoolExecutor(1) as background:
         pending: Future | None = None
@@ -588,8 +402,6 @@ def _finalize(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, prev_d
               summary: RunSummary, sample: bool, started: datetime, linked: set[str]) -> None:
     """Staging gets every table, the aggregates and the manifest. While the activities (nine in ten rows) are
     merged, a thread writes the tables and aggregates that do not read them (the merge leaves a core part-idle)."""
-    from etl.aggregates import AGGREGATES, OF_ACTIVITIES, write_aggregates
-
     tables_info: dict[str, dict] = {}
 
     def fact_table(table: str) -> None:
@@ -653,7 +465,8 @@ def _finalize(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, prev_d
     manifest = {
         "version": summary.run_id, "created_at": datetime.now(UTC).isoformat(), "sample": sample,
         "tables": tables_info,
-        "sources": {s.name: {"table": s.table, "sha256": s.sha256, "loaded_run": s.loaded_run, "loaded": s.loaded}
+        "sources": {s.name: {"table": s.table, "sha256": s.sha256, "loaded_run": s.loaded_run, "loaded": s.loaded,
+                             "values": s.values, "filled": s.filled}
                     for s in summary.sources},
     }
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
@@ -668,7 +481,6 @@ def _duckdb_config(staging: Path, spill: str = "") -> dict[str, str | int]:
 
 def _derived_tables(staging: Path, aggregates: tuple[str, ...], config: dict[str, str | int]) -> dict[str, dict]:
     """regions, seats (from the staged tps and seats_reference) and the given aggregates, into staging."""
-    from etl.aggregates import write_aggregates
     from etl.loaders import derive_seats
 
     regions = regions_table()

@@ -95,7 +95,8 @@ class Filled:
 
     def record(self) -> dict[str, str]:
         """As kept in etl_runs.inputs."""
-        return {"column": self.column, "value": self.value, "origin": self.origin, "text": self.text}
+        return {"column": self.column, "value": self.value, "origin": self.origin, "text": self.text,
+                "label": self.label}
 
 
 # ---------------------------------------------------------------------------

@@ -337,15 +337,19 @@ def _resolve_target(resolver: RegionResolver, text: str, level: str | None, with
     return r
 
 
-def context_region(resolver: RegionResolver, values: tuple[str, ...], ctx_cols: list[str]
-                   ) -> tuple[str | None, dict[str, str]]:
+def context_region(resolver: RegionResolver, values: tuple[str, ...], ctx_cols: list[str],
+                   hint: str | None = None) -> tuple[str | None, dict[str, str]]:
     """The deepest region the context columns name (provinsi, kabupaten_kota, kecamatan; blanks skipped),
-    or the error of the first one that does not resolve inside the previous."""
+    or the error of the first one that does not resolve inside the previous. The first is looked for inside
+    ``hint`` first (the organiser, the file's region): 'Wonosari' in a Kabupaten Boalemo recap is its kecamatan."""
     within: str | None = None
     for col, value in zip(ctx_cols, values, strict=False):
         if not value.strip():
             continue
-        r = resolver.resolve(_BODY_PREFIX.sub("", value), level=CONTEXT_LEVEL[col], within=within)
+        text = _BODY_PREFIX.sub("", value)
+        r = resolver.resolve(text, level=CONTEXT_LEVEL[col], within=within or hint) if (within or hint) else None
+        if within is None and (r is None or r.code is None):
+            r = resolver.resolve(text, level=CONTEXT_LEVEL[col], within=None)
         if r.code is None:
             return None, {col: r.error or "Wilayah tidak dikenal (unknown region)"}
         within = r.code
@@ -358,7 +362,7 @@ def resolve_one(resolver: RegionResolver, values: tuple[str, ...], ctx_cols: lis
 
     ``hint`` is a region the target is probably inside (an activity's organizer) when no context is given.
     """
-    within, errors = context_region(resolver, values, ctx_cols)
+    within, errors = context_region(resolver, values, ctx_cols, hint)
     if errors:
         return None, errors
     text = _BODY_PREFIX.sub("", values[len(ctx_cols)]) or values[len(ctx_cols)]
@@ -408,7 +412,7 @@ def _regions(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, target: 
     codes_out: list[str | None] = []
     errors: dict[str, list[str]] = {c: [] for c in cols}
     known = resolver.code_set()
-    contexts: dict[tuple[str, ...], tuple[str | None, bool]] = {}
+    contexts: dict[tuple[tuple[str, ...], str], tuple[str | None, bool]] = {}
     for k in range(len(first)):
         values = tuple(combo[k] for combo in combos[:len(cols)])
         lvl, hnt = combos[len(cols)][k], combos[len(cols) + 1][k]
@@ -417,10 +421,10 @@ def _regions(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, target: 
         # (the rule bulk_activities._quick_region applies to whole columns)
         if text in known:
             ctx = values[:-1]
-            if ctx not in contexts:
-                within, ctx_errors = context_region(resolver, ctx, ctx_cols)
-                contexts[ctx] = (within, not ctx_errors)
-            within, ctx_ok = contexts[ctx]
+            if (ctx, hnt) not in contexts:
+                within, ctx_errors = context_region(resolver, ctx, ctx_cols, hnt or None)
+                contexts[(ctx, hnt)] = (within, not ctx_errors)
+            within, ctx_ok = contexts[(ctx, hnt)]
             if ctx_ok and (not lvl or LEVEL_OF_LENGTH.get(len(text)) == lvl) \
                     and (within is None or text.startswith(within + ".")):
                 codes_out.append(text)

@@ -3,7 +3,7 @@
 Most of a build is Python-bound reading and checking, on one core, so with enough to read (PARALLEL_MIN_BYTES)
 and more than one source, each source is read whole by one of up to MAX_WORKERS spawned workers (fork after
 polars' or DuckDB's threads have started is unsafe), largest first. A worker writes its source's parts and
-rejects into the run's staging folder exactly as the build's own process would (``build.load_into_parts``:
+rejects into the run's staging folder exactly as the build's own process would (``staging.load_into_parts``:
 file names carry the source's order, so no two workers write one file) and returns the source's counts; which
 source it starts comes back on a queue, for the progress bar.
 - A worker dies with the build (PR_SET_PDEATHSIG): a killed run leaves no process writing into a staging
@@ -32,7 +32,9 @@ from typing import TYPE_CHECKING, Any
 from etl.publish import pause_at
 
 if TYPE_CHECKING:
-    from etl.build import LoadJob, Progress, SourceStats
+    from etl.staging import LoadJob, Progress, SourceStats
+# etl.staging is imported by the functions that use it, not here: a spawned worker imports this module before
+# _start_worker runs, and etl.staging imports pyarrow (and numpy), which must come after the thread settings there.
 
 WORKERS_ENV = "PANTAU_ETL_WORKERS"
 MAX_WORKERS = 2
@@ -74,7 +76,7 @@ def read_sources(tasks: list[tuple[dict, SourceStats]], job: LoadJob, notify: Pr
 
 
 def _read_here(tasks: list[tuple[dict, SourceStats]], job: LoadJob, notify: Progress) -> None:
-    from etl.build import _drop_parts, load_into_parts
+    from etl.staging import drop_parts, load_into_parts
 
     def serial(event: str, info: dict) -> None:
         notify(event, info)
@@ -82,7 +84,7 @@ def _read_here(tasks: list[tuple[dict, SourceStats]], job: LoadJob, notify: Prog
             pause_at("read")
 
     for spec, stats in tasks:
-        _drop_parts(job.parts, stats)  # nothing, or what a dead worker left of it
+        drop_parts(job.parts, stats)  # nothing, or what a dead worker left of it
         load_into_parts(spec, stats, job, serial)
         notify("source_done", {"name": stats.name, "stats": stats.__dict__.copy()})
 
@@ -190,9 +192,9 @@ def _start_worker(events: Any, parent: int, threads: int) -> None:
     import pyarrow as pa  # imports numpy
 
     pa.set_cpu_count(threads)
-    from etl.build import WORKER_MMAP_THRESHOLD, WORKER_TRIM_THRESHOLD, _malloc_tuning
+    from etl.staging import WORKER_MMAP_THRESHOLD, WORKER_TRIM_THRESHOLD, malloc_tuning
 
-    _malloc_tuning(WORKER_MMAP_THRESHOLD, WORKER_TRIM_THRESHOLD)
+    malloc_tuning(WORKER_MMAP_THRESHOLD, WORKER_TRIM_THRESHOLD)
 
 
 def _emit(event: str, info: dict) -> None:
@@ -205,10 +207,10 @@ def _emit(event: str, info: dict) -> None:
 
 
 def _read_one(spec: dict, stats: SourceStats, job: LoadJob) -> SourceStats:
-    """In a worker: load one source into the staging parts (see build.load_into_parts). Afterwards, what its
+    """In a worker: load one source into the staging parts (see staging.load_into_parts). Afterwards, what its
     blocks held goes back to the OS, so two workers' peaks do not stack on what each kept (~80 MB a worker
     nationally, no measurable time; a gc pass here, over the resolver's objects, cost seconds)."""
-    from etl.build import load_into_parts, return_freed_memory
+    from etl.staging import load_into_parts, return_freed_memory
 
     try:
         return load_into_parts(spec, stats, job, _emit)

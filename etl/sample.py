@@ -9,6 +9,7 @@ events) and a handful of planted bad rows for the data-quality page. Same seed, 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import re
@@ -21,6 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import xlsxwriter
+
+from etl import parse, spec
 
 Progress = Callable[[str, int, int], None]
 
@@ -59,6 +62,7 @@ _NO_ACTIVITY_PROV = "95"   # Papua Pegunungan sent no activity file at all
 _NO_PTPS_PROV = ("65", "93")  # Kalimantan Utara and Papua Selatan sent no PTPS recap (sample scale)
 _SQL_PROV = "16"           # Sumatera Selatan keeps its activities in an SQLite table
 _LAMPUNG = "18"
+_OFFICE_PROV = "75"        # Gorontalo: its kab/kota offices send their own recaps, shaped as offices keep them
 _TPS_TOTAL = 820_161
 _DPT_TOTAL = 204_807_222
 _SEED_DATES = (dt.date(2022, 3, 11), dt.date(2023, 2, 20), dt.date(2023, 10, 18), dt.date(2024, 7, 23),
@@ -92,6 +96,7 @@ class SampleSummary:
     files: dict[str, str] = field(default_factory=dict)      # relative path -> source table
     rows: dict[str, int] = field(default_factory=dict)       # source table -> data rows written
     bad_rows: list[str] = field(default_factory=list)        # planted problems, described
+    office_files: list[str] = field(default_factory=list)    # written as offices keep them (etl/office_sample)
     seconds: float = 0.0
 
 
@@ -278,6 +283,21 @@ class _Writer:
         book.close()
         self.entries.append(_Entry(table, path=rel, sheet=sheet if notes else None, context=context))
         self._count(rel, table, len(frame))
+
+    def office_csv(self, rel: str, table: str, title: list[str], header: list[list[str]], rows: list[list[object]],
+                   footer: list[str]) -> None:
+        """A CSV as Excel saves an office's sheet (Windows-1252, ';'): title rows above the header, header rows
+        (a second one for units or sub-columns), the data, a blank line and the signature block under it."""
+        path = self._target(rel)
+        width = len(header[0])
+        lines = [[t, *[""] * (width - 1)] for t in title] + [[""] * width] + header
+        lines += [["" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in r] for r in rows]
+        lines += [[""] * width] + [[f, *[""] * (width - 1)] for f in footer]
+        with open(path, "w", encoding="cp1252", newline="") as f:
+            csv.writer(f, delimiter=";", lineterminator="\r\n").writerows(lines)
+        self.entries.append(_Entry(table, path=rel))
+        self._count(rel, table, sum(1 for r in rows if str(r[0]).upper() != "JUMLAH"))  # a total row is no data
+        self.summary.office_files.append(rel)
 
     def sqlite(self, rel: str, sql_table: str, table: str, frame: pd.DataFrame) -> None:
         path = self._target(rel)
@@ -555,6 +575,9 @@ def _personnel(geo: _Geo, w: _Writer, seed: int, spec: _ScaleSpec, summary: Samp
                 w.xlsx(f"personel/19_babel/personel_{kab or p}.xlsx", "personnel", frame,
                        f"REKAP PERSONEL PENGAWAS {pname} {as_of_title}", context={"provinsi": p})
             continue
+        if p == _OFFICE_PROV:
+            _office_personnel(geo, w, p, rows, rng)
+            continue
         style = i % 3
         small = len(rows) < 1500
         named = style == 1 or p in {"65", "76"}
@@ -581,6 +604,44 @@ def _personnel(geo: _Geo, w: _Writer, seed: int, spec: _ScaleSpec, summary: Samp
                    f"{as_of_title}", notes=notes if p == "65" else None)
         else:
             w.csv(f"personel/personel_{p}.csv", "personnel", frame, cp1252=style == 0)
+
+
+def _body_key(label: str) -> str:
+    """The body key of a label this module writes ('Bawaslu Provinsi' -> bawaslu_provinsi)."""
+    return parse.vocabulary_lookup(spec.BODIES)[parse.choice_key(label)]
+
+
+def _office_personnel(geo: _Geo, w: _Writer, p: str, rows: list[_PRow], rng: np.random.Generator) -> None:
+    """A province's personnel recap as an office keeps it: the date in the title ('Keadaan per ...'), the regions
+    under their levels, men and women counted under one 'Jumlah' header over 'L' and 'P', a JUMLAH row and a
+    signature block, saved by Excel as a ';' CSV."""
+    frame = _personnel_frame(geo, p, rows, PERSONNEL_AS_OF, 0, named=True, date_style="dmy", rng=rng, kab_form=0,
+                             region_form=0)
+    keys = ["kabupaten_kota", "kecamatan", "wilayah", "lembaga", "jabatan"]
+    wide = frame.pivot_table(index=keys, columns="jenis_kelamin", values="jumlah", aggfunc="sum", sort=False)
+    wide = wide.reindex(columns=["L", "P"]).reset_index()
+    out = []
+    for k, r in enumerate(wide.itertuples(index=False), start=1):
+        kab, kec, region, body, role, male, female = r
+        if kec:  # a kelurahan/desa body
+            where = [kab, kec, region]
+        elif kab:  # a kecamatan body
+            where = [kab, region, ""]
+        elif spec.BODY_LEVEL[_body_key(body)] == "provinsi":
+            where = [f"Provinsi {geo.names[p]}", "", ""]
+        else:  # a kab/kota body
+            where = [region, "", ""]
+        out.append([k, *where, body, role, "" if pd.isna(male) else int(male), "" if pd.isna(female) else int(female)])
+    total_l = sum(r[6] or 0 for r in out)
+    total_p = sum(r[7] or 0 for r in out)
+    out.append(["JUMLAH", "", "", "", "", "", total_l, total_p])
+    w.office_csv(f"personel/personil_{geo.names[p].lower().replace(' ', '_')}.csv", "personnel",
+                 [f"DATA CONTOH — REKAPITULASI PERSONIL PENGAWAS PEMILU PROVINSI {geo.names[p].upper()}",
+                  f"Keadaan per {_fmt_date(PERSONNEL_AS_OF, 'long')}"],
+                 [["No", "Kabupaten/Kota", "Kecamatan", "Desa/Kelurahan", "Lembaga", "Jabatan", "Jumlah", ""],
+                  ["", "", "", "", "", "", "L", "P"]],
+                 out, [f"Gorontalo, {_fmt_date(PERSONNEL_AS_OF + dt.timedelta(days=1), 'long')}",
+                       "Kepala Bagian SDMO", "(DATA CONTOH)"])
 
 
 # ---------------------------------------------------------------------------
@@ -842,6 +903,8 @@ def _activities(geo: _Geo, w: _Writer, seed: int, spec: _ScaleSpec, summary: Sam
         for part in range(parts):
             m = n // parts + (1 if part < n % parts else 0)
             core = _activity_core(geo, p, m, rng, weights)
+            if p == _OFFICE_PROV and part == 0:
+                core = _office_activities(geo, w, p, core, rng)
             date_styles = (["dmy", "day"], ["iso", "long"], ["dmy"])[style]
             frame = _activity_frame(geo, p, core, 1 + part * (n // parts + 1), style, named, date_styles, rng)
             if part == 0 and seeds:
@@ -860,6 +923,36 @@ def _activities(geo: _Geo, w: _Writer, seed: int, spec: _ScaleSpec, summary: Sam
                        f"DAFTAR KEGIATAN PENGAWASAN {geo.names[p].upper()} 2022-2024")
             else:
                 w.csv(f"kegiatan/kegiatan_{p}{suffix}.csv", "activities", frame, cp1252=style == 0)
+
+
+def _office_activities(geo: _Geo, w: _Writer, p: str, core: dict, rng: np.random.Generator) -> dict:
+    """The activities a kab/kota office held in its kecamatan and desa, one recap per office as offices keep them:
+    organiser and year in the title rows, rows numbered (no id), the place under its level ('Kecamatan',
+    'Desa/Kelurahan'), notes in the headers, a unit row, a signature block. Returns the rest of ``core``."""
+    own = (core["org_level"] == 1) & (core["loc_level"] >= 2)
+    for kab in sorted(set(core["kab"][own])):
+        pick = np.flatnonzero(own & (core["kab"] == kab))
+        rows = []
+        for k, i in enumerate(pick, start=1):
+            desa = int(core["desa"][i])
+            kec = str(geo.kec[geo.kec_of_desa[desa]])
+            kec_name = geo.names[kec] if geo.kec_nameable[geo.kec_index(kec)] else kec
+            in_desa = core["loc_level"][i] == 3
+            desa_name = (str(geo.desa_name[desa]) if geo.desa_nameable[desa] else str(geo.desa[desa])) if in_desa \
+                else ""
+            day = _ACT_ORIGIN + dt.timedelta(days=int(core["day"][i]))
+            rows.append([k, _fmt_date(day, "dmy"), kec_name, desa_name, _TYPE_LABELS[1][core["type"][i]],
+                         core["title"][i], int(core["participants"][i]), ""])
+        name = geo.names[str(kab)]
+        slug = "_".join(name.lower().replace("kabupaten", "kab").split())
+        w.office_csv(f"kegiatan/kantor/rekap_kegiatan_bawaslu_{slug}.csv", "activities",
+                     ["DATA CONTOH — REKAP KEGIATAN PENGAWASAN DAN SOSIALISASI", f"BAWASLU {name.upper()}",
+                      "TAHUN 2022 s.d. 2024"],
+                     [["No", "Tanggal*", "Kecamatan", "Desa/Kelurahan", "Jenis Kegiatan", "Uraian Kegiatan",
+                       "Jumlah Peserta (orang)", "Keterangan"], [f"({c})" for c in range(1, 9)]],
+                     rows, [f"{name.removeprefix('Kabupaten ').removeprefix('Kota ')}, 6 Januari 2025",
+                            f"Ketua Bawaslu {name}", "ttd", "(DATA CONTOH)"])
+    return {k: v[~own] if isinstance(v, np.ndarray) and len(v) == len(own) else v for k, v in core.items()}
 
 
 def _plant_activity(frame: pd.DataFrame, p: str, rel: str, summary: SampleSummary) -> pd.DataFrame:

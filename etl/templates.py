@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from etl import spec
+from etl.file_values import TABLE_WORDS
 from etl.parse import vocabulary
 
 TYPE_LABEL = {
@@ -42,6 +43,39 @@ GENERAL_RULES = [
     "Nama yang sama di beberapa tempat dibedakan dengan kolom provinsi / kabupaten_kota / kecamatan.",
     "Pilihan: huruf besar/kecil, spasi dan tanda baca diabaikan; sinonim yang diterima tercantum.",
     "CSV: UTF-8 (dengan atau tanpa BOM) atau Windows-1252; pemisah koma, titik koma atau tab.",
+    "Judul kolom boleh berisi catatan: 'Minggu (Senin)', 'Jumlah Peserta (orang)', 'Tanggal*', 'Nilai (0-100)', "
+    "ganti baris di dalam sel; baris satuan atau nomor kolom ((1), (2), ...) di bawah judul dilewati. Dua kolom "
+    "di bawah satu judul dibedakan oleh baris di bawahnya ('Jumlah' di atas 'L' dan 'P': satu baris per jenis "
+    "kelamin; 'Tanggal' di atas 'Mulai' dan 'Selesai': tanggal mulai dipakai).",
+    "Wilayah boleh ditulis per tingkat ('Kecamatan', 'Desa/Kelurahan'): bila kolom wilayah tabel tidak ada, "
+    "tingkat terdalam yang terisi pada tiap baris menjadi wilayahnya.",
+    "Nilai yang berlaku untuk seluruh berkas boleh ditulis sekali di baris judul atau nama berkas: penyelenggara "
+    "kegiatan dan penilai pleno ('BAWASLU KABUPATEN BANGKA TENGAH'), tanggal data personel ('Keadaan per 23 Juli "
+    "2024', personil_lampung_2024-07.csv = 1 Juli 2024), pemilu ('PEMILU 2024'). Atau diberikan: "
+    "--set kolom=nilai (python -m etl check/build) atau values = { kolom = \"nilai\" } di sources.toml. Nama "
+    "wilayah dicari lebih dulu di wilayah berkas; baris personel, pleno, TPS dan kursi di luar wilayah itu ditolak.",
+    "Baris JUMLAH/TOTAL dan catatan di bawah tabel (tempat, tanggal, tanda tangan) dilewati dan dilaporkan.",
+]
+#: How rows are told apart, for docs/TEMPLATES.md.
+KEYS_TEXT = [
+    "## Kunci baris (how rows are keyed)",
+    "",
+    "Each table has a key (listed per table below). A second row with the key of an earlier row of the same file is "
+    "set aside as a duplicate. A row whose key a newer source also has is replaced by that source's row (the run "
+    "counts them as replaced); the older row comes back if the newer source later drops it.",
+    "",
+    "- **Kegiatan (activities) without an id column**: most offices number their rows or give no id. Pantau then "
+    "derives a stable key from what the row says: organiser, date, place, type and title, plus the row's position "
+    "among identical rows (`~3f9a0c1d2e4b`, `~3f9a0c1d2e4b-2`). A corrected re-send of the same rows, even under "
+    "another file name, gets the same keys and replaces them instead of doubling them; a row whose date, place, "
+    "type or title was corrected is a new row (the old one stays until its file is sent again without it).",
+    "- **An id an office writes is that office's id**: the key of an activity is (organiser, id), so two "
+    "kabupaten that both number their activities 1, 2, 3 keep every row. Give a real id (`id_kegiatan`, "
+    "'No. Kegiatan') when rows are corrected in the fields the derived key uses, or when one activity may "
+    "legitimately appear twice with the same content. When the column is there, every row must fill it.",
+    "- **Personel**: tanggal, wilayah, lembaga, jabatan, jenis kelamin. **Pleno**: wilayah, lembaga, minggu. "
+    "**TPS**: desa, pemilu. **Kursi**: wilayah, lembaga.",
+    "",
 ]
 
 
@@ -150,13 +184,14 @@ def templates_markdown() -> str:
         "",
         "Blank XLSX templates live in `data/templates/<table>.xlsx` (`python -m etl templates --out DIR` "
         "writes them again). Fill the sheet *Data* from row 2; the sheet *Petunjuk* explains each column. "
-        "The same columns work in CSV files and SQL tables. A file name starting with one of "
-        f"{', '.join(f'`{a}`' for a in sorted(spec.SOURCE_ALIASES))} tells which table it holds.",
+        "The same columns work in CSV files and SQL tables. A word of the file name or its folder among "
+        f"{', '.join(f'`{a}`' for a in sorted(TABLE_WORDS))} tells which table it holds (else its headers do).",
         "",
         "## Aturan umum (general rules)",
         "",
         *[f"- {rule}" for rule in GENERAL_RULES],
         "",
+        *KEYS_TEXT,
     ]
     for table, tpl in spec.SOURCES.items():
         ex = example_row(table)

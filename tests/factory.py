@@ -20,9 +20,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from etl.aggregates import write_aggregates
-from etl.build import arrow_schema
 from etl.publish import point_current
 from etl.spec import WAREHOUSE
+from etl.staging import arrow_schema
 
 _CODE_COL = {"regions": "code", "tps": "desa_code"}
 _LEVEL = {1: "provinsi", 2: "kabkota", 3: "kecamatan", 4: "desa"}
