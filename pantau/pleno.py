@@ -13,6 +13,7 @@ The scope's figures add its reported rows up: compliance = sum of weeks held / s
 (`compliance_totals`, and `pleno_trend` per time bucket), NaN when nothing was reported.
 Every Bawaslu kab/kota and provinsi in the scope is listed, reported or not, plus any other body in pleno.
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
