@@ -62,6 +62,8 @@ if not missing.empty:
                                                                        limit=len(bodies)),
                            where=where, seats=fmt.number(rows["seats"].sum(), 0, lang)))
     st.info(ctx.t("sum_unreported", items="; ".join(items)), icon=":material/report:")
+# bodies with no pleno week reported in the period: left out of the pleno compliance above, named here
+w.pleno_not_reported(ctx, query(ctx.wh, "pleno.not_reported", f.scope, f.period))
 
 # --- fill rate by body (the coverage headline) ------------------------------------------
 by_body = query(ctx.wh, "coverage.fill_rate_by_body", f.scope, f.as_of, f.election)

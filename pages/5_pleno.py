@@ -28,14 +28,17 @@ if weekly.empty:
     st.info(ctx.t("pleno_none", scope=ctx.scope_name, period=ctx.period_text) + " " + ctx.t("empty_scope_hint"),
             icon=":material/event_busy:")
 else:
+    # bodies nobody reported a week of: named, not ranked (pantau.pleno: not reported is not a missed pleno)
+    w.pleno_not_reported(ctx, query(ctx.wh, "pleno.not_reported", f.scope, f.period))
     # --- heatmap: bodies x weeks -------------------------------------------------------
-    order = comp.sort_values(["compliance", "region_code"], ascending=[True, True], na_position="first")
-    order = order[order["region_code"].isin(weekly["region_code"].unique())]
+    # rows: the bodies with a reported week, lowest compliance first
+    order = comp[comp["reported"].astype(bool)].sort_values(["compliance", "region_code"], ascending=[True, True])
     shown_codes = list(order["region_code"])[:MAX_ROWS]  # more than MAX_ROWS: the title says so
     names = dict(zip(order["region_code"].head(MAX_ROWS), order["region_name"].head(MAX_ROWS), strict=True))
     row_names = [names[c] for c in shown_codes]
     grid = week_grid(weekly, shown_codes, outcome_name=lambda o: label("outcome", o, lang),
-                     score_word=ctx.t("col_score"), not_held_text=ctx.t("pleno_not_held"), lang=lang)
+                     score_word=ctx.t("col_score"), not_held_text=ctx.t("pleno_not_held"), lang=lang,
+                     not_reported_text=ctx.t("pleno_week_not_reported"))
     weeks, hover = grid.weeks, grid.hover
     z, not_held = grid.score, grid.not_held
     z.index = row_names
@@ -93,7 +96,7 @@ else:
 
 # --- ranking ---------------------------------------------------------------------------
 st.subheader(ctx.t("pleno_ranking"))
-ranked = comp.dropna(subset=["compliance"]) if not comp.empty else comp
+ranked = comp[comp["reported"].astype(bool)] if not comp.empty else comp  # not reported: named above, not 0 %
 if ranked.empty:
     w.empty(ctx, ctx.t("col_compliance").lower(), hint=False)
 else:

@@ -52,6 +52,9 @@ df = query(ctx.wh, "compare.compare_kabkota", list(codes), f.period, f.as_of, f.
 if df.empty:
     w.empty(ctx, ctx.t("page_perbandingan").lower())
     st.stop()
+# a kab/kota with no pleno week reported has no pleno figures (pantau.compare: NaN): named, never a 0 %
+no_pleno = df[(df["measure"] == "pleno_compliance") & df["value"].isna()]
+w.pleno_not_reported(ctx, no_pleno.assign(body="bawaslu_kabkota"))
 
 SHARES = ("fill_rate", "sambang_reach", "pleno_compliance")  # fractions: shown as percent
 is_share = df["measure"].str.startswith(SHARES)

@@ -3,6 +3,8 @@
 Measures (long format): fill_rate (all supervisor bodies), fill_rate_<body> for Panwascam, PKD and
 PTPS, the three supervisor ratios, activities, sambang_reach, pleno_compliance, pleno_mean_score.
 prov_median = the median of the measure over every kab/kota of the same province.
+pleno_compliance = weeks held / weeks reported in the period (pantau.pleno); with pleno_mean_score it is NaN
+for a kab/kota with no week reported (not reported: not 0 %, and out of the province median).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from pantau import activity, coverage, pleno, ratios
+from pantau import activity, coverage, ratios
 from pantau.filters import Period, Scope
 from pantau.warehouse import Warehouse
 
@@ -53,13 +55,11 @@ def kabkota_measures(wh: Warehouse, period: Period, as_of: date, election: str) 
         out["activities"] = activity.kabkota_counts(wh, period)
         out["activities"] = out["activities"].fillna(0)
         out["sambang_reach"] = activity.kabkota_reach(wh, period)
-        span = pleno.covered_period(wh, period)  # as pleno_compliance: every kab/kota, reported or not
-        weeks = pleno.mondays(*span) if span else 0
-        pl = wh.sql("SELECT region_code, CAST(sum(CAST(held AS INTEGER)) AS BIGINT) AS weeks_held, "
+        # as pleno_compliance: held / reported weeks; a kab/kota with no week reported is NaN, not 0 %
+        pl = wh.sql("SELECT region_code, CAST(sum(CAST(held AS INTEGER)) AS DOUBLE) / count(*) AS compliance, "
                     "avg(score) AS mean_score FROM pleno WHERE body = 'bawaslu_kabkota' "
-                    "AND week_start BETWEEN ? AND ? GROUP BY ALL", list(span)).set_index("region_code") if span \
-            else pd.DataFrame(columns=["weeks_held", "mean_score"])
-        out["pleno_compliance"] = pl["weeks_held"].reindex(out.index).fillna(0) / weeks if weeks else np.nan
+                    "AND week_start BETWEEN ? AND ? GROUP BY ALL", [period.start, period.end]).set_index("region_code")
+        out["pleno_compliance"] = pl["compliance"]
         out["pleno_mean_score"] = pl["mean_score"]
         return out[["provinsi_code", *MEASURES]].astype({m: "float64" for m in MEASURES})
 

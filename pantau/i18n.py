@@ -248,8 +248,10 @@ TEXT: dict[str, dict[str, str]] = {
     "metric_sambang_reach_help": {"id": "Bagian kelurahan/desa yang dikunjungi sambang pengawasan dalam periode",
                                   "en": "Share of kelurahan/desa visited by a sambang in the period"},
     "metric_pleno_compliance": {"id": "Kepatuhan pleno", "en": "Pleno compliance"},
-    "metric_pleno_compliance_help": {"id": "Bagian minggu dengan rapat pleno mingguan yang diadakan",
-                                     "en": "Share of weeks in which the weekly pleno was held"},
+    "metric_pleno_compliance_help": {"id": "Bagian minggu yang dilaporkan dengan rapat pleno mingguan yang "
+                                           "diadakan (minggu yang tidak dilaporkan tidak dihitung)",
+                                     "en": "Share of the reported weeks in which the weekly pleno was held (weeks "
+                                           "nobody reported are left out)"},
     "metric_pleno_mean_score": {"id": "Nilai pleno rata-rata", "en": "Mean pleno score"},
     "metric_pleno_mean_score_help": {"id": "Rata-rata nilai evaluasi pleno mingguan (0–100) dalam periode",
                                      "en": "Mean score (0-100) of the weekly pleno evaluations in the period"},
@@ -361,7 +363,13 @@ TEXT: dict[str, dict[str, str]] = {
     "pleno_up": {"id": "naik", "en": "rose"},
     "pleno_down": {"id": "turun", "en": "fell"},
     "pleno_flat": {"id": "stabil", "en": "held steady"},
-    "pleno_not_held": {"id": "Tidak pleno / tidak dilaporkan", "en": "Not held / not reported"},
+    "pleno_not_held": {"id": "Tidak pleno", "en": "Not held"},  # a reported week without a pleno
+    "pleno_week_not_reported": {"id": "Tidak dilaporkan", "en": "Not reported"},  # a week nobody reported
+    # a body with no pleno week reported in the period: named, left out of compliance (never a 0 % bar)
+    "pleno_not_reported": {"id": "Belum ada laporan pleno: {names}; tidak dihitung dalam kepatuhan pleno.",
+                           "en": "No pleno report yet: {names}; left out of pleno compliance."},
+    "pleno_body_provinsi": {"id": "Bawaslu Provinsi {name}", "en": "Bawaslu of {name} Province"},
+    "pleno_body_kabkota": {"id": "Bawaslu {name}", "en": "Bawaslu of {name}"},
     "pleno_none": {"id": "Tidak ada pleno yang dilaporkan {scope_in} pada {period}.",
                    "en": "No pleno reported {scope_in} for {period}."},
     "pleno_score_scale": {"id": "Nilai", "en": "Score"},

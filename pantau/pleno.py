@@ -1,9 +1,17 @@
 """Weekly plenary meetings (pleno rutin mingguan): compliance, scores, outcomes, trend, ranking.
 
-weeks_in_period = the Mondays in the period, clipped to the weeks the pleno table covers (its first
-to its last week_start), so weeks not yet reported do not count as missed. compliance =
-weeks_held / weeks_in_period (NaN when no week is in the period). mean_score = the mean score of the
-reported weeks. Every Bawaslu kab/kota and provinsi in the scope is listed, reported or not.
+Who evaluates whom: a body's weekly pleno is evaluated by the body above it (a province's sheet covers its
+kab/kota, not the province itself), so a body or a week nobody reported is *not reported* (tidak dilaporkan):
+missing data, never a week without a pleno, and in no denominator.
+
+compliance of a body = weeks_held / weeks_reported, its weeks reported in the period. A body of the scope
+with no reported week in the period is not reported: reported False, compliance and mean_score NaN, rank
+<NA> (nullable Int64), listed after the ranked bodies in region_code order; `not_reported` names them.
+mean_score = the mean score of the reported weeks. weeks_in_period = the Mondays in the period clipped to the
+weeks the pleno table covers (its first to its last week_start): shown for context, in no denominator.
+The scope's figures add its reported rows up: compliance = sum of weeks held / sum of weeks reported
+(`compliance_totals`, and `pleno_trend` per time bucket), NaN when nothing was reported.
+Every Bawaslu kab/kota and provinsi in the scope is listed, reported or not, plus any other body in pleno.
 """
 
 from __future__ import annotations
@@ -19,8 +27,9 @@ from pantau.warehouse import Warehouse
 
 COMPLIANCE_COLUMNS = [
     "region_code", "region_name", "body", "weeks_in_period", "weeks_reported", "weeks_held", "compliance",
-    "mean_score", "rank",
+    "mean_score", "rank", "reported",
 ]
+NOT_REPORTED_COLUMNS = ["region_code", "region_name", "body"]
 WEEKLY_COLUMNS = ["region_code", "region_name", "week_start", "held", "score", "outcome"]
 SHARES_COLUMNS = ["outcome", "n", "share"]
 TREND_COLUMNS = ["period_start", "compliance", "mean_score"]
@@ -65,22 +74,18 @@ def expected_bodies(wh: Warehouse, scope: Scope) -> pd.DataFrame:
 
 def compliance_totals(wh: Warehouse, scope: Scope, period: Period) -> tuple[float, float]:
     """The scope's pleno compliance and mean score over the period, as `pleno_compliance` rows add up:
-    weeks held / (weeks_in_period x bodies), and the mean of the bodies' mean scores weighted by their
-    reported weeks (NaN when nothing is in the period)."""
-    n_bodies = len(expected_bodies(wh, scope))
-    span = covered_period(wh, period)
-    if span is None or n_bodies == 0:
-        return float("nan"), float("nan")
-    weeks = mondays(*span)
+    weeks held / weeks reported (bodies and weeks nobody reported count in neither), and the mean of the
+    bodies' mean scores weighted by their reported weeks (both NaN when nothing was reported)."""
     where, params = scope_sql(scope)
     row = wh.sql("SELECT CAST(sum(h) AS BIGINT) AS held, CAST(sum(n) AS BIGINT) AS reported, "
                  "coalesce(sum(m * n), 0) AS weighted FROM (SELECT count(*) AS n, sum(CAST(held AS INTEGER)) AS h, "
                  f"avg(score) AS m FROM pleno WHERE {where} AND week_start BETWEEN ? AND ? GROUP BY region_code, body)",
-                 [*params, *span]).iloc[0]
-    held = 0 if pd.isna(row["held"]) else int(row["held"])
+                 [*params, period.start, period.end]).iloc[0]
     reported = 0 if pd.isna(row["reported"]) else int(row["reported"])
-    compliance = held / (weeks * n_bodies) if weeks else float("nan")
-    return compliance, (float(row["weighted"]) / reported if reported else float("nan"))
+    if not reported:
+        return float("nan"), float("nan")
+    held = 0 if pd.isna(row["held"]) else int(row["held"])
+    return held / reported, float(row["weighted"]) / reported
 
 
 def _rows(wh: Warehouse, scope: Scope, start: date, end: date, cols: str) -> pd.DataFrame:
@@ -90,7 +95,8 @@ def _rows(wh: Warehouse, scope: Scope, start: date, end: date, cols: str) -> pd.
 
 
 def pleno_compliance(wh: Warehouse, scope: Scope, period: Period) -> pd.DataFrame:
-    """Per body: weeks in period, reported, held, compliance, mean score and rank (1 = best)."""
+    """Per body: weeks in period, reported, held, compliance (held / reported), mean score, rank (1 = best by
+    compliance, then mean score; ties share a rank) and reported; the bodies not reported come last."""
     bodies = expected_bodies(wh, scope)
     if bodies.empty:
         return pd.DataFrame(columns=COMPLIANCE_COLUMNS)
@@ -107,12 +113,22 @@ def pleno_compliance(wh: Warehouse, scope: Scope, period: Period) -> pd.DataFram
     df["weeks_in_period"] = weeks
     for c in ("weeks_reported", "weeks_held"):
         df[c] = df[c].fillna(0).astype("int64")
+    df["reported"] = df["weeks_reported"] > 0
     df["mean_score"] = df["mean_score"].astype("float64")
-    df["compliance"] = df["weeks_held"] / weeks if weeks else np.nan
-    key = df["compliance"].fillna(-1) * 1e6 + df["mean_score"].fillna(-1)
-    df["rank"] = key.rank(method="min", ascending=False).astype("int64")
+    df["compliance"] = (df["weeks_held"] / df["weeks_reported"]).where(df["reported"]).astype("float64")
+    key = (df["compliance"] * 1e6 + df["mean_score"].fillna(-1)).where(df["reported"])
+    df["rank"] = key.rank(method="min", ascending=False).astype("Int64")  # NaN key (not reported): <NA>
     df["region_name"] = wh.names(df["region_code"])
-    return df.sort_values(["rank", "region_code"], ignore_index=True)[COMPLIANCE_COLUMNS]
+    df = df.sort_values(["reported", "rank", "region_code"], ascending=[False, True, True], na_position="last",
+                        ignore_index=True)
+    return df[COMPLIANCE_COLUMNS]
+
+
+def not_reported(wh: Warehouse, scope: Scope, period: Period) -> pd.DataFrame:
+    """The bodies of the scope with no pleno week reported in the period (region_code, region_name, body), in
+    region_code order: left out of every compliance figure, for the pages to name."""
+    df = pleno_compliance(wh, scope, period)
+    return df.loc[~df["reported"].astype(bool), NOT_REPORTED_COLUMNS].reset_index(drop=True)
 
 
 def pleno_weekly(wh: Warehouse, scope: Scope, period: Period) -> pd.DataFrame:
@@ -139,24 +155,25 @@ def pleno_outcome_shares(wh: Warehouse, scope: Scope, period: Period) -> pd.Data
 
 
 def pleno_trend(wh: Warehouse, scope: Scope, period: Period, freq: str = "M") -> pd.DataFrame:
-    """Compliance (held / bodies x weeks) and mean score per time bucket (W, M, Q, Y)."""
+    """Compliance (weeks held / weeks reported) and mean score per time bucket (W, M, Q, Y) of the covered
+    period; NaN in a bucket nobody reported."""
     if freq not in _TRUNC:
         raise ValueError(f"unknown freq {freq!r}; expected one of {', '.join(_TRUNC)}")
     span = covered_period(wh, period)
-    n_bodies = len(expected_bodies(wh, scope))
-    if span is None or n_bodies == 0:
+    if span is None or expected_bodies(wh, scope).empty:
         return pd.DataFrame(columns=TREND_COLUMNS)
     where, params = scope_sql(scope)
     df = wh.sql(f"SELECT CAST(date_trunc('{_TRUNC[freq]}', week_start) AS DATE) AS period_start, "
-                "CAST(sum(CAST(held AS INTEGER)) AS BIGINT) AS held, avg(score) AS mean_score FROM pleno "
-                f"WHERE {where} AND week_start BETWEEN ? AND ? GROUP BY ALL", [*params, *span])
+                "CAST(sum(CAST(held AS INTEGER)) AS BIGINT) AS held, count(*) AS reported, avg(score) AS mean_score "
+                f"FROM pleno WHERE {where} AND week_start BETWEEN ? AND ? GROUP BY ALL", [*params, *span])
     buckets = pd.DataFrame({"period_start": pd.date_range(span[0], span[1], freq="D", unit="us")})
     buckets = buckets[buckets["period_start"].dt.day_of_week == 0]
     if buckets.empty:
         return pd.DataFrame(columns=TREND_COLUMNS)
     start = buckets["period_start"].dt.to_period({"W": "W", "M": "M", "Q": "Q", "Y": "Y"}[freq]).dt.start_time
-    weeks = start.value_counts().rename("weeks").rename_axis("period_start").reset_index()
-    weeks["period_start"] = weeks["period_start"].astype("datetime64[us]")
-    out = weeks.merge(df, on="period_start", how="left").sort_values("period_start", ignore_index=True)
-    out["compliance"] = out["held"].fillna(0) / (out["weeks"] * n_bodies)
+    out = pd.DataFrame({"period_start": start.drop_duplicates().astype("datetime64[us]")})
+    df["period_start"] = df["period_start"].astype("datetime64[us]")
+    out = out.merge(df, on="period_start", how="left").sort_values("period_start", ignore_index=True)
+    out["compliance"] = (out["held"].astype("float64") / out["reported"].astype("float64")).astype("float64")
+    out["mean_score"] = out["mean_score"].astype("float64")
     return out[TREND_COLUMNS]

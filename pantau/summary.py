@@ -15,6 +15,9 @@ of fill_rate, units_empty and worst_gaps the same way (coverage.counted_by_body;
 PTPS seats, no TPS for the election, beside its PTPS members). The function `unreported` lists each region
 x body left out for want of a report; the `unreported` column of the headline only the bodies nobody in
 the scope reported.
+
+pleno_compliance and pleno_mean_score (pleno.compliance_totals) count the reported pleno weeks only: a body
+or week nobody reported is not reported, not a missed pleno (pleno.not_reported names those bodies).
 """
 
 from __future__ import annotations

@@ -250,3 +250,33 @@ def tiny_warehouse(root: Path, *, sample: bool = True, version: str = "tiny-1") 
     for 18, 18.01, 18.72, 19.04; one ETL run with two rejects.
     """
     return write_warehouse(Path(root), tiny_tables(), sample=sample, version=version)
+
+
+# ---------------------------------------------------------------------------
+# Sulawesi Tenggara's pleno evaluation sheet (issue 17: who evaluates and who is evaluated)
+# ---------------------------------------------------------------------------
+
+SULTRA_WEEKS = [date(2024, 8, 5), date(2024, 8, 12), date(2024, 8, 19), date(2024, 8, 26)]  # the Mondays of Aug 2024
+
+
+def sultra_pleno_tables() -> dict[str, pd.DataFrame]:
+    """Province 74 and its 17 kab/kota (etl.regions.regions_table()) with the province's weekly evaluation of
+    its kab/kota in August 2024: 17 x 4 = 68 rows, nothing for the province itself (it evaluates, it is not
+    evaluated on its own sheet).
+
+    Kab/kota k (0-16, in code order) misses week w (0-3) when (4k + w) % 5 == 4: 13 of the 68 cells (4, 9, .. 64),
+    at most one per kab/kota, so 55 held; the four with k % 5 == 0 (74.01, 74.06, 74.11 and 74.71 Kota Kendari)
+    hold all four weeks (100 %), the other 13 three (75 %). Score 85 for a held week, 0 for a missed one.
+    """
+    from etl.regions import regions_table
+
+    r = regions_table()
+    regions = r.loc[(r["provinsi_code"] == "74") & r["level"].isin(["provinsi", "kabkota"]), ["code", "name"]]
+    kab = sorted(c for c in regions["code"] if len(c) == 5)
+    rows = []
+    for k, code in enumerate(kab):
+        for w, week in enumerate(SULTRA_WEEKS):
+            held = (4 * k + w) % 5 != 4
+            rows.append((code, week, held, 85.0 if held else 0.0, "baik" if held else "tidak_pleno", 5))
+    pleno = pd.DataFrame(rows, columns=["region_code", "week_start", "held", "score", "outcome", "members_total"])
+    return {"regions": regions.reset_index(drop=True), "pleno": pleno}

@@ -233,11 +233,37 @@ def test_pleno_lampung() -> None:
 
 
 def test_pleno_names_every_body_tied_for_the_lowest() -> None:
+    """August 2024 (weeks 5, 12, 19, 26 Aug = the tiny warehouse's weeks 5-8), held of reported: Kab. Lampung Selatan
+    3 of 4 (misses week 6), Provinsi Lampung 3 of 4 (misses week 8), Kota Metro and Kab. Bangka Tengah 4 of 4 (their
+    mean scores tie too: 80, 90, 85, 80). Both ties are named in full. (This test ran over the election year
+    nationally, where Kab. Lombok Barat and the provinces of Bangka Belitung and Nusa Tenggara Barat tied at 0 %: they
+    reported no pleno at all, which is no longer a 0 % but "not reported", see test_pleno_not_reported_is_named.)"""
+    at = run("pleno", periode="2024-08-01..2024-08-31")
+    assert_clean(at)
+    assert ("Kab. Bangka Tengah dan Kota Metro paling patuh pleno; Kab. Lampung Selatan dan Provinsi Lampung "
+            "terendah (75,0%)") in titles(at), titles(at)
+
+
+def test_pleno_not_reported_is_named() -> None:
+    """2024 nationally: Bangka Belitung's and Nusa Tenggara Barat's provinces and Kab. Lombok Barat reported no pleno
+    week: named in one sentence, not ranked at 0 %. Ranked, held of 9 reported weeks: Kab. Bangka Tengah 9, Provinsi
+    Lampung 8, Kab. Lampung Selatan 7, Kota Metro 5 (55,6 %). The headline: 29 held of 36 reported weeks = 80,6 %
+    (the old rule: 29 of 7 bodies x 9 weeks = 46,0 %)."""
+    named = ("Belum ada laporan pleno: Bawaslu Provinsi Kepulauan Bangka Belitung, Bawaslu Provinsi Nusa Tenggara "
+             "Barat dan Bawaslu Kab. Lombok Barat; tidak dihitung dalam kepatuhan pleno.")
     at = run("pleno", periode=ELECTION_YEAR)
     assert_clean(at)
-    # three bodies held no pleno at all (0 %): the title names them by name, not one of them
-    assert any(t.endswith("Kab. Lombok Barat, Provinsi Kepulauan Bangka Belitung dan 1 lainnya terendah (0,0%)")
-               for t in titles(at)), titles(at)
+    assert named in texts(at.info)
+    assert "Kab. Bangka Tengah paling patuh pleno; Kota Metro terendah (55,6%)" in titles(at)
+    at = run("ringkasan", periode=ELECTION_YEAR)
+    assert_clean(at)
+    assert {m.label: m.value for m in at.metric}["Kepatuhan pleno"] == "80,6%"
+    assert named in texts(at.info)
+    at = run("perbandingan", periode=ELECTION_YEAR, banding="52.01,19.04")
+    assert_clean(at)
+    assert "Belum ada laporan pleno: Bawaslu Kab. Lombok Barat;" in texts(at.info)
+    table = at.dataframe[0].value
+    assert table.loc[(table["Kode"] == "52.01") & (table["Ukuran"] == "Kepatuhan pleno (%)"), "Nilai"].tolist() == ["–"]
 
 
 def test_perbandingan_two_kabkota_and_a_bad_code() -> None:

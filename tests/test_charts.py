@@ -163,6 +163,19 @@ def test_week_grid_two_rows_of_one_body_and_week_take_mean_any_first() -> None:
     assert grid.hover == [["baik · Nilai 80"]]
 
 
+def test_week_grid_tells_a_week_not_held_from_a_week_not_reported() -> None:
+    from ui.views import week_grid
+
+    weekly = _weekly([("18", "2024-07-01", False, 0.0, "tidak_pleno"), ("18", "2024-07-08", False, None, None),
+                      ("18.01", "2024-07-15", True, 71.0, "cukup")])
+    grid = week_grid(weekly, ["18", "18.01"], outcome_name=str.upper, score_word="Nilai", not_held_text="tidak pleno",
+                     lang="id", not_reported_text="tidak dilaporkan")
+    # 18 reported 1 and 8 Jul without a pleno (one with its outcome), nothing on the 15th; 18.01 only the 15th
+    assert grid.hover == [["TIDAK_PLENO · Nilai 0", "tidak pleno", "tidak dilaporkan"],
+                          ["tidak dilaporkan", "tidak dilaporkan", "CUKUP · Nilai 71"]]
+    assert grid.not_held.values.tolist() == [[True, True, False], [False, False, False]]
+
+
 def test_value_bars_axis_options_win_over_the_house_style() -> None:
     df = pd.DataFrame({"name": ["A", "B", "A"], "n": [2, 1, 4], "kind": ["x", "x", "y"]})
     fig = charts.value_bars(df, FRAME, label="name", value="n", color_by="kind", x_title="Jumlah",

@@ -123,6 +123,15 @@ def test_compare_kabkota(tiny):
     assert compare.compare_kabkota(tiny, [], Y2024, AS_OF, E).empty
 
 
+def test_compare_kabkota_pleno_not_reported_is_missing_not_zero(tiny):
+    """Kab. Lombok Barat (52.01) reported no pleno week: its compliance and score are missing, not 0 %, and so is
+    its province median (no kab/kota of Nusa Tenggara Barat reported); Bangka Tengah held 9 of its 9 reported."""
+    v = compare.compare_kabkota(tiny, ["52.01", "19.04"], Y2024, AS_OF, E).set_index(["region_code", "measure"])
+    for m in ("pleno_compliance", "pleno_mean_score"):
+        assert pd.isna(v.loc[("52.01", m), "value"]) and pd.isna(v.loc[("52.01", m), "prov_median"])
+    assert v.loc[("19.04", "pleno_compliance"), "value"] == 1.0
+
+
 def test_quality(tiny):
     runs = quality.etl_runs(tiny)
     assert runs[["run_id", "rows_read", "rows_loaded", "rows_rejected"]].values.tolist() == [["test-1", 60, 58, 2]]

@@ -27,9 +27,11 @@ class WeekGrid:
 
 
 def week_grid(weekly: pd.DataFrame, codes: Sequence[str], *, outcome_name: Callable[[str], str],
-              score_word: str, not_held_text: str, lang: str) -> WeekGrid:
+              score_word: str, not_held_text: str, lang: str, not_reported_text: str | None = None) -> WeekGrid:
     """Rows `codes` (in that order) x every week they reported: the weekly pleno rows as grids.
 
+    Hover: the outcome and score of a reported week, `not_held_text` for a reported week without an outcome,
+    `not_reported_text` (default `not_held_text`) for a week the body has no row for: not reported, not missed.
     Several rows of one body and week (should not happen) take the mean score, any held, the first outcome.
     """
     rows = list(codes)
@@ -43,6 +45,8 @@ def week_grid(weekly: pd.DataFrame, codes: Sequence[str], *, outcome_name: Calla
     weeks = list(cols)
     r, c = pd.Index(rows).get_indexer(code_keys), cols.get_indexer(week_keys)
     shape = (len(rows), len(cols))
+    reported = np.zeros(shape, dtype=bool)
+    reported[r, c] = True
     if len(np.unique(r * max(1, len(cols)) + c)) == len(r):  # one row per body and week: place the values
         score_a, held, outcome_a = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, None, dtype=object)
         score_a[r, c], held[r, c], outcome_a[r, c] = scores, held_01, outcomes
@@ -56,9 +60,10 @@ def week_grid(weekly: pd.DataFrame, codes: Sequence[str], *, outcome_name: Calla
     labels: dict[Any, str] = {}
     numbers: dict[float, str] = {}
     hover: list[list[str]] = []
-    for o_row, s_row in zip(outcome_a, score_a, strict=True):
+    missing_text = not_held_text if not_reported_text is None else not_reported_text
+    for o_row, s_row, rep_row in zip(outcome_a, score_a, reported, strict=True):
         line = []
-        for o, s in zip(o_row, s_row, strict=True):
+        for o, s, rep in zip(o_row, s_row, rep_row, strict=True):
             if isinstance(o, str):
                 if o not in labels:
                     labels[o] = outcome_name(o)
@@ -66,7 +71,7 @@ def week_grid(weekly: pd.DataFrame, codes: Sequence[str], *, outcome_name: Calla
                     numbers[s] = fmt.number(s, 0, lang)
                 line.append(f"{labels[o]} · {score_word} {numbers[s]}")
             else:
-                line.append(not_held_text)
+                line.append(not_held_text if rep else missing_text)
         hover.append(line)
     return WeekGrid(pd.DataFrame(np.where(held == 1, score_a, np.nan), index=rows, columns=cols),
                     pd.DataFrame(held == 0, index=rows, columns=cols), hover, weeks)

@@ -121,6 +121,16 @@ def empty(ctx: Ctx, what: str, hint: bool = True) -> None:
             + (" " + ctx.t("empty_scope_hint") if hint else ""), icon=":material/info:")
 
 
+def pleno_not_reported(ctx: Ctx, missing: pd.DataFrame, limit: int = 3) -> None:
+    """One sentence naming the bodies with no pleno week reported (pleno.not_reported): they are missing data,
+    left out of every compliance figure, never a 0 % bar. Nothing when there are none."""
+    if missing.empty:
+        return
+    names = [ctx.t("pleno_body_provinsi", name=n) if b == "bawaslu_provinsi" else ctx.t("pleno_body_kabkota", name=n)
+             for n, b in zip(missing["region_name"], missing["body"], strict=True)]
+    st.info(ctx.t("pleno_not_reported", names=ctx.join_names(names, limit=limit)), icon=":material/report:")
+
+
 def chart(fig: go.Figure, name: str, *, key: str | None = None, on_select: str = "ignore",
           selection_mode: str | Sequence[str] = "points") -> Any:
     """Show a house-style figure (Streamlit's theme off, so the figure is what a slide gets)."""
