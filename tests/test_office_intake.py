@@ -219,3 +219,35 @@ def test_a_folder_build_reads_a_file_named_as_offices_name_them(tmp_path):
     summary = build(tmp_path / "src", tmp_path / "wh", today=TODAY)
     assert {s.name: s.table for s in summary.sources} == {"laporan_bulanan.csv": "activities",
                                                           "personil_metro.csv": "personnel"}
+
+
+def test_a_provinces_sheet_of_its_kab_kota_counts_compliance_over_the_reported_bodies(tmp_path):
+    """Bawaslu Sulawesi Tenggara's hand-written August 2024 sheet (tests/fixtures/office): 17 kab/kota x 4 weeks,
+    the evaluator only in the title rows, two rows set aside (members present above the total, a score of 850).
+    Built as `python -m etl build` builds it: every loaded row carries the evaluator (74); compliance is over the
+    66 reported weeks of the 17 kab/kota, and the province, which evaluates and is not evaluated, is not reported
+    (not a body at 0 %)."""
+    import shutil
+
+    from pantau import pleno
+    from pantau.filters import Period, Scope
+    from pantau.warehouse import open_warehouse
+
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(Path(__file__).parent / "fixtures" / "office" / "rekap_pleno_sultra_agustus_2024.xlsx", src)
+    build(src, tmp_path / "wh", today=TODAY)
+    wh = open_warehouse(tmp_path / "wh")
+    try:
+        rows = wh.sql("SELECT region_code, held, evaluator_code FROM pleno")
+        assert len(rows) == 66 and set(rows["evaluator_code"]) == {"74"}
+        assert rows["region_code"].nunique() == 17 and "74" not in set(rows["region_code"])
+        held = int(rows["held"].sum())
+        scope, august = Scope("provinsi", "74"), Period(dt.date(2024, 8, 1), dt.date(2024, 8, 31))
+        compliance, _ = pleno.compliance_totals(wh, scope, august)
+        assert compliance == pytest.approx(held / 66)
+        assert list(pleno.not_reported(wh, scope, august)["region_code"]) == ["74"]
+        ranked = pleno.pleno_compliance(wh, scope, august)
+        assert ranked["rank"].notna().sum() == 17
+    finally:
+        wh.close()

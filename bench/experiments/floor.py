@@ -38,8 +38,8 @@ import polars as pl  # noqa: E402
 
 from bench.plain import csv_polars  # noqa: E402
 from etl import parse  # noqa: E402
-from etl.loaders import regions_table  # noqa: E402
 from etl.readers import ReadLog, Source, csv_layout  # noqa: E402
+from etl.regions import regions_table  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "experiments" / "floor"
 DEFAULT_SOURCE = ROOT / "bench" / "out" / "sources" / "national-seed0"
