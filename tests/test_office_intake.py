@@ -8,6 +8,7 @@ tests/fixtures/office/ (test_office_corpus.py) covers the same points across all
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +18,7 @@ from test_build import activities, build
 from etl.errors import SourceError
 from etl.intake import check_file
 from etl.readers import Source, read_chunks
+from pantau.warehouse import open_warehouse
 
 TODAY = dt.date(2024, 12, 31)
 
@@ -206,9 +208,48 @@ def test_set_fills_a_column_for_check_and_build_alike(tmp_path):
     path = _write(tmp_path / "src" / "rekap_kegiatan.csv", lines)
     report = check_file(path, today=TODAY, values={"penyelenggara": "18.71"})
     assert (report.rows_ok, report.rows_rejected) == (1, 0)
-    build(tmp_path / "src", tmp_path / "wh", today=TODAY, values={"penyelenggara": "18.71"})
+    summary = build(tmp_path / "src", tmp_path / "wh", today=TODAY, values={"penyelenggara": "18.71"})
     got = activities(tmp_path / "wh")
     assert got[["organizer_code", "region_code"]].values.tolist() == [["18.71", "18.71.01"]]
+    assert summary.sources[0].filled == [{"column": "penyelenggara", "value": "18.71", "origin": "diberikan",
+                                          "text": "18.71", "label": ""}]
+    wh = open_warehouse(tmp_path / "wh")
+    try:  # kept in etl_runs: what filled a column of which source
+        inputs = json.loads(wh.sql("SELECT inputs FROM etl_runs ORDER BY started_at DESC LIMIT 1")["inputs"][0])
+    finally:
+        wh.close()
+    assert inputs[0]["filled"][0]["column"] == "penyelenggara" and inputs[0]["values"] == {"penyelenggara": "18.71"}
+    # the same file with another value is read again, not reused
+    again = build(tmp_path / "src", tmp_path / "wh", today=TODAY, values={"penyelenggara": "18.72"})
+    assert not again.sources[0].reused
+    assert activities(tmp_path / "wh")["organizer_code"].tolist() == ["18.72"]
+
+
+def test_check_and_build_take_set_on_the_command_line(tmp_path):
+    import subprocess
+    import sys
+
+    lines = ["REKAP KEGIATAN;;", "Tanggal;Lokasi;Jenis", "05/08/2024;Kedaton;Sosialisasi"]
+    path = _write(tmp_path / "src" / "rekap_kegiatan.csv", lines)
+    root = Path(__file__).resolve().parents[1]
+
+    def etl(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "etl", *args], cwd=root, capture_output=True, text=True,
+                              timeout=180, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+
+    refused = etl("check", str(path))
+    assert refused.returncode == 2 and "--set penyelenggara=NILAI" in refused.stderr
+    assert "Gudang data" not in refused.stderr  # check never touches a warehouse
+    res = etl("check", str(path), "--set", "penyelenggara=18.71")
+    assert res.returncode == 0, res.stderr
+    assert "nilai berkas: penyelenggara = 18.71 (diberikan / given)" in res.stdout
+    assert "1 baris dibaca, 1 baik, 0 ditolak" in res.stdout
+    built = etl("build", "--source", str(tmp_path / "src"), "--warehouse", str(tmp_path / "wh"), "--quiet",
+                "--set", "penyelenggara=18.71")
+    assert built.returncode == 0, built.stderr
+    assert "rekap_kegiatan.csv: penyelenggara = 18.71 (diberikan / given)" in built.stdout
+    bad = etl("check", str(path), "--set", "penyelenggara")
+    assert bad.returncode == 2 and "tulis KOLOM=NILAI" in bad.stderr
 
 
 def test_a_folder_build_reads_a_file_named_as_offices_name_them(tmp_path):
