@@ -51,7 +51,7 @@ from etl.inputs import discover, with_values
 from etl.parallel import read_sources
 from etl.publish import pause_at
 from etl.regions import regions_table
-from etl.spec import KEYS, table_columns
+from etl.spec import KEYS, TABLES, table_columns
 from etl.staging import (
     LoadJob,
     Progress,
@@ -68,9 +68,8 @@ from etl.staging import (
 )
 
 FACT_TABLES = ("personnel", "activities", "pleno", "tps", "seats_reference")
-DATE_COLUMN = {"personnel": "as_of", "activities": "date", "pleno": "week_start"}
-SORT = {"personnel": "region_code, as_of", "activities": "region_code, date", "pleno": "region_code, week_start",
-        "tps": "desa_code, election", "seats_reference": "region_code, body"}
+DATE_COLUMN = {t: TABLES[t].date for t in FACT_TABLES if TABLES[t].date}
+SORT = {t: ", ".join(TABLES[t].sort) for t in FACT_TABLES}
 ROW_GROUP = 64_000
 #: Sources hashed at once (to tell a changed source from one to carry over).
 HASH_THREADS = 2

@@ -22,12 +22,12 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
+from etl import codes as code_shape
 from etl import parse, schemas, spec
 from etl.csv_arrow import ROW, RawBatch, read_csv_batches
 from etl.loaders import (
     CONTEXT_LEVEL,
     LEVEL_BODY,
-    LEVEL_OF_LENGTH,
     KeyTracker,
     LoadResult,
     context_region,
@@ -123,7 +123,7 @@ def _quick_region(name: str, memo: _Memo) -> pl.Expr:
     text = pl.col(f"_{name}_text")
     within, level = pl.col(f"_{name}_within"), pl.col(f"_{name}_level")
     inside = within.is_null() | text.str.starts_with(within + ".")
-    level_ok = (level == "") | (level == text.str.len_bytes().replace_strict(LEVEL_OF_LENGTH, default="",
+    level_ok = (level == "") | (level == text.str.len_bytes().replace_strict(code_shape.LEVEL_OF_LENGTH, default="",
                                                                               return_dtype=pl.String))
     is_code = text.is_in(memo.codes.implode())
     return (is_code & inside & level_ok & pl.col(f"_{name}_ctx_ok")).fill_null(False)
@@ -174,7 +174,7 @@ def _regions(w: pl.DataFrame, target: str, ctx: list[str], name: str, memo: _Mem
 
 
 #: The body a region code's length implies (the organizer's body when the source leaves it blank).
-_BODY_OF_LENGTH = {n: LEVEL_BODY[level] for n, level in LEVEL_OF_LENGTH.items()}
+_BODY_OF_LENGTH = {n: LEVEL_BODY[level] for n, level in code_shape.LEVEL_OF_LENGTH.items()}
 
 
 def _build(batch: RawBatch, memo: _Memo) -> tuple[pl.DataFrame, pl.Series]:

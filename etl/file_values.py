@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from etl import parse, spec
-from etl.regions import RegionResolver, level_of
+from etl.codes import level_of
+from etl.regions import RegionResolver
 
 #: Words in a file or folder name that say which source table it holds (whole words of the name).
 TABLE_WORDS: dict[str, str] = {
@@ -200,7 +201,7 @@ def read_titles(lines: Iterable[str], resolver: RegionResolver) -> FileValues:
         if out.election is None and (e := _election(line)):
             out.election = Found(e[0], "judul", line, e[1])
         if out.date is None and (d := _date_in(line, month_ok=True)):
-            out.date = Found(d[0], "judul", line, d[1])
+            out.date = Found(d[0], "judul", line, f"{d[1]} → {d[0]}")
         if out.year is None and (m := _YEAR.search(line)):
             out.year = Found(m.group(1), "judul", line, m.group(1))
     if out.year is None and out.date is not None:
@@ -215,7 +216,7 @@ def read_name(path: Path | str, resolver: RegionResolver) -> FileValues:
     spaced = " ".join(words)
     out = FileValues()
     if (d := _date_in(spaced, month_ok=True)) or (d := _date_in(stem.replace("_", " "), month_ok=True)):
-        out.date = Found(d[0], "nama file", Path(path).name, d[1])
+        out.date = Found(d[0], "nama file", Path(path).name, f"{d[1]} → {d[0]}")
     if e := _election(spaced):
         out.election = Found(e[0], "nama file", Path(path).name, e[1])
     if m := _ANY_YEAR.search(spaced):

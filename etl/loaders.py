@@ -14,32 +14,24 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from etl import codes as code_shape
 from etl import parse, schemas, spec
+from etl.codes import LEVELS, level_of
 from etl.headers import AREA_HINT, LEVEL_HINT, LEVEL_OF_COLUMN, TARGETS
 from etl.readers import RawChunk, Source
 from etl.regions import (
     LEVEL_LABEL,
-    LEVELS,
     RegionResolver,
     Resolution,
-    default_resolver,  # noqa: F401 - where etl.build and the tests look for it
-    level_of,
+    default_resolver,  # noqa: F401 - where tools/bench_stream.py and the tests look for it
 )
 
 LEVEL_BODY = {"provinsi": "bawaslu_provinsi", "kabkota": "bawaslu_kabkota", "kecamatan": "panwaslu_kecamatan",
               "desa": "pkd"}
 CONTEXT_LEVEL = {"provinsi": "provinsi", "kabupaten_kota": "kabkota", "kecamatan": "kecamatan"}
 COLUMN_OF_LEVEL = {level: column for column, level in LEVEL_OF_COLUMN.items()}
-#: warehouse key column -> source column, per source table (for duplicate reasons; an activity's organiser is part
-#: of its key but not of the reason: ids are compared within one office's rows).
-KEY_SOURCE = {
-    "personnel": {"as_of": "tanggal", "region_code": "wilayah", "body": "lembaga", "role": "jabatan",
-                  "gender": "jenis_kelamin"},
-    "activities": {"activity_id": "id_kegiatan"},
-    "pleno": {"region_code": "wilayah", "body": "lembaga", "week_start": "minggu"},
-    "tps": {"desa_code": "desa", "election": "pemilu"},
-    "seats_reference": {"region_code": "wilayah", "body": "lembaga"},
-}
+#: warehouse key column -> source column, per source table (for duplicate reasons).
+KEY_SOURCE = {t: spec.TABLES[t].key_source for t in spec.SOURCES}
 OUTPUT_TABLE = {"personnel": "personnel", "activities": "activities", "pleno": "pleno", "tps": "tps",
                 "seats_reference": "seats_reference"}
 _VOCAB_LABEL = {
@@ -425,7 +417,7 @@ def _regions(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, target: 
                 within, ctx_errors = context_region(resolver, ctx, ctx_cols, hnt or None)
                 contexts[(ctx, hnt)] = (within, not ctx_errors)
             within, ctx_ok = contexts[(ctx, hnt)]
-            if ctx_ok and (not lvl or LEVEL_OF_LENGTH.get(len(text)) == lvl) \
+            if ctx_ok and (not lvl or code_shape.LEVEL_OF_LENGTH.get(len(text)) == lvl) \
                     and (within is None or text.startswith(within + ".")):
                 codes_out.append(text)
                 for c in cols:
@@ -476,24 +468,9 @@ def _inside_area(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, targ
     return codes.mask(outside | p.bad)
 
 
-def _parents(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """provinsi_code and kabkota_code (NA for a province) of region codes."""
-    kab = codes.str[:5].where(codes.str.len() >= 5)
-    return codes.str[:2], kab
-
-
-#: Level of a dotted region code by its length.
-LEVEL_OF_LENGTH = {2: "provinsi", 5: "kabkota", 8: "kecamatan", 13: "desa"}
-
-
-def _levels(codes: pd.Series) -> pd.Series:
-    """Level of dotted region codes, from their length (NA for missing codes)."""
-    return codes.str.len().map(LEVEL_OF_LENGTH)
-
-
 def _body_from(body: pd.Series, codes: pd.Series) -> pd.Series:
     """The body given, or the one its region's level implies."""
-    return body.fillna(_levels(codes).map(LEVEL_BODY))
+    return body.fillna(code_shape.levels(codes).map(LEVEL_BODY))
 
 
 # ---------------------------------------------------------------------------
@@ -509,7 +486,7 @@ def _personnel(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, today:
     count = _number(raw, p, "jumlah")
     code = _regions(raw, p, resolver, "wilayah", list(CONTEXT_LEVEL), body.map(spec.BODY_LEVEL), _area(raw))
     code = _inside_area(raw, p, resolver, "wilayah", code)
-    prov, kab = _parents(code)
+    prov, kab = code_shape.parents(code)
     return pd.DataFrame({"as_of": as_of, "region_code": code, "provinsi_code": prov, "kabkota_code": kab,
                          "body": body, "role": role, "gender": gender, "count": count})
 
@@ -527,7 +504,7 @@ def _activities(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, today
     title = _col(raw, "judul").str.strip()
     ids = _col(raw, "id_kegiatan").str.strip() if "id_kegiatan" in raw.columns \
         else derived_ids(organizer, date, code, kind, title)
-    prov, kab = _parents(code)
+    prov, kab = code_shape.parents(code)
     return pd.DataFrame({
         "activity_id": ids, "date": date, "organizer_code": organizer,
         "organizer_body": _body_from(org_body, organizer), "region_code": code, "provinsi_code": prov,
@@ -559,7 +536,7 @@ def _pleno(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, today: dt.
     week = date - pd.to_timedelta(date.dt.day_of_week, unit="D")
     evaluator = _regions(raw, p, resolver, "penilai", []) if "penilai" in raw.columns \
         else pd.Series(pd.NA, index=raw.index, dtype="str")
-    prov, kab = _parents(code)
+    prov, kab = code_shape.parents(code)
     return pd.DataFrame({
         "region_code": code, "provinsi_code": prov, "kabkota_code": kab, "body": _body_from(body, code),
         "week_start": week, "held": held, "members_present": present, "members_total": total,
@@ -575,7 +552,7 @@ def _tps(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, today: dt.da
     election = _choice(raw, p, "pemilu", "ELECTIONS")
     tps = _number(raw, p, "jumlah_tps")
     voters = _number(raw, p, "dpt")
-    prov, kab = _parents(code)
+    prov, kab = code_shape.parents(code)
     return pd.DataFrame({"desa_code": code, "provinsi_code": prov, "kabkota_code": kab,
                          "kecamatan_code": code.str[:8], "election": election, "tps": tps, "voters": voters})
 
@@ -584,7 +561,7 @@ def _seats_reference(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, 
     body = _choice(raw, p, "lembaga", "BODIES")
     code = _regions(raw, p, resolver, "wilayah", ["provinsi"], body.map(spec.BODY_LEVEL), _area(raw))
     code = _inside_area(raw, p, resolver, "wilayah", code)
-    level = _levels(code)
+    level = code_shape.levels(code)
     deep = code.notna() & body.isna() & ~level.isin(["provinsi", "kabkota"])
     p.add(deep, "wilayah", code.where(deep, "").map(
         lambda c: f"Tingkat wilayah tidak sesuai: {resolver.name(c)} ({c}) adalah {LEVEL_LABEL[level_of(c)]}; "
@@ -605,7 +582,7 @@ def _seats_reference(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, 
     reasons = pd.Series([r.replace("{v}", v) for r, v in zip(reasons, _col(raw, "jumlah_anggota"), strict=True)],
                         index=raw.index)
     p.add(check, "jumlah_anggota", reasons)
-    prov, _ = _parents(code)
+    prov, _ = code_shape.parents(code)
     return pd.DataFrame({"region_code": code, "provinsi_code": prov, "body": body, "seats": seats})
 
 
@@ -705,6 +682,6 @@ def derive_seats(regions: pd.DataFrame, seats_reference: pd.DataFrame, tps: pd.D
                                    "seats": ref["seats"]}))
     out = pd.concat(parts, ignore_index=True)
     out["region_code"] = out["region_code"].astype("str")
-    out["provinsi_code"], out["kabkota_code"] = _parents(out["region_code"])
+    out["provinsi_code"], out["kabkota_code"] = code_shape.parents(out["region_code"])
     out = out.sort_values(["region_code", "body", "election"], kind="stable").reset_index(drop=True)
     return schemas.conform(out, "seats")

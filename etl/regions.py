@@ -11,15 +11,10 @@ from functools import lru_cache
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-LEVELS = ("provinsi", "kabkota", "kecamatan", "desa")
+from etl.codes import LEVEL_OF_PARTS, LEVELS, level_of
+
 LEVEL_LABEL = {"provinsi": "provinsi", "kabkota": "kabupaten/kota", "kecamatan": "kecamatan",
                "desa": "kelurahan/desa"}
-_LEVEL_BY_PARTS = {1: "provinsi", 2: "kabkota", 3: "kecamatan", 4: "desa"}
-
-
-def level_of(code: str) -> str:
-    """The level of a dotted Kemendagri code ("18.01" -> "kabkota")."""
-    return _LEVEL_BY_PARTS[code.count(".") + 1]
 
 
 def _kind(code: str, name: str) -> str:
@@ -55,7 +50,7 @@ def _regions_cached() -> pd.DataFrame:
     frame = pd.DataFrame({
         "code": codes,
         "name": pd.Series(names, dtype="str"),
-        "level": n.map(_LEVEL_BY_PARTS).astype("str"),
+        "level": n.map(LEVEL_OF_PARTS).astype("str"),
         "kind": pd.Series([_kind(c, nm) for c, nm in items], dtype="str"),
         "parent_code": parent,
         "provinsi_code": codes.str[:2],

@@ -17,28 +17,18 @@ from functools import cache, lru_cache
 import pandas as pd
 import pandera.pandas as pa
 
+from etl import codes as code_shape
 from etl import spec
 
-RE_PROVINSI = r"^\d{2}$"
-RE_KABKOTA = r"^\d{2}\.\d{2}$"
-RE_KECAMATAN = r"^\d{2}\.\d{2}\.\d{2}$"
-RE_DESA = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"
-RE_ANY_REGION = r"^\d{2}(?:\.\d{2}(?:\.\d{2}(?:\.\d{4})?)?)?$"
-LEVEL_OF_DOTS = {0: "provinsi", 1: "kabkota", 2: "kecamatan", 3: "desa"}
+RE_PROVINSI = f"^{code_shape.PATTERN['provinsi']}$"
+RE_KABKOTA = f"^{code_shape.PATTERN['kabkota']}$"
+RE_KECAMATAN = f"^{code_shape.PATTERN['kecamatan']}$"
+RE_DESA = f"^{code_shape.PATTERN['desa']}$"
+RE_ANY_REGION = f"^{code_shape.ANY_PATTERN}$"
 
 SEATS_REFERENCE = spec.SEATS_REFERENCE
 
-_NULLABLE: dict[str, set[str]] = {
-    "regions": {"parent_code", "kabkota_code", "kecamatan_code"},
-    "seats": {"kabkota_code"},
-    "personnel": {"kabkota_code"},
-    "activities": {"kabkota_code", "title", "participants"},
-    "pleno": {"kabkota_code", "members_present", "decisions", "minutes_filed", "score", "outcome", "evaluator_code"},
-    "etl_runs": {"finished_at", "message", "inputs"},
-    "seats_reference": set(),
-    "tps": set(),
-    "rejects": set(),
-}
+_NULLABLE: dict[str, frozenset[str]] = {t.name: t.nullable for t in spec.TABLES.values()}
 _PANDAS = {"string": "str", "int64": "int64", "float64": "float64", "bool": "bool", "date": "datetime64[s]",
            "timestamp": "datetime64[us, UTC]"}
 _PANDAS_NULLABLE = {"int64": "Int64", "bool": "boolean"}
@@ -96,7 +86,7 @@ def _region_consistent(df: pd.DataFrame, code_col: str = "region_code") -> pd.Se
 
 def _body_level(df: pd.DataFrame) -> pd.Series:
     """The region code sits at the level of the body (a PKD on a desa code...)."""
-    level = df["region_code"].astype("str").str.count(r"\.").map(LEVEL_OF_DOTS)
+    level = df["region_code"].astype("str").map(code_shape.level_of)
     return (level == df["body"].map(spec.BODY_LEVEL)).fillna(False).astype(bool)
 
 
@@ -133,7 +123,7 @@ def schema(table: str, today: dt.date | None = None) -> pa.DataFrameSchema:
     checks: dict[str, list[pa.Check]]
     frame_checks: list[pa.Check] = []
     if table == "regions":
-        checks = {"code": region, "level": [_in(LEVEL_OF_DOTS.values())],
+        checks = {"code": region, "level": [_in(code_shape.LEVELS)],
                   "kind": [_in(["provinsi", "kabupaten", "kota", "kecamatan", "distrik", "kelurahan", "desa",
                                 "desa_adat"])],
                   "parent_code": region, "provinsi_code": prov, "kabkota_code": kab,

@@ -158,17 +158,56 @@ SEATS_REFERENCE: dict[str, str] = {"region_code": "string", "provinsi_code": "st
 
 def table_columns(table: str) -> dict[str, str]:
     """Column -> contract type of a warehouse table, or of seats_reference."""
-    return SEATS_REFERENCE if table == "seats_reference" else WAREHOUSE[table]
+    return TABLES[table].columns
 
 
-#: Keys that must be unique within a table (a second row with the same key is a reject).
-KEYS: dict[str, list[str]] = {
-    "tps": ["desa_code", "election"],
-    "personnel": ["as_of", "region_code", "body", "role", "gender"],
-    "activities": ["organizer_code", "activity_id"],  # an id is its office's: two offices may both number 1, 2, 3
-    "pleno": ["region_code", "body", "week_start"],
-    "seats_reference": ["region_code", "body"],
+@dataclass(frozen=True)
+class Table:
+    """What every layer needs to know of one warehouse table (or of seats_reference): the catalog entry."""
+
+    name: str
+    columns: dict[str, str]                     # column -> contract type (string, int64, float64, bool, date...)
+    key: tuple[str, ...] = ()                   # unique per row; a newer source's row replaces an older one's
+    key_source: dict[str, str] = field(default_factory=dict)  # key column -> source column named in reasons
+    sort: tuple[str, ...] = ()                  # row order on disk (a province filter reads few row groups)
+    date: str | None = None                     # the column that dates a row (the table's data date)
+    nullable: frozenset[str] = frozenset()      # columns that may be empty
+
+    @property
+    def is_fact(self) -> bool:
+        """Loaded from sources (it has a key), not derived."""
+        return bool(self.key)
+
+
+TABLES: dict[str, Table] = {
+    "regions": Table("regions", WAREHOUSE["regions"],
+                     nullable=frozenset({"parent_code", "kabkota_code", "kecamatan_code"})),
+    "seats": Table("seats", WAREHOUSE["seats"], nullable=frozenset({"kabkota_code"})),
+    "tps": Table("tps", WAREHOUSE["tps"], key=("desa_code", "election"),
+                 key_source={"desa_code": "desa", "election": "pemilu"}, sort=("desa_code", "election")),
+    "personnel": Table("personnel", WAREHOUSE["personnel"], key=("as_of", "region_code", "body", "role", "gender"),
+                       key_source={"as_of": "tanggal", "region_code": "wilayah", "body": "lembaga", "role": "jabatan",
+                                   "gender": "jenis_kelamin"},
+                       sort=("region_code", "as_of"), date="as_of", nullable=frozenset({"kabkota_code"})),
+    # an id is its office's: two offices may both number 1, 2, 3; the organiser is not named in a reason (ids are
+    # compared within one office's rows)
+    "activities": Table("activities", WAREHOUSE["activities"], key=("organizer_code", "activity_id"),
+                        key_source={"activity_id": "id_kegiatan"}, sort=("region_code", "date"), date="date",
+                        nullable=frozenset({"kabkota_code", "title", "participants"})),
+    "pleno": Table("pleno", WAREHOUSE["pleno"], key=("region_code", "body", "week_start"),
+                   key_source={"region_code": "wilayah", "body": "lembaga", "week_start": "minggu"},
+                   sort=("region_code", "week_start"), date="week_start",
+                   nullable=frozenset({"kabkota_code", "members_present", "decisions", "minutes_filed", "score",
+                                       "outcome", "evaluator_code"})),
+    "etl_runs": Table("etl_runs", WAREHOUSE["etl_runs"], date="finished_at",
+                      nullable=frozenset({"finished_at", "message", "inputs"})),
+    "rejects": Table("rejects", WAREHOUSE["rejects"]),
+    "seats_reference": Table("seats_reference", SEATS_REFERENCE, key=("region_code", "body"),
+                             key_source={"region_code": "wilayah", "body": "lembaga"}, sort=("region_code", "body")),
 }
+
+#: Keys that must be unique within a table (a second row with the same key is a reject): TABLES[t].key.
+KEYS: dict[str, list[str]] = {t.name: list(t.key) for t in TABLES.values() if t.key}
 
 # ---------------------------------------------------------------------------
 # Source templates: what an office fills in

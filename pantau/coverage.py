@@ -18,6 +18,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from etl import codes as code_shape
 from etl.spec import ELECTIONS, MEMBER_ROLES, SUPERVISOR_BODIES
 from pantau.filters import Scope
 from pantau.warehouse import Warehouse
@@ -30,7 +31,7 @@ GAPS_COLUMNS = [
 ]
 BODY_ORDER = {b: i for i, b in enumerate(SUPERVISOR_BODIES)}
 ISSUE_ORDER = {"kosong": 0, "kurang": 1, "lebih": 2}
-CODE_LEN = {"provinsi": 2, "kabkota": 5, "kecamatan": 8, "desa": 13}
+CODE_LEN = code_shape.LENGTH
 LEVEL_BY_LEN = {2: "provinsi", 5: "kabkota", 8: "kecamatan"}
 _BODIES_SQL = ", ".join(f"'{b}'" for b in SUPERVISOR_BODIES)
 _ROLES_SQL = ", ".join(f"'{r}'" for r in MEMBER_ROLES)
@@ -114,8 +115,7 @@ _UNIT_SUMS = ("CAST(sum(seats) AS BIGINT) AS seats, CAST(sum(filled) AS BIGINT) 
               "CAST(sum(greatest(seats - filled, 0)) AS BIGINT) AS shortfall")
 
 
-_LEVEL = ("CASE length(region_code) WHEN 2 THEN 'provinsi' WHEN 5 THEN 'kabkota' WHEN 8 THEN 'kecamatan' "
-          "ELSE 'desa' END AS level")
+_LEVEL = f"{code_shape.sql_level('region_code')} AS level"
 
 
 def unit_source(wh: Warehouse, as_of: date, election: str) -> str:

@@ -10,11 +10,12 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from etl import codes as code_shape
 from etl.spec import ELECTIONS
 
 LEVELS = ("nasional", "provinsi", "kabkota")
 CHILD_LEVEL = {"nasional": "provinsi", "provinsi": "kabkota", "kabkota": "kecamatan"}
-_CODE_RE = {"provinsi": re.compile(r"\d{2}"), "kabkota": re.compile(r"\d{2}\.\d{2}")}
+_SCOPE_LEVELS = ("provinsi", "kabkota")  # the code levels a scope takes
 
 DEFAULT_ELECTION = "pemilu_2024"
 PRESETS = ("bulan_ini", "kuartal_ini", "tahun_ini", "tahun_pemilu_2024", "12_bulan", "semua")
@@ -36,7 +37,7 @@ class Scope:
                 raise ValueError(f"a nasional scope takes no code, got {self.code!r}")
             object.__setattr__(self, "code", None)
             return
-        if not isinstance(self.code, str) or not _CODE_RE[self.level].fullmatch(self.code):
+        if not isinstance(self.code, str) or not code_shape.is_code(self.code, self.level):
             shape = "18" if self.level == "provinsi" else "18.01"
             raise ValueError(f"invalid {self.level} code {self.code!r}; expected a string like {shape!r}")
 
@@ -46,8 +47,8 @@ class Scope:
         s = (text or "").strip()
         if s.lower() in ("", "nasional", "national", "id"):
             return cls()
-        for level, rx in _CODE_RE.items():
-            if rx.fullmatch(s):
+        for level in _SCOPE_LEVELS:
+            if code_shape.is_code(s, level):
                 return cls(level, s)
         raise ValueError(f"invalid scope {text!r}; expected 'nasional', a provinsi code like '18' "
                          "or a kab/kota code like '18.01'")

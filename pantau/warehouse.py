@@ -16,15 +16,14 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from etl.spec import WAREHOUSE
+from etl.spec import TABLES, WAREHOUSE
 
 _DUCK_TYPES = {"string": "VARCHAR", "int64": "BIGINT", "float64": "DOUBLE", "bool": "BOOLEAN",
                "date": "DATE", "timestamp": "TIMESTAMP"}
 #: The column holding the date of each table, for "data per ...".
 #: In-memory tables `Warehouse.materialize` keeps at most.
 MATERIALIZED_MAX = 8
-DATE_COLUMNS = {"personnel": "as_of", "activities": "date", "pleno": "week_start",
-                "etl_runs": "finished_at"}
+DATE_COLUMNS = {t.name: t.date for t in TABLES.values() if t.date}
 
 
 class WarehouseMissing(FileNotFoundError):

@@ -19,14 +19,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from etl import codes as code_shape
 from etl.aggregates import write_aggregates
 from etl.publish import point_current
-from etl.spec import WAREHOUSE
+from etl.spec import TABLES, WAREHOUSE
 from etl.staging import arrow_schema
 
 _CODE_COL = {"regions": "code", "tps": "desa_code"}
-_LEVEL = {1: "provinsi", 2: "kabkota", 3: "kecamatan", 4: "desa"}
-_DATE_COL = {"personnel": "as_of", "activities": "date", "pleno": "week_start", "etl_runs": "finished_at"}
+_DATE_COL = {t.name: t.date for t in TABLES.values() if t.date}
 
 
 def _derive(table: str, df: pd.DataFrame) -> pd.DataFrame:
@@ -41,7 +41,7 @@ def _derive(table: str, df: pd.DataFrame) -> pd.DataFrame:
             "kecamatan_code": codes.str[:8].where(parts >= 3),
         }
         if table == "regions":
-            derived["level"] = parts.map(_LEVEL)
+            derived["level"] = parts.map(code_shape.LEVEL_OF_PARTS)
             derived["parent_code"] = codes.str.rsplit(".", n=1).str[0].where(parts > 1)
             kinds = []
             for c, nm, lv in zip(codes, df.get("name", codes), derived["level"], strict=True):
