@@ -69,6 +69,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     for name, info in sorted(summary.tables.items()):
         table.add_row(name, _fmt(info["read"]), _fmt(info["loaded"]), _fmt(info["rejected"]), _fmt(info["rows"]))
     out.print(table)
+    for name, info in sorted(summary.tables.items()):
+        if info["loaded"] > info["read"] - info["rejected"]:  # recaps counting men and women in two columns
+            out.print(f"{name}: {_fmt(info['loaded'])} baris dimuat dari {_fmt(info['read'])} baris dibaca: rekap "
+                      f"yang menghitung L dan P dalam dua kolom dimuat satu baris per jenis kelamin.")
     from etl.file_values import Filled
 
     for s in summary.sources:

@@ -32,7 +32,7 @@ _OFFICE = re.compile(r"\b(bawaslu|panwaslu|panwascam|kpu|kpud|sekretariat bawasl
 _SCOPE = re.compile(r"\bse[\s-]+(.+)", re.IGNORECASE)
 #: Words after which the region name in a title has ended.
 _STOP = re.compile(r"\s(?:tahun|ta|th|periode|pada|bulan|per|tanggal|tgl|s\.?d\.?|sampai|minggu|pekan|pemilu|"
-                   r"pemilihan|pilkada|se|keadaan|kondisi|dan|untuk|tentang|dalam)\b|[,;:()\[\]/|]|\s-\s|\d",
+                   r"pemilihan|pilkada|se|keadaan|kondisi|untuk|tentang|dalam)\b|[,;:()\[\]/|]|\s-\s|\d",
                    re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:tahun|ta|th|tahun anggaran)\.?\s*(20\d\d)\b", re.IGNORECASE)
 _ANY_YEAR = re.compile(r"\b(20[1-4]\d)\b")
@@ -92,7 +92,7 @@ class Filled:
         where = {"judul": "dari judul", "nama file": "dari nama file", "diberikan": "diberikan"}[self.origin]
         shown = self.label or self.value
         return f"{self.column} diambil {where}: {shown}" if self.origin != "diberikan" else \
-            f"{self.column} = {shown} (diberikan / given)"
+            f"{self.column} = {shown} (diberikan)"
 
     def record(self) -> dict[str, str]:
         """As kept in etl_runs.inputs."""
@@ -136,10 +136,14 @@ def table_of_path(path: Path | str, folders: Iterable[str] = ()) -> str | None:
 
 def _region(resolver: RegionResolver, text: str, levels: tuple[str, ...] = ("provinsi", "kabkota", "kecamatan"),
             within: str | None = None) -> str | None:
-    """The region a short text names, trying its longest leading run of words first."""
+    """The region a short text names, trying its longest leading run of words first: at whatever level its own
+    words say ('Kota Gorontalo' is the city, 'Gorontalo' the province), then at each of ``levels``."""
     words = text.split()
-    for n in range(min(len(words), 6), 0, -1):
+    for n in range(min(len(words), 8), 0, -1):
         part = " ".join(words[:n])
+        r = resolver.resolve(part, within=within)
+        if r.code and level_of(r.code) in levels:
+            return r.code
         for level in levels:
             r = resolver.resolve(part, level=level, within=within)
             if r.code:

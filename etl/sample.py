@@ -959,8 +959,10 @@ def _plant_activity(frame: pd.DataFrame, p: str, rel: str, summary: SampleSummar
     col, value, reason = _ACT_BAD[p]
     row = len(frame) // 3
     frame = frame.astype({col: object})
-    if value is None:  # a duplicate id: this row repeats the id of the row before
+    if value is None:  # a duplicate id: this row repeats the id of the row before, of the same organiser
         value = frame.iloc[row - 1][col]
+        for same in ("penyelenggara", "lembaga_penyelenggara"):
+            frame.iloc[row, frame.columns.get_loc(same)] = frame.iloc[row - 1][same]
     frame.iloc[row, frame.columns.get_loc(col)] = value
     summary.bad_rows.append(f"{rel} data row {row + 1}: {col} = {value!r} ({reason})")
     return frame

@@ -242,12 +242,12 @@ def test_check_and_build_take_set_on_the_command_line(tmp_path):
     assert "Gudang data" not in refused.stderr  # check never touches a warehouse
     res = etl("check", str(path), "--set", "penyelenggara=18.71")
     assert res.returncode == 0, res.stderr
-    assert "nilai berkas: penyelenggara = 18.71 (diberikan / given)" in res.stdout
+    assert "nilai berkas: penyelenggara = 18.71 (diberikan)" in res.stdout
     assert "1 baris dibaca, 1 baik, 0 ditolak" in res.stdout
     built = etl("build", "--source", str(tmp_path / "src"), "--warehouse", str(tmp_path / "wh"), "--quiet",
                 "--set", "penyelenggara=18.71")
     assert built.returncode == 0, built.stderr
-    assert "rekap_kegiatan.csv: penyelenggara = 18.71 (diberikan / given)" in built.stdout
+    assert "rekap_kegiatan.csv: penyelenggara = 18.71 (diberikan)" in built.stdout
     bad = etl("check", str(path), "--set", "penyelenggara")
     assert bad.returncode == 2 and "tulis KOLOM=NILAI" in bad.stderr
 
@@ -292,3 +292,20 @@ def test_a_provinces_sheet_of_its_kab_kota_counts_compliance_over_the_reported_b
         assert ranked["rank"].notna().sum() == 17
     finally:
         wh.close()
+
+
+def test_every_office_named_in_a_title_is_found_at_its_own_level(resolver):
+    """'BAWASLU KOTA GORONTALO' is the city (75.71), not the province; 'BAWASLU KABUPATEN PANGKAJENE DAN KEPULAUAN'
+    keeps its 'dan': every kab/kota and province of the region list, named as offices head their recaps."""
+    from etl.file_values import read_titles
+    from etl.regions import regions_table
+
+    regions = regions_table()
+    offices = regions[regions["level"].isin(["provinsi", "kabkota"])]
+    wrong = []
+    for code, name, level in zip(offices["code"], offices["name"], offices["level"], strict=True):
+        title = f"BAWASLU {'PROVINSI ' if level == 'provinsi' else ''}{name.upper()}"
+        found = read_titles([title], resolver).office
+        if found is None or found.value != code:
+            wrong.append((title, found.value if found else None))
+    assert wrong == []
