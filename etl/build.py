@@ -170,7 +170,7 @@ def build(source: Path | str, warehouse: Path | str, *, today: date | None = Non
             for order, (spec, digest) in enumerate(zip(inputs.sources, digests, strict=True)):
                 # a database error in hashing is a SourceError, raised in list order
                 stats = SourceStats(name=spec["name"], table=spec["table"], order=order, sha256=digest,
-                                    values=dict(spec.get("values") or {}))
+                                    values={**(spec.get("defaults") or {}), **(spec.get("values") or {})})
                 old = prev_sources.get(stats.name)
                 if old and prev_dir and old.get("sha256") == stats.sha256 and old.get("table") == stats.table \
                         and (old.get("values") or {}) == stats.values:  # a value given anew is read anew

@@ -25,10 +25,11 @@ TABLE_WORDS: dict[str, str] = {
     **spec.SOURCE_ALIASES,
     "personil": "personnel", "kepegawaian": "personnel", "sdm": "personnel",
     "aktivitas": "activities", "pengawasan": "activities", "sosialisasi": "activities",
-    "rapat": "pleno", "plenorutin": "pleno",
+    "plenorutin": "pleno",
     "pemilih": "tps",
 }
-_OFFICE = re.compile(r"\b(bawaslu|panwaslu|panwascam|kpu|kpud|sekretariat bawaslu)\b[\s.:]*(.+)", re.IGNORECASE)
+_OFFICE = re.compile(r"\b(sekretariat bawaslu|bawaslu|panwaslu kecamatan|panwaslu kec\.?|panwascam|panwaslu|"
+                     r"pengawas pemilu|kpud|kpu)\b[\s.:]*(.+)", re.IGNORECASE)
 _SCOPE = re.compile(r"\bse[\s-]+(.+)", re.IGNORECASE)
 #: Words after which the region name in a title has ended.
 _STOP = re.compile(r"\s(?:tahun|ta|th|periode|pada|bulan|per|tanggal|tgl|s\.?d\.?|sampai|minggu|pekan|pemilu|"
@@ -36,10 +37,10 @@ _STOP = re.compile(r"\s(?:tahun|ta|th|periode|pada|bulan|per|tanggal|tgl|s\.?d\.
                    re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:tahun|ta|th|tahun anggaran)\.?\s*(20\d\d)\b", re.IGNORECASE)
 _ANY_YEAR = re.compile(r"\b(20[1-4]\d)\b")
-_ELECTION = [
+_ELECTION = [  # the general election first: 'PEMILIHAN UMUM TAHUN 2024' is no pilkada
+    (re.compile(r"\b(pemilu|pemilihan umum|pemilu serentak)\b\D{0,20}(20\d\d)", re.IGNORECASE), "pemilu"),
     (re.compile(r"\b(pilkada|pemilihan serentak|pemilihan kepala daerah|pemilihan gubernur|pemilihan bupati|"
-                r"pemilihan walikota|pemilihan wali kota|pemilihan)\b\D{0,20}(20\d\d)", re.IGNORECASE), "pilkada"),
-    (re.compile(r"\b(pemilu|pemilihan umum)\b\D{0,20}(20\d\d)", re.IGNORECASE), "pemilu"),
+                r"pemilihan walikota|pemilihan wali kota|pemilihan)\b[^\d]{0,60}?(20\d\d)", re.IGNORECASE), "pilkada"),
 ]
 _MONTH_WORDS = "|".join(sorted(parse.MONTHS, key=len, reverse=True))
 _DATE_IN_TEXT = [
@@ -60,6 +61,7 @@ class Found:
     origin: str         # "judul" (title rows), "nama file" (file name) or "diberikan" (given by the user)
     text: str           # what was read or given, as written
     label: str = ""     # a readable form of the value ("Bawaslu Kabupaten Bangka Tengah (19.04)")
+    whole: bool = True  # a date written whole (not a month standing for its first day)
 
 
 @dataclass
@@ -122,11 +124,13 @@ def table_of_name(name: str) -> str | None:
 
 
 def table_of_path(path: Path | str, folders: Iterable[str] = ()) -> str | None:
-    """The table a file's folders (closest first) or its own name point to."""
+    """The table a file's own name points to, else its folders' (closest first): one rule for check and build."""
+    if table := table_of_name(Path(path).name):
+        return table
     for part in folders:
         if table := table_of_name(part):
             return table
-    return table_of_name(Path(path).name)
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -163,18 +167,19 @@ def _office_label(body_word: str, code: str, resolver: RegionResolver) -> str:
     return f"{body} {kind}{resolver.name(code)} ({code})"
 
 
-def _date_in(text: str, *, month_ok: bool) -> tuple[str, str] | None:
-    """(ISO date, the text read) of the first date in ``text``; a month and year alone mean its first day."""
+def _date_in(text: str, *, month_ok: bool) -> tuple[str, str, bool] | None:
+    """(ISO date, the text read, written whole) of the first date in ``text``; a month and year alone mean its first
+    day."""
     for rx in _DATE_IN_TEXT:
         if m := rx.search(text):
             value = parse.parse_date_value(m.group(1))
             if isinstance(value, dt.date):
-                return value.isoformat(), m.group(1)
+                return value.isoformat(), m.group(1), True
     if month_ok:
         if m := _MONTH_YEAR.search(text):
-            return dt.date(int(m.group(2)), parse.MONTHS[m.group(1).lower()], 1).isoformat(), m.group(0)
+            return dt.date(int(m.group(2)), parse.MONTHS[m.group(1).lower()], 1).isoformat(), m.group(0), False
         if m := _YEAR_MONTH.search(text):
-            return dt.date(int(m.group(1)), int(m.group(2)), 1).isoformat(), m.group(0)
+            return dt.date(int(m.group(1)), int(m.group(2)), 1).isoformat(), m.group(0), False
     return None
 
 
@@ -203,9 +208,9 @@ def read_titles(lines: Iterable[str], resolver: RegionResolver) -> FileValues:
             if rest and (code := _region(resolver, rest, ("provinsi", "kabkota"))):
                 out.scope = Found(code, "judul", line, f"{resolver.name(code)} ({code})")
         if out.election is None and (e := _election(line)):
-            out.election = Found(e[0], "judul", line, e[1])
+            out.election = Found(e[0], "judul", line, f"{e[1]} → {e[0]}")
         if out.date is None and (d := _date_in(line, month_ok=True)):
-            out.date = Found(d[0], "judul", line, f"{d[1]} → {d[0]}")
+            out.date = Found(d[0], "judul", line, f"{d[1]} → {d[0]}", d[2])
         if out.year is None and (m := _YEAR.search(line)):
             out.year = Found(m.group(1), "judul", line, m.group(1))
     if out.year is None and out.date is not None:
@@ -220,9 +225,9 @@ def read_name(path: Path | str, resolver: RegionResolver) -> FileValues:
     spaced = " ".join(words)
     out = FileValues()
     if (d := _date_in(spaced, month_ok=True)) or (d := _date_in(stem.replace("_", " "), month_ok=True)):
-        out.date = Found(d[0], "nama file", Path(path).name, f"{d[1]} → {d[0]}")
+        out.date = Found(d[0], "nama file", Path(path).name, f"{d[1]} → {d[0]}", d[2])
     if e := _election(spaced):
-        out.election = Found(e[0], "nama file", Path(path).name, e[1])
+        out.election = Found(e[0], "nama file", Path(path).name, f"{e[1]} → {e[0]}")
     if m := _ANY_YEAR.search(spaced):
         out.year = Found(m.group(1), "nama file", Path(path).name, m.group(1))
     skip = set(TABLE_WORDS) | {"rekap", "rekapitulasi", "data", "laporan", "daftar", "evaluasi", "bawaslu",
@@ -256,7 +261,7 @@ def fills(table: str, values: FileValues) -> dict[str, Found]:
         out["penilai"] = values.office
     if table == "personnel" and values.date:
         out["tanggal"] = values.date
-    if table == "pleno" and values.date and values.date.origin == "judul":  # a sheet of one week
+    if table == "pleno" and values.date and values.date.origin == "judul" and values.date.whole:  # one week's sheet
         out["minggu"] = values.date
     if table == "tps" and values.election:
         out["pemilu"] = values.election

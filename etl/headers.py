@@ -108,6 +108,8 @@ def unique_headers(cells: Sequence[str]) -> list[str]:
 
 def gender_of(header: str) -> str | None:
     """'L', 'P' when a header counts people of one gender ('L', 'Jumlah P', 'Perempuan', 'Jumlah (L)')."""
+    if "%" in header or "persen" in header.lower():  # a share of women is no count of them
+        return None
     h = re.sub(r"\[kolom [A-Z]+\]", " ", header)
     h = re.sub(r"laki\s*-\s*laki", "lakilaki", h, flags=re.IGNORECASE)
     words = [w for w in _words(h) if w not in _GENDER_FILLER]

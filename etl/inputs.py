@@ -177,8 +177,9 @@ def discover(source: Path) -> Inputs:
 
 
 def with_values(inputs: Inputs, values: dict[str, str]) -> Inputs:
-    """``inputs`` with ``values`` (``--set``) given to every source whose table has the column (a source's own
-    values win); SourceError when no source has one of the columns."""
+    """``inputs`` with ``values`` (``--set``) given to every source whose table has the column, for a source that
+    lacks the column (its own blank cells stay blank: a date meant for a personnel recap is no activity's date; a
+    source's own values win); SourceError when no source's table has one of the columns."""
     if not values:
         return inputs
     for column in values:
@@ -188,5 +189,5 @@ def with_values(inputs: Inputs, values: dict[str, str]) -> Inputs:
     for spec in inputs.sources:
         have = {c.name for c in SOURCES[spec["table"]].columns}
         given = {k: v for k, v in values.items() if k in have}
-        sources.append({**spec, "values": {**given, **spec.get("values", {})}})
+        sources.append({**spec, "defaults": given})
     return Inputs(sources=sources, sample=inputs.sample, origin=inputs.origin)

@@ -54,7 +54,8 @@ def bulk_eligible(source: Source) -> bool:
         layout = csv_layout(path, source, ReadLog())
     except Exception:  # noqa: BLE001 - the reference path reports it
         return False
-    return layout.plain and "id_kegiatan" in layout.match.mapping.values()
+    # the region a title or file name names guides the reference resolution only (etl.loaders)
+    return layout.plain and layout.area is None and "id_kegiatan" in layout.match.mapping.values()
 
 
 def load_source(source: Source, resolver: RegionResolver | None, *, run_id: str, today: dt.date,
@@ -104,9 +105,12 @@ def _load_by_gender(chunk: RawChunk, genders: list[str], source: Source, resolve
     (a blank or '-' count is no row); a source row with a problem in any of them is set aside whole."""
     frame, headers = chunk.frame, chunk.headers
     goods, rows, rejects = [], [], []
+    none = pd.Series(True, index=frame.index)
     for col in genders:
+        none &= frame[col].str.strip().isin(["", "-"])
+    for k, col in enumerate(genders):
         count = frame[col]
-        some = ~count.str.strip().isin(["", "-"])
+        some = ~count.str.strip().isin(["", "-"]) | (none if k == 0 else False)  # no count at all: a reject
         part = frame.loc[some].drop(columns=genders).assign(jumlah=count[some], jenis_kelamin=col.split(GENDER_SEP)[1])
         if not len(part):
             continue

@@ -50,6 +50,7 @@ _TOTAL = re.compile(TOTAL_ROW)
 #: The leftmost cell of a row when the template does not know its column ('No'): read only to see a 'JUMLAH' row.
 FIRST_CELL = "_awal"
 SKIP_UNITS = "baris satuan/nomor kolom di bawah judul (unit row)"
+SKIP_HEADER = "judul kolom berulang (header repeated)"
 SKIP_TOTAL = "baris jumlah/total (total row)"
 SKIP_FOOTER = "catatan di bawah tabel, mis. tanda tangan (notes below the table)"
 
@@ -138,16 +139,19 @@ def find_header(rows: Sequence[Sequence[str]], template: spec.SourceTemplate, gi
 
 
 def find_layout(rows: Sequence[Sequence[str]], source_name: str, table: str, *, path: Path | str | None,
-                given: dict[str, str], resolver: RegionResolver | None = None, where: str = "") -> Layout:
+                given: dict[str, str], resolver: RegionResolver | None = None, where: str = "",
+                defaults: dict[str, str] | None = None) -> Layout:
     """The layout of a source whose first rows (as text) are ``rows``; raises SourceError when required columns
-    stay missing (see the module docstring)."""
+    stay missing (see the module docstring). ``given`` fills a column where the source has none and its blank
+    cells; ``defaults`` only a column the source lacks."""
     template = spec.SOURCES[table]
     known = {c.name for c in template.columns}
+    defaults = {c: v for c, v in (defaults or {}).items() if c in known and c not in given}
     for col in given:
         if col not in known:
             raise SourceError(f"{source_name}: kolom '{col}' tidak dikenal untuk {template.title} (unknown column in "
                               f"--set/values); kolom: {', '.join(sorted(known))}")
-    best = find_header(rows, template, list(given))
+    best = find_header(rows, template, [*given, *defaults])
     if best is None:
         raise SourceError(_missing_message(source_name, template, None, [], where))
     _, idx, used, headers, match = best
@@ -158,7 +162,7 @@ def find_layout(rows: Sequence[Sequence[str]], source_name: str, table: str, *, 
         start += 1
     layout = Layout(idx, start, headers, match, title=_title_lines(rows[:idx]), unit_rows=units)
     resolver = resolver or default_resolver()
-    layout.filled = _fills(layout, table, given, path, resolver)
+    layout.filled = _fills(layout, table, given, path, resolver, defaults)
     filled = {f.column for f in layout.filled}
     missing = [c for c in match.missing if c not in filled]
     if missing and not match.ambiguous:
@@ -176,11 +180,13 @@ def find_layout(rows: Sequence[Sequence[str]], source_name: str, table: str, *, 
 
 
 def _fills(layout: Layout, table: str, given: dict[str, str], path: Path | str | None,
-           resolver: RegionResolver) -> list[Filled]:
+           resolver: RegionResolver, defaults: dict[str, str]) -> list[Filled]:
     """What fills a column: what the user gave, else (for a column the source lacks) the title rows, then the
     file name. Sets ``layout.area``."""
     out = [Filled(col, str(value), "diberikan", str(value)) for col, value in given.items()]
     have = set(layout.match.mapping.values()) | set(layout.match.promote[:1]) | set(given)
+    out += [Filled(col, str(value), "diberikan", str(value)) for col, value in defaults.items() if col not in have]
+    have |= set(defaults)
     read = file_values.read_titles(layout.title, resolver)
     if path is not None:
         read = read.merged(file_values.read_name(path, resolver))
@@ -203,8 +209,8 @@ def _missing_message(source_name: str, template: spec.SourceTemplate, match: Hea
     that would load it."""
     need = ", ".join(c.name for c in template.columns if c.required)
     if match is None:
-        return (f"{source_name}{where}: tidak ada sheet dengan judul kolom {template.title} (no sheet or header row "
-                f"with the expected headers); kolom wajib: {need}")
+        return (f"{source_name}{where}: tidak ada baris judul kolom {template.title} (no header row with the expected "
+                f"headers); kolom wajib: {need}")
     shown = ", ".join(h for h in headers if h) or "(tidak ada)"
     parts = []
     if match.missing:
@@ -239,8 +245,8 @@ def region_columns(table: str) -> list[str]:
 
 
 def total_rows(frame: pd.DataFrame, table: str) -> pd.Series:
-    """Rows whose region cell, or leftmost cell, says 'JUMLAH'/'TOTAL' (a recap's sum row)."""
-    cols = [c for c in [*region_columns(table), FIRST_CELL] if c in frame.columns]
+    """Rows whose region cell, or leftmost cell read, says 'JUMLAH'/'TOTAL' (a recap's sum row)."""
+    cols = [c for c in [*region_columns(table), FIRST_CELL, *frame.columns[:1]] if c in frame.columns]
     if not cols:
         return pd.Series(False, index=frame.index)
     total = pd.Series(False, index=frame.index)
@@ -249,17 +255,49 @@ def total_rows(frame: pd.DataFrame, table: str) -> pd.Series:
     return total
 
 
+#: A cell of a signature block: 'Mengetahui,', 'Ketua Bawaslu ...', 'ttd', 'Metro, 31 Juli 2024', 'Dedi, S.H.'.
+_SIGNATURE = re.compile(
+    r"(?i)^\s*(?:mengetahui|menyetujui|a\.?\s?n\.\s|ttd\.?\s*$|\(?ttd\)?\s*$|ketua\s+(?:bawaslu|panwaslu)|"
+    r"kepala\s+(?:sekretariat|bagian|sub)|koordinator\s+(?:divisi|sekretariat)|nip\.?\s|dibuat oleh|disahkan)"
+    r"|^(?!\s*(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad)\b)\s*[A-Za-z][\w .'-]{1,40},\s*\d{1,2}\s+"
+    r"[A-Za-z]+\s+\d{4}\s*$"
+    r"|,\s*(?:S|M|Dr|Ir|Drs|Dra|A|Hj?)\.\s?[A-Za-z]{0,4}\.?\s*$")
+
+
+def header_rows(frame: pd.DataFrame) -> pd.Series:
+    """Rows that repeat the header (a table pasted twice, a header on every printed page): half or more of their
+    filled cells read as their column's header. ``frame`` is still under the headers as written."""
+    same = pd.Series(0, index=frame.index)
+    filled = pd.Series(0, index=frame.index)
+    for col in frame.columns:
+        if col == FIRST_CELL:
+            continue
+        values = frame[col].str.strip()
+        filled += values.ne("")
+        written = " ".join(re.sub(r"\s*\[kolom [A-Z]+\]$", "", col).split()).lower()  # as told apart: the cell's
+        same += values.str.lower().str.split().str.join(" ").eq(written)
+    return (same >= 2) & (same * 2 >= filled)
+
+
 def footer_rows(frame: pd.DataFrame) -> pd.Index:
-    """Rows at the end with at most one cell filled (a place and date, a title, a name under a signature): notes
-    below the table, when a row with more filled comes before them."""
-    filled = np.zeros(len(frame), dtype="int64")
-    for c in frame.columns:
-        filled += frame[c].str.strip().ne("").to_numpy()
-    data = np.flatnonzero(filled >= 2)
-    if not len(data) or data[-1] == len(frame) - 1:
+    """The notes below the table: from the end, rows with at most one cell filled, or two with a cell of a signature
+    block ('Mengetahui,', 'Metro, 31 Juli 2024', 'Ketua Bawaslu ...', a name with its degree), up to the last data
+    row."""
+    if not len(frame):
         return frame.index[:0]
-    tail = frame.index[data[-1] + 1:]
-    return tail[filled[data[-1] + 1:] > 0]
+    filled = np.zeros(len(frame), dtype="int64")
+    signed = np.zeros(len(frame), dtype=bool)
+    for c in frame.columns:
+        values = frame[c].str.strip()
+        filled += values.ne("").to_numpy()
+        signed |= values.str.contains(_SIGNATURE).fillna(False).to_numpy()
+    notes = (filled <= 1) | (signed & (filled <= 2))  # a signature block is sparse: a data row fills more
+    end = len(frame)
+    while end > 0 and notes[end - 1]:
+        end -= 1
+    if end == 0:  # nothing but notes: they are the data, and the checks say what is wrong with them
+        return frame.index[:0]
+    return frame.index[end:][filled[end:] > 0]
 
 
 def promote_levels(frame: pd.DataFrame, promote: tuple[str, ...]) -> pd.DataFrame:
@@ -284,6 +322,10 @@ def finish(frame: pd.DataFrame, layout: Layout, log, *, table: str, last: bool) 
 
     ``frame`` holds the source's raw strings under ``layout.headers`` (index = row number); ``last``: it holds the
     source's last rows (the notes below a table are looked for there). None when no data row is left."""
+    repeated = header_rows(frame)
+    if repeated.any():
+        log.skip(SKIP_HEADER, frame.index[repeated])
+        frame = frame[~repeated]
     frame = frame.rename(columns=layout.match.mapping)
     blank = pd.Series(True, index=frame.index)
     for col in frame.columns:
@@ -305,7 +347,7 @@ def finish(frame: pd.DataFrame, layout: Layout, log, *, table: str, last: bool) 
     for f in layout.filled:
         if f.column not in frame.columns:
             frame = frame.assign(**{f.column: f.value})
-        elif f.origin == "diberikan":
+        elif f.origin == "diberikan":  # given for this source: its blank cells too
             frame[f.column] = frame[f.column].mask(frame[f.column].str.strip().eq(""), f.value)
     if layout.area is not None:
         frame = frame.assign(**{AREA_HINT: layout.area.value})

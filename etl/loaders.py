@@ -24,6 +24,7 @@ from etl.regions import (
     RegionResolver,
     Resolution,
     default_resolver,  # noqa: F401 - where tools/bench_stream.py and the tests look for it
+    kind_word,
 )
 
 LEVEL_BODY = {"provinsi": "bawaslu_provinsi", "kabkota": "bawaslu_kabkota", "kecamatan": "panwaslu_kecamatan",
@@ -359,22 +360,39 @@ def resolve_one(resolver: RegionResolver, values: tuple[str, ...], ctx_cols: lis
         return None, errors
     text = _BODY_PREFIX.sub("", values[len(ctx_cols)]) or values[len(ctx_cols)]
     tries = [within] if within else ([hint, None] if hint else [None])
+    if within is None and hint and _names_itself(resolver, text, level, hint):
+        return hint, {}  # 'Kabupaten Konawe' in Konawe's recap is the kabupaten, not its Kecamatan Konawe
     first: Resolution | None = None
     for w in tries:
         r = _resolve_target(resolver, text, level, w)
         if r.code:
             return r.code, {}
         first = first or r
-    if within is not None:  # the target may be the context region itself ("Kab. X" inside kabupaten X)
-        parent = within.rsplit(".", 1)[0] if "." in within else None
-        self_r = resolver.resolve(text, level=level or level_of(within), within=parent)
-        if self_r.code == within:
-            return within, {}
+    around = within or hint
+    if around is not None:  # the target may be the region around it ("Kab. X" inside kabupaten X, "Sragi" in Sragi)
+        parent = around.rsplit(".", 1)[0] if "." in around else None
+        self_r = resolver.resolve(text, level=level or level_of(around), within=parent)
+        if self_r.code == around:
+            return around, {}
     if level is not None:  # a region that exists, at another level than the body's
         other = _resolve_target(resolver, text, None, within)
         if other.code:
             return None, {target: _wrong_level(resolver, other.code, level)}
     return None, {target: (first.error if first else None) or "Wilayah tidak dikenal (unknown region)"}
+
+
+_KIND_LEVEL = {"kabupaten": "kabkota", "kota": "kabkota", "provinsi": "provinsi", "kecamatan": "kecamatan",
+               "desa": "desa"}
+
+
+def _names_itself(resolver: RegionResolver, text: str, level: str | None, hint: str) -> bool:
+    """True when ``text`` names the hint region itself at its own level, said by its kind word ('Kota Kendari') or by
+    the body's level: then a same-named region inside it is not meant."""
+    hint_level = level_of(hint)
+    if level != hint_level and _KIND_LEVEL.get(kind_word(text) or "") != hint_level:
+        return False
+    parent = hint.rsplit(".", 1)[0] if "." in hint else None
+    return resolver.resolve(text, level=hint_level, within=parent).code == hint
 
 
 def _wrong_level(resolver: RegionResolver, code: str, level: str, body: str | None = None) -> str:
@@ -450,6 +468,10 @@ def _inside_area(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, targ
     for (c, a), idx in pairs.groupby(["c", "a"], sort=False).groups.items():
         if a and c != a and not c.startswith(a + "."):
             outside.loc[idx] = True
+    if outside.sum() * 2 > len(pairs) >= 3:  # most rows elsewhere: the title or name was misread, not the rows
+        return codes
+    for (c, a), idx in pairs.groupby(["c", "a"], sort=False).groups.items():
+        if outside.loc[idx].any():
             reasons.loc[idx] = (f"Di luar wilayah berkas: {resolver.name(c)} ({c}) tidak berada di {resolver.name(a)} "
                                 f"({a}) yang disebut di judul atau nama berkas (region outside the file's area)")
     # blamed on the widest column that is already outside (a kecamatan of another kab/kota), else the region's own
@@ -514,7 +536,10 @@ def _activities(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, today
 
 def _pleno(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, today: dt.date) -> pd.DataFrame:
     body = _choice(raw, p, "lembaga", "BODIES")
-    code = _regions(raw, p, resolver, "wilayah", ["provinsi"], body.map(spec.BODY_LEVEL), _area(raw))
+    level = body.map(spec.BODY_LEVEL)
+    if LEVEL_HINT in raw.columns:  # a body not given sits at the level its region was written in
+        level = level.fillna(raw[LEVEL_HINT].replace("", pd.NA))
+    code = _regions(raw, p, resolver, "wilayah", list(CONTEXT_LEVEL), level, _area(raw))
     code = _inside_area(raw, p, resolver, "wilayah", code)
     date = _date(raw, p, "minggu", today)
     held = _bool(raw, p, "dilaksanakan")

@@ -25,7 +25,7 @@ from etl import file_values, spec
 from etl.errors import SourceError
 from etl.file_values import Filled
 from etl.headers import HeaderMatch, best_template, unique_headers
-from etl.layout import GUESS_ROWS, HEADER_SCAN_ROWS, SKIP_UNITS, Layout, find_layout, finish
+from etl.layout import GUESS_ROWS, HEADER_SCAN_ROWS, SKIP_UNITS, Layout, find_header, find_layout, finish
 
 CHUNK_ROWS = 200_000
 SPREADSHEET_EXT = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
@@ -55,6 +55,8 @@ class Source:
     values: dict[str, str] = field(default_factory=dict)
     name: str = ""
     context: dict[str, str] = field(default_factory=dict)  # the older name of ``values``, merged into it
+    #: Values for columns the source lacks only (``build --set``: one value given to every source of a run).
+    defaults: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.context:
@@ -333,8 +335,6 @@ def _split_lines(text: str, sep: str) -> list[list[str]]:
 
 def csv_layout(path: Path, source: Source, log: ReadLog) -> Layout:
     """Find the header row and separator of a CSV (raises SourceError when required columns are missing)."""
-    from etl.layout import find_header
-
     template = spec.SOURCES[source.table]  # type: ignore[index]
     text, encoding = _head_text(path)
     if not text.strip():
@@ -347,7 +347,8 @@ def csv_layout(path: Path, source: Source, log: ReadLog) -> Layout:
             best = ((found[0], -order), sep, rows)
     sep, rows = (best[1], best[2]) if best else (";" if text.count(";") > text.count(",") else ",", [])
     rows = rows or _split_lines(text, sep)
-    layout = find_layout(rows, source.name, source.table or "", path=source.path, given=source.values)
+    layout = find_layout(rows, source.name, source.table or "", path=source.path, given=source.values,
+                         defaults=source.defaults)
     layout.sep, layout.encoding = sep, encoding
     _start(layout, source, log)
     log.encoding, log.separator = encoding, sep
@@ -431,10 +432,8 @@ def _read_spreadsheet(path: Path, source: Source, chunk_rows: int, log: ReadLog)
         head = [[_text(c) for c in row] for row in rows[:HEADER_SCAN_ROWS + GUESS_ROWS]]
         try:
             layout = find_layout(head, source.name, source.table or "", path=source.path, given=source.values,
-                                 where=f" (sheet {name})")
+                                 defaults=source.defaults, where=f" (sheet {name})")
         except SourceError as exc:
-            from etl.layout import find_header
-
             best = find_header(head, template, list(source.values))
             log.skipped_sheets[name] = ("kolom wajib tidak ada: " + ", ".join(best[4].missing)) if best \
                 else "judul kolom tidak cocok"
@@ -612,7 +611,8 @@ def _read_sql(source: Source, chunk_rows: int, log: ReadLog) -> Iterator[RawChun
             keys = result.keys()
             digest = _sql_digest(keys)  # as sha256_of: the query is not run twice
             columns = unique_headers([str(c) for c in keys])
-            layout = find_layout([columns], source.name, source.table or "", path=None, given=source.values)
+            layout = find_layout([columns], source.name, source.table or "", path=None, given=source.values,
+                                 defaults=source.defaults)
             _start(layout, source, log)
             positions, names = layout.positions, layout.names
             kinds = [layout.kind(names[i], types) for i in positions]

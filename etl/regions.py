@@ -108,6 +108,11 @@ def _split_name(value: str) -> tuple[str, str | None]:
     return s.strip(), hint
 
 
+def kind_word(value: str) -> str | None:
+    """The kind a name says of itself: 'kabupaten', 'kota', 'provinsi', 'kecamatan', 'desa', or None ('Koba')."""
+    return _split_name(value)[1]
+
+
 def _key(base: str) -> str:
     return base.replace(" ", "")
 

@@ -106,7 +106,7 @@ def make_source(spec: dict):  # noqa: ANN201 - etl.readers.Source, imported lazi
     from etl.readers import Source
 
     kwargs: dict = {"table": spec.get("table"), "values": {**spec.get("context", {}), **spec.get("values", {})},
-                    "name": spec["name"]}
+                    "defaults": dict(spec.get("defaults") or {}), "name": spec["name"]}
     if "path" in spec:
         kwargs["path"] = spec["path"]
         kwargs["sheet"] = spec.get("sheet")
@@ -143,7 +143,7 @@ def load_into_parts(spec: dict, stats: SourceStats, job: LoadJob, notify: Progre
                            subfolder(job.parts, "_rejects") / f"{stats.order:05d}-{i:05d}.parquet")
         stats.rows_read += res.rows_read
         stats.rows_loaded += res.n_good
-        stats.rows_rejected += len(res.rejects)
+        stats.rows_rejected += res.rejects["row"].nunique() if len(res.rejects) else 0  # rows, as check counts
         notify("rows", {"name": stats.name, "rows": res.rows_read})
     stats.loaded = {"read": stats.rows_read, "loaded": stats.rows_loaded, "rejected": stats.rows_rejected}
     stats.filled = [f.record() for f in log.filled]

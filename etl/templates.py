@@ -22,8 +22,9 @@ HELP_SHEET = "Petunjuk"
 #: Example values that replace the shared context examples of spec where they would contradict the row.
 EXAMPLE_OVERRIDES: dict[str, dict[str, str]] = {
     "activities": {"provinsi": "Kepulauan Bangka Belitung", "kabupaten_kota": "Kabupaten Bangka Tengah",
-                   "kecamatan": "Koba"},
-    "pleno": {"provinsi": "Sulawesi Tenggara"},
+                   "kecamatan": "Koba", "kelurahan_desa": ""},
+    "pleno": {"provinsi": "Sulawesi Tenggara", "kabupaten_kota": "", "kecamatan": ""},
+    "personnel": {"kelurahan_desa": ""},
 }
 GENERAL_RULES = [
     "Baris judul kolom boleh didahului baris judul laporan; satu file boleh berisi beberapa sheet "

@@ -164,10 +164,11 @@ def test_two_count_columns_under_one_header_say_which_and_how_to_choose(tmp_path
         in str(err.value)
 
 
-def test_a_control_character_sets_its_row_aside_and_the_rest_loads(tmp_path):
+def test_a_control_character_sets_its_row_aside_and_the_rest_loads(tmp_path, monkeypatch):
     lines = ["ID;Tanggal;Penyelenggara;Lokasi;Jenis", "A1;05/08/2024;18.71;18.71.01;Sosialisasi",
              "A2;05/08/2024;18.71;18.71.01\x00;Sosialisasi", "A3;06/08/2024;18.71;18.71.01;Sosial\x07isasi"]
-    for bulk in ("1", "0"):
+    for bulk in ("1", "0"):  # the bulk path hands such a file to the reference loader: the same answer
+        monkeypatch.setenv("PANTAU_ETL_BULK", bulk)
         report = check_file(_write(tmp_path / f"kegiatan{bulk}.csv", lines), today=TODAY)
         assert (report.rows_ok, report.rows_rejected) == (1, 2)
         assert report.rejects["value"].tolist() == ["18.71.01\u2400", "Sosial\u2407isasi"]
@@ -309,3 +310,81 @@ def test_every_office_named_in_a_title_is_found_at_its_own_level(resolver):
         if found is None or found.value != code:
             wrong.append((title, found.value if found else None))
     assert wrong == []
+
+
+def test_a_file_naming_its_own_kab_kota_is_that_kab_kota_not_a_kecamatan_inside_it(tmp_path):
+    """Kab. Konawe has a Kecamatan Konawe, Kota Kendari a Kelurahan Kendari: the office's own region, written in its
+    own recap, is the office's region (the review found 136 of 514 kab/kota named like one of their parts)."""
+    lines = ["LAPORAN PELAKSANAAN PLENO RUTIN MINGGUAN;;;;;", "BAWASLU KOTA KENDARI;;;;;",
+             "No;Kab/Kota;Tanggal Pleno;Dilaksanakan;Hadir;Jumlah Anggota",
+             "1;Kota Kendari;05/08/2024;Ya;5;5", "2;Kota Kendari;12/08/2024;Tidak;0;5"]
+    good, _, _ = _loaded(tmp_path / "pleno_kendari.csv", lines)
+    assert set(good["region_code"]) == {"74.71"} and set(good["body"]) == {"bawaslu_kabkota"}
+    lines = ["BAWASLU KABUPATEN KONAWE;;;", "Tanggal;Lokasi;Jenis;Uraian", "05/08/2024;Kabupaten Konawe;Rakor;x",
+             "06/08/2024;Kab. Konawe;Sosialisasi;y", "07/08/2024;Konawe;Sosialisasi;z"]
+    good, _, _ = _loaded(tmp_path / "kegiatan_konawe.csv", lines)
+    # written with its kind, the kabupaten; bare 'Konawe' at no given level is the kecamatan inside it
+    assert good["region_code"].tolist() == ["74.02", "74.02", "74.02.32"]
+
+
+def _loaded(path: Path, lines: list[str]):
+    from etl.intake import load_source
+
+    results = list(load_source(Source(path=_write(path, lines)), None, run_id="t", today=TODAY))
+    return (pd.concat([r.good for r in results], ignore_index=True),
+            pd.concat([r.rejects for r in results], ignore_index=True), sum(r.rows_read for r in results))
+
+
+def test_pemilihan_umum_in_a_title_is_the_general_election():
+    from etl.file_values import read_titles
+    from etl.regions import default_resolver
+
+    r = default_resolver()
+    assert read_titles(["REKAP TPS DAN DPT PEMILIHAN UMUM TAHUN 2024"], r).election.value == "pemilu_2024"
+    assert read_titles(["PEMILIHAN GUBERNUR DAN WAKIL GUBERNUR LAMPUNG TAHUN 2024"], r).election.value == \
+        "pilkada_2024"
+    assert read_titles(["PEMILU SERENTAK 2024"], r).election.value == "pemilu_2024"
+
+
+def test_a_month_in_a_pleno_title_is_no_week(tmp_path):
+    lines = ["EVALUASI PLENO BAWASLU PROVINSI LAMPUNG AGUSTUS 2024;;;", "No;Kab/Kota;Minggu Ke-;Dilaksanakan;Jumlah",
+             "1;Kota Metro;I;Ya;5"]
+    with pytest.raises(SourceError, match="kolom wajib tidak ada: minggu"):
+        check_file(_write(tmp_path / "pleno.csv", lines), today=TODAY)
+
+
+def test_build_set_fills_only_sources_that_lack_the_column(tmp_path):
+    """--set tanggal=... is for the personnel recap without a date; an activity left undated stays a reject."""
+    _write(tmp_path / "src" / "personil_metro.csv", ["Wilayah;Lembaga;Jabatan;Jumlah",
+                                                     "Kota Metro;Bawaslu Kota;Ketua;1"])
+    _write(tmp_path / "src" / "kegiatan_metro.csv", ["Tanggal;Penyelenggara;Lokasi;Jenis",
+                                                     "05/08/2024;18.72;18.72.01;Rakor", ";18.72;18.72.01;Rakor"])
+    summary = build(tmp_path / "src", tmp_path / "wh", today=TODAY, values={"tanggal": "2024-07-01"})
+    stats = {s.table: s for s in summary.sources}
+    assert (stats["personnel"].rows_loaded, stats["personnel"].rows_rejected) == (1, 0)
+    assert (stats["activities"].rows_loaded, stats["activities"].rows_rejected) == (1, 1)
+
+
+def test_notes_totals_and_repeated_headers_are_not_data(tmp_path):
+    lines = ["NO;Tanggal;Nama Kegiatan;Jenis Kegiatan;Kab/Kota;Kecamatan;Jumlah Peserta (orang)",
+             "1;05/07/2024;Sosialisasi;Sosialisasi;Kota Metro;Metro Pusat;120",
+             "NO;Tanggal;Nama Kegiatan;Jenis Kegiatan;Kab/Kota;Kecamatan;Jumlah Peserta (orang)",
+             "2;08/07/2024;Rakor;Rakor;Kota Metro;;35", "JUMLAH;;;;;;155", ";;;;;;",
+             ";Mengetahui,;;;;Metro, 31 Juli 2024;", ";Ketua Bawaslu Kota Metro;;;;Koordinator Divisi;",
+             ";Dedi Kurniawan, S.H.;;;;Sri Wahyuni, S.Pd.;"]
+    report = check_file(_write(tmp_path / "kegiatan_bawaslu_kota_metro.csv", lines), today=TODAY)
+    assert (report.rows_ok, report.rows_rejected) == (2, 0)
+    assert report.log.skipped_rows == {"judul kolom berulang (header repeated)": [3],
+                                       "baris jumlah/total (total row)": [5],
+                                       "catatan di bawah tabel, mis. tanda tangan (notes below the table)": [7, 8, 9]}
+    lines = ["Tanggal;Penyelenggara;Lokasi;Jenis", "05/08/2024;18.72;18.72.01;Rakor", "JUMLAH;;;"]
+    report = check_file(_write(tmp_path / "kegiatan2.csv", lines), today=TODAY)  # JUMLAH under a column read
+    assert (report.rows_ok, report.rows_rejected) == (1, 0)
+
+
+def test_gender_columns_beside_a_share_and_rows_with_no_count(tmp_path):
+    lines = ["Tanggal;Wilayah;Lembaga;Jabatan;L;P;Jumlah;% Perempuan",
+             "01/07/2024;Kota Metro;Bawaslu Kota;Anggota;2;1;3;33,3", "01/07/2024;Kota Metro;Bawaslu Kota;Ketua;;;;"]
+    report = check_file(_write(tmp_path / "personil.csv", lines), today=TODAY)
+    assert any("jumlah per jenis kelamin" in n for n in report.log.notes)
+    assert (report.rows_ok, report.rows_rejected) == (1, 1)  # a row that counts nobody is no silent blank
