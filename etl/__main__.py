@@ -62,7 +62,14 @@ def cmd_build(args: argparse.Namespace) -> int:
             raise SourceError(str(exc)) from None
         summary = build(args.source, args.warehouse, wait=args.wait, prune=args.prune, progress=progress,
                         chunk_rows=args.chunk_rows, values=given)
-    table = Table(title=f"ETL {summary.run_id} selesai dalam {time.perf_counter() - t0:.1f} s"
+    _print_summary(summary, args, time.perf_counter() - t0)
+    return 0
+
+
+def _print_summary(summary, args: argparse.Namespace, seconds: float) -> None:  # noqa: ANN001 - etl.build.RunSummary
+    """The run's table (per table: read, loaded, rejected, rows in the warehouse), what filled which column of which
+    source, what was reused, replaced, left out or cleaned, and where the version is."""
+    table = Table(title=f"ETL {summary.run_id} selesai dalam {seconds:.1f} s"
                         + (" · DATA CONTOH" if summary.sample else ""))
     for col in ("tabel", "dibaca", "dimuat", "ditolak", "baris di gudang"):
         table.add_column(col, justify="left" if col == "tabel" else "right")
@@ -91,7 +98,6 @@ def cmd_build(args: argparse.Namespace) -> int:
     if any(s.rows_rejected for s in summary.sources):
         out.print("Baris yang ditolak dan alasannya: halaman Kualitas data, atau "
                   f"python -m etl rejects --warehouse {args.warehouse}")
-    return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -290,7 +290,7 @@ def _drop_duplicates(good: pl.DataFrame, batch: RawBatch, keys: KeyTracker) -> t
         return good, schemas.empty_frame("rejects")
     key = pl.struct("organizer_code", "activity_id")
     good = good.with_columns(key.hash(seed=0).alias("_h1"), key.hash(seed=7919).alias("_h2"))
-    first_here = good.select(pl.struct("organizer_code", "activity_id").is_first_distinct()).to_series()
+    first_here = good.select(pl.struct("_h1", "_h2").is_first_distinct()).to_series()  # the 96-bit key, as KeyTracker
     firsts = good.filter(first_here).select("_h1", "_h2", ROW)
     rows = firsts[ROW].to_numpy()
     earlier = keys.seen(firsts["_h1"].to_numpy(), firsts["_h2"].to_numpy().astype(np.uint32), rows)

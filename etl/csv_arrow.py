@@ -11,6 +11,7 @@ file again with the reference reader, which also gives the exact message for a m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,17 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from etl.layout import FIRST_CELL, SKIP_FOOTER, SKIP_TOTAL, TOTAL_ROW, footer_rows, region_columns
+from etl.layout import (
+    FIRST_CELL,
+    FOOTER_ROWS,
+    SKIP_FOOTER,
+    SKIP_HEADER,
+    SKIP_TOTAL,
+    TOTAL_ROW,
+    Layout,
+    footer_rows,
+    region_columns,
+)
 from etl.readers import CONTROL_BYTES, RawChunk, ReadLog, Source, csv_layout
 
 #: Bytes of CSV per block (about 60,000 activity rows). pyarrow reads several blocks ahead, so memory grows with
@@ -79,29 +90,13 @@ def read_csv_batches(source: Source, log: ReadLog | None = None, block_bytes: in
     names = {f"f{i}": layout.names[i] for i in layout.positions}
     canonical = {f: layout.match.mapping.get(h, h) for f, h in names.items()}  # FIRST_CELL keeps its name
     headers = layout.headers_of()
-    quoted, control = _scan(path)
-    if control:
-        raise BulkUnavailable("control characters")  # the reference loader sets those rows aside
-    totals = [c for c in [*region_columns(source.table or "activities"), FIRST_CELL] if c in canonical.values()]
-    read_options = pacsv.ReadOptions(skip_rows=layout.data_start, autogenerate_column_names=True,
-                                     block_size=block_bytes or BLOCK_BYTES,
-                                     encoding=_pyarrow_encoding(layout.encoding))
-    parse_options = pacsv.ParseOptions(delimiter=layout.sep, quote_char='"', double_quote=True,
-                                       newlines_in_values=quoted, ignore_empty_lines=False)
-    convert_options = pacsv.ConvertOptions(include_columns=list(names), column_types={f: pa.string() for f in names},
-                                           strings_can_be_null=False, quoted_strings_can_be_null=False)
-    try:
-        if block_bytes is None and path.stat().st_size <= WHOLE_FILE_BYTES:
-            read_options.block_size = WHOLE_FILE_BYTES  # one block
-            blocks = iter(pacsv.read_csv(path, read_options=read_options, parse_options=parse_options,
-                                         convert_options=convert_options).to_batches())
-        else:
-            blocks = pacsv.open_csv(path, read_options=read_options, parse_options=parse_options,
-                                    convert_options=convert_options)
-    except (pa.ArrowException, UnicodeError, ValueError) as exc:
-        if isinstance(exc, pa.ArrowInvalid) and "Empty CSV file" in str(exc):
-            return  # a header without data: 0 rows, as the reference reader
-        raise BulkUnavailable(str(exc)) from None
+    written = {canonical[f]: h for f, h in names.items() if h != FIRST_CELL}
+    first = canonical[f"f{min(layout.positions)}"] if layout.positions else FIRST_CELL  # the leftmost column read
+    totals = list(dict.fromkeys(c for c in [*region_columns(source.table or "activities"), FIRST_CELL, first]
+                                if c in canonical.values()))  # as etl.layout.total_rows
+    blocks = _open_blocks(path, layout, list(names), block_bytes)
+    if blocks is None:
+        return  # a header without data: 0 rows, as the reference reader
     row = layout.first_data_row
     held: pl.DataFrame | None = None  # one block held back: the notes below a table are looked for in the last
     while True:
@@ -114,21 +109,69 @@ def read_csv_batches(source: Source, log: ReadLog | None = None, block_bytes: in
         if batch is not None and batch.num_rows == 0:
             continue
         if held is not None:
-            last = batch is None
-            frame = _without_footer(held, log) if last else held
-            for col, value in ((f.column, f.value) for f in layout.filled):
-                if col not in frame.columns:
-                    frame = frame.with_columns(pl.lit(str(value)).alias(col))
+            frame = _without_footer(held, log) if batch is None else held
+            frame = frame.with_columns(pl.lit(str(f.value)).alias(f.column) for f in layout.filled
+                                       if f.column not in frame.columns)
             step = max_rows or max(frame.height, 1)
             for start in range(0, frame.height, step):
                 yield RawBatch(frame.slice(start, step), headers)
         if batch is None:
             return
-        n = batch.num_rows
         frame = pl.from_arrow(batch).rename(canonical)  # type: ignore[union-attr]
-        frame = frame.with_columns(pl.int_range(row, row + n, dtype=pl.Int64).alias(ROW))
-        row += n
-        held = _without_totals(_drop_blank_rows(frame), totals, log).drop(FIRST_CELL, strict=False)
+        frame = frame.with_columns(pl.int_range(row, row + batch.num_rows, dtype=pl.Int64).alias(ROW))
+        row += batch.num_rows
+        frame = _without_repeated_headers(_drop_blank_rows(frame), written, log)
+        held = _without_totals(frame, totals, log).drop(FIRST_CELL, strict=False)
+
+
+def _open_blocks(path: Path, layout: Layout, fields: list[str], block_bytes: int | None
+                 ) -> Iterator[pa.RecordBatch] | None:
+    """pyarrow's reader of the data rows under ``layout`` (None for a header without data); BulkUnavailable where it
+    would read the file differently from the reference reader."""
+    quoted, control = _scan(path)
+    if control:
+        raise BulkUnavailable("control characters")  # the reference loader sets those rows aside
+    read_options = pacsv.ReadOptions(skip_rows=layout.data_start, autogenerate_column_names=True,
+                                     block_size=block_bytes or BLOCK_BYTES,
+                                     encoding=_pyarrow_encoding(layout.encoding))
+    parse_options = pacsv.ParseOptions(delimiter=layout.sep, quote_char='"', double_quote=True,
+                                       newlines_in_values=quoted, ignore_empty_lines=False)
+    convert_options = pacsv.ConvertOptions(include_columns=fields, column_types={f: pa.string() for f in fields},
+                                           strings_can_be_null=False, quoted_strings_can_be_null=False)
+    try:
+        if block_bytes is None and path.stat().st_size <= WHOLE_FILE_BYTES:
+            read_options.block_size = WHOLE_FILE_BYTES  # one block
+            return iter(pacsv.read_csv(path, read_options=read_options, parse_options=parse_options,
+                                       convert_options=convert_options).to_batches())
+        return pacsv.open_csv(path, read_options=read_options, parse_options=parse_options,
+                              convert_options=convert_options)
+    except (pa.ArrowException, UnicodeError, ValueError) as exc:
+        if isinstance(exc, pa.ArrowInvalid) and "Empty CSV file" in str(exc):
+            return None
+        raise BulkUnavailable(str(exc)) from None
+
+
+def _without_repeated_headers(frame: pl.DataFrame, written: dict[str, str], log: ReadLog) -> pl.DataFrame:
+    """Without the rows that repeat the header (etl.layout.header_rows): looked for in full only when a cell of the
+    first column reads as its header, which a repeated header row always has (one cheap comparison per block)."""
+    cols = [c for c in written if c in frame.columns]
+    if not cols or not frame.height:
+        return frame
+
+    def reads_as_header(c: str) -> pl.Expr:
+        text = " ".join(re.sub(r"\s*\[kolom [A-Z]+\]$", "", written[c]).split()).lower()
+        return pl.col(c).str.strip_chars().str.to_lowercase().str.replace_all(r"\s+", " ") == text
+
+    if not frame.select(reads_as_header(cols[0]).any()).item():
+        return frame
+    same = pl.sum_horizontal(reads_as_header(c).cast(pl.Int32) for c in cols)
+    filled = pl.sum_horizontal((pl.col(c).str.strip_chars() != "").cast(pl.Int32) for c in cols)
+    repeated = (same >= 2) & (same * 2 >= filled)
+    hit = frame.filter(repeated)
+    if not hit.height:
+        return frame
+    log.skip(SKIP_HEADER, hit[ROW].to_list())
+    return frame.filter(~repeated)
 
 
 def _without_totals(frame: pl.DataFrame, columns: list[str], log: ReadLog) -> pl.DataFrame:
@@ -145,7 +188,7 @@ def _without_totals(frame: pl.DataFrame, columns: list[str], log: ReadLog) -> pl
 
 def _without_footer(frame: pl.DataFrame, log: ReadLog) -> pl.DataFrame:
     """Without the notes below the table (etl.layout.footer_rows), looked for in the last rows only."""
-    tail = frame.tail(50)
+    tail = frame.tail(FOOTER_ROWS)
     pdf = pd.DataFrame({c: tail[c].to_list() for c in tail.columns if c != ROW}, index=tail[ROW].to_list())
     footer = footer_rows(pdf)
     if not len(footer):

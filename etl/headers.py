@@ -152,15 +152,34 @@ def match_headers(headers: Sequence[str], template: SourceTemplate, *, given: Se
     """Map source headers to the template's canonical columns (``given``: columns that get a value for the
     whole file, so they are not missing)."""
     result = HeaderMatch()
+    taken: set[str] = set()
+    pending = _claim_by_name(result, [h for h in headers if header_key(h)], template, taken)
+    if template.table == "personnel" and "jenis_kelamin" not in taken:
+        _split_by_gender(result, pending, taken)
+        pending = [h for h in pending if h not in result.mapping]
+    _sort_out_the_rest(result, pending, template)
+    for canon, both in result.ambiguous.items():
+        del result.mapping[both[0]]
+        taken.discard(canon)
+    _promotion(result, template, taken)
+    have = taken | set(given) | ({"jumlah"} if result.genders else set())
+    result.missing = [c.name for c in template.columns if c.required and c.name not in have]
+    return result
+
+
+def _clean_key(header: str) -> str:
+    return header_key(clean_header(header))
+
+
+def _claim_by_name(result: HeaderMatch, pending: list[str], template: SourceTemplate, taken: set[str]) -> list[str]:
+    """Claim canonical columns in passes (names, then synonyms; as written, without notes, without a leading
+    'nama'/'kode'/'jumlah'); returns the headers no pass claimed."""
     by_key: dict[str, list[str]] = {}
     syn_key: dict[str, list[str]] = {}
     for col in template.columns:
         by_key.setdefault(header_key(col.name), []).append(col.name)
         for syn in col.synonyms:
             syn_key.setdefault(header_key(syn), []).append(col.name)
-    personal = {header_key(p) for p in template.dropped}
-    taken: set[str] = set()
-    pending = [h for h in headers if header_key(h)]
 
     def claim(header: str, candidates: list[str]) -> bool:
         for canon in candidates:
@@ -170,27 +189,23 @@ def match_headers(headers: Sequence[str], template: SourceTemplate, *, given: Se
                 return True
         return False
 
-    def clean(h: str) -> str:
-        return header_key(clean_header(h))
-
-    def stripped(h: str) -> str:
-        return _stripped_key(clean_header(h))
-
-    key_fns: tuple[Callable[[str], str], ...] = (header_key, clean, stripped)
+    key_fns: tuple[Callable[[str], str], ...] = (header_key, _clean_key,
+                                                   lambda h: _stripped_key(clean_header(h)))
     for key_of in key_fns:
         for lookup in (by_key, syn_key):
-            rest = []
-            for h in pending:
-                if not claim(h, lookup.get(key_of(h), [])):
-                    rest.append(h)
-            pending = rest
+            pending = [h for h in pending if not claim(h, lookup.get(key_of(h), []))]
+    return pending
+
+
+def _sort_out_the_rest(result: HeaderMatch, pending: list[str], template: SourceTemplate) -> None:
+    """Headers no column claimed: the second of two alike (a date: the first is taken; else ambiguous), personal
+    data (dropped), or unknown (ignored, reported)."""
     types = {c.name: c.type for c in template.columns}
-    if template.table == "personnel" and "jenis_kelamin" not in taken:
-        _split_by_gender(result, pending, taken)
-        pending = [h for h in pending if h not in result.mapping]
+    personal = {header_key(p) for p in template.dropped}
     for h in pending:
         key = header_key(h)
-        twin = next((s for s, c in result.mapping.items() if clean(s) == clean(h) and GENDER_SEP not in c), None)
+        twin = next((s for s, c in result.mapping.items() if _clean_key(s) == _clean_key(h) and GENDER_SEP not in c),
+                    None)
         if twin is not None:
             canon = result.mapping[twin]
             if types.get(canon) == "date":
@@ -199,18 +214,10 @@ def match_headers(headers: Sequence[str], template: SourceTemplate, *, given: Se
                 result.unknown.append(h)
             else:
                 result.ambiguous.setdefault(canon, [twin]).append(h)
-            continue
-        if key in personal or key.startswith(_PERSONAL_STARTS):
+        elif key in personal or key.startswith(_PERSONAL_STARTS):
             result.dropped.append(h)
         else:
             result.unknown.append(h)
-    for canon, both in result.ambiguous.items():
-        del result.mapping[both[0]]
-        taken.discard(canon)
-    _promotion(result, template, taken)
-    have = taken | set(given) | ({"jumlah"} if result.genders else set())
-    result.missing = [c.name for c in template.columns if c.required and c.name not in have]
-    return result
 
 
 def _split_by_gender(result: HeaderMatch, pending: list[str], taken: set[str]) -> None:

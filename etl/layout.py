@@ -47,9 +47,12 @@ GUESS_ROWS = 50
 #: A region cell that says the row is a recap's sum, not a region (one pattern for Python and polars).
 TOTAL_ROW = r"(?i)^\s*(?:jumlah|jml|total|sub\s*total|grand\s*total)\b"
 _TOTAL = re.compile(TOTAL_ROW)
+_TOTAL_STARTS = {"jum", "jml", "tot", "sub", "gra"}
 #: The leftmost cell of a row when the template does not know its column ('No'): read only to see a 'JUMLAH' row.
 FIRST_CELL = "_awal"
 SKIP_UNITS = "baris satuan/nomor kolom di bawah judul (unit row)"
+#: The last rows of a source looked at for the notes below its table.
+FOOTER_ROWS = 100
 SKIP_HEADER = "judul kolom berulang (header repeated)"
 SKIP_TOTAL = "baris jumlah/total (total row)"
 SKIP_FOOTER = "catatan di bawah tabel, mis. tanda tangan (notes below the table)"
@@ -247,11 +250,12 @@ def region_columns(table: str) -> list[str]:
 def total_rows(frame: pd.DataFrame, table: str) -> pd.Series:
     """Rows whose region cell, or leftmost cell read, says 'JUMLAH'/'TOTAL' (a recap's sum row)."""
     cols = [c for c in [*region_columns(table), FIRST_CELL, *frame.columns[:1]] if c in frame.columns]
-    if not cols:
-        return pd.Series(False, index=frame.index)
     total = pd.Series(False, index=frame.index)
-    for c in cols:
-        total |= frame[c].str.match(_TOTAL)
+    for c in dict.fromkeys(cols):
+        values = frame[c]
+        maybe = values.str.lstrip().str[:3].str.lower().isin(_TOTAL_STARTS)  # the regex only where it may match
+        if maybe.any():
+            total[maybe] |= values[maybe].str.match(_TOTAL)
     return total
 
 
@@ -267,15 +271,24 @@ _SIGNATURE = re.compile(
 def header_rows(frame: pd.DataFrame) -> pd.Series:
     """Rows that repeat the header (a table pasted twice, a header on every printed page): half or more of their
     filled cells read as their column's header. ``frame`` is still under the headers as written."""
-    same = pd.Series(0, index=frame.index)
-    filled = pd.Series(0, index=frame.index)
-    for col in frame.columns:
-        if col == FIRST_CELL:
-            continue
-        values = frame[col].str.strip()
-        filled += values.ne("")
+    cols = [c for c in frame.columns if c != FIRST_CELL]
+    if not cols or not len(frame):
+        return pd.Series(False, index=frame.index)
+
+    def reads_as_header(col: str) -> pd.Series:
         written = " ".join(re.sub(r"\s*\[kolom [A-Z]+\]$", "", col).split()).lower()  # as told apart: the cell's
-        same += values.str.lower().str.split().str.join(" ").eq(written)
+        values = frame[col]
+        maybe = values.str.len().between(len(written) - 2, len(written) + 8)  # cheap: most cells cannot be it
+        out = pd.Series(False, index=frame.index)
+        if maybe.any():
+            out[maybe] = values[maybe].str.lower().str.split().str.join(" ").eq(written)
+        return out
+
+    first = reads_as_header(cols[0])
+    if not first.any():  # a repeated header repeats its first column's header too
+        return first
+    same = sum(reads_as_header(c).astype("int64") for c in cols)
+    filled = sum(frame[c].str.strip().ne("").astype("int64") for c in cols)
     return (same >= 2) & (same * 2 >= filled)
 
 
@@ -285,6 +298,7 @@ def footer_rows(frame: pd.DataFrame) -> pd.Index:
     row."""
     if not len(frame):
         return frame.index[:0]
+    frame = frame.tail(FOOTER_ROWS)  # notes are a few lines; the rows before them are data
     filled = np.zeros(len(frame), dtype="int64")
     signed = np.zeros(len(frame), dtype=bool)
     for c in frame.columns:

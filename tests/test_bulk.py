@@ -155,3 +155,15 @@ def test_the_sample_activities_are_the_same_on_both_paths(tmp_path, resolver):
     for path in paths:
         bulk, ref = _both(path, resolver=resolver)
         _assert_same(bulk, ref)
+
+
+def test_repeated_headers_totals_and_notes_give_the_same_rows_on_both_paths(write_csv, resolver):
+    """A machine export pasted twice (its header repeated), a JUMLAH row and a signature under it: both paths leave
+    the same rows out and load the same rows."""
+    rows = [HEAD, GOOD, HEAD, ["A-2", *GOOD[1:]], ["JUMLAH", "", "", "", "", "", "", "", "", "90"],
+            [""] * len(HEAD), ["Metro, 31 Juli 2024", *[""] * (len(HEAD) - 1)], ["Ketua", *[""] * (len(HEAD) - 1)]]
+    path = write_csv("kegiatan.csv", rows, sep=";")
+    assert bulk_eligible(Source(path=path, table="activities"))
+    bulk, ref = _both(path, resolver=resolver)
+    _assert_same(bulk, ref)
+    assert bulk[0]["activity_id"].tolist() == ["A-1", "A-2"] and len(bulk[1]) == 0
