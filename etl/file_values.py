@@ -145,13 +145,12 @@ def _region(resolver: RegionResolver, text: str, levels: tuple[str, ...] = ("pro
     words = text.split()
     for n in range(min(len(words), 8), 0, -1):
         part = " ".join(words[:n])
-        r = resolver.resolve(part, within=within)
-        if r.code and level_of(r.code) in levels:
-            return r.code
+        code = resolver.lookup(part, within=within)
+        if code and level_of(code) in levels:
+            return code
         for level in levels:
-            r = resolver.resolve(part, level=level, within=within)
-            if r.code:
-                return r.code
+            if code := resolver.lookup(part, level=level, within=within):
+                return code
     return None
 
 

@@ -388,7 +388,7 @@ def _value_test(kind: str, choices: str | None, resolver: RegionResolver, within
     if kind == "date":
         return lambda v: not isinstance(parse.parse_date_value(v), type(parse.BAD))
     if kind == "region":
-        return lambda v: bool(resolver.resolve(v, within=within).code or resolver.resolve(v).code)
+        return lambda v: bool(resolver.lookup(v, within=within) or resolver.lookup(v))
     if kind == "choice" and choices:
         lookup = parse.vocabulary_lookup(parse.vocabulary(choices))
         return lambda v: parse.choice_key(v) in lookup

@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -334,24 +335,34 @@ def _split_lines(text: str, sep: str) -> list[list[str]]:
 
 
 def csv_layout(path: Path, source: Source, log: ReadLog) -> Layout:
-    """Find the header row and separator of a CSV (raises SourceError when required columns are missing)."""
-    template = spec.SOURCES[source.table]  # type: ignore[index]
+    """Find the header row and separator of a CSV (raises SourceError when required columns are missing). Found once
+    per file version and source settings in a process (its encoding check reads the whole file): choosing the path
+    (etl.intake.bulk_eligible) and reading the file share it."""
+    st = path.stat()
+    layout = _csv_layout(path, st.st_size, st.st_mtime_ns, source.name, source.table or "",
+                         tuple(sorted(source.values.items())), tuple(sorted(source.defaults.items())))
+    _start(layout, source, log)
+    log.encoding, log.separator = layout.encoding, layout.sep
+    return layout
+
+
+@lru_cache(maxsize=64)
+def _csv_layout(path: Path, size: int, mtime_ns: int, name: str, table: str, values: tuple, defaults: tuple) -> Layout:
+    """csv_layout's work, kept per (file, size, modification time, source settings); the Layout is read-only after."""
+    template = spec.SOURCES[table]
     text, encoding = _head_text(path)
     if not text.strip():
-        raise SourceError(f"{source.name}: file kosong (empty file)")
+        raise SourceError(f"{name}: file kosong (empty file)")
     best: tuple | None = None
     for order, sep in enumerate(_SEPARATORS):
         rows = _split_lines(text, sep)
-        found = find_header(rows, template, list(source.values))
+        found = find_header(rows, template, [k for k, _ in values])
         if found and (best is None or (found[0], -order) > best[0]):
             best = ((found[0], -order), sep, rows)
     sep, rows = (best[1], best[2]) if best else (";" if text.count(";") > text.count(",") else ",", [])
     rows = rows or _split_lines(text, sep)
-    layout = find_layout(rows, source.name, source.table or "", path=source.path, given=source.values,
-                         defaults=source.defaults)
+    layout = find_layout(rows, name, table, path=path, given=dict(values), defaults=dict(defaults))
     layout.sep, layout.encoding = sep, encoding
-    _start(layout, source, log)
-    log.encoding, log.separator = encoding, sep
     return layout
 
 

@@ -190,6 +190,21 @@ class RegionResolver:
             self._cache[key] = hit
         return hit
 
+    def lookup(self, value: str, *, level: str | None = None, within: str | None = None) -> str | None:
+        """The one code a code or name stands for, or None: ``resolve`` without the error text (no suggestions are
+        looked for, so a miss costs a dictionary lookup, not a fuzzy search over the region list)."""
+        text = str(value).strip()
+        if not text:
+            return None
+        hit = self._cache.get((text, level, within))
+        if hit is not None:
+            return hit.code
+        compact = re.sub(r"\s+", "", text)
+        if _CODE_RE.match(compact) or re.fullmatch(r"\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?", text):
+            return self._resolve_code(text, level, within).code
+        found = set(self._candidates(text, level, within))
+        return found.pop() if len(found) == 1 else None
+
     # -- internals -------------------------------------------------------
 
     def _where(self, level: str | None, within: str | None) -> str:
