@@ -66,6 +66,7 @@ def _header_key(text: str) -> str:  # header detection asks the same cells many 
     return _NOT_KEY.sub("", s)
 
 
+@lru_cache(maxsize=1 << 16)
 def clean_header(text: object) -> str:
     """A header without the notes people add: bracketed notes, asterisks, colons, line breaks.
 
@@ -174,12 +175,7 @@ def _clean_key(header: str) -> str:
 def _claim_by_name(result: HeaderMatch, pending: list[str], template: SourceTemplate, taken: set[str]) -> list[str]:
     """Claim canonical columns in passes (names, then synonyms; as written, without notes, without a leading
     'nama'/'kode'/'jumlah'); returns the headers no pass claimed."""
-    by_key: dict[str, list[str]] = {}
-    syn_key: dict[str, list[str]] = {}
-    for col in template.columns:
-        by_key.setdefault(header_key(col.name), []).append(col.name)
-        for syn in col.synonyms:
-            syn_key.setdefault(header_key(syn), []).append(col.name)
+    by_key, syn_key = _lookups(template)
 
     def claim(header: str, candidates: list[str]) -> bool:
         for canon in candidates:
@@ -195,6 +191,18 @@ def _claim_by_name(result: HeaderMatch, pending: list[str], template: SourceTemp
         for lookup in (by_key, syn_key):
             pending = [h for h in pending if not claim(h, lookup.get(key_of(h), []))]
     return pending
+
+
+@lru_cache(maxsize=16)
+def _lookups(template: SourceTemplate) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Key of each canonical name, and of each synonym -> the template's columns (built once per template)."""
+    by_key: dict[str, list[str]] = {}
+    syn_key: dict[str, list[str]] = {}
+    for col in template.columns:
+        by_key.setdefault(header_key(col.name), []).append(col.name)
+        for syn in col.synonyms:
+            syn_key.setdefault(header_key(syn), []).append(col.name)
+    return by_key, syn_key
 
 
 def _sort_out_the_rest(result: HeaderMatch, pending: list[str], template: SourceTemplate) -> None:

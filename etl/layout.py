@@ -255,7 +255,7 @@ def total_rows(frame: pd.DataFrame, table: str) -> pd.Series:
         values = frame[c]
         maybe = values.str.lstrip().str[:3].str.lower().isin(_TOTAL_STARTS)  # the regex only where it may match
         if maybe.any():
-            total[maybe] |= values[maybe].str.match(_TOTAL)
+            total[maybe] |= values[maybe].map(lambda v: _TOTAL.match(v) is not None).astype(bool)
     return total
 
 
@@ -304,7 +304,8 @@ def footer_rows(frame: pd.DataFrame) -> pd.Index:
     for c in frame.columns:
         values = frame[c].str.strip()
         filled += values.ne("").to_numpy()
-        signed |= values.str.contains(_SIGNATURE).fillna(False).to_numpy()
+        # a few rows: Python's re on each cell (pandas parses a pattern anew on every call of its str methods)
+        signed |= np.fromiter((bool(_SIGNATURE.search(v)) for v in values), dtype=bool, count=len(values))
     notes = (filled <= 1) | (signed & (filled <= 2))  # a signature block is sparse: a data row fills more
     end = len(frame)
     while end > 0 and notes[end - 1]:
