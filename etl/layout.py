@@ -278,10 +278,10 @@ def header_rows(frame: pd.DataFrame) -> pd.Series:
     def reads_as_header(col: str) -> pd.Series:
         written = " ".join(re.sub(r"\s*\[kolom [A-Z]+\]$", "", col).split()).lower()  # as told apart: the cell's
         values = frame[col]
-        maybe = values.str.len().between(len(written) - 2, len(written) + 8)  # cheap: most cells cannot be it
+        maybe = values.str.len().between(len(written), len(written) + 4)  # cheap: most cells cannot be it
         out = pd.Series(False, index=frame.index)
         if maybe.any():
-            out[maybe] = values[maybe].str.lower().str.split().str.join(" ").eq(written)
+            out[maybe] = [" ".join(v.split()).lower() == written for v in values[maybe]]
         return out
 
     first = reads_as_header(cols[0])
