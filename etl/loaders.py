@@ -340,9 +340,10 @@ def context_region(resolver: RegionResolver, values: tuple[str, ...], ctx_cols: 
         if not value.strip():
             continue
         text = _BODY_PREFIX.sub("", value)
-        r = resolver.resolve(text, level=CONTEXT_LEVEL[col], within=within or hint) if (within or hint) else None
-        if within is None and (r is None or r.code is None):
-            r = resolver.resolve(text, level=CONTEXT_LEVEL[col], within=None)
+        if within is None and hint and (code := resolver.lookup(text, level=CONTEXT_LEVEL[col], within=hint)):
+            within = code  # found inside the hint (a miss there costs a lookup, not a search for suggestions)
+            continue
+        r = resolver.resolve(text, level=CONTEXT_LEVEL[col], within=within)
         if r.code is None:
             return None, {col: r.error or "Wilayah tidak dikenal (unknown region)"}
         within = r.code
@@ -392,7 +393,7 @@ def _names_itself(resolver: RegionResolver, text: str, level: str | None, hint: 
     if level != hint_level and _KIND_LEVEL.get(kind_word(text) or "") != hint_level:
         return False
     parent = hint.rsplit(".", 1)[0] if "." in hint else None
-    return resolver.resolve(text, level=hint_level, within=parent).code == hint
+    return resolver.lookup(text, level=hint_level, within=parent) == hint
 
 
 def _wrong_level(resolver: RegionResolver, code: str, level: str, body: str | None = None) -> str:
