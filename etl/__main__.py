@@ -17,6 +17,8 @@ from etl.publish import WarehouseBusy
 console = Console(stderr=True)
 out = Console()
 
+#: Values filled for whole files printed after a build (the rest are in etl_runs).
+FILLED_SHOWN = 10
 EXIT_SOURCE_ERROR = 2
 EXIT_BUSY = 3
 EXIT_UNEXPECTED = 4
@@ -82,9 +84,12 @@ def _print_summary(summary, args: argparse.Namespace, seconds: float) -> None:  
                       f"yang menghitung L dan P dalam dua kolom dimuat satu baris per jenis kelamin.")
     from etl.file_values import Filled
 
-    for s in summary.sources:
-        for f in s.filled if not s.reused else []:
-            out.print(f"{s.name}: {Filled(**f).describe()}", highlight=False, soft_wrap=True)
+    lines = [f"{s.name}: {Filled(**f).describe()}" for s in summary.sources if not s.reused for f in s.filled]
+    for line in lines[:FILLED_SHOWN]:
+        out.print(line, highlight=False, soft_wrap=True)
+    if len(lines) > FILLED_SHOWN:
+        out.print(f"… dan {len(lines) - FILLED_SHOWN} nilai berkas lainnya, semuanya tersimpan di etl_runs (kolom "
+                  f"inputs, 'filled') (all kept in etl_runs)", highlight=False, soft_wrap=True)
     reused = sum(s.reused for s in summary.sources)
     out.print(f"{len(summary.sources)} sumber, {reused} tidak berubah (dipakai ulang); "
               f"{_fmt(summary.replaced_rows)} baris digantikan oleh sumber yang lebih baru.")
