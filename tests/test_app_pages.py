@@ -28,13 +28,9 @@ ELECTION_YEAR = "tahun_pemilu_2024"  # 2024-01-01 .. 2024-12-31
 @pytest.fixture(scope="module", autouse=True)
 def warehouse(tmp_path_factory: pytest.TempPathFactory):
     root = tiny_warehouse(tmp_path_factory.mktemp("app") / "warehouse")
-    old = os.environ.get("PANTAU_WAREHOUSE")
-    os.environ["PANTAU_WAREHOUSE"] = str(root)
-    yield root
-    if old is None:
-        os.environ.pop("PANTAU_WAREHOUSE", None)
-    else:
-        os.environ["PANTAU_WAREHOUSE"] = old
+    with pytest.MonkeyPatch.context() as env:  # the pages read the warehouse named here; put back after the module
+        env.setenv("PANTAU_WAREHOUSE", str(root))
+        yield root
 
 
 def run(page: str, **params: str) -> AppTest:

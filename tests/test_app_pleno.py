@@ -8,7 +8,6 @@ The warehouse of tests/factory.sultra_pleno_tables: Sulawesi Tenggara (74) and i
 from __future__ import annotations
 
 import json
-import os
 
 import pandas as pd
 import pytest
@@ -22,13 +21,9 @@ AUGUST = "2024-08-01..2024-08-31"
 @pytest.fixture(scope="module", autouse=True)
 def warehouse(tmp_path_factory: pytest.TempPathFactory):
     root = write_warehouse(tmp_path_factory.mktemp("sultra") / "warehouse", sultra_pleno_tables())
-    old = os.environ.get("PANTAU_WAREHOUSE")
-    os.environ["PANTAU_WAREHOUSE"] = str(root)
-    yield root
-    if old is None:
-        os.environ.pop("PANTAU_WAREHOUSE", None)
-    else:
-        os.environ["PANTAU_WAREHOUSE"] = old
+    with pytest.MonkeyPatch.context() as env:  # the pages read the warehouse named here; put back after the module
+        env.setenv("PANTAU_WAREHOUSE", str(root))
+        yield root
 
 
 def _ranking(at) -> dict:
