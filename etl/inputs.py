@@ -29,6 +29,7 @@ from pathlib import Path
 
 from etl.errors import SourceError
 from etl.file_values import TABLE_WORDS, table_of_name, table_of_path
+from etl.readers import safe_url
 from etl.spec import SOURCES
 
 MANIFEST_NAME = "sources.toml"
@@ -50,8 +51,6 @@ def table_for_name(name: str) -> str | None:
     return table_of_name(name)
 
 
-def _password_free(url: str) -> str:
-    return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", url)
 
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
@@ -79,7 +78,7 @@ def read_only_url(url: str, schema: str | None = None) -> str:
         options = f"{options} -c default_transaction_read_only=on".strip()
     if schema:
         if not _IDENTIFIER.match(schema):
-            raise SourceError(f"{_password_free(url)}: nama skema tidak valid: {schema!r} (invalid schema name)")
+            raise SourceError(f"{safe_url(url)}: nama skema tidak valid: {schema!r} (invalid schema name)")
         options = f"{options} -c search_path={schema}"
     return parsed.update_query_dict({"options": options}).render_as_string(hide_password=False)
 
@@ -124,10 +123,10 @@ def read_manifest(path: Path) -> Inputs:
                 if "params" in entry:
                     spec["params"] = dict(entry["params"])
             else:
-                raise SourceError(f"{path}: sumber ke-{i} ({_password_free(url)}): perlu 'sql_table' atau "
+                raise SourceError(f"{path}: sumber ke-{i} ({safe_url(url)}): perlu 'sql_table' atau "
                                   f"'query' (needs sql_table or query)")
             label = entry.get("sql_table") or "query"
-            spec["name"] = f"{_password_free(written)}#{label}"
+            spec["name"] = f"{safe_url(written)}#{label}"
         else:
             raise SourceError(f"{path}: sumber ke-{i}: perlu 'path' atau 'url' (needs path or url)")
         sources.append(spec)

@@ -128,14 +128,22 @@ class ReadLog:
                 self.filled.append(f)
 
 
-def safe_url(url: str) -> str:
-    """An SQLAlchemy URL with its password hidden."""
-    try:
-        from sqlalchemy.engine import make_url
+_AUTHORITY = re.compile(r"^(?P<scheme>[A-Za-z][\w+.-]*://)(?P<authority>[^/?#]*)(?P<rest>.*)$", re.DOTALL)
 
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - an unparsable URL: hide anything between ':' and '@'
-        return re.sub(r"(//[^:/@]*:)[^@]*@", r"\1***@", url)
+
+def safe_url(url: str) -> str:
+    """A database URL with its password hidden, whatever the password holds: everything between the user's ':' and
+    the authority's last '@' ('postgresql://:secret@host/db', a raw '@' in 'user:p@ss@host'). SQLAlchemy's own
+    rendering splits a raw '@' at the first one and would show the rest of the password."""
+    m = _AUTHORITY.match(url)
+    if m is None:  # not a URL: hide anything between '//user:' and the last '@'
+        return re.sub(r"(//[^:/@]*:).*@", r"\1***@", url)
+    authority = m["authority"]
+    if "@" not in authority:
+        return url
+    credentials, host = authority.rsplit("@", 1)
+    user, colon, _ = credentials.partition(":")
+    return f"{m['scheme']}{user}{':***' if colon else ''}@{host}{m['rest']}"
 
 
 # ---------------------------------------------------------------------------
@@ -580,16 +588,26 @@ def _engine(parsed):  # noqa: ANN001, ANN202 - sqlalchemy URL -> Engine
 
 def _sql_message(source: Source, what: str, exc: BaseException) -> str:
     detail = str(getattr(exc, "orig", None) or exc).splitlines()[0] if str(exc) else type(exc).__name__
-    password = None
+    for secret in _passwords(source.url or ""):
+        detail = detail.replace(secret, "***")
+    return f"{source.name}: {what}: {detail}"
+
+
+def _passwords(url: str) -> list[str]:
+    """The password of a URL as written (up to the last '@'), and as SQLAlchemy reads it, longest first: whichever a
+    driver echoes in its error is hidden."""
+    found = []
+    if (m := _AUTHORITY.match(url)) and "@" in m["authority"]:
+        written = m["authority"].rsplit("@", 1)[0].partition(":")[2]
+        # a driver that split a raw '@' at the first one shows the rest as part of the host
+        found += [written, *(part for part in written.split("@") if len(part) >= 3)]
     try:
         from sqlalchemy.engine import make_url
 
-        password = make_url(source.url or "").password
-    except Exception:  # noqa: BLE001
+        found.append(str(make_url(url).password or ""))
+    except Exception:  # noqa: BLE001 - an unparsable URL: what was written is enough
         pass
-    if password:
-        detail = detail.replace(str(password), "***")
-    return f"{source.name}: {what}: {detail}"
+    return sorted({p for p in found if p}, key=len, reverse=True)
 
 
 def _statement(source: Source, conn):  # noqa: ANN001, ANN202

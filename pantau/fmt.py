@@ -187,3 +187,16 @@ def slug(text: str) -> str:
         elif out and out[-1] != "-":
             out.append("-")
     return "".join(out).strip("-")
+
+
+#: The longest text from a link shown back in a notice.
+LITERAL_CHARS = 60
+
+
+def md_literal(value: Any) -> str:
+    """Text from a link or from data, safe inside a Markdown code span (`` `{value}` ``): no backtick to close the
+    span early (and so no live link, image or HTML after it), no line break or control character, at most
+    LITERAL_CHARS characters."""
+    text = "".join(ch if ch.isprintable() else " " for ch in str(value if value is not None else ""))
+    text = text.replace("`", "ʹ")
+    return text if len(text) <= LITERAL_CHARS else text[:LITERAL_CHARS - 1] + "…"

@@ -90,3 +90,22 @@ def test_t_and_label() -> None:
     assert t("page_cakupan", "fr") == "Cakupan wilayah"  # unknown language -> Indonesian
     assert label("body", "panwaslu_kecamatan") == "Panwascam"
     assert label("type", "something_new") == "something new"
+
+
+PAYLOADS = ["`](http://evil.example/x.png)", "x`<img src=http://evil.example/i onerror=alert(1)>`",
+            "[klik](http://evil.example)", "<script>alert(1)</script>", "a\nb`\r`c" + "z" * 200]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+@pytest.mark.parametrize("param", ["lang", "wilayah", "periode", "pemilu"])
+def test_a_crafted_link_cannot_write_markdown_into_a_notice(param, payload):
+    """Issue 20, point 4: a parameter's value is shown inside a code span; a backtick in it used to close the span
+    and make what followed a live link or image. Every notice keeps exactly its own two backticks, on one line."""
+    from ui.state import parse_params
+
+    filters = parse_params({param: payload}, frozenset({"18"}), dt.date(2024, 12, 31))
+    assert filters.notices
+    for notice in filters.notices:
+        assert notice.count("`") == 2 and "\n" not in notice and "\r" not in notice
+        inside = notice.split("`")[1]
+        assert len(inside) <= len(param) + 1 + fmt.LITERAL_CHARS

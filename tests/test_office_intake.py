@@ -388,3 +388,18 @@ def test_gender_columns_beside_a_share_and_rows_with_no_count(tmp_path):
     report = check_file(_write(tmp_path / "personil.csv", lines), today=TODAY)
     assert any("jumlah per jenis kelamin" in n for n in report.log.notes)
     assert (report.rows_ok, report.rows_rejected) == (1, 1)  # a row that counts nobody is no silent blank
+
+
+@pytest.mark.parametrize("url", ["postgresql+psycopg://:Rahasia42@127.0.0.1:1/db",
+                                 "postgresql+psycopg://pantau:Ra@hasia42@127.0.0.1:1/db"])
+def test_a_password_with_no_user_or_a_raw_at_is_never_shown(tmp_path, url):
+    """Issue 20, point 3: the old mask printed these two shapes' passwords in the message and runs.jsonl."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "sources.toml").write_text(f'[[source]]\ntable = "activities"\nurl = "{url}"\n'
+                                                   f'sql_table = "kegiatan"\n', encoding="utf-8")
+    with pytest.raises(SourceError) as err:
+        build(tmp_path / "src", tmp_path / "wh", today=TODAY)
+    log = (tmp_path / "wh" / "runs.jsonl").read_text(encoding="utf-8")
+    for secret in ("Rahasia42", "hasia42", "Ra@"):
+        assert secret not in str(err.value) and secret not in log
+    assert ":***@127.0.0.1:1/db" in str(err.value)

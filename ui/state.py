@@ -77,17 +77,17 @@ def parse_params(params: Mapping[str, str], known_codes: set[str] | frozenset[st
     raw_lang = (params.get(P_LANG) or "").strip().lower()
     lang = raw_lang if raw_lang in LANGS else DEFAULT_LANG
     if raw_lang and raw_lang not in LANGS:
-        notices.append(t("bad_param", lang, name=P_LANG, value=raw_lang, fallback="Bahasa Indonesia"))
+        notices.append(t("bad_param", lang, name=P_LANG, value=fmt.md_literal(raw_lang), fallback="Bahasa Indonesia"))
 
     nasional = t("nasional", lang)
     raw_scope = params.get(P_SCOPE)
     try:
         scope = Scope.parse(raw_scope)
         if scope.code is not None and scope.code not in known_codes:
-            notices.append(t("bad_param_unknown_region", lang, value=scope.code, fallback=nasional))
+            notices.append(t("bad_param_unknown_region", lang, value=fmt.md_literal(scope.code), fallback=nasional))
             scope = Scope()
     except ValueError:
-        notices.append(t("bad_param", lang, name=P_SCOPE, value=raw_scope, fallback=nasional))
+        notices.append(t("bad_param", lang, name=P_SCOPE, value=fmt.md_literal(raw_scope), fallback=nasional))
         scope = Scope()
 
     raw_period = (params.get(P_PERIOD) or "").strip()
@@ -99,7 +99,7 @@ def parse_params(params: Mapping[str, str], known_codes: set[str] | frozenset[st
         try:
             period, preset = Period.parse(raw_period), CUSTOM
         except ValueError:
-            notices.append(t("bad_param", lang, name=P_PERIOD, value=raw_period,
+            notices.append(t("bad_param", lang, name=P_PERIOD, value=fmt.md_literal(raw_period),
                              fallback=label("preset", DEFAULT_PRESET, lang)))
 
     raw_election = params.get(P_ELECTION)
@@ -112,7 +112,7 @@ def parse_params(params: Mapping[str, str], known_codes: set[str] | frozenset[st
         notices.append(t("election_no_tps", lang, election=label("election", raw_election, lang),
                          fallback=label("election", default, lang)))
     elif raw_election:
-        notices.append(t("bad_param", lang, name=P_ELECTION, value=raw_election,
+        notices.append(t("bad_param", lang, name=P_ELECTION, value=fmt.md_literal(raw_election),
                          fallback=label("election", default, lang)))
     return Filters(scope, period, preset, election, lang, today, tuple(notices), elections)
 
@@ -238,7 +238,7 @@ def page_select(label_text: str, name: str, options: list[str], default: str, la
     raw = _page_param_raw(name)
     value = raw if raw in options else default
     if raw not in (None, "") and raw not in options:
-        st.info(t("bad_param", lang, name=name, value=raw, fallback=format_func(default)),  # type: ignore[operator]
+        st.info(t("bad_param", lang, name=name, value=fmt.md_literal(raw), fallback=format_func(default)),  # type: ignore[operator]
                 icon=":material/link_off:")
     st.session_state[f"w_{name}"] = value
     st.query_params[name] = value
