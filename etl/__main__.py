@@ -135,6 +135,8 @@ def _print_read(log) -> None:  # noqa: ANN001 - etl.readers.ReadLog
     if log.dropped_columns:
         out.print(f"[dim]data pribadi tidak dibaca:[/] {', '.join(log.dropped_columns)}", highlight=False,
                   soft_wrap=True)
+    for sheet, why in log.skipped_sheets.items():
+        out.print(f"[dim]sheet dilewati:[/] {sheet}: {why}", highlight=False, soft_wrap=True)
     if log.unknown_columns:
         out.print(f"[dim]kolom diabaikan:[/] {', '.join(log.unknown_columns)}", highlight=False, soft_wrap=True)
 

@@ -27,6 +27,7 @@ from etl.errors import SourceError
 from etl.file_values import Filled
 from etl.headers import HeaderMatch, best_template, unique_headers
 from etl.layout import GUESS_ROWS, HEADER_SCAN_ROWS, SKIP_UNITS, Layout, find_header, find_layout, finish
+from etl.sheet_size import too_large
 
 CHUNK_ROWS = 200_000
 SPREADSHEET_EXT = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
@@ -403,9 +404,12 @@ def _read_csv(path: Path, source: Source, chunk_rows: int, log: ReadLog) -> Iter
 # -- spreadsheets -----------------------------------------------------------
 
 
-def _sheets(path: Path, source: Source) -> Iterator[tuple[str, list[list[object]]]]:
+def _sheets(path: Path, source: Source, skipped: dict[str, str] | None = None
+            ) -> Iterator[tuple[str, list[list[object]]]]:
+    """Each sheet's rows; a sheet too large to read (etl.sheet_size) is left out, its reason put in ``skipped``."""
     from python_calamine import CalamineError, CalamineWorkbook
 
+    oversized = too_large(path)
     try:
         wb = CalamineWorkbook.from_path(str(path))
         names = wb.sheet_names
@@ -415,6 +419,10 @@ def _sheets(path: Path, source: Source) -> Iterator[tuple[str, list[list[object]
                                   f"sheet yang ada: {', '.join(names)}")
             names = [source.sheet]
         for name in names:
+            if name in oversized:  # calamine would build it as one dense grid and abort the process
+                if skipped is not None:
+                    skipped[name] = oversized[name]
+                continue
             sheet = wb.get_sheet_by_name(name)
             yield name, _unmerged(sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges or [])
     except (CalamineError, OSError, ValueError) as exc:
@@ -444,7 +452,7 @@ def _read_spreadsheet(path: Path, source: Source, chunk_rows: int, log: ReadLog)
     types = {c.name: c.type for c in template.columns}
     refused: tuple[tuple, str, SourceError] | None = None
     found_any = False
-    for name, rows in _sheets(path, source):
+    for name, rows in _sheets(path, source, log.skipped_sheets):
         if source.sheet is None and name.strip().lower() in HELP_SHEETS:
             log.skipped_sheets[name] = "sheet petunjuk (instructions sheet)"
             continue
@@ -475,6 +483,8 @@ def _read_spreadsheet(path: Path, source: Source, chunk_rows: int, log: ReadLog)
             if chunk is not None:
                 yield chunk
     if not found_any:
+        if refused is None and (big := [r for r in log.skipped_sheets.values() if "terlalu besar" in r]):
+            raise SourceError(f"{source.name}: {big[0]}")
         if refused is None:
             raise SourceError(f"{source.name}: tidak ada sheet dengan judul kolom {template.title} (no sheet "
                               f"with the expected headers); kolom wajib: "

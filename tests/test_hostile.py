@@ -1,0 +1,66 @@
+"""Hostile files, made at test time (no binary blob committed): each is refused or set aside with one sentence naming
+the file, within a memory bound, and the published warehouse stays as it was (issue 20)."""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+from test_build import BASE_ROWS, file_hashes, write_csv
+
+ROOT = Path(__file__).resolve().parents[1]
+#: A build of a handful of rows stays far below this (the stray cell asked calamine for 512 GB and aborted).
+MEMORY_BOUND_MB = 1024
+
+
+def _etl(*args: str) -> tuple[subprocess.CompletedProcess, float]:
+    """`python -m etl ...` and the peak RSS (MB) of the children run so far (this one is the largest)."""
+    res = subprocess.run([sys.executable, "-m", "etl", *args], cwd=ROOT, capture_output=True, text=True, timeout=180,
+                         env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+    return res, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def _stray_cell_workbook(path: Path, *, clean_sheet: bool) -> Path:
+    """A 5 KB workbook: a good activity, and one stray cell at XFD1048576 (the last cell a sheet has)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    ws.append(["id_kegiatan", "tanggal", "penyelenggara", "lokasi", "jenis"])
+    ws.append(["X1", "05/08/2024", "18.71", "18.71.01", "Sosialisasi"])
+    ws["XFD1048576"] = "x"
+    if clean_sheet:
+        other = wb.create_sheet("Bersih")
+        other.append(["id_kegiatan", "tanggal", "penyelenggara", "lokasi", "jenis"])
+        other.append(["X2", "06/08/2024", "18.71", "18.71.01", "Sosialisasi"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def test_a_stray_cell_at_the_last_cell_of_a_sheet_sets_that_sheet_aside(tmp_path):
+    src, wh = tmp_path / "src", tmp_path / "wh"
+    write_csv(src / "kegiatan_lampung.csv", BASE_ROWS[:2])
+    first, _ = _etl("build", "--source", str(src), "--warehouse", str(wh), "--quiet")
+    assert first.returncode == 0, first.stderr
+    before = file_hashes((wh / "current").resolve())
+
+    _stray_cell_workbook(src / "kegiatan_stray.xlsx", clean_sheet=False)
+    res, peak = _etl("build", "--source", str(src), "--warehouse", str(wh), "--quiet")
+    assert res.returncode == 2, res.stderr
+    assert "kegiatan_stray.xlsx: sheet 'Data' terlalu besar untuk dibaca: selnya sampai baris 1.048.576 kolom " \
+           "16.384" in res.stderr
+    assert "Traceback" not in res.stderr and "panicked" not in res.stderr
+    assert peak < MEMORY_BOUND_MB
+    assert file_hashes((wh / "current").resolve()) == before
+    assert not list(wh.glob(".staging-*"))
+
+    (src / "kegiatan_stray.xlsx").unlink()  # the next build runs as usual
+    _stray_cell_workbook(src / "kegiatan_dua_sheet.xlsx", clean_sheet=True)
+    res, _ = _etl("build", "--source", str(src), "--warehouse", str(wh), "--quiet")
+    assert res.returncode == 0, res.stderr
+    check, _ = _etl("check", str(src / "kegiatan_dua_sheet.xlsx"))
+    assert "sheet dilewati: Data: sheet 'Data' terlalu besar untuk dibaca" in check.stdout
+    assert "1 baris dibaca, 1 baik, 0 ditolak" in check.stdout
