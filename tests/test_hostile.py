@@ -64,3 +64,27 @@ def test_a_stray_cell_at_the_last_cell_of_a_sheet_sets_that_sheet_aside(tmp_path
     check, _ = _etl("check", str(src / "kegiatan_dua_sheet.xlsx"))
     assert "sheet dilewati: Data: sheet 'Data' terlalu besar untuk dibaca" in check.stdout
     assert "1 baris dibaca, 1 baik, 0 ditolak" in check.stdout
+
+
+def test_a_sheet_that_inflates_past_the_limit_is_set_aside_before_it_is_read(tmp_path):
+    """Issue 20, point 2: a reader inflates a sheet whole (a 6 MB file inflating to 6 GiB took 6.5 GB for check).
+    The limit is a setting (PANTAU_XLSX_MAX_MB); here 1 MB against a sheet of about 3 MB that stores in a few KB."""
+    import os
+    import zipfile
+
+    path = _stray_cell_workbook(tmp_path / "kegiatan_besar.xlsx", clean_sheet=True)
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    padding = b"<!--" + b" " * (3 << 20) + b"-->"  # 3 MB of nothing, deflated to a few KB
+    parts[sheet] = parts[sheet].replace(b"<sheetData>", padding + b"<sheetData>", 1)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    env = {**os.environ, "PANTAU_XLSX_MAX_MB": "1"}
+    res = subprocess.run([sys.executable, "-m", "etl", "check", str(path)], cwd=ROOT, capture_output=True,
+                         text=True, timeout=180, env={**env, "COLUMNS": "200"})
+    assert res.returncode == 0, res.stderr
+    assert "sheet dilewati: Data: sheet 'Data' terlalu besar untuk dibaca: isinya mengembang lebih dari 1 MB" \
+        in res.stdout
+    assert "1 baris dibaca, 1 baik, 0 ditolak" in res.stdout  # the other sheet
