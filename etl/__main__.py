@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from etl.errors import SourceError
-from etl.publish import WarehouseBusy
+from etl.publish import WarehouseBusy, WarehouseUnwritable
 
 console = Console(stderr=True)
 out = Console()
@@ -22,6 +22,7 @@ FILLED_SHOWN = 10
 EXIT_SOURCE_ERROR = 2
 EXIT_BUSY = 3
 EXIT_UNEXPECTED = 4
+EXIT_UNWRITABLE = 5
 #: Where an unexpected error's details go (beside the warehouse's runs.jsonl for build, else the temp folder).
 ERROR_LOG = "etl-error.log"
 
@@ -197,7 +198,8 @@ def parser() -> argparse.ArgumentParser:
                        "tables), check each row, set bad rows aside with their reason, and publish a new warehouse "
                        "version atomically. Unchanged sources are not read again. Exit codes: 0 published; "
                        "2 a source cannot be read (nothing published); 3 another run holds the warehouse lock "
-                       "(see --wait).")
+                       "(see --wait); 4 an unexpected error (details in etl-error.log); 5 the warehouse folder "
+                       "cannot be written.")
     b.add_argument("--source", required=True, help="folder of source files, or a sources.toml manifest")
     b.add_argument("--warehouse", default="data/warehouse", help="warehouse folder (default: data/warehouse)")
     b.add_argument("--wait", type=float, default=0, help="seconds to wait for another run to finish (default 0)")
@@ -249,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     except WarehouseBusy as exc:
         console.print(f"[bold yellow]Sibuk:[/] {exc}", highlight=False, soft_wrap=True)
         return EXIT_BUSY
+    except WarehouseUnwritable as exc:
+        console.print(f"[bold red]Gagal:[/] {exc}", highlight=False, soft_wrap=True)
+        return EXIT_UNWRITABLE
     except KeyboardInterrupt:
         console.print("Dihentikan; gudang data tidak diubah (interrupted; the warehouse was left as it was).")
         return 130
@@ -259,25 +264,33 @@ def main(argv: list[str] | None = None) -> int:
                       f"{first}", highlight=False, soft_wrap=True)
         if args.func is cmd_build:
             console.print("Gudang data tidak diubah (the warehouse was left as it was).")
-        console.print(f"Rincian untuk tim teknis (details for the technical team): {log}", highlight=False,
+        where = str(log) if log else "tidak bisa ditulis di mana pun (could not be written anywhere)"
+        console.print(f"Rincian untuk tim teknis (details for the technical team): {where}", highlight=False,
                       soft_wrap=True)
         return EXIT_UNEXPECTED
 
 
-def _write_error_log(args: argparse.Namespace, exc: BaseException) -> Path:
-    """The traceback, appended to ERROR_LOG in the warehouse folder (build) or the temp folder."""
-    import tempfile
+def _write_error_log(args: argparse.Namespace, exc: BaseException) -> Path | None:
+    """The traceback, appended to ERROR_LOG in the warehouse folder (build) or in the user's own cache folder
+    (XDG_CACHE_HOME or ~/.cache, pantau/, made private), never in the shared temp folder; None when no place can be
+    written (the message then says so in one sentence)."""
+    import os
     import traceback
     from datetime import UTC, datetime
 
-    folder = Path(getattr(args, "warehouse", None) or tempfile.gettempdir())
-    if not folder.is_dir():
-        folder = Path(tempfile.gettempdir())
-    log = folder / ERROR_LOG
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pantau"
+    warehouse = Path(getattr(args, "warehouse", None) or cache)
     text = "".join(traceback.format_exception(exc))
-    with open(log, "a", encoding="utf-8") as fh:
-        fh.write(f"--- {datetime.now(UTC).isoformat()} python -m etl {' '.join(sys.argv[1:])}\n{text}\n")
-    return log
+    for folder in dict.fromkeys((warehouse, cache)):
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            log = folder / ERROR_LOG
+            with open(log, "a", encoding="utf-8") as fh:
+                fh.write(f"--- {datetime.now(UTC).isoformat()} python -m etl {' '.join(sys.argv[1:])}\n{text}\n")
+            return log
+        except OSError:
+            continue
+    return None
 
 
 if __name__ == "__main__":

@@ -42,6 +42,10 @@ class WarehouseBusy(RuntimeError):
     """Another run holds the lock."""
 
 
+class WarehouseUnwritable(Exception):  # noqa: N818 - said to the user as it is
+    """The warehouse folder cannot be created or written (read-only, a file in its place, no permission)."""
+
+
 def pause_at(stage: str) -> None:
     """Test hook: sleep here once when PANTAU_ETL_PAUSE_AT names this stage (see the module docstring)."""
     if stage not in PAUSE_STAGES:
@@ -69,15 +73,18 @@ def read_manifest(version_dir: Path | None) -> dict:
 
 
 def lock(warehouse: Path, wait: float = 0) -> FileLock:
-    """Take the run lock, waiting up to `wait` seconds; raises WarehouseBusy naming who holds it.
+    """Take the run lock, waiting up to `wait` seconds; raises WarehouseBusy naming who holds it, and
+    WarehouseUnwritable when the folder cannot be written.
 
     The lock is an flock on <warehouse>/.lock: the kernel drops it when the holding process dies,
     so a killed run never leaves it stuck.
     """
-    warehouse.mkdir(parents=True, exist_ok=True)
-    lk = FileLock(str(warehouse / ".lock"), timeout=wait)
     try:
+        warehouse.mkdir(parents=True, exist_ok=True)
+        lk = FileLock(str(warehouse / ".lock"), timeout=wait)
         lk.acquire()
+        (warehouse / ".lock.owner").write_text(f"pid {os.getpid()} sejak {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC",
+                                               encoding="utf-8")
     except Timeout as exc:
         owner = warehouse / ".lock.owner"
         holder = owner.read_text(encoding="utf-8").strip() if owner.exists() else "?"
@@ -86,8 +93,10 @@ def lock(warehouse: Path, wait: float = 0) -> FileLock:
             f"Proses ETL lain sedang berjalan untuk {warehouse} ({holder}){waited}; coba lagi setelah selesai, "
             f"atau pakai --wait DETIK (another ETL run is in progress; retry later or pass --wait SECONDS)"
         ) from exc
-    (warehouse / ".lock.owner").write_text(f"pid {os.getpid()} sejak {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC",
-                                           encoding="utf-8")
+    except OSError as exc:  # read-only, a file where the folder should be, no permission
+        raise WarehouseUnwritable(
+            f"{warehouse}: folder gudang data tidak bisa ditulis ({exc.strerror or type(exc).__name__}); periksa "
+            f"hak tulis folder itu atau pilih --warehouse lain (the warehouse folder cannot be written)") from None
     return lk
 
 

@@ -88,3 +88,28 @@ def test_a_sheet_that_inflates_past_the_limit_is_set_aside_before_it_is_read(tmp
     assert "sheet dilewati: Data: sheet 'Data' terlalu besar untuk dibaca: isinya mengembang lebih dari 1 MB" \
         in res.stdout
     assert "1 baris dibaca, 1 baik, 0 ditolak" in res.stdout  # the other sheet
+
+
+def test_a_warehouse_that_cannot_be_written_is_one_sentence_and_exit_5(tmp_path):
+    """Issue 20, point 5: a warehouse folder that cannot be written (here a file stands where it should be; tests run
+    as root, whom a read-only mode does not stop) gave two chained tracebacks and exit 1."""
+    write_csv(tmp_path / "src" / "kegiatan_lampung.csv", BASE_ROWS[:2])
+    (tmp_path / "wh").write_text("not a folder", encoding="utf-8")
+    res, _ = _etl("build", "--source", str(tmp_path / "src"), "--warehouse", str(tmp_path / "wh"), "--quiet")
+    assert res.returncode == 5, res.stderr
+    assert "folder gudang data tidak bisa ditulis" in res.stderr and "Traceback" not in res.stderr
+    assert len([line for line in res.stderr.splitlines() if line.strip()]) <= 3
+
+
+def test_an_unexpected_errors_log_goes_to_a_private_folder_not_the_shared_temp(tmp_path, monkeypatch):
+    import argparse
+
+    from etl.__main__ import _write_error_log
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    log = _write_error_log(argparse.Namespace(), RuntimeError("boom"))
+    assert log == tmp_path / "cache" / "pantau" / "etl-error.log"
+    assert (log.parent.stat().st_mode & 0o777) == 0o700 and "RuntimeError: boom" in log.read_text(encoding="utf-8")
+    (tmp_path / "blocked").write_text("", encoding="utf-8")  # no place can be written: None, not a traceback
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "blocked"))
+    assert _write_error_log(argparse.Namespace(warehouse=str(tmp_path / "blocked")), RuntimeError("x")) is None
