@@ -11,7 +11,6 @@ file again with the reference reader, which also gives the exact message for a m
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from etl.headers import as_written
 from etl.layout import (
     FIRST_CELL,
     FOOTER_ROWS,
@@ -159,7 +159,7 @@ def _without_repeated_headers(frame: pl.DataFrame, written: dict[str, str], log:
         return frame
 
     def reads_as_header(c: str) -> pl.Expr:
-        text = " ".join(re.sub(r"\s*\[kolom [A-Z]+\]$", "", written[c]).split()).lower()
+        text = as_written(written[c])
         return pl.col(c).str.strip_chars().str.to_lowercase().str.replace_all(r"\s+", " ") == text
 
     if not frame.select(reads_as_header(cols[0]).any()).item():

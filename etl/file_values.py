@@ -249,21 +249,25 @@ def read_name(path: Path | str, resolver: RegionResolver) -> FileValues:
 # ---------------------------------------------------------------------------
 
 
+#: Table -> source column -> the value a file says once that fills it when the file has no such column: the office
+#: organises activities and evaluates pleno; a recap's date is personnel's as-of date; the election is TPS's; a
+#: pleno sheet of one week (a whole date in its title) gives that week.
+FILLED_BY_FILE: dict[str, dict[str, str]] = {
+    "activities": {"penyelenggara": "office"},
+    "pleno": {"penilai": "office", "minggu": "date"},
+    "personnel": {"tanggal": "date"},
+    "tps": {"pemilu": "election"},
+}
+
+
 def fills(table: str, values: FileValues) -> dict[str, Found]:
-    """Source column -> the file-wide value that fills it when the file has no such column: activities: the office
-    is the organiser; pleno: the office is the evaluator; personnel: the date is the as-of date; tps: the
-    election."""
+    """Source column -> the file-wide value that fills it when the file has no such column (FILLED_BY_FILE)."""
     out: dict[str, Found] = {}
-    if table == "activities" and values.office:
-        out["penyelenggara"] = values.office
-    if table == "pleno" and values.office:
-        out["penilai"] = values.office
-    if table == "personnel" and values.date:
-        out["tanggal"] = values.date
-    if table == "pleno" and values.date and values.date.origin == "judul" and values.date.whole:  # one week's sheet
-        out["minggu"] = values.date
-    if table == "tps" and values.election:
-        out["pemilu"] = values.election
+    for column, kind in FILLED_BY_FILE.get(table, {}).items():
+        found = getattr(values, kind)
+        if found is None or (column == "minggu" and not (found.origin == "judul" and found.whole)):
+            continue  # a week only from a whole date in the title, never a month or a file name
+        out[column] = found
     return out
 
 

@@ -55,6 +55,12 @@ _UNIT_WORDS = {"orang", "org", "jiwa", "%", "persen", "rp", "unit", "buah", "kal
 GENDER_SEP = ":"  # canonical name of a gender's count column: "jumlah:L"
 
 
+def as_written(header: str) -> str:
+    """A header as the file writes it, lower case, spaces folded: without the column letter that tells repeats apart
+    ('Tanggal [kolom C]' -> 'tanggal'). A cell that repeats the header reads the same."""
+    return " ".join(re.sub(r"\s*\[kolom [A-Z]+\]$", "", header).split()).lower()
+
+
 def header_key(text: object) -> str:
     """Comparison key of a header: ASCII lower case letters and digits only."""
     return _header_key(str(text))
@@ -111,8 +117,7 @@ def gender_of(header: str) -> str | None:
     """'L', 'P' when a header counts people of one gender ('L', 'Jumlah P', 'Perempuan', 'Jumlah (L)')."""
     if "%" in header or "persen" in header.lower():  # a share of women is no count of them
         return None
-    h = re.sub(r"\[kolom [A-Z]+\]", " ", header)
-    h = re.sub(r"laki\s*-\s*laki", "lakilaki", h, flags=re.IGNORECASE)
+    h = re.sub(r"laki\s*-\s*laki", "lakilaki", as_written(header))
     words = [w for w in _words(h) if w not in _GENDER_FILLER]
     return _GENDER_WORDS.get(words[0]) if len(words) == 1 else None
 

@@ -45,12 +45,6 @@ class Inputs:
     origin: Path | None = None
 
 
-def table_for_name(name: str) -> str | None:
-    """The source table a file or folder name points to ('kegiatan_lampung.csv' -> 'activities'; see
-    etl.file_values.table_of_name)."""
-    return table_of_name(name)
-
-
 
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
@@ -159,7 +153,7 @@ def discover(source: Path) -> Inputs:
     if source.is_file():
         if source.suffix == ".toml":
             return read_manifest(source)
-        table = table_for_name(source.name) or _table_by_headers(source, source.name)
+        table = table_of_name(source.name) or _table_by_headers(source, source.name)
         return Inputs(sources=[{"table": table, "path": source.resolve(), "name": source.name, "values": {}}],
                       origin=source)
     if (source / MANIFEST_NAME).exists():

@@ -32,6 +32,7 @@ from etl.headers import (
     LEVEL_HINT,
     LEVEL_OF_COLUMN,
     HeaderMatch,
+    as_written,
     compose,
     guess_by_values,
     is_unit_row,
@@ -200,12 +201,6 @@ def _fills(layout: Layout, table: str, given: dict[str, str], path: Path | str |
     return out
 
 
-#: Columns one value can fill for a whole file (etl.file_values.fills), per table: the option that loads a file
-#: missing one of them.
-WHOLE_FILE_COLUMNS = {"activities": ("penyelenggara",), "personnel": ("tanggal",), "pleno": ("penilai",),
-                      "tps": ("pemilu",)}
-
-
 def _missing_message(source_name: str, template: spec.SourceTemplate, match: HeaderMatch | None,
                      headers: list[str], where: str) -> str:
     """One message: the columns missing and those found, the nearest header for each missing one, and the option
@@ -229,7 +224,7 @@ def _missing_message(source_name: str, template: spec.SourceTemplate, match: Hea
     if near:
         text += "; yang paling mirip: " + ", ".join(f"'{h}' mirip '{c}'" for c, h in near.items()) + \
             " (the nearest headers: rename them)"
-    fillable = [c for c in match.missing if c in WHOLE_FILE_COLUMNS.get(template.table, ())]
+    fillable = [c for c in match.missing if c in file_values.FILLED_BY_FILE.get(template.table, {})]
     if fillable:
         c = fillable[0]
         text += (f"; bila satu nilai berlaku untuk seluruh berkas, tulis di judul berkas atau beri dengan --set "
@@ -276,7 +271,7 @@ def header_rows(frame: pd.DataFrame) -> pd.Series:
         return pd.Series(False, index=frame.index)
 
     def reads_as_header(col: str) -> pd.Series:
-        written = " ".join(re.sub(r"\s*\[kolom [A-Z]+\]$", "", col).split()).lower()  # as told apart: the cell's
+        written = as_written(col)
         values = frame[col]
         maybe = values.str.len().between(len(written), len(written) + 4)  # cheap: most cells cannot be it
         out = pd.Series(False, index=frame.index)

@@ -23,7 +23,6 @@ from etl.regions import (
     LEVEL_LABEL,
     RegionResolver,
     Resolution,
-    default_resolver,  # noqa: F401 - where tools/bench_stream.py and the tests look for it
     kind_word,
 )
 
@@ -218,11 +217,11 @@ def _control_characters(raw: pd.DataFrame, p: _Problems) -> None:
         values = raw[col]
         if col.startswith("_") or values.dtype != object and str(values.dtype) != "str":
             continue
-        if not _CONTROL.search("\x1f".join(values.astype("str").tolist()).replace("\x1f", "")):
-            continue  # one C-speed search decides most blocks
-        bad = values.astype("str").str.contains(_CONTROL)
-        visible = values.astype("str").map(lambda v: _CONTROL.sub(lambda m: chr(0x2400 + min(ord(m.group()), 0x21)),
-                                                                 v))
+        text = values.astype("str")
+        if not _CONTROL.search("".join(text.tolist())):
+            continue  # one C-speed search over the column decides most blocks
+        bad = text.map(lambda v: _CONTROL.search(v) is not None).astype(bool)
+        visible = text.map(lambda v: _CONTROL.sub(lambda m: chr(0x2400 + min(ord(m.group()), 0x21)), v))
         p.add(bad, col, "Ada karakter kontrol tak terlihat di sel: '{v}' — hapus lalu ketik ulang isinya (control "
                         "character in cell)", visible)
 
@@ -469,12 +468,11 @@ def _inside_area(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, targ
     for (c, a), idx in pairs.groupby(["c", "a"], sort=False).groups.items():
         if a and c != a and not c.startswith(a + "."):
             outside.loc[idx] = True
-    if outside.sum() * 2 > len(pairs) >= 3:  # most rows elsewhere: the title or name was misread, not the rows
-        return codes
-    for (c, a), idx in pairs.groupby(["c", "a"], sort=False).groups.items():
-        if outside.loc[idx].any():
             reasons.loc[idx] = (f"Di luar wilayah berkas: {resolver.name(c)} ({c}) tidak berada di {resolver.name(a)} "
                                 f"({a}) yang disebut di judul atau nama berkas (region outside the file's area)")
+    if outside.sum() * 2 > len(pairs) >= 3:  # most rows elsewhere: the title or name was misread, not the rows
+        return codes
+    set_aside = outside.copy()
     # blamed on the widest column that is already outside (a kecamatan of another kab/kota), else the region's own
     for col in [c for c in CONTEXT_LEVEL if c in raw.columns]:
         here = outside & _col(raw, col).str.strip().ne("")
@@ -488,7 +486,7 @@ def _inside_area(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, targ
         p.add(wrong, col, reasons)
         outside &= ~wrong
     p.add(outside, target, reasons)
-    return codes.mask(outside | p.bad)
+    return codes.mask(set_aside)
 
 
 def _body_from(body: pd.Series, codes: pd.Series) -> pd.Series:

@@ -13,7 +13,7 @@ TODAY = dt.date(2025, 6, 30)
 
 @pytest.fixture(scope="session")
 def resolver():
-    from etl.loaders import default_resolver
+    from etl.regions import default_resolver
 
     return default_resolver()
 

@@ -89,6 +89,7 @@ def stages(src: Path, wh: Path) -> None:
     import etl.aggregates
     import etl.build
     import etl.loaders
+    import etl.regions
 
     def mark(name: str, fn):  # noqa: ANN001, ANN202 - a wrapper that names the stage while fn runs
         def wrapped(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
@@ -105,7 +106,7 @@ def stages(src: Path, wh: Path) -> None:
     etl.loaders.derive_seats = mark("seats", etl.loaders.derive_seats)
     etl.aggregates.write_aggregates = mark("aggregates", etl.aggregates.write_aggregates)
     stage[0] = "regions + resolver (+ 1st chunk)"
-    etl.loaders.default_resolver()
+    etl.regions.default_resolver()
     t0 = time.perf_counter()
     events = {"rows": "reading", "finalize": "finalize", "publish": "publish"}
     etl.build.build(src, wh, progress=lambda event, info: stage.__setitem__(0, events.get(event, stage[0])))
