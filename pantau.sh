@@ -19,8 +19,10 @@ setup() {
   local want
   want=$(sha256sum requirements.txt | cut -d' ' -f1)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    echo "» Memasang paket (requirements.txt)"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt
+    echo "» Memasang paket (requirements.txt; beberapa menit pada mesin baru)"
+    # pip's own lines, one per package fetched, numbered so a fresh install shows it is moving
+    "$VENV/bin/python" -m pip install --disable-pip-version-check --progress-bar off -r requirements.txt \
+      | awk '/^(Collecting|Processing) /{n++; sub(/.*\//, "", $2); printf "  [%d] %s\n", n, $2; fflush()} /^Installing collected/{print "  memasang…"; fflush()}'
     echo "$want" > "$stamp"
   fi
 }

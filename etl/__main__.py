@@ -101,7 +101,12 @@ def _print_summary(summary, args: argparse.Namespace, seconds: float) -> None:  
         out.print(f"Sisa proses yang terhenti dibersihkan (leftovers of a killed run removed): "
                   f"{', '.join(summary.cleaned)}")
     out.print(f"Gudang data: {summary.version_dir} (versi {summary.run_id})")
-    if any(s.rows_rejected for s in summary.sources):
+    rejected = sum(s.rows_rejected for s in summary.sources)
+    if rejected and summary.sample:
+        out.print(f"{_fmt(rejected)} baris ditolak adalah kesalahan yang sengaja ditanam di data contoh untuk "
+                  "memperlihatkan pemeriksaan (planted errors of the sample, listed in README.txt beside the sample "
+                  "files): tidak ada yang perlu diperbaiki.")
+    if rejected:
         out.print("Baris yang ditolak dan alasannya: halaman Kualitas data, atau "
                   f"python -m etl rejects --warehouse {args.warehouse}")
 

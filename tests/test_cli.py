@@ -113,3 +113,19 @@ def test_an_unexpected_error_exits_4_with_a_plain_message_and_the_details_in_a_l
     assert "Traceback" in log.read_text(encoding="utf-8")
     assert file_hashes(wh / "current") == before
     assert publish.read_run_log(wh)[-1]["status"] == "failed"
+
+
+def test_rejected_rows_of_the_sample_are_said_to_be_its_planted_errors(tmp_path):
+    src = tmp_path / "src"
+    write_csv(src / "kegiatan_lampung.csv", [*BASE_ROWS[:2], "A9,23/07/2024,18,18.72,pembinaan,Peserta negatif,-3"])
+    manifest = 'sample = true\n[[source]]\ntable = "activities"\npath = "kegiatan_lampung.csv"\n'
+    (src / "sources.toml").write_text(manifest)
+    res = etl("build", "--source", str(src / "sources.toml"), "--warehouse", str(tmp_path / "wh"), "--quiet")
+    assert res.returncode == 0, res.stderr
+    text = " ".join(res.stdout.split())
+    assert "1 baris ditolak adalah kesalahan yang sengaja ditanam di data contoh" in text
+
+    (src / "sources.toml").unlink()  # the same rows as real data: no word of planting
+    real = etl("build", "--source", str(src), "--warehouse", str(tmp_path / "wh_real"), "--quiet")
+    assert real.returncode == 0, real.stderr
+    assert "ditanam" not in real.stdout and "python -m etl rejects" in " ".join(real.stdout.split())
