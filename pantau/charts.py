@@ -201,6 +201,7 @@ def styled_figure(traces: Sequence[dict[str, Any]], frame: Frame, *, height: int
     sets the same property, as a style applied last would), then the house layout, then `after` (wins)."""
     layout = merge({}, axes, house_layout(frame, height=height, legend=legend), after)
     _make_room_for_legend(layout, traces, LEGEND_NARROW_PX if frame.narrow else LEGEND_WIDTH_PX)
+    keep_plot_area(layout)
     if shapes:
         layout["shapes"] = list(shapes)
     if annotations:
@@ -241,9 +242,29 @@ def _make_room_for_legend(layout: dict[str, Any], traces: Sequence[dict[str, Any
         leg["y"] = _legend_y(layout["margin"]["t"], layout["height"])
 
 
+#: The least height left to the plot between the title block and the footer: room for the bars or cells and the
+#: axis' tick labels (plotly's automargin takes ~40 px of it for them). A title, subtitle or legend that wraps
+#: makes the figure taller, never the plot smaller: a one-bar chart whose subtitle wrapped at kab/kota scope in one
+#: of two columns was left a negative plot area (an empty 400 px gap) before.
+MIN_PLOT_PX = 130
+
+
+def keep_plot_area(layout: dict[str, Any], minimum: int = MIN_PLOT_PX) -> None:
+    """Make the figure tall enough that its margins (title block, legend, footer) leave `minimum` px of plot."""
+    margin = layout.get("margin", {})
+    need = int(margin.get("t", 0) + margin.get("b", 0) + minimum)
+    if layout.get("height", 0) >= need:
+        return
+    layout["height"] = need
+    leg = layout.get("legend", {})
+    if leg.get("yref") == "container" and "y" in leg:
+        leg["y"] = _legend_y(margin.get("t", 0), need)
+
+
 def apply_style(fig: go.Figure, frame: Frame, *, height: int = 520, legend: bool = True) -> go.Figure:
     """Put the house style on a figure made elsewhere (the builders below use `styled_figure`)."""
     layout = house_layout(frame, height=height, legend=legend)
+    keep_plot_area(layout)
     footer = layout.pop("annotations")[0]
     fig.update_layout(layout)
     fig.add_annotation(**footer)

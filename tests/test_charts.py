@@ -316,3 +316,17 @@ def test_calendar_leaves_days_before_the_period_blank() -> None:
 def test_subtitles_break_between_parts_not_inside_a_date() -> None:
     lines = charts.wrap_parts("Kota Bandar Lampung, Lampung · 1 Des – 31 Des 2024 · Pemilu 2024", 40)
     assert lines == ["Kota Bandar Lampung, Lampung", "1 Des – 31 Des 2024 · Pemilu 2024"]
+
+
+def test_a_wrapping_subtitle_makes_the_figure_taller_never_the_plot_smaller() -> None:
+    shares = pd.DataFrame({"outcome": ["baik", "cukup", "kurang", "tidak_pleno"], "share": [0.4, 0.3, 0.2, 0.1]})
+    names = {"baik": "Baik", "cukup": "Cukup", "kurang": "Kurang", "tidak_pleno": "Tidak pleno"}
+    short = charts.Frame("100,0% laporan mingguan dinilai Baik", "Lampung · 1 Jan – 31 Des 2024", "Sumber",
+                         wrap=charts.NARROW_WRAP)
+    long = charts.Frame(short.title, "Kab. Bangka Tengah, Kepulauan Bangka Belitung · 1 Jan – 31 Des 2024",
+                        "Sumber", wrap=charts.NARROW_WRAP)
+    for frame in (short, long):
+        fig = charts.share_bar(shares, frame, category="outcome", share="share", names=names)
+        m = fig.layout.margin
+        assert fig.layout.height - m.t - m.b >= charts.MIN_PLOT_PX
+        assert fig.layout.legend.y == pytest.approx(1 - (m.t - 6) / fig.layout.height)
