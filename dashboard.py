@@ -25,7 +25,7 @@ def _favicon() -> Image.Image:
 
 
 st.set_page_config(page_title="Pantau · Bawaslu", page_icon=_favicon(), layout="wide",
-                   initial_sidebar_state="expanded")
+                   initial_sidebar_state="auto")  # collapsed on a phone
 
 # URL paths are the names Streamlit's old pages/-folder mode derives from the file names ("cakupan" from
 # 2_cakupan.py): the first session after a server start runs in that mode, and a deep link then runs the
