@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from pantau import charts, fmt
+from pantau import charts, coverage, fmt
 from pantau.i18n import label
 from ui import widgets as w
 from ui.data import query
@@ -44,11 +44,13 @@ if by_body.empty:
 
 by_body["label"] = [label("body", b, lang) for b in by_body["body"]]
 by_body["hover"] = _hover(by_body, "label")
-short = by_body[by_body["fill_rate"] < 1].sort_values("fill_rate")
-if short.empty:
+gap_body = coverage.shortfall_body(by_body)  # a body nobody reported is not "0 % filled"
+if not by_body["reported"].fillna(False).astype(bool).any():
+    title = ctx.t("cov_by_body_none_reported", scope=ctx.scope_name)
+elif gap_body is None:
     title = ctx.t("cov_by_body_all_full", scope=ctx.scope_name)
 else:
-    low = short.iloc[0]
+    low = by_body[by_body["body"] == gap_body].iloc[0]
     title = ctx.t("cov_by_body_lowest", body=low["label"], rate=fmt.percent(low["fill_rate"], 1, lang),
                   scope=ctx.scope_name)
 for row in by_body[by_body["mismatch"].fillna(False).astype(bool)].itertuples(index=False):
@@ -65,7 +67,7 @@ w.chart(fig, "cakupan_lembaga", key="cov_bodies")
 # --- by region, drillable ---------------------------------------------------------------
 st.subheader(ctx.t("levels_" + f.scope.child_level).capitalize())
 bodies = list(by_body["body"])
-default_body = "panwaslu_kecamatan" if "panwaslu_kecamatan" in bodies else bodies[0]
+default_body = gap_body or ("panwaslu_kecamatan" if "panwaslu_kecamatan" in bodies else bodies[0])  # the headline's
 body = page_select(ctx.t("cov_pick_body"), "lembaga", bodies, default_body, lang,
                    format_func=lambda b: label("body", b, lang))
 child = query(ctx.wh, "coverage.fill_rate", f.scope, f.as_of, f.election, body=body)
@@ -76,8 +78,9 @@ if child.empty:
 else:
     child = child.sort_values(["fill_rate", "region_name"], ascending=[True, True]).reset_index(drop=True)
     child["hover"] = _hover(child, "region_name")
-    n_full = int((child["fill_rate"] >= 1).sum())
-    title = ctx.t("cov_children_title", full=fmt.number(n_full, 0, lang), total=fmt.number(len(child), 0, lang),
+    n_full, n_over = coverage.full_and_over(child)  # more members than seats is a mismatch, not "full"
+    title = ctx.t("cov_children_title_over" if n_over else "cov_children_title", full=fmt.number(n_full, 0, lang),
+                  total=fmt.number(len(child), 0, lang), over=fmt.number(n_over, 0, lang),
                   level=ctx.t("levels_" + f.scope.child_level), body=label("body", body, lang))
     if drillable:
         st.caption(ctx.t("cov_drill_hint"))
@@ -103,10 +106,9 @@ gaps = query(ctx.wh, "coverage.gaps", f.scope, f.as_of, f.election)
 if gaps.empty:
     st.success(ctx.t("cov_no_gaps", scope=ctx.scope_name), icon=":material/check_circle:")
 else:
-    empty_places = gaps[gaps["issue"] == "kosong"]
-    if not empty_places.empty:
-        st.warning(ctx.t("cov_uncovered", n=fmt.number(empty_places["region_code"].nunique(), 0, lang)),
-                 icon=":material/location_off:")
+    empty_bodies = gaps[(gaps["issue"] == "kosong") & gaps["reported"].astype(bool)]  # as Ringkasan counts them
+    if not empty_bodies.empty:
+        st.warning(ctx.t("cov_uncovered", n=fmt.number(len(empty_bodies), 0, lang)), icon=":material/location_off:")
     w.table(ctx, gaps, "kekurangan",
             {"region_code": w.TEXT, "region_name": w.TEXT, "level": "level", "parent_name": w.TEXT, "body": "body",
              "seats": w.INT, "filled": w.INT, "gap": w.INT, "issue": "issue"}, key="tbl_gaps", height=420)

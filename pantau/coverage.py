@@ -252,6 +252,22 @@ def fill_rate_by_body(wh: Warehouse, scope: Scope, as_of: date, election: str) -
     return _body_sort(_rates(df), [])[BY_BODY_COLUMNS]
 
 
+def shortfall_body(by_body: pd.DataFrame) -> str | None:
+    """The body a coverage headline names, from `fill_rate_by_body`: the reported body with seats whose fill rate
+    is lowest below 100 % (None when every reported body is full). A body nobody reported is missing data, not
+    0 % filled, and is never the one named."""
+    short = by_body[by_body["reported"].fillna(False).astype(bool) & (by_body["seats"].fillna(0) > 0)
+                    & (by_body["fill_rate"] < 1)]
+    return None if short.empty else str(short.sort_values("fill_rate", kind="stable").iloc[0]["body"])
+
+
+def full_and_over(by_region: pd.DataFrame) -> tuple[int, int]:
+    """Of the rows of `fill_rate` (one body), how many are filled exactly to their seats and how many report
+    more members than seats (a mismatch, never "full")."""
+    filled, seats = by_region["filled"].fillna(0), by_region["seats"].fillna(0)
+    return int(((filled == seats) & (seats > 0)).sum()), int((filled > seats).sum())
+
+
 def fill_rate(wh: Warehouse, scope: Scope, as_of: date, election: str, body: str | None = None) -> pd.DataFrame:
     """Seats, filled and fill rate per child region of the scope and body (bodies at or below the child)."""
     df = sums(wh, scope, as_of, election, by=CODE_LEN[scope.child_level], body=body)
@@ -265,18 +281,21 @@ def fill_rate(wh: Warehouse, scope: Scope, as_of: date, election: str, body: str
 def gaps(wh: Warehouse, scope: Scope, as_of: date, election: str) -> pd.DataFrame:
     """Units whose filled differs from their seats: kosong (none), kurang (below), lebih (over: mismatch).
 
-    reported is False for the units of a body with no member count anywhere in the scope (their
-    "kosong" means not reported, not empty); they come after every reported unit.
+    reported is False for the units of a body that the province (at national scope) or the scope sent no member
+    count of, or has no seats of (`counts`, the rule of the summary's "Lembaga kosong"): their "kosong" means
+    not reported, not empty. They come after every reported unit. So the reported "kosong" rows are the units the
+    summary counts as empty.
     """
     scope_cond = _scope_cond(scope, False)
     names = "SELECT code, name FROM regions" + ("" if scope.code is None else " WHERE provinsi_code = $prov")
     q = f"""
-        WITH b AS (SELECT body, sum(units_reported) > 0 AS reported FROM {rollup_source(wh, as_of, election)}
-                   WHERE {_scope_cond(scope, True)} GROUP BY body),
+        WITH b AS (SELECT provinsi_code, body, sum(units_reported) > 0 AND sum(seats) > 0 AS reported
+                   FROM {rollup_source(wh, as_of, election)} WHERE {_scope_cond(scope, True)} GROUP BY ALL),
         g AS (SELECT u.region_code, u.body, u.seats, u.filled, b.reported, {_LEVEL},
                      CASE WHEN length(u.region_code) > 2 THEN regexp_replace(u.region_code, '\\.[^.]*$', '') END
                        AS parent_code
-              FROM {unit_source(wh, as_of, election)} u JOIN b USING (body) WHERE {scope_cond} AND u.filled <> u.seats),
+              FROM {unit_source(wh, as_of, election)} u JOIN b USING (provinsi_code, body)
+              WHERE {scope_cond} AND u.filled <> u.seats),
         n AS ({names})
         SELECT g.region_code, coalesce(r.name, g.region_code) AS region_name, g.level, g.parent_code,
                CASE WHEN g.parent_code IS NOT NULL THEN coalesce(p.name, g.parent_code) END AS parent_name,

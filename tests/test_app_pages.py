@@ -123,7 +123,7 @@ def test_rasio_of_one_kabkota_explains_instead_of_drawing_one_dot() -> None:
 
 
 def test_cakupan_provinsi_mismatch_and_children() -> None:
-    at = run("cakupan", wilayah="18", periode=ELECTION_YEAR)
+    at = run("cakupan", wilayah="18", periode=ELECTION_YEAR, lembaga="panwaslu_kecamatan")
     assert_clean(at)
     # PKD: 1+1+1+1+2 = 6 reported for the 5 desa/kelurahan of Lampung -> a visible mismatch
     assert "6 PKD dilaporkan untuk 5 desa" in texts(at.warning)
@@ -134,6 +134,37 @@ def test_cakupan_provinsi_mismatch_and_children() -> None:
     assert got == {"18.01": (6, 5), "18.72": (3, 3)}
     # the mismatch column reads in words: a second checkbox beside the row selection read as a control
     assert set(table["Tidak cocok"]) == {"Tidak"}
+
+
+def test_cakupan_opens_on_the_body_its_headline_names() -> None:
+    # Lampung: Bawaslu kab/kota 5 + 2 of 5 + 3 seats = 87,5 % (Kota Metro 2 of 3), below Panwascam's 8 of 9
+    at = run("cakupan", wilayah="18", periode=ELECTION_YEAR)
+    assert_clean(at)
+    assert titles(at)[0].startswith("Bawaslu Kab/Kota baru terisi 87,5%")
+    assert next(s for s in at.selectbox if s.label == "Lembaga yang dirinci").value == "bawaslu_kabkota"
+    assert "1 dari 2 kabupaten/kota: Bawaslu Kab/Kota terisi penuh" in titles(at)
+
+
+def test_cakupan_counts_more_members_than_seats_as_a_mismatch_not_full() -> None:
+    # PKD by kab/kota: 18.01 has 3 for its 3 desa, 18.72 has 1 + 2 = 3 for its 2 kelurahan (over)
+    at = run("cakupan", wilayah="18", periode=ELECTION_YEAR, lembaga="pkd")
+    assert_clean(at)
+    assert "1 dari 2 kabupaten/kota: PKD terisi penuh; 1 melebihi kursi" in titles(at)
+
+
+def test_cakupan_and_ringkasan_count_the_same_empty_bodies() -> None:
+    # nationally NTB (52) reported nothing: its empty seats are missing data on both pages, not empty bodies
+    ring = run("ringkasan", periode=ELECTION_YEAR)
+    empty = next(m for m in ring.metric if m.label.startswith("Lembaga kosong")).value
+    cak = run("cakupan", periode=ELECTION_YEAR)
+    assert_clean(cak)
+    assert f"{empty} lembaga kosong" in texts(cak.warning)
+
+
+def test_cakupan_of_a_province_that_reported_nothing_says_so_not_all_full() -> None:
+    at = run("cakupan", wilayah="52", periode=ELECTION_YEAR)
+    assert_clean(at)
+    assert titles(at)[0].startswith("Belum ada data personel")
 
 
 def test_cakupan_kabkota_level_lists_kecamatan() -> None:

@@ -74,6 +74,13 @@ def test_fill_rate_by_body_marks_the_unreported_body(wh):
     assert df.set_index("body").loc["ptps", "fill_rate"] == 0.0
 
 
+def test_the_headline_body_is_the_lowest_reported_one_never_an_unreported_one(wh):
+    # Lampung: PTPS 0 of 13 but nobody reported it; Panwascam 3 of 6 = 50 % is the real shortfall
+    assert coverage.shortfall_body(coverage.fill_rate_by_body(wh, LAMPUNG, END, E)) == "panwaslu_kecamatan"
+    # Babel: everything reported and full
+    assert coverage.shortfall_body(coverage.fill_rate_by_body(wh, Scope("provinsi", "19"), END, E)) is None
+
+
 def test_reported_follows_the_scope_and_the_date(wh):
     # nationally PTPS is reported (Babel's 2 of 2 TPS), over the provinces that sent a recap of it: Lampung sent
     # none, so its 13 seats are missing data, not empty (with them: 2 of 15), as in the headline
@@ -138,6 +145,22 @@ def test_gaps_put_unreported_units_last(wh):
         ["18.01.01.2002", "ptps", 3, "kosong", False],
         ["18.71.01.1001", "ptps", 6, "kosong", False],
     ]
+
+
+def test_gaps_nationally_count_the_empty_bodies_the_summary_counts(wh):
+    # Babel reported its PTPS, Lampung sent none: nationally Lampung's PTPS units are not reported either (issue 21:
+    # Cakupan counted them as places without a supervisor, 2,976 against the summary's 1,834 on the sample)
+    df = coverage.gaps(wh, Scope(), END, E)
+    assert df.loc[df["body"] == "ptps", ["region_code", "reported"]].values.tolist() == [
+        ["18.01.01.2001", False], ["18.01.01.2002", False], ["18.71.01.1001", False]]
+    empty = df[(df["issue"] == "kosong") & df["reported"]]
+    head = summary.headline(wh, Scope(), Y2024, E).set_index("metric")
+    assert len(empty) == head.loc["units_empty", "value"] == 2
+    for scope in (LAMPUNG, Scope("provinsi", "19"), Scope("kabkota", "18.71")):
+        g = coverage.gaps(wh, scope, END, E)
+        n = int(((g["issue"] == "kosong") & g["reported"]).sum()) if not g.empty else 0
+        h = summary.headline(wh, scope, Y2024, E).set_index("metric").loc["units_empty", "value"]
+        assert n == (0 if np.isnan(h) else h), scope
 
 
 def test_worst_gaps_skip_unreported_bodies(wh):
