@@ -38,7 +38,8 @@ else:
     row_names = [names[c] for c in shown_codes]
     grid = week_grid(weekly, shown_codes, outcome_name=lambda o: label("outcome", o, lang),
                      score_word=ctx.t("col_score"), not_held_text=ctx.t("pleno_not_held"), lang=lang,
-                     not_reported_text=ctx.t("pleno_week_not_reported"))
+                     not_reported_text=ctx.t("pleno_week_not_reported"),
+                     weeks=query(ctx.wh, "pleno.week_starts", f.period))  # unreported weeks keep their column
     weeks, hover = grid.weeks, grid.hover
     z, not_held = grid.score, grid.not_held
     z.index = row_names
@@ -56,7 +57,7 @@ else:
     fig = charts.heatmap(z, ctx.frame(title, table="pleno"), x_labels=week_labels,
                          x_ticks=month_ticks if len(weeks) > 12 else None,
                          zmin=50, zmax=100, colorbar_title=ctx.t("pleno_score_scale"), hover_text=hover,
-                         mark=not_held, mark_name=ctx.t("pleno_not_held"))
+                         mark=not_held, mark_name=ctx.t("pleno_not_held"), blank_name=ctx.t("pleno_week_not_reported"))
     w.chart(fig, "pleno_mingguan", key="pleno_heat")
 
     left, right = st.columns(2)

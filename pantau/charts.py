@@ -565,11 +565,12 @@ def heatmap(z: pd.DataFrame, frame: Frame, *, x_labels: Sequence[str], percent: 
             zmin: float | None = None, zmax: float | None = None, colorscale: Any = None,
             colorbar_title: str = "", hover_text: Sequence[Sequence[str]] | None = None,
             mark: pd.DataFrame | None = None, mark_name: str = "", height: int | None = None,
-            x_ticks: tuple[list[str], list[str]] | None = None) -> go.Figure:
+            x_ticks: tuple[list[str], list[str]] | None = None, blank_name: str = "") -> go.Figure:
     """A heatmap of z (rows = categories, columns = periods); NaN cells stay grey.
 
     `mark` (same shape, boolean) paints its True cells vermillion, named `mark_name` in the legend
-    (e.g. weeks without a pleno).
+    (e.g. weeks without a pleno). `blank_name` names the grey cells in the legend (e.g. weeks not reported)
+    when there are any.
     """
     y = [str(i) for i in z.index]
     x = list(x_labels)
@@ -598,13 +599,20 @@ def heatmap(z: pd.DataFrame, frame: Frame, *, x_labels: Sequence[str], percent: 
                        "hovertemplate": hover, **extra})
         traces.append({"type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": mark_name,
                        "marker": {"symbol": "square", "size": 14, "color": VERMILLION}})
+    blank = np.isnan(z.to_numpy(dtype=float)) & ~(marked if marked is not None else False)
+    has_blank = bool(blank_name) and bool(blank.any())
+    if has_blank:
+        traces.append({"type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": blank_name,
+                       "marker": {"symbol": "square", "size": 14, "color": LIGHT_GREY,
+                                  "line": {"color": GREY, "width": 1}}})
     xaxis: dict[str, Any] = {"type": "category", "showgrid": False,
                              "tickangle": -45 if len(x) > 12 and not x_ticks else 0}
     if x_ticks:  # e.g. only the first week of each month, labelled with the month
         xaxis.update(tickvals=list(x_ticks[0]), ticktext=list(x_ticks[1]))
     yaxis = {"autorange": "reversed", "type": "category", "showgrid": False}
     return styled_figure(traces, frame, height=height or bar_height(len(z), per_bar=30, minimum=380),
-                         legend=has_mark, axes={"xaxis": xaxis, "yaxis": yaxis}, after={"plot_bgcolor": LIGHT_GREY})
+                         legend=has_mark or has_blank, axes={"xaxis": xaxis, "yaxis": yaxis},
+                         after={"plot_bgcolor": LIGHT_GREY})
 
 
 def calendar(daily: pd.DataFrame, frame: Frame, *, date: str = "date", value: str = "n",

@@ -353,11 +353,11 @@ TEXT: dict[str, dict[str, str]] = {
     "act_list": {"id": "Daftar kegiatan", "en": "Activity list"},
     "act_list_limit": {"id": "Menampilkan {n} kegiatan terbaru.", "en": "Showing the latest {n} activities."},
     # --- Pleno ------------------------------------------------------------------------
-    "pleno_heat_title": {"id": "Pleno mingguan: {held} dari {total} pleno terjadwal terlaksana",
-                         "en": "Weekly pleno: {held} of {total} scheduled plenos held"},
-    "pleno_heat_low_title": {"id": "Pleno mingguan: {held} dari {total} pleno terjadwal terlaksana; di sini {n} "
-                                   "lembaga terendah",
-                             "en": "Weekly pleno: {held} of {total} scheduled plenos held; here the {n} lowest "
+    "pleno_heat_title": {"id": "Pleno mingguan: {held} dari {total} minggu yang dilaporkan terlaksana",
+                         "en": "Weekly pleno: held in {held} of {total} reported weeks"},
+    "pleno_heat_low_title": {"id": "Pleno mingguan: {held} dari {total} minggu yang dilaporkan terlaksana; di sini "
+                                   "{n} lembaga terendah",
+                             "en": "Weekly pleno: held in {held} of {total} reported weeks; here the {n} lowest "
                                    "bodies"},
     "pleno_rank_title": {"id": "{best} paling patuh pleno; {worst} terendah ({rate})",
                          "en": "Most reliable pleno: {best}; lowest: {worst} ({rate})"},

@@ -56,6 +56,16 @@ def mondays(start: date, end: date) -> int:
     return 0 if first > end else (end - first).days // 7 + 1
 
 
+def week_starts(wh: Warehouse, period: Period) -> list[date]:
+    """The Mondays of the period within the weeks the pleno table covers: the weeks a heatmap shows, reported
+    or not."""
+    span = covered_period(wh, period)
+    if span is None:
+        return []
+    first = span[0] + timedelta(days=(7 - span[0].weekday()) % 7)
+    return [first + timedelta(weeks=i) for i in range(mondays(*span))]
+
+
 def expected_bodies(wh: Warehouse, scope: Scope) -> pd.DataFrame:
     """region_code, body of every Bawaslu provinsi and kab/kota in the scope, plus bodies in pleno (cached)."""
 

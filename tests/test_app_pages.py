@@ -254,9 +254,18 @@ def test_pleno_lampung() -> None:
     at = run("pleno", wilayah="18", periode=ELECTION_YEAR)
     assert_clean(at)
     # 9 weeks x 3 bodies (18, 18.01, 18.72) = 27; held 8 + 7 + 5 = 20
-    assert "Pleno mingguan: 20 dari 27 pleno terjadwal terlaksana" in titles(at)
+    assert "Pleno mingguan: 20 dari 27 minggu yang dilaporkan terlaksana" in titles(at)
     # ranking: Lampung 8/9 = 89% best (its Bawaslu provinsi, named as such among kab/kota); Kota Metro 5/9 = 56% lowest
     assert "Provinsi Lampung paling patuh pleno; Kota Metro terendah (55,6%)" in titles(at)
+
+
+def test_pleno_heatmap_and_ringkasan_give_one_compliance() -> None:
+    # held of reported weeks on both pages: 20 of 27 = 74,1 %
+    pleno = run("pleno", wilayah="18", periode=ELECTION_YEAR)
+    held, total = map(int, re.search(r"(\d+) dari (\d+) minggu yang dilaporkan", " ".join(titles(pleno))).groups())
+    ring = run("ringkasan", wilayah="18", periode=ELECTION_YEAR)
+    compliance = next(m for m in ring.metric if m.label.startswith("Kepatuhan pleno")).value
+    assert (held, total) == (20, 27) and compliance == "74,1%"
 
 
 def test_pleno_names_every_body_tied_for_the_lowest() -> None:

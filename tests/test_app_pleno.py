@@ -45,7 +45,7 @@ def test_pleno_page_ranks_the_kabkota_and_names_the_province_as_not_reported() -
     # the heatmap counts the 68 reported weeks; the weekly trend: held of the 17 reported each week, 13 on 5 Aug
     # (kab/kota 1, 6, 11, 16 missed), 14 on each of the other three -> 76,5% to 82,4% (the old rule divided by
     # 18 bodies: 72,2% to 77,8%)
-    assert "Pleno mingguan: 55 dari 68 pleno terjadwal terlaksana" in titles(at)
+    assert "Pleno mingguan: 55 dari 68 minggu yang dilaporkan terlaksana" in titles(at)
     assert "Kepatuhan pleno naik: 76,5% → 82,4%" in titles(at)
     # the table keeps the province, without rank or compliance
     table = at.dataframe[0].value

@@ -176,6 +176,23 @@ def test_week_grid_tells_a_week_not_held_from_a_week_not_reported() -> None:
     assert grid.not_held.values.tolist() == [[True, True, False], [False, False, False]]
 
 
+def test_a_week_nobody_reported_keeps_its_column_and_the_legend_names_the_grey_cells() -> None:
+    from ui.views import week_grid
+
+    weekly = _weekly([("18.72", "2024-07-01", True, 90.0, "baik"), ("18.72", "2024-07-15", False, 0.0, "tidak_pleno")])
+    weeks = [dt.date(2024, 7, 1), dt.date(2024, 7, 8), dt.date(2024, 7, 15)]
+    grid = week_grid(weekly, ["18.72"], outcome_name=str.upper, score_word="Nilai", not_held_text="tidak pleno",
+                     lang="id", not_reported_text="tidak dilaporkan", weeks=weeks)
+    assert [w.day for w in grid.weeks] == [1, 8, 15]  # the 8th was not reported: still on the axis
+    assert grid.hover == [["BAIK · Nilai 90", "tidak dilaporkan", "TIDAK_PLENO · Nilai 0"]]
+    fig = charts.heatmap(grid.score, FRAME, x_labels=["1", "8", "15"], mark=grid.not_held, mark_name="Tidak pleno",
+                         blank_name="Tidak dilaporkan")
+    assert [t.name for t in fig.data if t.showlegend is not False and t.name] == ["Tidak pleno", "Tidak dilaporkan"]
+    every_week = charts.heatmap(grid.score.fillna(80.0), FRAME, x_labels=["1", "8", "15"],
+                                blank_name="Tidak dilaporkan")
+    assert not [t for t in every_week.data if t.name == "Tidak dilaporkan"]  # no grey cell, no legend entry
+
+
 def test_value_bars_axis_options_win_over_the_house_style() -> None:
     df = pd.DataFrame({"name": ["A", "B", "A"], "n": [2, 1, 4], "kind": ["x", "x", "y"]})
     fig = charts.value_bars(df, FRAME, label="name", value="n", color_by="kind", x_title="Jumlah",

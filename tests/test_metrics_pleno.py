@@ -40,6 +40,13 @@ def test_mondays():
     assert pleno.mondays(date(2024, 7, 2), date(2024, 7, 7)) == 0
 
 
+def test_week_starts_are_the_covered_mondays_reported_or_not(wh):
+    # the table covers 1-22 Jul; 18.02 reported only the first two, still every Monday is a week of the heatmap
+    assert pleno.week_starts(wh, JULY) == [date(2024, 7, 1), date(2024, 7, 8), date(2024, 7, 15), date(2024, 7, 22)]
+    assert pleno.week_starts(wh, Period(date(2024, 7, 9), date(2024, 7, 20))) == [date(2024, 7, 15)]
+    assert pleno.week_starts(wh, Period(date(2023, 1, 1), date(2023, 12, 31))) == []
+
+
 def test_compliance_and_rank(wh):
     """July clipped to the data's last week (22 Jul): 4 weeks in the period. 18.02 held both weeks it reported:
     2/2 = 100 %, rank 1; 18.01 held 3 of its 4: 75 %, rank 2; provinsi 18 reported nothing: no compliance, no

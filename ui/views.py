@@ -27,8 +27,10 @@ class WeekGrid:
 
 
 def week_grid(weekly: pd.DataFrame, codes: Sequence[str], *, outcome_name: Callable[[str], str],
-              score_word: str, not_held_text: str, lang: str, not_reported_text: str | None = None) -> WeekGrid:
-    """Rows `codes` (in that order) x every week they reported: the weekly pleno rows as grids.
+              score_word: str, not_held_text: str, lang: str, not_reported_text: str | None = None,
+              weeks: Sequence[Any] = ()) -> WeekGrid:
+    """Rows `codes` (in that order) x every week they reported and every week of `weeks` (the period's, so a week
+    nobody reported keeps its column): the weekly pleno rows as grids.
 
     Hover: the outcome and score of a reported week, `not_held_text` for a reported week without an outcome,
     `not_reported_text` (default `not_held_text`) for a week the body has no row for: not reported, not missed.
@@ -41,7 +43,7 @@ def week_grid(weekly: pd.DataFrame, codes: Sequence[str], *, outcome_name: Calla
     held_01 = wk["held"].astype("boolean").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     scores = pd.to_numeric(wk["score"], errors="coerce").to_numpy(dtype=float)
     outcomes = wk["outcome"].to_numpy(dtype=object)
-    cols = pd.DatetimeIndex(np.unique(week_keys))
+    cols = pd.DatetimeIndex(np.unique(np.concatenate([week_keys, pd.to_datetime(list(weeks)).to_numpy()])))
     weeks = list(cols)
     r, c = pd.Index(rows).get_indexer(code_keys), cols.get_indexer(week_keys)
     shape = (len(rows), len(cols))
