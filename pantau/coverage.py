@@ -247,8 +247,9 @@ def fill_rate_by_body(wh: Warehouse, scope: Scope, as_of: date, election: str) -
     if scope.code is None:
         counted = counted_by_body(province_sums(wh, as_of, election))
         has = df["body"].isin(counted.index)
-        for col in ("seats", "filled"):
-            df.loc[has, col] = df.loc[has, "body"].map(counted[col])
+        if has.any():  # no body counts (no recap at all): pandas 3 refuses the empty, string-typed map below
+            for col in ("seats", "filled"):
+                df.loc[has, col] = df.loc[has, "body"].map(counted[col])
     return _body_sort(_rates(df), [])[BY_BODY_COLUMNS]
 
 

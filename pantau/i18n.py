@@ -55,6 +55,16 @@ TEXT: dict[str, dict[str, str]] = {
     "sample_notice": {"id": "DATA CONTOH — angka di dasbor ini dibuat untuk uji coba, bukan data resmi Bawaslu.",
                       "en": "SAMPLE DATA — the numbers on this dashboard are made up for testing, "
                             "not official Bawaslu data."},
+    "version_unreadable": {"id": "Versi data `{version}` tidak dapat dibaca (berkas `{file}` terpotong atau rusak); "
+                                 "yang ditampilkan versi baik terakhir, `{good}`.",
+                           "en": "The data version `{version}` cannot be read (file `{file}` is cut short or "
+                                 "damaged); showing the last good version, `{good}`."},
+    "version_unreadable_none": {"id": "Versi data `{version}` tidak dapat dibaca (berkas `{file}` terpotong atau "
+                                      "rusak) dan tidak ada versi baik sebelumnya; bangun ulang dengan perintah "
+                                      "berikut, lalu muat ulang halaman ini:",
+                                "en": "The data version `{version}` cannot be read (file `{file}` is cut short or "
+                                      "damaged) and no earlier version is whole; build again with the command below, "
+                                      "then reload this page:"},
     "no_warehouse": {"id": "Gudang data belum tersedia di `{path}`. Bangun dulu dengan perintah berikut, "
                            "lalu muat ulang halaman ini:",
                      "en": "No data warehouse at `{path}` yet. Build it with the command below, "

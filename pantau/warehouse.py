@@ -30,6 +30,14 @@ class WarehouseMissing(FileNotFoundError):
     """No published warehouse where one was expected."""
 
 
+class VersionUnreadable(Exception):  # noqa: N818 - said to the user as it is
+    """A published version holding a file that cannot be read (cut short, damaged): `version` and `file` name it."""
+
+    def __init__(self, path: Path, file: str, detail: str):
+        self.path, self.version, self.file = path, path.name, file
+        super().__init__(f"{path.name}/{file}: {detail}")
+
+
 def _empty_select(table: str) -> str:
     cols = ", ".join(f"CAST(NULL AS {_DUCK_TYPES[t]}) AS \"{c}\"" for c, t in WAREHOUSE[table].items())
     return f"SELECT {cols} WHERE false"
@@ -51,7 +59,11 @@ class Warehouse:
         self._made = 0
         self.tables: list[str] = []
         for f in sorted(path.glob("*.parquet")):
-            self._con.execute(f"CREATE VIEW \"{f.stem}\" AS SELECT * FROM read_parquet('{f.as_posix()}')")
+            try:  # a view reads the file's footer now: a file cut short or damaged fails here, not in a page
+                self._con.execute(f"CREATE VIEW \"{f.stem}\" AS SELECT * FROM read_parquet('{f.as_posix()}')")
+            except duckdb.Error as exc:
+                self._con.close()
+                raise VersionUnreadable(path, f.name, str(exc).splitlines()[0]) from None
             self.tables.append(f.stem)
             if f.stem == "activities":  # row numbers let a top-N read only the rows it returns
                 self._con.execute(f"CREATE VIEW activities_rn AS SELECT * FROM "
@@ -184,8 +196,17 @@ def resolve_version(root: str | Path) -> Path:
     )
 
 
+def earlier_versions(version_dir: Path) -> list[Path]:
+    """The published versions before this one (siblings in versions/ with a manifest), newest first."""
+    if version_dir.parent.name != "versions":
+        return []
+    return sorted((p for p in version_dir.parent.iterdir()
+                   if p.name < version_dir.name and (p / "manifest.json").is_file()), reverse=True)
+
+
 def open_warehouse(root: str | Path = "data/warehouse") -> Warehouse:
-    """Open the published version under root (resolving `current` once); WarehouseMissing if none."""
+    """Open the published version under root (resolving `current` once); WarehouseMissing if none,
+    VersionUnreadable when one of its files cannot be read."""
     path = resolve_version(root)
     try:
         manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))

@@ -113,3 +113,62 @@ def test_an_unexpected_errors_log_goes_to_a_private_folder_not_the_shared_temp(t
     (tmp_path / "blocked").write_text("", encoding="utf-8")  # no place can be written: None, not a traceback
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "blocked"))
     assert _write_error_log(argparse.Namespace(warehouse=str(tmp_path / "blocked")), RuntimeError("x")) is None
+
+
+def _two_versions(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A real warehouse with two published versions: (root, the older version, the newer one `current` points at)."""
+    from etl.build import build
+
+    src, wh = tmp_path / "src", tmp_path / "wh"
+    write_csv(src / "kegiatan_lampung.csv", BASE_ROWS[:2])
+    older = build(src, wh).run_id
+    write_csv(src / "kegiatan_lampung.csv", BASE_ROWS[:4])
+    newer = build(src, wh).run_id
+    assert (wh / "current").resolve().name == newer
+    return wh, wh / "versions" / older, wh / "versions" / newer
+
+
+def _cut_short(path: Path) -> None:
+    """Cut a Parquet file to half its length (its footer gone), as a full disk or a bad copy leaves it."""
+    assert path.stat().st_nlink == 1  # not hard-linked into the older version too
+    with open(path, "r+b") as fh:
+        fh.truncate(path.stat().st_size // 2)
+
+
+def _dashboard(root: Path, monkeypatch, page: str | None = None):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("PANTAU_WAREHOUSE", str(root))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    return at
+
+
+def test_a_published_version_cut_short_serves_the_last_good_one_with_one_sentence(tmp_path, monkeypatch):
+    """Issue 20, point 5: a Parquet file of the published version cut short put Streamlit's exception box, with the
+    server path, on every page. Now: one sentence naming the version and file, and the older version is served."""
+    root, older, newer = _two_versions(tmp_path)
+    _cut_short(newer / "regions.parquet")
+    for page in (None, "pages/7_kualitas.py"):
+        at = _dashboard(root, monkeypatch, page)
+        assert not at.exception, [e.value for e in at.exception]
+        assert not at.error, [e.value for e in at.error]
+        assert [w.value for w in at.warning] == [
+            f"Versi data `{newer.name}` tidak dapat dibaca (berkas `regions.parquet` terpotong atau rusak); "
+            f"yang ditampilkan versi baik terakhir, `{older.name}`."]
+        assert str(tmp_path) not in " ".join(str(e.value) for e in at.markdown)
+    assert f"Versi gudang data: `{older.name}`" in [c.value for c in at.caption]  # Kualitas names what it serves
+    assert (root / "current").resolve() == newer  # the dashboard reads; it changes nothing
+
+
+def test_no_whole_version_left_is_one_sentence_not_a_traceback(tmp_path, monkeypatch):
+    root, older, newer = _two_versions(tmp_path)
+    _cut_short(newer / "regions.parquet")
+    _cut_short(older / "regions.parquet")
+    at = _dashboard(root, monkeypatch)
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == [
+        f"Versi data `{newer.name}` tidak dapat dibaca (berkas `regions.parquet` terpotong atau rusak) dan tidak ada "
+        "versi baik sebelumnya; bangun ulang dengan perintah berikut, lalu muat ulang halaman ini:"]

@@ -8,7 +8,7 @@ import gc
 import streamlit as st
 
 from pantau.i18n import t
-from pantau.warehouse import WarehouseMissing
+from pantau.warehouse import VersionUnreadable, WarehouseMissing
 from ui import data
 from ui.state import data_today, read_filters, sidebar
 from ui.widgets import Ctx
@@ -16,18 +16,32 @@ from ui.widgets import Ctx
 BUILD_COMMAND = "python -m etl build --source data/sample/sources.toml --warehouse {root}"
 
 
+def _url_lang() -> str:
+    return st.query_params.get("lang") if st.query_params.get("lang") in ("id", "en") else "id"
+
+
 def prepare(show_sidebar: bool = True) -> Ctx:
-    """Warehouse + filters + sidebar for this run; stops the run with a clear message if there is no warehouse."""
+    """Warehouse + filters + sidebar for this run; stops the run with a clear message if there is no warehouse
+    or no version whole, and says so in one sentence when an older version is served for a broken one."""
     root = data.warehouse_root()
     try:
-        wh = data.get_warehouse(root)
+        wh, broken = data.served(root)
     except WarehouseMissing as exc:
-        lang = st.query_params.get("lang") if st.query_params.get("lang") in ("id", "en") else "id"
+        lang = _url_lang()
         st.title(t("app_title", lang))
         st.error(t("no_warehouse", lang, path=root), icon=":material/database_off:")
         st.code("python -m etl sample\n" + BUILD_COMMAND.format(root=root), language="bash")
         st.caption(str(exc))
         st.stop()
+    except VersionUnreadable as exc:  # a file of the published version cut short or damaged, and no older one whole
+        lang = _url_lang()
+        st.title(t("app_title", lang))
+        st.error(t("version_unreadable_none", lang, version=exc.version, file=exc.file), icon=":material/database_off:")
+        st.code(BUILD_COMMAND.format(root=root), language="bash")
+        st.stop()
+    if broken is not None:
+        st.warning(t("version_unreadable", _url_lang(), version=broken.version, file=broken.file, good=wh.version),
+                   icon=":material/history:")
     regions = data.region_index(str(wh.path), wh.version)
     f = read_filters(regions.codes, data_today(wh), data.elections(str(wh.path), wh.version))
     ctx = Ctx(wh, f, regions.names, regions)

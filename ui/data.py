@@ -15,7 +15,14 @@ import pandas as pd
 import streamlit as st
 
 from pantau.filters import Period, Scope
-from pantau.warehouse import Warehouse, open_warehouse, resolve_version
+from pantau.warehouse import (
+    VersionUnreadable,
+    Warehouse,
+    WarehouseMissing,
+    earlier_versions,
+    open_warehouse,
+    resolve_version,
+)
 
 DEFAULT_ROOT = "data/warehouse"
 
@@ -30,9 +37,33 @@ def _open(version_dir: str) -> Warehouse:
     return open_warehouse(version_dir)
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _served(version_dir: str) -> tuple[str, VersionUnreadable | None]:
+    """The version to serve for a published one: itself, or when it cannot be read the newest whole one before it
+    (with why). Versions never change in place, so this is decided once per published version."""
+    try:
+        _open(version_dir)
+        return version_dir, None
+    except VersionUnreadable as exc:
+        for older in earlier_versions(Path(version_dir)):
+            try:
+                _open(str(older))
+            except (VersionUnreadable, WarehouseMissing):
+                continue
+            return str(older), exc
+        raise
+
+
+def served(root: str | None = None) -> tuple[Warehouse, VersionUnreadable | None]:
+    """The version served under root and, when the published one cannot be read, why (the last good version is
+    served instead); WarehouseMissing if none is published, VersionUnreadable if no version is whole."""
+    version_dir, broken = _served(str(resolve_version(root or warehouse_root())))
+    return _open(version_dir), broken
+
+
 def get_warehouse(root: str | None = None) -> Warehouse:
-    """The published version under root (WarehouseMissing if none): re-resolved each run, opened once."""
-    return _open(str(resolve_version(root or warehouse_root())))
+    """The version served under root (see `served`): re-resolved each run, opened once."""
+    return served(root)[0]
 
 
 def _freeze(value: Any) -> Any:
