@@ -23,6 +23,7 @@ EXIT_SOURCE_ERROR = 2
 EXIT_BUSY = 3
 EXIT_UNEXPECTED = 4
 EXIT_UNWRITABLE = 5
+EXIT_PARTIAL = 6  # published, with sources --keep-going set aside
 #: Where an unexpected error's details go (beside the warehouse's runs.jsonl for build, else the temp folder).
 ERROR_LOG = "etl-error.log"
 
@@ -64,9 +65,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise SourceError(str(exc)) from None
         summary = build(args.source, args.warehouse, wait=args.wait, prune=args.prune, progress=progress,
-                        chunk_rows=args.chunk_rows, values=given)
+                        chunk_rows=args.chunk_rows, values=given, keep_going=args.keep_going)
     _print_summary(summary, args, time.perf_counter() - t0)
-    return 0
+    return EXIT_PARTIAL if summary.refused else 0
 
 
 def _print_summary(summary, args: argparse.Namespace, seconds: float) -> None:  # noqa: ANN001 - etl.build.RunSummary
@@ -91,7 +92,7 @@ def _print_summary(summary, args: argparse.Namespace, seconds: float) -> None:  
     if len(lines) > FILLED_SHOWN:
         out.print(f"… dan {len(lines) - FILLED_SHOWN} nilai berkas lainnya, semuanya tersimpan di etl_runs (kolom "
                   f"inputs, 'filled') (all kept in etl_runs)", highlight=False, soft_wrap=True)
-    reused = sum(s.reused for s in summary.sources)
+    reused = sum(s.reused and not s.refused for s in summary.sources)
     out.print(f"{len(summary.sources)} sumber, {reused} tidak berubah (dipakai ulang); "
               f"{_fmt(summary.replaced_rows)} baris digantikan oleh sumber yang lebih baru.")
     if summary.dropped_sample:
@@ -101,6 +102,14 @@ def _print_summary(summary, args: argparse.Namespace, seconds: float) -> None:  
         out.print(f"Sisa proses yang terhenti dibersihkan (leftovers of a killed run removed): "
                   f"{', '.join(summary.cleaned)}")
     out.print(f"Gudang data: {summary.version_dir} (versi {summary.run_id})")
+    if summary.refused:  # --keep-going: on stderr too, where a cron job's mail looks
+        console.print(f"[bold yellow]{len(summary.refused)} sumber tidak dapat dibaca dan dilewati[/] (sources "
+                      f"refused); baris yang dimuat sebelumnya dari sumber itu dipertahankan (rows they loaded before "
+                      f"are kept):",
+                      highlight=False, soft_wrap=True)
+        for s in summary.refused:
+            kept = f" ({_fmt(s.loaded.get('loaded', 0))} baris lama dipertahankan)" if s.reused else ""
+            console.print(f"  - {s.refused}{kept}", highlight=False, soft_wrap=True)
     rejected = sum(s.rows_rejected for s in summary.sources)
     if rejected and summary.sample:
         out.print(f"{_fmt(rejected)} baris ditolak adalah kesalahan yang sengaja ditanam di data contoh untuk "
@@ -204,12 +213,16 @@ def parser() -> argparse.ArgumentParser:
                        "version atomically. Unchanged sources are not read again. Exit codes: 0 published; "
                        "2 a source cannot be read (nothing published); 3 another run holds the warehouse lock "
                        "(see --wait); 4 an unexpected error (details in etl-error.log); 5 the warehouse folder "
-                       "cannot be written.")
+                       "cannot be written; 6 published, but --keep-going set sources aside (listed).")
     b.add_argument("--source", required=True, help="folder of source files, or a sources.toml manifest")
     b.add_argument("--warehouse", default="data/warehouse", help="warehouse folder (default: data/warehouse)")
     b.add_argument("--wait", type=float, default=0, help="seconds to wait for another run to finish (default 0)")
     b.add_argument("--prune", action="store_true", help="drop rows of sources no longer listed in --source")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
+    b.add_argument("--keep-going", action="store_true",
+                   help="a source that cannot be read (empty, binary, no known table) is set aside and listed, its "
+                        "rows of the previous version kept, and the others publish (exit 6); default: it stops the "
+                        "run and nothing is published (exit 2)")
     b.add_argument("--set", action="append", metavar="KOLOM=NILAI",
                    help="one value for a whole column, for every source that has the column (per source: values in "
                         "sources.toml); repeatable")

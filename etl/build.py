@@ -48,6 +48,8 @@ from etl import publish
 from etl.aggregates import AGGREGATES, OF_ACTIVITIES, write_aggregates
 from etl.errors import SourceError
 from etl.inputs import discover, with_values
+from etl.keep_going import PARTIAL, set_aside
+from etl.keep_going import message as refused_message
 from etl.parallel import read_sources
 from etl.publish import pause_at
 from etl.regions import regions_table
@@ -100,6 +102,7 @@ class RunSummary:
     version_dir: Path | None = None
     cleaned: list[str] = field(default_factory=list)  # leftovers of killed runs removed by this run
     dropped_sample: int = 0   # sample sources of the previous version left out: real data replaced the sample
+    refused: list[SourceStats] = field(default_factory=list)  # sources --keep-going set aside (etl.keep_going)
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -110,14 +113,15 @@ def new_run_id(now: datetime | None = None) -> str:
 
 def build(source: Path | str, warehouse: Path | str, *, today: date | None = None, wait: float = 0,
           prune: bool = False, progress: Progress | None = None, chunk_rows: int | None = None,
-          values: dict[str, str] | None = None) -> RunSummary:
+          values: dict[str, str] | None = None, keep_going: bool = False) -> RunSummary:
     """Run the ETL from `source` (a folder or a sources.toml) into `warehouse`; publish only on success.
 
     Raises SourceError (a source cannot be read; nothing published), publish.WarehouseBusy (another
     run holds the lock after `wait` seconds). Every run that got the lock is logged in runs.jsonl.
     `chunk_rows`: source rows held in memory at once (default etl.staging.CHUNK_ROWS; a bulk CSV: one parsed block).
     `values`: one value for a whole column (``--set``), for every source whose table has the column; a source's
-    own values (sources.toml) win.
+    own values (sources.toml) win. `keep_going`: a source that cannot be read is set aside and listed, its rows of
+    the previous version kept, and the others publish (etl.keep_going).
     """
     from etl.readers import sha256_of
 
@@ -134,7 +138,7 @@ def build(source: Path | str, warehouse: Path | str, *, today: date | None = Non
         publish.append_run_log(warehouse, _run_record(summary, started))
         summary.cleaned = publish.clean_leftovers(warehouse)
         pause_at("locked")
-        inputs = with_values(discover(Path(source)), values or {})
+        inputs = with_values(discover(Path(source), keep_going), values or {})
         summary.sample = inputs.sample
         prev_dir = publish.current_dir(warehouse)
         prev = publish.read_manifest(prev_dir)
@@ -185,7 +189,14 @@ def build(source: Path | str, warehouse: Path | str, *, today: date | None = Non
         finally:  # on an error, the hashes not started yet are not waited for
             hashing.shutdown(wait=True, cancel_futures=True)
         read_sources(to_read, LoadJob(parts=parts, run_id=run_id, today=today or date.today(),
-                                      chunk_rows=chunk_rows), notify)
+                                      chunk_rows=chunk_rows), notify, keep_going)
+        summary.refused, to_carry = set_aside(summary.sources, inputs.refused, prev_sources)
+        for stats, old in to_carry:  # rows of the previous version kept, under its hash: the file is read next run
+            _reuse(stats, old)
+            stats.sha256 = old.get("sha256", "")
+            carried.append((stats, old))
+        seen.update(s.name for s in summary.refused)
+        summary.message = refused_message(summary.refused)
         if not prune and prev_dir:
             for name, old in prev_sources.items():
                 if name not in seen:
@@ -206,7 +217,7 @@ def build(source: Path | str, warehouse: Path | str, *, today: date | None = Non
         con = None
         notify("publish", {})
         summary.version_dir = publish.publish(warehouse, staging, run_id)
-        summary.status = "ok"
+        summary.status = PARTIAL if summary.refused else "ok"
         pause_at("published")
         publish.append_run_log(warehouse, _run_record(summary, started))
         with contextlib.suppress(OSError):  # an old version that cannot go now goes with a later run
@@ -447,7 +458,7 @@ def _finalize(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, prev_d
         info["rows"] = tables_info.get(table, {}).get("rows", 0)
 
     runs = _runs_history(staging.parent, prev_dir, current=summary.run_id)
-    runs.append(_run_record(summary, started, status="ok"))
+    runs.append(_run_record(summary, started, status=PARTIAL if summary.refused else "ok"))
     runs_frame = pd.DataFrame(runs)
     for col in ("started_at", "finished_at"):
         runs_frame[col] = pd.to_datetime(runs_frame[col], utc=True, format="ISO8601")
@@ -527,7 +538,9 @@ def _run_record(summary: RunSummary, started: datetime, status: str | None = Non
     return {
         "run_id": summary.run_id, "started_at": started.isoformat(),
         "finished_at": None if status == "running" else datetime.now(UTC).isoformat(),
-        "status": status, "inputs": json.dumps([s.record() for s in summary.sources], ensure_ascii=False),
+        "status": status, "inputs": json.dumps([s.record() for s in summary.sources]
+                                               + [s.record() for s in summary.refused if not s.reused],
+                                               ensure_ascii=False),
         "rows_read": sum(s.rows_read for s in summary.sources),
         "rows_loaded": sum(s.rows_loaded for s in summary.sources),
         "rows_rejected": sum(s.rows_rejected for s in summary.sources),

@@ -43,6 +43,7 @@ class Inputs:
     sources: list[dict] = field(default_factory=list)  # each: keyword arguments of readers.Source
     sample: bool = False
     origin: Path | None = None
+    refused: list[dict] = field(default_factory=list)  # {"source", "message"}: files discover(keep_going) set aside
 
 
 
@@ -142,11 +143,12 @@ def _table_by_headers(path: Path, name: str) -> str:
     return table
 
 
-def discover(source: Path) -> Inputs:
+def discover(source: Path, keep_going: bool = False) -> Inputs:
     """Sources from a manifest file, a folder holding sources.toml, or a folder of named files.
 
     A file's table comes from its folders' or its own name (any word of it: 'rekap_pleno_sultra.xlsx'), else from
-    its headers, as ``python -m etl check`` finds it."""
+    its headers, as ``python -m etl check`` finds it. `keep_going`: a file of a folder whose table cannot be told
+    is listed in `refused` instead of stopping the run."""
     source = Path(source)
     if not source.exists():
         raise SourceError(f"{source}: tidak ada (does not exist)")
@@ -158,15 +160,21 @@ def discover(source: Path) -> Inputs:
                       origin=source)
     if (source / MANIFEST_NAME).exists():
         return read_manifest(source / MANIFEST_NAME)
-    sources = []
+    sources, refused = [], []
     for path in sorted(p for p in source.rglob("*") if p.is_file() and p.suffix.lower() in FILE_SUFFIXES
                        and not p.name.startswith(("~$", "."))):
         rel = path.relative_to(source)
-        table = table_of_path(rel, reversed(rel.parts[:-1])) or _table_by_headers(path, str(rel))
+        try:
+            table = table_of_path(rel, reversed(rel.parts[:-1])) or _table_by_headers(path, str(rel))
+        except SourceError as exc:
+            if not keep_going:
+                raise
+            refused.append({"source": str(rel), "message": str(exc)})
+            continue
         sources.append({"table": table, "path": path.resolve(), "name": str(rel), "values": {}})
-    if not sources:
+    if not sources and not refused:
         raise SourceError(f"{source}: tidak ada berkas sumber (.csv, .xlsx) maupun {MANIFEST_NAME} (no source files)")
-    return Inputs(sources=sources, origin=source)
+    return Inputs(sources=sources, origin=source, refused=refused)
 
 
 def with_values(inputs: Inputs, values: dict[str, str]) -> Inputs:
@@ -183,4 +191,4 @@ def with_values(inputs: Inputs, values: dict[str, str]) -> Inputs:
         have = {c.name for c in SOURCES[spec["table"]].columns}
         given = {k: v for k, v in values.items() if k in have}
         sources.append({**spec, "defaults": given})
-    return Inputs(sources=sources, sample=inputs.sample, origin=inputs.origin)
+    return Inputs(sources=sources, sample=inputs.sample, origin=inputs.origin, refused=inputs.refused)

@@ -9,7 +9,8 @@ source it starts comes back on a queue, for the progress bar.
 - A worker dies with the build (PR_SET_PDEATHSIG): a killed run leaves no process writing into a staging
   folder the next run removes.
 - A source that cannot be read stops the others; the build raises the SourceError of the first failing source
-  in list order, as reading one by one would (among those that failed before the others were stopped).
+  in list order, as reading one by one would (among those that failed before the others were stopped). With
+  `keep_going` it is set aside instead (``staging.refuse``: its parts dropped, its stats' `refused` says why).
 - A worker that dies (the OOM killer, a crash) breaks the pool: the sources not finished yet are read again in
   the build's own process, with a warning.
 
@@ -29,6 +30,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from etl.errors import SourceError
 from etl.publish import pause_at
 
 if TYPE_CHECKING:
@@ -59,24 +61,26 @@ def worker_count(specs: list[dict]) -> int:
     return max(1, min(MAX_WORKERS, os.cpu_count() or 1, len(specs)))
 
 
-def read_sources(tasks: list[tuple[dict, SourceStats]], job: LoadJob, notify: Progress) -> None:
+def read_sources(tasks: list[tuple[dict, SourceStats]], job: LoadJob, notify: Progress,
+                 keep_going: bool = False) -> None:
     """Load every (source spec, stats) into job.parts, filling each stats in place; raises the first
     SourceError (of the first failing source in list order among those that failed before the others were
-    stopped). Emits "source", "rows" and "source_done" events; pauses at "read" (test hook). If a worker dies
+    stopped), or with `keep_going` sets each failing source aside (its stats' `refused`) and reads the others.
+    Emits "source", "rows" and "source_done" events; pauses at "read" (test hook). If a worker dies
     (the OOM killer, a crash), the sources it had not finished are read again in this process."""
     workers = worker_count([spec for spec, _ in tasks]) if tasks else 1
     if workers > 1:
-        unread = _read_in_workers(tasks, job, notify, workers)
+        unread = _read_in_workers(tasks, job, notify, workers, keep_going)
         if not unread:
             return
         notify("warning", {"message": f"Proses pembaca berhenti tiba-tiba; {len(unread)} sumber dibaca ulang di "
                                       f"proses utama (a worker process died; its sources are read again here)"})
         tasks = unread
-    _read_here(tasks, job, notify)
+    _read_here(tasks, job, notify, keep_going)
 
 
-def _read_here(tasks: list[tuple[dict, SourceStats]], job: LoadJob, notify: Progress) -> None:
-    from etl.staging import drop_parts, load_into_parts
+def _read_here(tasks: list[tuple[dict, SourceStats]], job: LoadJob, notify: Progress, keep_going: bool) -> None:
+    from etl.staging import drop_parts, load_into_parts, refuse
 
     def serial(event: str, info: dict) -> None:
         notify(event, info)
@@ -85,7 +89,12 @@ def _read_here(tasks: list[tuple[dict, SourceStats]], job: LoadJob, notify: Prog
 
     for spec, stats in tasks:
         drop_parts(job.parts, stats)  # nothing, or what a dead worker left of it
-        load_into_parts(spec, stats, job, serial)
+        try:
+            load_into_parts(spec, stats, job, serial)
+        except SourceError as exc:
+            if not keep_going:
+                raise
+            refuse(job.parts, stats, exc)
         notify("source_done", {"name": stats.name, "stats": stats.__dict__.copy()})
 
 
@@ -95,8 +104,10 @@ def _size(spec: dict) -> float:
 
 
 def _read_in_workers(tasks: list[tuple[dict, SourceStats]], job: LoadJob, notify: Progress,
-                     workers: int) -> list[tuple[dict, SourceStats]]:
+                     workers: int, keep_going: bool) -> list[tuple[dict, SourceStats]]:
     """Read the sources in workers; returns those not read because a worker died (empty when all went well)."""
+    from etl.staging import refuse
+
     ctx = mp.get_context("spawn")
     events = ctx.Queue()
     pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_start_worker,
@@ -117,6 +128,10 @@ def _read_in_workers(tasks: list[tuple[dict, SourceStats]], job: LoadJob, notify
                 error = future.exception()
                 if isinstance(error, BrokenProcessPool):
                     broken = True
+                elif keep_going and isinstance(error, SourceError):  # set aside; the others read on
+                    refuse(job.parts, running[future][1], error)
+                    applied.add(future)
+                    notify("source_done", {"name": running[future][1].name, "stats": running[future][1].__dict__})
                 elif error is not None:
                     failed.append((running[future][1].order, future))
                 else:

@@ -83,12 +83,16 @@ class SourceStats:
     loaded: dict[str, int] = field(default_factory=dict)  # read/loaded/rejected of the run that read it
     values: dict[str, str] = field(default_factory=dict)  # given for whole columns (--set, sources.toml)
     filled: list[dict] = field(default_factory=list)      # columns filled for the whole file, and from where
+    refused: str = ""         # why it could not be read, when --keep-going set it aside (etl.keep_going)
 
     def record(self) -> dict:
-        """The entry in etl_runs.inputs."""
-        return {"source": self.name, "table": self.table, "sha256": self.sha256, "rows_read": self.rows_read,
-                "rows_loaded": self.rows_loaded, "rows_rejected": self.rows_rejected, "reused": self.reused,
-                "loaded_run": self.loaded_run, "values": self.values, "filled": self.filled}
+        """The entry in etl_runs.inputs ("refused" and "rows_kept", its rows of an earlier run, only for a source set
+        aside)."""
+        rec = {"source": self.name, "table": self.table, "sha256": self.sha256, "rows_read": self.rows_read,
+               "rows_loaded": self.rows_loaded, "rows_rejected": self.rows_rejected, "reused": self.reused,
+               "loaded_run": self.loaded_run, "values": self.values, "filled": self.filled}
+        kept = self.loaded.get("loaded", 0) if self.reused else 0
+        return rec | {"refused": self.refused, "rows_kept": kept} if self.refused else rec
 
 
 @dataclass(frozen=True)
@@ -188,6 +192,12 @@ def subfolder(parts: Path, name: str) -> Path:
     folder = parts / name
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def refuse(parts: Path, stats: SourceStats, why: Exception) -> None:
+    """Set a source that cannot be read aside (--keep-going): what it wrote is dropped, the reason kept."""
+    drop_parts(parts, stats)
+    stats.refused = str(why)
 
 
 def drop_parts(parts: Path, stats: SourceStats) -> None:

@@ -74,6 +74,11 @@ else:
     last = runs.sort_values("started_at").iloc[-1]
     st.caption(ctx.t("q_last_run", run=last["run_id"], status=label("status", last["status"], lang),
                      date=fmt.date(last["finished_at"], lang)))
+    refused = query(ctx.wh, "quality.refused")
+    if not refused.empty:  # build --keep-going set sources aside
+        st.warning(ctx.t("q_refused", n=fmt.number(len(refused), 0, lang)), icon=":material/block:")
+        w.table(ctx, refused, "sumber_dilewati", {"source": w.TEXT, "message": w.TEXT, "rows_kept": w.INT},
+                key="tbl_refused")
     w.table(ctx, runs, "etl_runs", {"run_id": w.TEXT, "started_at": w.DATETIME, "finished_at": w.DATETIME,
                                     "status": "status", "rows_read": w.INT, "rows_loaded": w.INT,
                                     "rows_rejected": w.INT, "message": w.TEXT}, key="tbl_runs")

@@ -215,6 +215,7 @@ TEXT: dict[str, dict[str, str]] = {
     "status_failed": {"id": "gagal", "en": "failed"},
     "status_killed": {"id": "terhenti", "en": "killed"},
     "status_running": {"id": "berjalan", "en": "running"},
+    "status_partial": {"id": "sebagian (ada sumber dilewati)", "en": "partial (sources set aside)"},
     "col_started_at": {"id": "Mulai", "en": "Started"},
     "col_finished_at": {"id": "Selesai", "en": "Finished"},
     "col_status": {"id": "Status", "en": "Status"},
@@ -222,6 +223,7 @@ TEXT: dict[str, dict[str, str]] = {
     "col_rows_loaded": {"id": "Baris dimuat", "en": "Rows loaded"},
     "col_rows_rejected": {"id": "Baris ditolak", "en": "Rows rejected"},
     "col_message": {"id": "Pesan", "en": "Message"},
+    "col_rows_kept": {"id": "Baris lama dipertahankan", "en": "Earlier rows kept"},
     "col_table": {"id": "Tabel", "en": "Table"},
     "col_source": {"id": "Sumber", "en": "Source"},
     "col_row": {"id": "Baris", "en": "Row"},
@@ -421,6 +423,10 @@ TEXT: dict[str, dict[str, str]] = {
     "q_runs": {"id": "Riwayat ETL", "en": "ETL runs"},
     "q_rejects": {"id": "Baris yang ditolak", "en": "Rejected rows"},
     "q_freshness": {"id": "Kesegaran tiap tabel", "en": "Freshness of each table"},
+    "q_refused": {"id": "Proses ETL terakhir melewati {n} sumber yang tidak dapat dibaca (--keep-going); baris yang "
+                        "dimuat sebelumnya dari sumber itu dipertahankan. Perbaiki berkasnya lalu jalankan ulang.",
+                  "en": "The last ETL run set aside {n} sources it could not read (--keep-going); the rows they "
+                        "loaded before are kept. Fix the files and run again."},
     "q_no_runs": {"id": "Belum ada riwayat ETL di gudang data ini.", "en": "No ETL runs recorded in this warehouse."},
     "q_no_rejects": {"id": "Tidak ada baris yang ditolak.", "en": "No rejected rows."},
     "q_problems_title": {"id": "{n} baris ditolak; masalah terbanyak: {problem} ({k} baris)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pandas as pd
@@ -11,6 +12,7 @@ from pantau.warehouse import Warehouse
 
 RUNS_COLUMNS = ["run_id", "started_at", "finished_at", "status", "rows_read", "rows_loaded", "rows_rejected",
                 "message"]
+REFUSED_COLUMNS = ["source", "table", "message", "rows_kept"]
 REJECTS_COLUMNS = ["run_id", "table", "source", "row", "column", "value", "reason"]
 FRESHNESS_COLUMNS = ["table", "rows", "data_date", "loaded_at"]
 PROBLEM_COLUMNS = ["problem", "problem_id", "n", "tables"]
@@ -22,6 +24,17 @@ def etl_runs(wh: Warehouse) -> pd.DataFrame:
     cols = ", ".join(f'"{c}"' for c in RUNS_COLUMNS)
     df = wh.sql(f"SELECT {cols} FROM etl_runs ORDER BY started_at DESC NULLS LAST, run_id DESC")
     return df if not df.empty else pd.DataFrame(columns=RUNS_COLUMNS)
+
+
+def refused(wh: Warehouse) -> pd.DataFrame:
+    """The sources the newest run set aside (`build --keep-going`): source, table, message, rows_kept (rows it
+    loaded in an earlier run, kept)."""
+    df = wh.sql("SELECT inputs FROM etl_runs ORDER BY started_at DESC NULLS LAST, run_id DESC LIMIT 1")
+    entries = json.loads(df["inputs"].iloc[0] or "[]") if not df.empty else []
+    rows = [{"source": e["source"], "table": e.get("table") or None, "message": e["refused"],
+             "rows_kept": int(e.get("rows_kept") or 0)}
+            for e in entries if e.get("refused")]
+    return pd.DataFrame(rows, columns=REFUSED_COLUMNS)
 
 
 def rejects(wh: Warehouse, run_id: str | None = None) -> pd.DataFrame:

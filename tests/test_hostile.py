@@ -172,3 +172,81 @@ def test_no_whole_version_left_is_one_sentence_not_a_traceback(tmp_path, monkeyp
     assert [e.value for e in at.error] == [
         f"Versi data `{newer.name}` tidak dapat dibaca (berkas `regions.parquet` terpotong atau rusak) dan tidak ada "
         "versi baik sebelumnya; bangun ulang dengan perintah berikut, lalu muat ulang halaman ini:"]
+
+
+def test_keep_going_publishes_the_good_sources_and_keeps_a_refused_files_rows(tmp_path, monkeypatch):
+    """Issue 20, point 7: one unreadable file (here a file of NUL bytes, as a crash leaves it) stopped every build.
+    Without --keep-going it still does; with it the others publish, the file's earlier rows stay, and it is listed
+    in the run summary, in etl_runs and on the Kualitas data page."""
+    import json
+
+    from test_build import activities, activity_rows, runs
+
+    from pantau import quality
+    from pantau.warehouse import open_warehouse
+
+    src, wh = tmp_path / "src", tmp_path / "wh"
+    write_csv(src / "kegiatan_lampung.csv", BASE_ROWS[:2])
+    write_csv(src / "kegiatan_kantor.csv", activity_rows(100, 3))
+    first, _ = _etl("build", "--source", str(src), "--warehouse", str(wh), "--quiet")
+    assert first.returncode == 0, first.stderr
+    before = file_hashes((wh / "current").resolve())
+
+    write_csv(src / "kegiatan_lampung.csv", BASE_ROWS[:4])      # a corrected file
+    (src / "kegiatan_kantor.csv").write_bytes(b"\0" * 4096)     # the office's file, zeroed
+    (src / "kegiatan_baru.csv").write_bytes(b"")                 # a new file, empty
+    res, _ = _etl("build", "--source", str(src), "--warehouse", str(wh), "--quiet")
+    assert res.returncode == 2 and "kegiatan_baru.csv: file kosong (empty file)" in res.stderr, res.stderr
+    assert file_hashes((wh / "current").resolve()) == before    # the default stops, as before
+
+    res, _ = _etl("build", "--source", str(src), "--warehouse", str(wh), "--quiet", "--keep-going")
+    assert res.returncode == 6, res.stderr
+    assert "2 sumber tidak dapat dibaca dan dilewati" in res.stderr and "Traceback" not in res.stderr
+    assert "kegiatan_kantor.csv: bukan file CSV atau spreadsheet (not a CSV or spreadsheet file: binary data) " \
+           "(3 baris lama dipertahankan)" in res.stderr
+    assert "kegiatan_baru.csv: file kosong (empty file)" in res.stderr
+    ids = activities(wh)["activity_id"].tolist()
+    assert ids == ["A1", "A2", "A3", "A4", "B100", "B101", "B102"]  # the corrected rows, and the refused file's
+    last = runs(wh).iloc[-1]
+    assert last["status"] == "partial" and "kegiatan_kantor.csv" in last["message"]
+    refused = {e["source"]: e for e in json.loads(last["inputs"]) if e.get("refused")}
+    assert set(refused) == {"kegiatan_kantor.csv", "kegiatan_baru.csv"}
+    assert refused["kegiatan_kantor.csv"]["rows_kept"] == 3
+    manifest = json.loads((wh / "current" / "manifest.json").read_text(encoding="utf-8"))
+    assert "kegiatan_baru.csv" not in manifest["sources"]   # nothing of a file never read
+    # the refused file keeps the earlier hash, so the next run reads it again (and refuses it again)
+    assert manifest["sources"]["kegiatan_kantor.csv"]["sha256"] == \
+        json.loads((wh / "versions" / first_version(wh) / "manifest.json").read_text(encoding="utf-8"))[
+            "sources"]["kegiatan_kantor.csv"]["sha256"]
+    w = open_warehouse(wh)
+    try:
+        assert quality.refused(w)["source"].tolist() == ["kegiatan_kantor.csv", "kegiatan_baru.csv"]
+    finally:
+        w.close()
+    at = _dashboard(wh, monkeypatch, "pages/7_kualitas.py")
+    assert not at.exception and not at.error
+    assert any("melewati 2 sumber yang tidak dapat dibaca" in x.value for x in at.warning), at.warning
+
+    again, _ = _etl("build", "--source", str(src), "--warehouse", str(wh), "--quiet", "--keep-going")
+    assert again.returncode == 6 and "kegiatan_kantor.csv: bukan file CSV" in again.stderr
+
+
+def first_version(wh: Path) -> str:
+    return sorted(p.name for p in (wh / "versions").iterdir())[0]
+
+
+def test_keep_going_in_worker_processes(tmp_path, monkeypatch):
+    """The same with the sources read by two worker processes (etl.parallel): a refused source does not stop the
+    others there either."""
+    from test_build import activities, activity_rows
+
+    from etl.build import build
+
+    monkeypatch.setenv("PANTAU_ETL_WORKERS", "2")
+    src, wh = tmp_path / "src", tmp_path / "wh"
+    write_csv(src / "kegiatan_lampung.csv", BASE_ROWS[:4])
+    write_csv(src / "kegiatan_kantor.csv", activity_rows(100, 3))
+    (src / "kegiatan_rusak.csv").write_bytes(b"\0" * 4096)
+    summary = build(src, wh, keep_going=True)
+    assert summary.status == "partial" and [s.name for s in summary.refused] == ["kegiatan_rusak.csv"]
+    assert len(activities(wh)) == 7
