@@ -209,6 +209,7 @@ def _build(batch: RawBatch, memo: _Memo) -> tuple[pl.DataFrame, pl.Series]:
         ~(date > memo.today).fill_null(False), ~pl.col("_lembaga_penyelenggara_bad"), pl.col("_org_ok"),
         pl.col("_loc_ok"), ~pl.col("_jenis_bad"), ~pl.col("_peserta_bad"),
         ~(participants != participants.round()).fill_null(False), ~(participants < 0).fill_null(False),
+        ~(participants.abs() > parse.MAX_WHOLE).fill_null(False),
     ).fill_null(False)
     implied = organizer.str.len_bytes().replace_strict(_BODY_OF_LENGTH, default=None, return_dtype=pl.String)
     region, title = pl.col("_loc"), pl.col("judul").str.strip_chars()

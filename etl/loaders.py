@@ -282,6 +282,8 @@ def _number(raw: pd.DataFrame, p: _Problems, name: str, *, whole: bool = True,
     p.add(bad, name, "Bukan angka: '{v}' (not a number)")
     if whole:
         p.add(values.notna() & (values != values.round()), name, "Bukan bilangan bulat: '{v}' (not a whole number)")
+        p.add(values.abs() > parse.MAX_WHOLE, name, "Angka terlalu besar untuk kolom ini: '{v}' (number too large "
+                                                   "for its column)")
     if nonnegative:
         p.add(values < 0, name, "Tidak boleh negatif: '{v}' (negative count)")
     return values

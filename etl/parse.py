@@ -166,6 +166,11 @@ def parse_number_value(text: str) -> float | _Bad:
     return sign * float(s)
 
 
+#: The largest whole number a count column holds exactly (a float64 holds every whole number up to 2**53; the
+#: warehouse's int64 up to 2**63 - 1): beyond it a value would load rounded, or as empty.
+MAX_WHOLE = 2**53
+
+
 def parse_numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Raw strings -> float64 Series (NaN for blank or bad) and the bad mask."""
     out, bad = _map_unique(raw, parse_number_value, np.nan)

@@ -250,3 +250,26 @@ def test_keep_going_in_worker_processes(tmp_path, monkeypatch):
     summary = build(src, wh, keep_going=True)
     assert summary.status == "partial" and [s.name for s in summary.refused] == ["kegiatan_rusak.csv"]
     assert len(activities(wh)) == 7
+
+
+def test_a_number_too_large_for_its_column_is_a_reject_naming_the_cell(tmp_path):
+    """Issue 20, point 6 (b): 99999999999999999999999 in a count column loaded as empty, with no reject. Both paths:
+    the bulk path of an activities CSV and the reference path (an XLSX)."""
+    huge = "99999999999999999999999"
+    csv = write_csv(tmp_path / "kegiatan_besar.csv", [*BASE_ROWS[:2], f"A9,05/08/2024,18.71,18.71.01,mou,MoU,{huge}"])
+    wb = openpyxl.Workbook()
+    wb.active.append(["id_kegiatan", "tanggal", "penyelenggara", "lokasi", "jenis", "peserta"])
+    wb.active.append(["X1", "05/08/2024", "18.71", "18.71.01", "Sosialisasi", huge])
+    wb.save(tmp_path / "kegiatan_besar.xlsx")
+    for path, row in ((csv, 4), (tmp_path / "kegiatan_besar.xlsx", 2)):
+        res, _ = _etl("check", str(path))
+        assert res.returncode == 1, res.stdout + res.stderr
+        assert f"{path}:{row} · kolom peserta = '{huge}'" in res.stdout
+        assert f"Angka terlalu besar untuk kolom ini: '{huge}' (number too large for its column)" in res.stdout
+    src, wh = tmp_path / "src", tmp_path / "wh"
+    write_csv(src / "kegiatan_besar.csv", [*BASE_ROWS[:2], f"A9,05/08/2024,18.71,18.71.01,mou,MoU,{huge}"])
+    res, _ = _etl("build", "--source", str(src), "--warehouse", str(wh), "--quiet")
+    assert res.returncode == 0, res.stderr
+    from test_build import activities
+
+    assert activities(wh)["activity_id"].tolist() == ["A1", "A2"]  # not A9 with no participants
