@@ -7,6 +7,7 @@ import streamlit as st
 import ui
 from pantau import charts, fmt
 from pantau.ratios import tukey_outliers
+from ui import maps
 from ui import widgets as w
 from ui.data import query
 from ui.state import page_select
@@ -31,6 +32,7 @@ if valid.empty:
 elif len(valid) < MIN_SPREAD:  # one kab/kota has no spread to draw: its figures are in the table
     st.info(ctx.t("ratio_too_few", n=len(valid)), icon=":material/info:")
 else:
+    maps.ratio(ctx, df, ratio, dec)
     outlier_col = f"{ratio}_outlier"
     if f.scope.level != "nasional":  # a province is judged against its own kab/kota, as its box and whiskers are
         valid = valid.assign(**{outlier_col: tukey_outliers(valid[ratio])})
