@@ -262,5 +262,5 @@ def tile_geojson(codes: tuple[str, ...]) -> dict[str, Any]:
             x, y = float(t.col), float(-t.row)
             ring = [[x - h, y - h], [x - h, y + h], [x + h, y + h], [x + h, y - h], [x - h, y - h]]
             feats.append({"type": "Feature", "id": t.code, "properties": {"code": t.code, "name": t.short},
-                          "geometry": {"type": "Polygon", "coordinates": [ring]}})
+                          "geometry": {"type": "MultiPolygon", "coordinates": [[ring]]}})
     return {"type": "FeatureCollection", "features": feats}

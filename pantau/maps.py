@@ -23,9 +23,11 @@ from pantau import charts, fmt
 #: Where plotly.js fetches its base map (a stub with no shapes, static/world_110m.json, served by Streamlit's
 #: static file serving): relative, so it also works behind a reverse proxy's path prefix.
 TOPOJSON_URL = "app/static/"
-NOT_REPORTED = "#B4B4B4"
-#: A share where more is better: vermillion (low) to blue (full); no grey in it, so "not reported" stands apart.
-RATE_SCALE: list[list[Any]] = [[0.0, charts.VERMILLION], [0.45, "#F4A259"], [0.75, "#9CC3E0"], [1.0, charts.BLUE]]
+NOT_REPORTED = "#9E9E9E"
+#: A share where more is better: red (low) through pale yellow to blue (full), ColorBrewer RdYlBu with a pale blue
+#: stop between yellow and blue (straight from yellow to blue passes a grey that reads as "not reported").
+RATE_SCALE: list[list[Any]] = [[0.0, "#D73027"], [0.2, "#FC8D59"], [0.45, "#FEE090"], [0.65, "#E0F3F8"],
+                               [0.82, "#91BFDB"], [1.0, "#4575B4"]]
 #: A count or load (more is darker): yellow-green to dark blue (ColorBrewer YlGnBu), no grey.
 COUNT_SCALE: list[list[Any]] = [[0.0, "#EDF8B1"], [0.25, "#A1DAB4"], [0.5, "#41B6C4"], [0.75, "#2C7FB8"],
                                 [1.0, "#253494"]]
@@ -46,11 +48,13 @@ class Measure:
 
 
 def color_range(values: np.ndarray, measure: Measure) -> tuple[float, float]:
-    """zmin, zmax: a share from its lowest tenth (at most 90%) to 100%; a number from 0 to its largest."""
+    """zmin, zmax. A share: from its lowest value rounded down (to 1% above 90%, else to 10%) to 100%, so that
+    98% and 100% read apart when every region is near full; a number: from 0 to its largest."""
     finite = values[np.isfinite(values)]
     if measure.rate:
-        low = float(np.floor(finite.min() * 10) / 10) if finite.size else 0.0
-        return max(0.0, min(low, 0.9)), 1.0
+        low = float(finite.min()) if finite.size else 0.0
+        low = np.floor(low * 100) / 100 if low >= 0.9 else np.floor(low * 10) / 10
+        return float(max(0.0, min(low, 0.99))), 1.0
     top = float(finite.max()) if finite.size else 1.0
     return 0.0, top if top > 0 else 1.0
 
@@ -69,7 +73,7 @@ def _geo_layout(geojson: Mapping[str, Any], tiles: bool) -> dict[str, Any]:
     from pantau.geo import bounds
 
     x0, x1, y0, y1 = bounds(geojson)
-    pad = 0.6 if tiles else max(0.02 * (x1 - x0), 0.02)
+    pad = 0.55 if tiles else max(0.02 * (x1 - x0), 0.02)
     return {"visible": False, "showframe": False, "bgcolor": "white", "resolution": 110, "fitbounds": False,
             "projection": {"type": "equirectangular" if tiles else "mercator"},
             "lonaxis": {"range": [x0 - pad, x1 + pad]}, "lataxis": {"range": [y0 - pad, y1 + pad]},
@@ -78,7 +82,7 @@ def _geo_layout(geojson: Mapping[str, Any], tiles: bool) -> dict[str, Any]:
 
 def region_map(geojson: Mapping[str, Any], values: pd.DataFrame, frame: charts.Frame, *, measure: Measure,
                not_reported_name: str, tiles: bool = False, labels: Mapping[str, str] | None = None,
-               height: int = 560) -> go.Figure:
+               label_size: int = 14, height: int = 560) -> go.Figure:
     """Every feature of `geojson` coloured by `values` (columns code, value, hover; a code without a value is
     drawn 'not reported'); `labels` (code -> text) written on the regions (the tile map's short names)."""
     codes = [str(f["id"]) for f in geojson["features"]]
@@ -109,13 +113,13 @@ def region_map(geojson: Mapping[str, Any], values: pd.DataFrame, frame: charts.F
             "colorscale": [[0, NOT_REPORTED], [1, NOT_REPORTED]], "showscale": False, "showlegend": True,
             "marker": {"line": line}})
     if labels:
-        traces.append(_label_trace(geojson, codes, labels, hover, _label_colors(z, scale, zmin, zmax)))
+        traces.append(_label_trace(geojson, codes, labels, hover, _label_colors(z, scale, zmin, zmax), label_size))
     layout = {"geo": _geo_layout(geojson, tiles), "clickmode": "event+select"}
     return charts.styled_figure(traces, frame, height=height, legend=bool((~has).any()), after=layout)
 
 
 def _label_trace(geojson: Mapping[str, Any], codes: Sequence[str], labels: Mapping[str, str],
-                 hover: Sequence[str], colors: Sequence[str]) -> dict[str, Any]:
+                 hover: Sequence[str], colors: Sequence[str], size: int) -> dict[str, Any]:
     """Text at each region's centre (of its outer ring's points); a click on it selects the region too."""
     lon, lat = [], []
     for f in geojson["features"]:
@@ -124,4 +128,4 @@ def _label_trace(geojson: Mapping[str, Any], codes: Sequence[str], labels: Mappi
         lat.append(float(ring[:-1, 1].mean()))
     return {"type": "scattergeo", "mode": "text", "lon": lon, "lat": lat, "showlegend": False,
             "text": [labels.get(c, "") for c in codes], "customdata": list(codes), "hovertext": list(hover),
-            "hovertemplate": "%{hovertext}<extra></extra>", "textfont": {"size": 14, "color": list(colors)}}
+            "hovertemplate": "%{hovertext}<extra></extra>", "textfont": {"size": size, "color": list(colors)}}

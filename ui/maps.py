@@ -207,12 +207,13 @@ def _show(ctx: w.Ctx, values: pd.DataFrame, m: Measure, title: str, *, table: st
     else:
         assert bounds is not None
         geojson = geo.screen_geojson(bounds, codes)
-        labels = None
+        labels = None  # names on the kab/kota of a province collided (Lampung's south): hover and the bars name them
     shown = {f["id"] for f in geojson["features"]}
     missing = [c for c in codes if c not in shown]
     frame = ctx.frame(title, table=table, when=when)
     fig = region_map(geojson, values, frame, measure=m, not_reported_name=ctx.t("map_not_reported"),
-                     tiles=view == "petak", labels=labels, height=560 if nasional else 640)
+                     tiles=view == "petak", labels=labels, label_size=13,
+                     height=(780 if view == "petak" else 640) if nasional else 680)
     where = st.columns([4, 1]) if missing else [st.container()]
     with where[0]:
         event = st.plotly_chart(fig, theme=None, key=f"{key}_{ctx.f.scope.param}_{view}", on_select="rerun",
