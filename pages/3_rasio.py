@@ -27,12 +27,13 @@ df = query(ctx.wh, "ratios.supervisor_ratios", f.scope, f.as_of, f.election)
 name = ctx.t(f"col_{ratio}")
 dec = DECIMALS[ratio]
 valid = df.dropna(subset=[ratio]) if not df.empty else df
+if not valid.empty:
+    maps.ratio(ctx, df, ratio, dec)
 if valid.empty:
     w.empty(ctx, name.lower())
 elif len(valid) < MIN_SPREAD:  # one kab/kota has no spread to draw: its figures are in the table
     st.info(ctx.t("ratio_too_few", n=len(valid)), icon=":material/info:")
 else:
-    maps.ratio(ctx, df, ratio, dec)
     outlier_col = f"{ratio}_outlier"
     if f.scope.level != "nasional":  # a province is judged against its own kab/kota, as its box and whiskers are
         valid = valid.assign(**{outlier_col: tukey_outliers(valid[ratio])})

@@ -176,9 +176,12 @@ TEXT: dict[str, dict[str, str]] = {
                                 "PANTAU_GEO ke folder berisi provinsi.geojson dan kabkota.geojson (lihat README).",
                           "en": "No boundary map, as no boundary folder was found: set PANTAU_GEO to a folder "
                                 "holding provinsi.geojson and kabkota.geojson (see the README)."},
-    "map_bad_folder_kab": {"id": "Peta batas wilayah tidak tersedia ({error}).", "en": "No boundary map ({error})."},
-    "map_bad_folder": {"id": "Peta batas wilayah tidak tersedia ({error}); peta petak ditampilkan.",
-                       "en": "No boundary map ({error}); the tile map is shown."},
+    "map_bad_folder_kab": {"id": "Peta batas wilayah tidak tersedia ({error}); periksa PANTAU_GEO (lihat README).",
+                           "en": "No boundary map ({error}); check PANTAU_GEO (see the README)."},
+    "map_bad_folder": {"id": "Peta batas wilayah tidak tersedia ({error}); periksa PANTAU_GEO (lihat README), "
+                              "sementara itu peta petak ditampilkan.",
+                       "en": "No boundary map ({error}); check PANTAU_GEO (see the README); meanwhile the tile map "
+                             "is shown."},
     "map_missing": {"id": "Tanpa batas wilayah di berkas peta ({n}), tidak tergambar:",
                     "en": "No boundary in the map files ({n}), not drawn:"},
     "map_kabkota_scope": {"id": "Peta hanya sampai tingkat kab/kota; angka {name} ada di bawah.",
