@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_FOLDERS = (ROOT / "data" / "geo", ROOT.parent / "shared" / "geo")
 FILES = {"provinsi": "provinsi.geojson", "kabkota": "kabkota.geojson"}
 TILES = Path(__file__).with_name("tiles.csv")
-#: Degrees a screen pixel spans, about: the national map (46° over ~1,100 px) and one province's map.
-SNAP = {"provinsi": 0.02, "kabkota": 0.002}
+#: Degrees a screen pixel spans, about: the national map (46° over ~1,400 px) and one province's map.
+SNAP = {"provinsi": 0.03, "kabkota": 0.002}
 ISSUES = ("hilang", "lebih", "tidak_cocok")
 #: An island or hole smaller than this many grid cells is left off the screen (the region's largest part stays).
 MIN_PIXELS = 3
@@ -179,14 +179,35 @@ def _area2(ring: np.ndarray) -> float:
     return float(np.dot(x[:-1], y[1:]) - np.dot(x[1:], y[:-1]))
 
 
+def _keep(ring: np.ndarray, tolerance: float) -> np.ndarray:
+    """Douglas-Peucker: which points of an open polyline to keep so that none strays more than `tolerance`."""
+    keep = np.zeros(len(ring), dtype=bool)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(ring) - 1)]
+    while stack:
+        i, j = stack.pop()
+        if j <= i + 1:
+            continue
+        seg = ring[j] - ring[i]
+        rel = ring[i + 1:j] - ring[i]
+        norm = float(np.hypot(*seg))
+        dist = (np.abs(seg[0] * rel[:, 1] - seg[1] * rel[:, 0]) / norm if norm > 0
+                else np.hypot(rel[:, 0], rel[:, 1]))
+        k = int(np.argmax(dist))
+        if dist[k] > tolerance:
+            keep[i + 1 + k] = True
+            stack += [(i, i + 1 + k), (i + 1 + k, j)]
+    return keep
+
+
 def snap_ring(ring: np.ndarray, step: float) -> np.ndarray | None:
-    """The ring on a grid of `step` degrees without repeated points (a few pixels' detail is all a screen
-    shows); None when it collapses or its winding turns (it was smaller than a pixel)."""
-    snapped = np.round(ring / step) * step
-    keep = np.r_[True, np.any(np.diff(snapped, axis=0) != 0, axis=1)]
-    out = snapped[keep]
-    if len(out) < 4 or not np.array_equal(out[0], out[-1]):
-        out = np.vstack([out, out[:1]])
+    """The ring simplified to `step` degrees (Douglas-Peucker; a pixel's detail is all a screen shows); None when
+    it collapses, its winding turns or it is smaller than a few pixels (an islet)."""
+    if len(ring) < 4:
+        return None
+    far = int(np.argmax(np.hypot(*(ring[:-1] - ring[0]).T)))  # split a closed ring at its farthest point
+    first, second = ring[: far + 1], ring[far:]
+    out = np.vstack([first[_keep(first, step)], second[_keep(second, step)][1:]])
     area = _area2(out)
     if len(out) < 4 or np.sign(area) != np.sign(_area2(ring)) or abs(area) < 2 * MIN_PIXELS * step * step:
         return None

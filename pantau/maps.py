@@ -96,8 +96,13 @@ def region_map(geojson: Mapping[str, Any], values: pd.DataFrame, frame: charts.F
     line = {"color": BORDER, "width": 0 if tiles else 0.8}
     tick = f".{measure.decimals}%" if measure.percent else f",.{measure.decimals}f"
     idx = np.flatnonzero(has)
+    feats = geojson["features"]
+
+    def part(rows: np.ndarray) -> dict[str, Any]:  # a trace carries only its own features (the JSON is half)
+        return {"type": "FeatureCollection", "features": [feats[i] for i in rows]}
+
     traces: list[dict[str, Any]] = [{
-        "type": "choropleth", "geojson": geojson, "featureidkey": "id", "name": measure.title,
+        "type": "choropleth", "geojson": part(idx), "featureidkey": "id", "name": measure.title,
         "locations": [codes[i] for i in idx], "z": z[idx], "customdata": [codes[i] for i in idx],
         "hovertext": [hover[i] for i in idx], "hovertemplate": "%{hovertext}<extra></extra>",
         "colorscale": scale, "zmin": zmin, "zmax": zmax, "marker": {"line": line}, "showlegend": False,
@@ -107,7 +112,7 @@ def region_map(geojson: Mapping[str, Any], values: pd.DataFrame, frame: charts.F
     if (~has).any():
         out = np.flatnonzero(~has)
         traces.append({
-            "type": "choropleth", "geojson": geojson, "featureidkey": "id", "name": not_reported_name,
+            "type": "choropleth", "geojson": part(out), "featureidkey": "id", "name": not_reported_name,
             "locations": [codes[i] for i in out], "z": np.zeros(len(out)), "customdata": [codes[i] for i in out],
             "hovertext": [hover[i] for i in out], "hovertemplate": "%{hovertext}<extra></extra>",
             "colorscale": [[0, NOT_REPORTED], [1, NOT_REPORTED]], "showscale": False, "showlegend": True,
