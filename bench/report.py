@@ -15,7 +15,7 @@ from bench.measure import fmt_figure
 
 #: Memory limits in MiB (2**20 bytes): 1.5 GiB and 1 GiB. In decimal units 1.5 GB is 1430 MiB.
 LIMITS = {"etl_ratio": 2.0, "etl_peak_mb": 1536.0, "query_warm_ms": 100.0, "query_cold_ms": 300.0,
-          "page_rerun_ms": 300.0, "server_mb": 1024.0}
+          "page_rerun_ms": 300.0, "server_mb": 1024.0, "map_render_ms": 1000.0}
 PACKAGES = ("pandas", "duckdb", "pyarrow", "polars", "streamlit", "plotly", "numpy", "playwright")
 
 
@@ -67,6 +67,12 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
     for p in result.get("pages") or []:
         out.append(_target(f"page rerun after filter change: {p['page']}", _median(p.get("rerun_filter_s"), 1000),
                            LIMITS["page_rerun_ms"], "ms"))
+    for m in result.get("maps") or []:
+        where = f"{m['page']} ({m['view']})"
+        out.append(_target(f"map page rerun, Nasional: {where}", (m.get("rerun_s") or 0) * 1000 or None,
+                           LIMITS["page_rerun_ms"], "ms"))
+        out.append(_target(f"map render in Chromium, Nasional: {where}", _median(m.get("render"), 1000),
+                           LIMITS["map_render_ms"], "ms"))
     server = result.get("server")
     if server is not None:
         out.append(_target("dashboard server memory after every page", server.get("rss_final_mb"),

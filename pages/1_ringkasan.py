@@ -8,6 +8,7 @@ import ui
 from pantau import charts, fmt
 from pantau.filters import EARLIEST
 from pantau.i18n import has, label
+from ui import maps
 from ui import widgets as w
 from ui.data import query
 
@@ -64,6 +65,8 @@ if not missing.empty:
     st.info(ctx.t("sum_unreported", items="; ".join(items)), icon=":material/report:")
 # bodies with no pleno week reported in the period: left out of the pleno compliance above, named here
 w.pleno_not_reported(ctx, query(ctx.wh, "pleno.not_reported", f.scope, f.period))
+
+maps.coverage(ctx, query(ctx.wh, "coverage.fill_rate", f.scope, f.as_of, f.election))
 
 # --- fill rate by body (the coverage headline) ------------------------------------------
 by_body = query(ctx.wh, "coverage.fill_rate_by_body", f.scope, f.as_of, f.election)

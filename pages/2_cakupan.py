@@ -7,6 +7,7 @@ import streamlit as st
 import ui
 from pantau import charts, coverage, fmt
 from pantau.i18n import label
+from ui import maps
 from ui import widgets as w
 from ui.data import query
 from ui.state import page_select, set_scope
@@ -78,6 +79,7 @@ if child.empty:
 else:
     child = child.sort_values(["fill_rate", "region_name"], ascending=[True, True]).reset_index(drop=True)
     child["hover"] = _hover(child, "region_name")
+    maps.coverage(ctx, child, body)
     n_full, n_over = coverage.full_and_over(child)  # more members than seats is a mismatch, not "full"
     title = ctx.t("cov_children_title_over" if n_over else "cov_children_title", full=fmt.number(n_full, 0, lang),
                   total=fmt.number(len(child), 0, lang), over=fmt.number(n_over, 0, lang),

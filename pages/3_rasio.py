@@ -7,6 +7,7 @@ import streamlit as st
 import ui
 from pantau import charts, fmt
 from pantau.ratios import tukey_outliers
+from ui import maps
 from ui import widgets as w
 from ui.data import query
 from ui.state import page_select
@@ -26,6 +27,8 @@ df = query(ctx.wh, "ratios.supervisor_ratios", f.scope, f.as_of, f.election)
 name = ctx.t(f"col_{ratio}")
 dec = DECIMALS[ratio]
 valid = df.dropna(subset=[ratio]) if not df.empty else df
+if not valid.empty:
+    maps.ratio(ctx, df, ratio, dec)
 if valid.empty:
     w.empty(ctx, name.lower())
 elif len(valid) < MIN_SPREAD:  # one kab/kota has no spread to draw: its figures are in the table

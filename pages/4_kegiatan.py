@@ -8,6 +8,7 @@ import ui
 from pantau import charts, fmt
 from pantau.activity import TYPES
 from pantau.i18n import label
+from ui import maps
 from ui import widgets as w
 from ui.data import query
 
@@ -57,6 +58,7 @@ else:
     if by_region.empty:
         w.empty(ctx, ctx.t("levels_" + f.scope.child_level))
     else:
+        maps.activity(ctx, by_region)
         own = by_region["region_code"] == f.scope.code  # held by the scope's own office, not by one of its parts
         by_region.loc[own, "region_name"] = [ctx.t("own_level", name=n, level=ctx.t(f"level_{f.scope.level}"))
                                              for n in by_region.loc[own, "region_name"]]

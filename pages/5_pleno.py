@@ -8,6 +8,7 @@ import streamlit as st
 import ui
 from pantau import charts, fmt
 from pantau.i18n import label
+from ui import maps
 from ui import widgets as w
 from ui.data import query
 from ui.views import week_grid
@@ -30,6 +31,7 @@ if weekly.empty:
 else:
     # bodies nobody reported a week of: named, not ranked (pantau.pleno: not reported is not a missed pleno)
     w.pleno_not_reported(ctx, query(ctx.wh, "pleno.not_reported", f.scope, f.period))
+    maps.pleno(ctx, comp)
     # --- heatmap: bodies x weeks -------------------------------------------------------
     # rows: the bodies with a reported week, lowest compliance first
     order = comp[comp["reported"].astype(bool)].sort_values(["compliance", "region_code"], ascending=[True, True])

@@ -7,6 +7,7 @@ import streamlit as st
 import ui
 from pantau import charts, fmt
 from pantau.i18n import label
+from ui import maps
 from ui import widgets as w
 from ui.data import query
 
@@ -82,3 +83,5 @@ else:
     w.table(ctx, runs, "etl_runs", {"run_id": w.TEXT, "started_at": w.DATETIME, "finished_at": w.DATETIME,
                                     "status": "status", "rows_read": w.INT, "rows_loaded": w.INT,
                                     "rows_rejected": w.INT, "message": w.TEXT}, key="tbl_runs")
+
+maps.boundary_report(ctx)  # the map's boundary files against the region list

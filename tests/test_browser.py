@@ -138,7 +138,8 @@ def _scope_after_clicking(browser, url: str, mark: str, scope: str) -> str:
         page.goto(url, wait_until="domcontentloaded")
         page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
         page.wait_for_timeout(1500)
-        target = page.locator(".js-plotly-plot").nth(1).locator(mark).first  # the per-child chart
+        # the per-child chart: the second chart that is not the map
+        target = page.locator(".js-plotly-plot:not(:has(.choroplethlayer))").nth(1).locator(mark).first
         target.scroll_into_view_if_needed()
         target.click(force=True)
         for _ in range(40):
