@@ -194,6 +194,16 @@ def test_every_map_page_at_national_province_and_kabkota_scope(tiny: Path, page:
     assert maps_of(at) == []
 
 
+def test_a_map_where_nobody_is_short_says_all_full_not_lowest(tiny: Path) -> None:
+    def map_title(at: AppTest) -> str:
+        return maps_of(at)[0]["layout"]["title"]["text"].replace("<br>", " ").replace("<b>", "").replace("</b>", "")
+
+    # Lampung's PKD by kab/kota: 18.01 3 of 3, 18.72 3 of 2 (over): none short
+    assert "semua terisi penuh" in map_title(run("cakupan", wilayah="18", lembaga="pkd"))
+    # Panwascam: 18.01 5 of 6 is short and named
+    assert "terendah Kab" in map_title(run("cakupan", wilayah="18", lembaga="panwaslu_kecamatan"))
+
+
 def test_the_map_is_configured_to_fetch_its_base_map_from_the_dashboard(tiny: Path) -> None:
     at = run("cakupan", wilayah="nasional")
     chart = next(c for c in at.get("plotly_chart") if '"choropleth"' in c.proto.spec)

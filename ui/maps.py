@@ -52,8 +52,10 @@ def coverage(ctx: w.Ctx, child: pd.DataFrame, body: str | None = None, *, key: s
     low = values.sort_values(["value", "code"]).iloc[0] if not values.empty else None
     words = {"level": ctx.t("levels_" + _level(ctx)), "name": ctx.name(low["code"]) if low is not None else "–",
              "value": m.text(low["value"], ctx.lang) if low is not None else "–"}
-    title = (ctx.t("map_fill_body_title", body=label("body", body, ctx.lang), **words) if body
-             else ctx.t("map_fill_title", **words))
+    key_ = "map_fill_body_title" if body else "map_fill_title"
+    if low is not None and low["value"] >= 1:  # nobody short: "lowest Lampung Selatan (100,0%)" says nothing
+        key_ += "_all_full"
+    title = ctx.t(key_, body=label("body", body, ctx.lang) if body else "", **words)
     _show(ctx, values, m, title, table="personnel", when=ctx.as_of_text(), name="peta_keterisian", key=key)
 
 
