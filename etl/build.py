@@ -295,8 +295,15 @@ def _carry(con: duckdb.DuckDBPyConnection, prev_dir: Path, parts: Path, stats: S
     old_rejects = prev_dir / "rejects.parquet"
     if rejects and old_rejects.exists():
         out = subfolder(parts, "_rejects") / f"{stats.order:05d}-carried.parquet"
-        con.execute(f"COPY (SELECT * FROM read_parquet('{_sql_path(old_rejects)}') WHERE source = $name) "
-                    f"TO '{_sql_path(out)}' (FORMAT parquet)", {"name": stats.name})
+        con.execute(f"COPY (SELECT {_rejects_columns(old_rejects)} FROM read_parquet('{_sql_path(old_rejects)}') "
+                    f"WHERE source = $name) TO '{_sql_path(out)}' (FORMAT parquet)", {"name": stats.name})
+
+
+def _rejects_columns(path: Path) -> str:
+    """The contract's rejects columns of a published rejects file; in one published before rejects named their
+    rule, `check` is NULL (the Kualitas data page counts those as 'other')."""
+    have = set(pq.read_schema(path).names)
+    return ", ".join(f'"{c}"' if c in have else f'NULL::VARCHAR AS "{c}"' for c in table_columns("rejects"))
 
 
 def _merge(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, table: str) -> tuple[int, int]:
@@ -435,8 +442,13 @@ def _finalize(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, prev_d
                                 _duckdb_config(staging, "aggregates"))
         fact_table("activities")
         rejects_out = staging / "rejects.parquet"
-        if linked == set(FACT_TABLES) and prev_dir is not None and (prev_dir / "rejects.parquet").exists():
-            _link(prev_dir / "rejects.parquet", rejects_out)
+        old = prev_dir / "rejects.parquet" if prev_dir is not None else None
+        if linked == set(FACT_TABLES) and old is not None and old.exists():
+            if "check" in pq.read_schema(old).names:
+                _link(old, rejects_out)
+            else:
+                con.execute(f"COPY (SELECT {_rejects_columns(old)} FROM read_parquet('{_sql_path(old)}')) "
+                            f"TO '{_sql_path(rejects_out)}' (FORMAT parquet, COMPRESSION zstd)")
         elif (parts / "_rejects").exists():
             con.execute(f"COPY (SELECT * FROM read_parquet('{_sql_path(parts / '_rejects')}/*.parquet') "
                         f"ORDER BY source, \"row\") TO '{_sql_path(rejects_out)}' (FORMAT parquet, COMPRESSION zstd)")

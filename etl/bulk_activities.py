@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
+from etl import checks, parse, schemas, spec
 from etl import codes as code_shape
-from etl import parse, schemas, spec
 from etl.csv_arrow import ROW, RawBatch, read_csv_batches
 from etl.loaders import (
     CONTEXT_LEVEL,
@@ -306,7 +306,8 @@ def _drop_duplicates(good: pl.DataFrame, batch: RawBatch, keys: KeyTracker) -> t
     values = dups["id_kegiatan"].to_list()
     rej = pd.DataFrame({"row": dups[ROW].to_numpy(), "column": label, "value": values,
                         "reason": [duplicate_reason(label, v, int(r))
-                                   for v, r in zip(values, dups["_first"].to_list(), strict=True)]})
+                                   for v, r in zip(values, dups["_first"].to_list(), strict=True)],
+                        "check": checks.DUPLICATE_KEY.id})
     return good.filter(~is_dup).drop("_first", "_before", "_h1", "_h2"), rej
 
 
@@ -319,8 +320,8 @@ def _contract(good: pl.DataFrame, contract: object) -> tuple[pl.DataFrame, pd.Da
     rows = good[ROW].gather(failures["index"])
     rej = pd.DataFrame({"row": rows.to_numpy(), "column": failures["column"].to_list(),
                         "value": failures["value"].to_list(),
-                        "reason": [f"Tidak lolos pemeriksaan skema: {c} (schema check failed)"
-                                   for c in failures["check"].to_list()]})
+                        "reason": [checks.SCHEMA.reason(check=c) for c in failures["check"].to_list()],
+                        "check": checks.SCHEMA.id})
     keep = ~pl.int_range(good.height, eager=True).is_in(idx.implode())
     return good.filter(keep), rej
 

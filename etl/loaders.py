@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from etl import checks, parse, schemas, spec
 from etl import codes as code_shape
-from etl import parse, schemas, spec
+from etl.checks import Check, Finding
 from etl.codes import LEVELS, level_of
 from etl.headers import AREA_HINT, LEVEL_HINT, LEVEL_OF_COLUMN, TARGETS
 from etl.readers import RawChunk, Source
@@ -34,11 +35,6 @@ COLUMN_OF_LEVEL = {level: column for column, level in LEVEL_OF_COLUMN.items()}
 KEY_SOURCE = {t: spec.TABLES[t].key_source for t in spec.SOURCES}
 OUTPUT_TABLE = {"personnel": "personnel", "activities": "activities", "pleno": "pleno", "tps": "tps",
                 "seats_reference": "seats_reference"}
-_VOCAB_LABEL = {
-    "BODIES": ("Lembaga", "body"), "ROLES": ("Jabatan", "role"), "GENDERS": ("Jenis kelamin", "gender"),
-    "ACTIVITY_TYPES": ("Jenis kegiatan", "activity type"), "PLENO_OUTCOMES": ("Hasil", "outcome"),
-    "ELECTIONS": ("Pemilu", "election"),
-}
 _BODY_PREFIX = re.compile(r"^\s*(?:bawaslu|panwaslu|panwascam|panwas|pengawas)\b\.?\s*", re.IGNORECASE)
 _MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
               "November", "Desember")
@@ -167,17 +163,21 @@ class _Problems:
     def label(self, column: str) -> str:
         return self.headers.get(column, column)
 
-    def add(self, mask: pd.Series, column: str, reason: str | pd.Series, value: pd.Series | None = None) -> None:
-        """Reject rows where ``mask``; ``reason`` may use ``{v}`` for the raw value."""
+    def add(self, mask: pd.Series, column: str, check: Check | pd.Series, reason: str | pd.Series | None = None,
+            value: pd.Series | None = None) -> None:
+        """Reject rows where ``mask`` for breaking ``check`` (a rule, or a rule id per row with ``reason`` per row);
+        the reason is the rule's own unless given, and may use ``{v}`` for the raw value."""
         mask = mask.fillna(False).astype(bool) if mask.dtype != bool else mask
         if not mask.any():
             return
+        if reason is None:
+            reason = check.reason()  # type: ignore[union-attr]
         if column == self.promoted and value is None:
             written = self.raw[LEVEL_HINT]
             for level, level_col in COLUMN_OF_LEVEL.items():
                 here = mask & written.eq(level)
                 if here.any():
-                    self.add(here, level_col, reason, self.raw[column])
+                    self.add(here, level_col, check, reason, self.raw[column])
             mask = mask & ~written.isin(list(COLUMN_OF_LEVEL))
             if not mask.any():
                 return
@@ -190,8 +190,9 @@ class _Problems:
                 pd.Series(reason, index=rows)
         else:
             reasons = reason.loc[rows].astype("str")
+        ids = check.id if isinstance(check, Check) else check.loc[rows].astype("str").to_numpy()
         self.parts.append(pd.DataFrame({"row": rows.to_numpy(), "column": self.label(column),
-                                        "value": vals.to_numpy(), "reason": reasons.to_numpy()}))
+                                        "value": vals.to_numpy(), "reason": reasons.to_numpy(), "check": ids}))
         self.bad |= mask
 
     def frame(self, *, run_id: str, table: str, source: str) -> pd.DataFrame:
@@ -222,8 +223,7 @@ def _control_characters(raw: pd.DataFrame, p: _Problems) -> None:
             continue  # one C-speed search over the column decides most blocks
         bad = text.map(lambda v: _CONTROL.search(v) is not None).astype(bool)
         visible = text.map(lambda v: _CONTROL.sub(lambda m: chr(0x2400 + min(ord(m.group()), 0x21)), v))
-        p.add(bad, col, "Ada karakter kontrol tak terlihat di sel: '{v}' — hapus lalu ketik ulang isinya (control "
-                        "character in cell)", visible)
+        p.add(bad, col, checks.CONTROL_CHARACTER, value=visible)
 
 
 def derived_ids(organizer: pd.Series, date: pd.Series, region: pd.Series, kind: pd.Series,
@@ -260,38 +260,36 @@ def _required(raw: pd.DataFrame, p: _Problems, template: spec.SourceTemplate) ->
     present = [c for c in REQUIRED_WHEN_PRESENT.get(template.table, ()) if c in raw.columns]
     for col in template.columns:
         if col.required or col.name in present:
-            p.add(parse.is_blank(_col(raw, col.name)), col.name,
-                  f"Wajib diisi: kolom '{p.label(col.name)}' kosong (required value missing)")
+            p.add(parse.is_blank(_col(raw, col.name)), col.name, checks.REQUIRED,
+                  checks.REQUIRED.reason(column=p.label(col.name)))
 
 
 def _date(raw: pd.DataFrame, p: _Problems, name: str, today: dt.date) -> pd.Series:
     values, bad = parse.parse_dates(_col(raw, name))
-    p.add(bad, name, "Bukan tanggal yang dikenali: '{v}' — tulis seperti 20/02/2023 atau 20 Februari 2023 "
-                     "(not a date)")
+    p.add(bad, name, checks.NOT_A_DATE)
     earliest = pd.Timestamp(spec.EARLIEST_DATE)
-    p.add(values < earliest, name, f"Tanggal sebelum {fmt_date(earliest.date())} (UU 7/2017): '{{v}}' "
-                                   f"(date before 2017)")
-    p.add(values > pd.Timestamp(today), name, f"Tanggal di masa depan: '{{v}}' (hari ini {fmt_date(today)}) "
-                                              f"(date in the future)")
+    p.add(values < earliest, name, checks.DATE_TOO_EARLY,
+          checks.DATE_TOO_EARLY.reason(earliest=fmt_date(earliest.date())))
+    p.add(values > pd.Timestamp(today), name, checks.DATE_IN_FUTURE,
+          checks.DATE_IN_FUTURE.reason(today=fmt_date(today)))
     return values
 
 
 def _number(raw: pd.DataFrame, p: _Problems, name: str, *, whole: bool = True,
             nonnegative: bool = True) -> pd.Series:
     values, bad = parse.parse_numbers(_col(raw, name))
-    p.add(bad, name, "Bukan angka: '{v}' (not a number)")
+    p.add(bad, name, checks.NOT_A_NUMBER)
     if whole:
-        p.add(values.notna() & (values != values.round()), name, "Bukan bilangan bulat: '{v}' (not a whole number)")
-        p.add(values.abs() > parse.MAX_WHOLE, name, "Angka terlalu besar untuk kolom ini: '{v}' (number too large "
-                                                   "for its column)")
+        p.add(values.notna() & (values != values.round()), name, checks.NOT_WHOLE)
+        p.add(values.abs() > parse.MAX_WHOLE, name, checks.TOO_LARGE)
     if nonnegative:
-        p.add(values < 0, name, "Tidak boleh negatif: '{v}' (negative count)")
+        p.add(values < 0, name, checks.NEGATIVE)
     return values
 
 
 def _bool(raw: pd.DataFrame, p: _Problems, name: str) -> pd.Series:
     values, bad = parse.parse_bools(_col(raw, name))
-    p.add(bad, name, "Bukan Ya/Tidak: '{v}' (not yes/no)")
+    p.add(bad, name, checks.NOT_YES_NO)
     return values
 
 
@@ -299,17 +297,16 @@ def _choice(raw: pd.DataFrame, p: _Problems, name: str, vocab_name: str) -> pd.S
     vocab = parse.vocabulary(vocab_name)
     values, bad = parse.parse_choices(_col(raw, name), vocab)
     if bad.any():
-        ind, eng = _VOCAB_LABEL[vocab_name]
+        rule = checks.UNKNOWN_CHOICE[vocab_name]
         allowed = ", ".join(k for k in vocab if k)
 
         def reason(v: str) -> str:
             hint = parse.closest_choice(v, vocab)
-            maybe = f" — mungkin: {hint}" if hint else ""
-            return f"{ind} tidak dikenal: '{v}'{maybe}; pilihan: {allowed} (unknown {eng})"
+            return rule.reason(maybe=f" — mungkin: {hint}" if hint else "", allowed=allowed).replace("{v}", v)
 
         raw_vals = _col(raw, name)
         reasons = raw_vals.where(bad, "").map(lambda v: reason(v) if v else "")
-        p.add(bad, name, reasons)
+        p.add(bad, name, rule, reasons)
     return values
 
 
@@ -332,7 +329,7 @@ def _resolve_target(resolver: RegionResolver, text: str, level: str | None, with
 
 
 def context_region(resolver: RegionResolver, values: tuple[str, ...], ctx_cols: list[str],
-                   hint: str | None = None) -> tuple[str | None, dict[str, str]]:
+                   hint: str | None = None) -> tuple[str | None, dict[str, Finding]]:
     """The deepest region the context columns name (provinsi, kabupaten_kota, kecamatan; blanks skipped),
     or the error of the first one that does not resolve inside the previous. The first is looked for inside
     ``hint`` first (the organiser, the file's region): 'Wonosari' in a Kabupaten Boalemo recap is its kecamatan."""
@@ -346,13 +343,13 @@ def context_region(resolver: RegionResolver, values: tuple[str, ...], ctx_cols: 
             continue
         r = resolver.resolve(text, level=CONTEXT_LEVEL[col], within=within)
         if r.code is None:
-            return None, {col: r.error or "Wilayah tidak dikenal (unknown region)"}
+            return None, {col: r.finding}
         within = r.code
     return within, {}
 
 
 def resolve_one(resolver: RegionResolver, values: tuple[str, ...], ctx_cols: list[str], target: str,
-                 level: str | None, hint: str | None = None) -> tuple[str | None, dict[str, str]]:
+                 level: str | None, hint: str | None = None) -> tuple[str | None, dict[str, Finding]]:
     """Resolve one combination (context values..., target value) top-down: (code, {column: error}).
 
     ``hint`` is a region the target is probably inside (an activity's organizer) when no context is given.
@@ -380,7 +377,7 @@ def resolve_one(resolver: RegionResolver, values: tuple[str, ...], ctx_cols: lis
         other = _resolve_target(resolver, text, None, within)
         if other.code:
             return None, {target: _wrong_level(resolver, other.code, level)}
-    return None, {target: (first.error if first else None) or "Wilayah tidak dikenal (unknown region)"}
+    return None, {target: first.finding if first else Resolution(None).finding}
 
 
 _KIND_LEVEL = {"kabupaten": "kabkota", "kota": "kabkota", "provinsi": "provinsi", "kecamatan": "kecamatan",
@@ -397,11 +394,10 @@ def _names_itself(resolver: RegionResolver, text: str, level: str | None, hint: 
     return resolver.lookup(text, level=hint_level, within=parent) == hint
 
 
-def _wrong_level(resolver: RegionResolver, code: str, level: str, body: str | None = None) -> str:
-    body = body or LEVEL_BODY.get(level, level)
-    return (f"Tingkat wilayah tidak sesuai lembaga: {resolver.name(code)} ({code}) adalah "
-            f"{LEVEL_LABEL[level_of(code)]}, sedangkan {body} berada di tingkat {LEVEL_LABEL[level]} "
-            f"(region at the wrong level for the body)")
+def _wrong_level(resolver: RegionResolver, code: str, level: str, body: str | None = None) -> Finding:
+    return checks.finding(checks.REGION_LEVEL_BODY, name=resolver.name(code), code=code,
+                          level=LEVEL_LABEL[level_of(code)], body=body or LEVEL_BODY.get(level, level),
+                          body_level=LEVEL_LABEL[level])
 
 
 def _regions(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, target: str, ctx_cols: list[str],
@@ -422,7 +418,8 @@ def _regions(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, target: 
     _, first = np.unique(group, return_index=True)  # first row of each combination, in id order
     combos = [c.take(first).to_numpy(dtype=object) for c in columns]
     codes_out: list[str | None] = []
-    errors: dict[str, list[str]] = {c: [] for c in cols}
+    none = Finding("", "")
+    errors: dict[str, list[Finding]] = {c: [] for c in cols}
     known = resolver.code_set()
     contexts: dict[tuple[tuple[str, ...], str], tuple[str | None, bool]] = {}
     for k in range(len(first)):
@@ -441,7 +438,7 @@ def _regions(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, target: 
                     and (within is None or text.startswith(within + ".")):
                 codes_out.append(text)
                 for c in cols:
-                    errors[c].append("")
+                    errors[c].append(none)
                 continue
         if not text:
             code, errs = None, {}
@@ -449,10 +446,12 @@ def _regions(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, target: 
             code, errs = resolve_one(resolver, values, ctx_cols, target, lvl or None, hnt or None)
         codes_out.append(code)
         for c in cols:
-            errors[c].append(errs.get(c, ""))
+            errors[c].append(errs.get(c, none))
     for c in cols:
-        err = np.asarray(errors[c], dtype=object)[group]
-        p.add(pd.Series(err != "", index=raw.index), c, pd.Series(err, index=raw.index, dtype="str"))
+        ids = np.asarray([f.check for f in errors[c]], dtype=object)[group]
+        reasons = np.asarray([f.reason for f in errors[c]], dtype=object)[group]
+        p.add(pd.Series(ids != "", index=raw.index), c, pd.Series(ids, index=raw.index, dtype="str"),
+              pd.Series(reasons, index=raw.index, dtype="str"))
     return pd.Series(np.asarray(codes_out, dtype=object)[group], index=raw.index, dtype="str")
 
 
@@ -470,8 +469,8 @@ def _inside_area(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, targ
     for (c, a), idx in pairs.groupby(["c", "a"], sort=False).groups.items():
         if a and c != a and not c.startswith(a + "."):
             outside.loc[idx] = True
-            reasons.loc[idx] = (f"Di luar wilayah berkas: {resolver.name(c)} ({c}) tidak berada di {resolver.name(a)} "
-                                f"({a}) yang disebut di judul atau nama berkas (region outside the file's area)")
+            reasons.loc[idx] = checks.OUTSIDE_FILE_AREA.reason(name=resolver.name(c), code=c,
+                                                               area_name=resolver.name(a), area=a)
     if outside.sum() * 2 > len(pairs) >= 3:  # most rows elsewhere: the title or name was misread, not the rows
         return codes
     set_aside = outside.copy()
@@ -485,9 +484,9 @@ def _inside_area(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, targ
         wrong = pd.Series(False, index=raw.index)
         wrong.loc[within.index] = [bool(w) and not (w == a or w.startswith(a + ".") or a.startswith(w + "."))
                                    for w, a in zip(within, area.loc[within.index], strict=True)]
-        p.add(wrong, col, reasons)
+        p.add(wrong, col, checks.OUTSIDE_FILE_AREA, reasons)
         outside &= ~wrong
-    p.add(outside, target, reasons)
+    p.add(outside, target, checks.OUTSIDE_FILE_AREA, reasons)
     return codes.mask(set_aside)
 
 
@@ -549,12 +548,11 @@ def _pleno(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, today: dt.
     decisions = _number(raw, p, "jumlah_keputusan")
     minutes = _bool(raw, p, "notulen")
     score = _number(raw, p, "nilai", whole=False, nonnegative=False)
-    p.add((score < 0) | (score > 100), "nilai", "Nilai di luar 0–100: '{v}' (score outside 0-100)")
+    p.add((score < 0) | (score > 100), "nilai", checks.SCORE_RANGE)
     over = (present > total).fillna(False).astype(bool)
-    reasons = pd.Series([f"Anggota hadir ({a:g}) lebih dari jumlah anggota ({b:g}) (members present above members "
-                         f"total)" for a, b in zip(present.where(over, 0), total.where(over, 0), strict=True)],
-                        index=raw.index)
-    p.add(over, "anggota_hadir", reasons)
+    reasons = pd.Series([checks.PRESENT_ABOVE_TOTAL.reason(present=a, total=b)
+                         for a, b in zip(present.where(over, 0), total.where(over, 0), strict=True)], index=raw.index)
+    p.add(over, "anggota_hadir", checks.PRESENT_ABOVE_TOTAL, reasons)
     outcome = _choice(raw, p, "hasil", "PLENO_OUTCOMES")
     from_score = pd.Series(np.select([score >= 80, score >= 60, score >= 0], ["baik", "cukup", "kurang"], ""),
                            index=raw.index).replace("", pd.NA)
@@ -589,13 +587,11 @@ def _seats_reference(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, 
     code = _inside_area(raw, p, resolver, "wilayah", code)
     level = code_shape.levels(code)
     deep = code.notna() & body.isna() & ~level.isin(["provinsi", "kabkota"])
-    p.add(deep, "wilayah", code.where(deep, "").map(
-        lambda c: f"Tingkat wilayah tidak sesuai: {resolver.name(c)} ({c}) adalah {LEVEL_LABEL[level_of(c)]}; "
-                  f"jumlah anggota ditetapkan untuk Bawaslu provinsi atau kabupaten/kota (region at the wrong "
-                  f"level)" if c else ""))
+    p.add(deep, "wilayah", checks.REGION_LEVEL_SEATS, code.where(deep, "").map(
+        lambda c: checks.REGION_LEVEL_SEATS.reason(name=resolver.name(c), code=c, level=LEVEL_LABEL[level_of(c)])
+        if c else ""))
     given = body.notna() & ~body.isin(spec.SOURCES["seats_reference"].column("lembaga").allowed)
-    p.add(given, "lembaga", "Lembaga harus Bawaslu Provinsi atau Bawaslu Kabupaten/Kota: '{v}' (body must be "
-                            "bawaslu_provinsi or bawaslu_kabkota)")
+    p.add(given, "lembaga", checks.SEATS_BODY)
     body = _body_from(body, code)
     seats = _number(raw, p, "jumlah_anggota")
     allowed = pd.Series(False, index=raw.index)
@@ -603,11 +599,11 @@ def _seats_reference(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, 
         allowed |= (body == b) & seats.isin(seats_ok)
     check = seats.notna() & body.isin(["bawaslu_provinsi", "bawaslu_kabkota"]) & ~allowed
     reasons = body.where(check, "").map(
-        lambda b: f"Jumlah anggota {b} harus {' atau '.join(map(str, spec.ALLOWED_SEATS[b]))}: '{{v}}' "
-                  f"(seats not allowed by UU 7/2017)" if b else "")
+        lambda b: checks.SEATS_NOT_ALLOWED.reason(body=b, allowed=" atau ".join(map(str, spec.ALLOWED_SEATS[b])))
+        if b else "")
     reasons = pd.Series([r.replace("{v}", v) for r, v in zip(reasons, _col(raw, "jumlah_anggota"), strict=True)],
                         index=raw.index)
-    p.add(check, "jumlah_anggota", reasons)
+    p.add(check, "jumlah_anggota", checks.SEATS_NOT_ALLOWED, reasons)
     prov, _ = code_shape.parents(code)
     return pd.DataFrame({"region_code": code, "provinsi_code": prov, "body": body, "seats": seats})
 
@@ -622,7 +618,7 @@ _BUILDERS = {"personnel": _personnel, "activities": _activities, "pleno": _pleno
 
 
 def duplicate_reason(label: str, value: str, first_row: int) -> str:
-    return f"Duplikat: {label} '{value}' sudah ada di baris {first_row} (duplicate key)"
+    return checks.DUPLICATE_KEY.reason(label=label, value=value, first_row=first_row)
 
 
 def load_chunk(raw: RawChunk, source: Source, resolver: RegionResolver, *, run_id: str, today: dt.date,
@@ -666,7 +662,8 @@ def load_chunk(raw: RawChunk, source: Source, resolver: RegionResolver, *, run_i
                                            for r, f in first[dup].items()]
             p.parts.append(pd.DataFrame({"row": dup[dup].index.to_numpy(), "column": label,
                                          "value": values.loc[dup[dup].index].to_numpy(),
-                                         "reason": reasons.loc[dup[dup].index].to_numpy()}))
+                                         "reason": reasons.loc[dup[dup].index].to_numpy(),
+                                         "check": checks.DUPLICATE_KEY.id}))
             p.bad |= mask
             candidate = candidate[~dup]
     # last net: the warehouse schema (should find nothing the checks above did not)
@@ -676,7 +673,7 @@ def load_chunk(raw: RawChunk, source: Source, resolver: RegionResolver, *, run_i
         p.parts.append(pd.DataFrame({
             "row": failures["index"].astype("int64").to_numpy(), "column": failures["column"].to_numpy(),
             "value": failures["value"].to_numpy(),
-            "reason": [f"Tidak lolos pemeriksaan skema: {c} (schema check failed)" for c in failures["check"]]}))
+            "reason": [checks.SCHEMA.reason(check=c) for c in failures["check"]], "check": checks.SCHEMA.id}))
         candidate = candidate.drop(index=idx)
     rows = candidate.index.to_numpy(dtype="int64")
     good = candidate.reset_index(drop=True)

@@ -11,6 +11,7 @@ from functools import lru_cache
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from etl import checks
 from etl.codes import LEVEL_OF_PARTS, LEVELS, level_of
 
 LEVEL_LABEL = {"provinsi": "provinsi", "kabkota": "kabupaten/kota", "kecamatan": "kecamatan",
@@ -134,10 +135,23 @@ def _codes(entry: str | tuple[str, ...] | None) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Resolution:
-    """The outcome of resolving one value: a code, or an error a person understands."""
+    """The outcome of resolving one value: a code, or an error a person understands and the rule it broke."""
 
     code: str | None
     error: str | None = None
+    check: str | None = None  # the id of the rule (etl.checks) the error is of
+
+    @classmethod
+    def failed(cls, check: checks.Check, **values: object) -> Resolution:
+        """No code: ``check``'s reason with ``values``."""
+        return cls(None, check.reason(**values), check.id)
+
+    @property
+    def finding(self) -> checks.Finding:
+        """The error with its rule (an unknown region when the error was not said)."""
+        if self.error is None or self.check is None:
+            return checks.Finding(checks.REGION_UNKNOWN.id, checks.REGION_UNKNOWN.plain())
+        return checks.Finding(self.check, self.error)
 
 
 class RegionResolver:
@@ -222,7 +236,7 @@ class RegionResolver:
 
     def _resolve(self, text: str, level: str | None, within: str | None) -> Resolution:
         if not text:
-            return Resolution(None, "Wilayah kosong (region is empty)")
+            return Resolution.failed(checks.REGION_EMPTY)
         compact = re.sub(r"\s+", "", text)
         if _CODE_RE.match(compact) or re.fullmatch(r"\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?", text):
             return self._resolve_code(text, level, within)
@@ -233,11 +247,10 @@ class RegionResolver:
             return Resolution(found[0])
         if len(found) > 1:
             listed = "; ".join(f"{self._names[c]} ({c})" for c in found[:6])
-            return Resolution(None, f"Nama wilayah ambigu: '{text}'{self._where(level, within)} cocok dengan "
-                                    f"{listed} — tulis kodenya atau isi kolom wilayah induk "
-                                    f"(ambiguous region name)")
-        return Resolution(None, f"Wilayah tidak dikenal: '{text}'{self._where(level, within)}"
-                                f"{self._suggest(base, levels, within)} (unknown region)")
+            return Resolution.failed(checks.REGION_AMBIGUOUS, text=text, where=self._where(level, within),
+                                     listed=listed)
+        return Resolution.failed(checks.REGION_UNKNOWN, text=text, where=self._where(level, within),
+                                 suggest=self._suggest(base, levels, within))
 
     def _candidates(self, text: str, level: str | None, within: str | None) -> list[str]:
         """Codes whose name matches: the whole name first, then without its type word, then compacted."""
@@ -261,15 +274,13 @@ class RegionResolver:
         code = text if "." in text else ".".join(
             p for p in (digits[0:2], digits[2:4], digits[4:6], digits[6:10]) if p)
         if code not in self._names:
-            return Resolution(None, f"Kode wilayah tidak ada dalam daftar Kemendagri: '{text}' "
-                                    f"(unknown region code)")
+            return Resolution.failed(checks.CODE_UNKNOWN, text=text)
         if level and level_of(code) != level:
-            return Resolution(None, f"Kode '{text}' adalah {LEVEL_LABEL[level_of(code)]} "
-                                    f"({self._names[code]}), yang diharapkan {LEVEL_LABEL[level]} "
-                                    f"(code at the wrong level)")
+            return Resolution.failed(checks.CODE_WRONG_LEVEL, text=text, level=LEVEL_LABEL[level_of(code)],
+                                     name=self._names[code], expected=LEVEL_LABEL[level])
         if within and not code.startswith(within + "."):
-            return Resolution(None, f"Kode '{text}' ({self._names[code]}) tidak berada di dalam "
-                                    f"{self._names.get(within, within)} ({within}) (code outside its parent)")
+            return Resolution.failed(checks.CODE_OUTSIDE_PARENT, text=text, name=self._names[code],
+                                     parent=self._names.get(within, within), within=within)
         return Resolution(code)
 
     def _choices(self, levels: tuple[str, ...], within: str | None) -> dict[str, str]:

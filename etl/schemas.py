@@ -19,6 +19,7 @@ import pandera.pandas as pa
 
 from etl import codes as code_shape
 from etl import spec
+from etl.checks import CHECKS
 
 RE_PROVINSI = f"^{code_shape.PATTERN['provinsi']}$"
 RE_KABKOTA = f"^{code_shape.PATTERN['kabkota']}$"
@@ -169,7 +170,7 @@ def schema(table: str, today: dt.date | None = None) -> pa.DataFrameSchema:
     elif table == "etl_runs":
         checks = {"rows_read": nonneg, "rows_loaded": nonneg, "rows_rejected": nonneg}
     elif table == "rejects":
-        checks = {"row": nonneg, "table": [_in([*spec.SOURCES, *spec.WAREHOUSE])]}
+        checks = {"row": nonneg, "table": [_in([*spec.SOURCES, *spec.WAREHOUSE])], "check": [_in(CHECKS)]}
     else:
         raise KeyError(f"unknown table: {table}")
     return pa.DataFrameSchema(_cols(table, checks), checks=frame_checks, strict=True, ordered=True,

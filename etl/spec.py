@@ -147,6 +147,7 @@ WAREHOUSE: dict[str, dict[str, str]] = {
     "rejects": {
         "run_id": "string", "table": "string", "source": "string", "row": "int64",
         "column": "string", "value": "string", "reason": "string",
+        "check": "string",  # the id of the rule the row broke (etl.checks); NA in rejects carried from before it
     },
 }
 
@@ -201,7 +202,7 @@ TABLES: dict[str, Table] = {
                                        "outcome", "evaluator_code"})),
     "etl_runs": Table("etl_runs", WAREHOUSE["etl_runs"], date="finished_at",
                       nullable=frozenset({"finished_at", "message", "inputs"})),
-    "rejects": Table("rejects", WAREHOUSE["rejects"]),
+    "rejects": Table("rejects", WAREHOUSE["rejects"], nullable=frozenset({"check"})),
     "seats_reference": Table("seats_reference", SEATS_REFERENCE, key=("region_code", "body"),
                              key_source={"region_code": "wilayah", "body": "lembaga"}, sort=("region_code", "body")),
 }

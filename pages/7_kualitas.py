@@ -47,10 +47,8 @@ rej = query(ctx.wh, "quality.rejects")
 if rej.empty:
     st.success(ctx.t("q_no_rejects"), icon=":material/check_circle:")
 else:
-    # Reasons quote the rejected value, so they rarely repeat: count them by kind of problem instead.
-    problems = query(ctx.wh, "quality.reject_problems")
-    problems["label"] = (problems["problem_id"] if lang == "id"
-                         else problems["problem"].str.slice(0, 1).str.upper() + problems["problem"].str.slice(1))
+    # Reasons quote the rejected value, so they rarely repeat: count them by the rule they broke instead.
+    problems = query(ctx.wh, "quality.reject_checks", lang).rename(columns={"name": "label"})
     top = problems.iloc[0]
     if int((problems["n"] == top["n"]).sum()) > 1:  # several problems share the most: none of them is "the most"
         title = ctx.t("q_problems_spread_title", n=fmt.number(len(rej), 0, lang),
@@ -63,7 +61,7 @@ else:
     w.chart(fig, "baris_ditolak", key="q_rejects")
     # the reason where it is read at 1280 px; the run, the same on most rows, last
     w.table(ctx, rej, "baris_ditolak", {"source": w.TEXT, "row": w.INT, "column": w.TEXT, "value": w.TEXT,
-                                        "reason": w.TEXT, "table": "table", "run_id": w.TEXT},
+                                        "reason": w.TEXT, "check": w.TEXT, "table": "table", "run_id": w.TEXT},
             key="tbl_rejects", height=400)
 
 # --- ETL runs --------------------------------------------------------------------------

@@ -291,6 +291,7 @@ TEXT: dict[str, dict[str, str]] = {
     "col_row": {"id": "Baris", "en": "Row"},
     "col_column": {"id": "Kolom", "en": "Column"},
     "col_reason": {"id": "Alasan", "en": "Reason"},
+    "col_check": {"id": "Aturan", "en": "Rule"},
     "col_rows": {"id": "Baris", "en": "Rows"},
     "col_data_date": {"id": "Data per", "en": "Data as of"},
     "col_loaded_at": {"id": "Dimuat", "en": "Loaded"},
@@ -501,6 +502,7 @@ TEXT: dict[str, dict[str, str]] = {
     "q_last_run": {"id": "Proses ETL terakhir {run} ({status}), selesai {date}.",
                    "en": "Last run {run} ({status}), finished {date}."},
     "q_version": {"id": "Versi gudang data: `{version}`", "en": "Warehouse version: `{version}`"},
+    "q_check_other": {"id": "Lainnya (aturan tidak tercatat)", "en": "Other (rule not recorded)"},
 }
 
 _LABEL_PREFIX = {"body": "body_", "type": "type_", "outcome": "outcome_", "level": "level_",

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import json
-import re
 
 import pandas as pd
 
+from etl.checks import CHECKS
 from etl.spec import WAREHOUSE
+from pantau import i18n
 from pantau.warehouse import Warehouse
 
 RUNS_COLUMNS = ["run_id", "started_at", "finished_at", "status", "rows_read", "rows_loaded", "rows_rejected",
                 "message"]
 REFUSED_COLUMNS = ["source", "table", "message", "rows_kept"]
-REJECTS_COLUMNS = ["run_id", "table", "source", "row", "column", "value", "reason"]
+REJECTS_COLUMNS = ["run_id", "table", "source", "row", "column", "value", "reason", "check"]
 FRESHNESS_COLUMNS = ["table", "rows", "data_date", "loaded_at"]
-PROBLEM_COLUMNS = ["problem", "problem_id", "n", "tables"]
+CHECK_COUNT_COLUMNS = ["check", "name", "n", "tables"]
 BASE_TABLES = ["regions", "seats", "tps", "personnel", "activities", "pleno"]
 
 
@@ -38,43 +39,35 @@ def refused(wh: Warehouse) -> pd.DataFrame:
 
 
 def rejects(wh: Warehouse, run_id: str | None = None) -> pd.DataFrame:
-    """Rejected source rows with their reason (of one run, or of every run when run_id is None)."""
-    cols = ", ".join(f'"{c}"' for c in REJECTS_COLUMNS)
+    """Rejected source rows with their reason and rule (of one run, or of every run when run_id is None)."""
+    cols = ", ".join(f'"{c}"' for c in REJECTS_COLUMNS[:-1]) + ", " + _check_column(wh)
     where, params = ("WHERE run_id = ?", [run_id]) if run_id is not None else ("", [])
     df = wh.sql(f'SELECT {cols} FROM rejects {where} ORDER BY run_id DESC, "table", source, "row"', params)
     return df if not df.empty else pd.DataFrame(columns=REJECTS_COLUMNS)
 
 
-_KIND = re.compile(r"\(([^()]*)\)\s*$")  # the reason's closing English words: '... (negative count)'
-_NUMBER = re.compile(r"\s*\(\d[^()]*\)")   # '(5)' in 'Anggota hadir (5) lebih dari ...'
+def reject_checks(wh: Warehouse, lang: str = "id") -> pd.DataFrame:
+    """Rejected rows counted by the rule they broke (``rejects.check``; reasons quote the value, so they rarely
+    repeat), most first: check (the rule's id), name (its name in ``lang``), n, tables (comma-separated). Rejects
+    published before they named their rule count as one 'other' row (check '')."""
+    return count_checks(wh.sql(f'SELECT "table", {_check_column(wh)} FROM rejects'), lang)
 
 
-def problem_of(reason: str) -> tuple[str, str]:
-    """A reject reason's kind: (the English words that close it, its Indonesian head without the value).
-    'Tidak boleh negatif: '-5' (negative count)' -> ('negative count', 'Tidak boleh negatif')."""
-    text = str(reason).strip()
-    m = _KIND.search(text)
-    english = m.group(1).strip() if m else text
-    head = (text[: m.start()] if m else text).split(":", 1)[0]
-    return english, _NUMBER.sub("", head).strip() or english
-
-
-def reject_problems(wh: Warehouse) -> pd.DataFrame:
-    """Rejected rows counted by kind of problem (reasons quote the value, so they rarely repeat), most first:
-    problem (English), problem_id (Indonesian), n, tables (the tables it came from, comma-separated)."""
-    return count_problems(wh.sql('SELECT "table", reason FROM rejects'))
-
-
-def count_problems(df: pd.DataFrame) -> pd.DataFrame:
-    """``reject_problems`` of a frame of rejects (columns table, reason)."""
+def count_checks(df: pd.DataFrame, lang: str = "id") -> pd.DataFrame:
+    """``reject_checks`` of a frame of rejects (columns table, check)."""
     if df.empty:
-        return pd.DataFrame(columns=PROBLEM_COLUMNS)
-    kinds = [problem_of(r) for r in df["reason"]]
-    df = df.assign(problem=[k[0] for k in kinds], problem_id=[k[1] for k in kinds])
-    out = df.groupby("problem", as_index=False).agg(
-        problem_id=("problem_id", "first"), n=("reason", "size"),
-        tables=("table", lambda s: ",".join(sorted(set(s)))))
-    return out.sort_values(["n", "problem"], ascending=[False, True]).reset_index(drop=True)[PROBLEM_COLUMNS]
+        return pd.DataFrame(columns=CHECK_COUNT_COLUMNS)
+    df = df.assign(check=df["check"].fillna("").astype("str"))
+    out = df.groupby("check", as_index=False).agg(n=("table", "size"),
+                                                  tables=("table", lambda s: ",".join(sorted(set(s)))))
+    out["name"] = [CHECKS[c].name(lang) if c in CHECKS else c or i18n.t("q_check_other", lang)
+                   for c in out["check"]]
+    return out.sort_values(["n", "check"], ascending=[False, True]).reset_index(drop=True)[CHECK_COUNT_COLUMNS]
+
+
+def _check_column(wh: Warehouse) -> str:
+    """The select of rejects.check: NULL in a warehouse published before rejects had the column."""
+    return '"check"' if "check" in wh.sql("SELECT * FROM rejects LIMIT 0").columns else 'NULL::VARCHAR AS "check"'
 
 
 def freshness(wh: Warehouse) -> pd.DataFrame:

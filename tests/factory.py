@@ -229,9 +229,9 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
         "rows_read": 60, "rows_loaded": 58, "rows_rejected": 2, "sample": True, "message": "",
     }])
     rejects = pd.DataFrame([
-        ("test-1", "personnel", "personel_lampung.csv", 14, "jumlah", "tiga", "bukan bilangan bulat"),
-        ("test-1", "activities", "kegiatan_babel.xlsx", 7, "tanggal", "31/02/2024", "tanggal tidak ada"),
-    ], columns=["run_id", "table", "source", "row", "column", "value", "reason"])
+        ("test-1", "personnel", "personel_lampung.csv", 14, "jumlah", "tiga", "bukan bilangan bulat", "not_a_number"),
+        ("test-1", "activities", "kegiatan_babel.xlsx", 7, "tanggal", "31/02/2024", "tanggal tidak ada", "not_a_date"),
+    ], columns=["run_id", "table", "source", "row", "column", "value", "reason", "check"])
     return {"regions": regions, "seats": seats, "tps": tps, "personnel": personnel,
             "activities": activities, "pleno": pleno, "etl_runs": etl_runs, "rejects": rejects}
 

@@ -10,6 +10,7 @@ import os
 import re
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from streamlit.proto.Metric_pb2 import Metric
 from streamlit.testing.v1 import AppTest
@@ -330,6 +331,24 @@ def test_kualitas_rejects() -> None:
     assert set(runs["Status"]) == {"berhasil"}
     assert all(re.fullmatch(r"\d{1,2} \w{3} \d{4} \d{2}\.\d{2}", v) for v in runs["Mulai"])  # '22 Nov 2026 21.36'
     assert "Proses ETL terakhir" in texts(at.caption) and "(berhasil)" in texts(at.caption)
+
+
+def test_kualitas_counts_rejects_by_rule_and_opens_a_warehouse_from_before_rules(tmp_path: Path,
+                                                                                 warehouse: Path) -> None:
+    at = run("kualitas", lang="en")
+    assert_clean(at)
+    bars = json.loads(at.get("plotly_chart")[-1].proto.spec)["data"][0]
+    assert sorted(bars["y"]) == ["Not a date", "Not a number"]  # the rules' names in the page language
+    old = tiny_warehouse(tmp_path / "old")
+    path = old / "current" / "rejects.parquet"
+    pq.write_table(pq.read_table(path).drop_columns(["check"]), path)  # as published before rejects had `check`
+    os.environ["PANTAU_WAREHOUSE"] = str(old)
+    try:
+        at = run("kualitas")
+    finally:
+        os.environ["PANTAU_WAREHOUSE"] = str(warehouse)
+    assert_clean(at)
+    assert "2 baris ditolak; masalah terbanyak: lainnya (aturan tidak tercatat) (2 baris)" in titles(at)
 
 
 @pytest.mark.parametrize("page", list(PAGES))

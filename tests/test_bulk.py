@@ -86,6 +86,21 @@ def test_messy_rows_give_the_same_rows_and_rejects_on_both_paths(write_csv, reso
     assert dup["reason"].tolist() == ["Duplikat: id_kegiatan 'A-1' sudah ada di baris 2 (duplicate key)"]
 
 
+def test_a_bad_value_gets_the_same_rule_on_both_paths(write_csv, resolver, load):
+    """Each rejected cell names its rule (etl.checks) in ``check``: the same id on the bulk and the reference path,
+    and for the same bad value in another table."""
+    path = write_csv("kegiatan.csv", MESSY, sep=";")
+    bulk, ref = _both(path, resolver=resolver)
+    assert bulk[1]["check"].tolist() == ref[1]["check"].tolist() == [
+        "not_a_date", "date_too_early", "region_unknown", "region_level_for_body", "region_code_outside_parent",
+        "region_code_outside_parent", "region_code_unknown", "unknown_activity_type", "negative_count",
+        "not_whole_number", "duplicate_key", "required", "required", "unknown_body", "required"]
+    personnel = write_csv("personil.csv", [["tanggal", "wilayah", "lembaga", "jabatan", "jumlah"],
+                                           ["31/02/2023", "18.01", "Bawaslu Kabupaten/Kota", "Anggota", "-5"]])
+    _, rejects, _ = load(personnel, "personnel")
+    assert rejects[["column", "check"]].values.tolist() == [["tanggal", "not_a_date"], ["jumlah", "negative_count"]]
+
+
 def test_cp1252_quoted_separators_and_blank_lines_read_alike(tmp_path, resolver):
     text = ("judul laporan kegiatan\r\n" + ";".join(HEAD) + "\r\n" + ";".join(GOOD) + "\r\n\r\n"
             + 'A-2;20/02/2023;19.04;;;;19.04.01;MoU;"Sosialisasi; Café ""Koba""";12\r\n'

@@ -11,6 +11,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from test_build import BASE_ROWS, TODAY, activities, activity_rows, runs, write_csv
 
@@ -51,6 +52,26 @@ def test_same_inputs_again_load_nothing_and_duplicate_nothing(tmp_path):
     assert used["sha256"] == hashlib.sha256(src.read_bytes()).hexdigest()
     assert used["loaded_run"] == first.run_id
     assert _inputs(history.iloc[0])["kegiatan_lampung.csv"]["sha256"] == used["sha256"]
+
+
+def test_rejects_published_before_rules_were_named_carry_over_without_one(tmp_path):
+    """A version whose rejects have no `check` column (published before etl.checks) is built upon: its rejects are
+    carried with `check` empty, linked or copied, and a source read again names its rules."""
+    write_csv(tmp_path / "src" / "kegiatan_lampung.csv", BASE_ROWS)
+    write_csv(tmp_path / "src" / "kegiatan_babel.csv", ["C1,01/01/2016,19.04,19.04.01,mou,Sebelum 2017,3"])
+    wh = tmp_path / "wh"
+    build(tmp_path / "src", wh, today=TODAY)
+    old = wh / "current" / "rejects.parquet"
+    table = pq.read_table(old).drop_columns(["check"])
+    old.unlink()  # a new file: the version's others stay as they were
+    pq.write_table(table, old)
+    build(tmp_path / "src", wh, today=TODAY)  # nothing changed: every table linked, rejects copied with their column
+    assert _rejects(wh)[["source", "check"]].fillna("").values.tolist() == [["kegiatan_babel.csv", ""],
+                                                                            ["kegiatan_lampung.csv", ""]]
+    write_csv(tmp_path / "src" / "kegiatan_babel.csv", ["C1,01/01/2016,19.04,19.04.01,mou,Sebelum 2017,4"])
+    build(tmp_path / "src", wh, today=TODAY)  # one source read again, the other's rejects carried
+    assert _rejects(wh)[["source", "check"]].fillna("").values.tolist() == [
+        ["kegiatan_babel.csv", "date_too_early"], ["kegiatan_lampung.csv", ""]]
 
 
 def test_a_new_week_adds_only_its_rows_and_a_correction_replaces_its_rows(tmp_path):

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from pantau import compare, quality, ratios
@@ -142,18 +143,27 @@ def test_quality(tiny):
     assert fr.loc["pleno", "data_date"] == date(2024, 8, 26)  # the ninth Monday from 1 Jul
 
 
-def test_reject_problems_count_kinds_not_values(tiny):
-    assert quality.problem_of("Tidak boleh negatif: '-5' (negative count)") == ("negative count", "Tidak boleh negatif")
-    # no colon: the head without its numbers
-    assert quality.problem_of("Anggota hadir (5) lebih dari jumlah anggota (3) (members present above members total)") \
-        == ("members present above members total", "Anggota hadir lebih dari jumlah anggota")
-    assert quality.problem_of("no closing words") == ("no closing words", "no closing words")
-    df = quality.reject_problems(tiny)
-    assert list(df.columns) == quality.PROBLEM_COLUMNS
-    assert df["n"].sum() == len(quality.rejects(tiny))
-    # two negative counts that quote different values are one problem; most first
-    rej = pd.DataFrame({"table": ["tps", "personnel", "tps"], "reason": [
-        "Tidak boleh negatif: '-2' (negative count)", "Jabatan tidak dikenal: 'Bendahara' (unknown role)",
-        "Tidak boleh negatif: '-7' (negative count)"]})
-    assert quality.count_problems(rej).values.tolist() == [
-        ["negative count", "Tidak boleh negatif", 2, "tps"], ["unknown role", "Jabatan tidak dikenal", 1, "personnel"]]
+def test_reject_checks_count_by_rule(tiny):
+    df = quality.reject_checks(tiny)
+    assert list(df.columns) == quality.CHECK_COUNT_COLUMNS
+    assert df.values.tolist() == [["not_a_date", "Bukan tanggal", 1, "activities"],
+                                  ["not_a_number", "Bukan angka", 1, "personnel"]]
+    assert quality.reject_checks(tiny, "en")["name"].tolist() == ["Not a date", "Not a number"]
+    assert quality.rejects(tiny)["check"].tolist() == ["not_a_date", "not_a_number"]
+    # two negative counts that quote different values are one rule; most first; a rule this code does not know is
+    # named by its id, a reject without a rule is 'other'
+    rej = pd.DataFrame({"table": ["tps", "personnel", "tps", "pleno", "pleno"],
+                        "check": ["negative_count", "unknown_role", "negative_count", "rule_of_tomorrow", None]})
+    assert quality.count_checks(rej).values.tolist() == [
+        ["negative_count", "Tidak boleh negatif", 2, "tps"], ["", "Lainnya (aturan tidak tercatat)", 1, "pleno"],
+        ["rule_of_tomorrow", "rule_of_tomorrow", 1, "pleno"], ["unknown_role", "Jabatan tidak dikenal", 1, "personnel"]]
+
+
+def test_rejects_published_before_they_named_their_rule_count_as_other(tmp_path):
+    root = tiny_warehouse(tmp_path / "wh")
+    path = root / "current" / "rejects.parquet"
+    pq.write_table(pq.read_table(path).drop_columns(["check"]), path)
+    wh = open_warehouse(root)
+    assert quality.rejects(wh)["check"].isna().all() and len(quality.rejects(wh)) == 2
+    assert quality.reject_checks(wh, "en").values.tolist() == [["", "Other (rule not recorded)", 2,
+                                                                "activities,personnel"]]

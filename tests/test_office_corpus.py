@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from etl.checks import CHECKS
 from etl.intake import check_file
 
 CORPUS = Path(__file__).parent / "fixtures" / "office"
@@ -61,6 +62,13 @@ def test_each_office_file_loads_as_a_person_expects(case, reports):
             assert report.log.area == value, (column, value, report.log.area)
         else:
             assert filled.get(column) == value, (column, value, filled)
+
+
+def test_every_reject_names_a_known_rule(reports):
+    rejects = [r.rejects for r in reports.values() if len(r.rejects)]
+    assert len(rejects) >= 10
+    for frame in rejects:
+        assert frame["check"].isin(list(CHECKS)).all(), frame[["source", "row", "reason", "check"]].to_string()
 
 
 def test_the_whole_corpus_built_as_one_folder_gives_the_same_counts(tmp_path, reports):

@@ -6,9 +6,11 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from etl.build import build
+from etl.checks import CHECKS
 from etl.sample import generate
 
 
@@ -19,6 +21,13 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     summary = build(root / "sources", root / "warehouse")
     assert summary.status == "ok"
     return (root / "warehouse" / "current").resolve()
+
+
+def test_every_reject_of_the_sample_build_names_a_known_rule(warehouse: Path) -> None:
+    rejects = pd.read_parquet(warehouse / "rejects.parquet")
+    assert len(rejects) >= 10 and rejects["check"].notna().all()
+    assert set(rejects["check"]) <= set(CHECKS), set(rejects["check"]) - set(CHECKS)
+    assert {"negative_count", "region_unknown", "duplicate_key", "score_outside_0_100"} <= set(rejects["check"])
 
 
 def q(wh: Path, sql: str, params: list | None = None) -> list[tuple]:
