@@ -4,7 +4,7 @@ Activities are 9 in 10 warehouse rows at national scale, so their CSVs skip the 
 path. Each block of raw strings (``etl.csv_arrow``) is checked in a few batched polars plans: every
 distinct value of a column is parsed once by the reference parsers of ``etl.parse`` (memoised across
 blocks), region codes written as codes are checked against the region list in one pass, and names go
-through the reference ``loaders.resolve_one`` once per distinct combination. A row with any problem is
+through the reference ``region_columns.resolve_one`` once per distinct combination. A row with any problem is
 handed, with its raw strings, to the reference ``loaders.load_chunk``: rejects keep their exact rows,
 columns and reasons by construction, and a row the quick checks were unsure of still loads when the
 reference accepts it. Duplicate
@@ -25,17 +25,10 @@ import polars as pl
 from etl import checks, parse, schemas, spec
 from etl import codes as code_shape
 from etl.csv_arrow import ROW, RawBatch, read_csv_batches
-from etl.loaders import (
-    CONTEXT_LEVEL,
-    LEVEL_BODY,
-    KeyTracker,
-    LoadResult,
-    context_region,
-    duplicate_reason,
-    load_chunk,
-    resolve_one,
-)
+from etl.keys import KeyTracker, duplicate_reason
+from etl.loaders import LoadResult, load_chunk
 from etl.readers import ReadLog, Source
+from etl.region_columns import CONTEXT_LEVEL, LEVEL_BODY, context_region, resolve_one
 from etl.regions import RegionResolver
 
 TABLE = "activities"
@@ -164,9 +157,10 @@ def _slow_regions(w: pl.DataFrame, target: str, ctx: list[str], name: str, memo:
 
 def _regions(w: pl.DataFrame, target: str, ctx: list[str], name: str, memo: _Memo) -> pl.DataFrame:
     """Adds ``_{name}`` (the region code of ``target``) and ``_{name}_ok`` (resolved without a problem), as the
-    reference ``loaders._regions``: codes inside their context in one pass (``_{name}_quick``, see _quick_region),
-    anything else per combination. ``w`` holds ``_{name}_text`` (the stripped target), ``_{name}_quick``,
-    ``_{name}_level`` and ``_{name}_hint`` ('' when none) and the context columns (_context_columns)."""
+    reference ``region_columns.resolve_column``: codes inside their context in one pass (``_{name}_quick``, see
+    _quick_region), anything else per combination. ``w`` holds ``_{name}_text`` (the stripped target),
+    ``_{name}_quick``, ``_{name}_level`` and ``_{name}_hint`` ('' when none) and the context columns
+    (_context_columns)."""
     slow_code, slow_ok = _slow_regions(w, target, ctx, name, memo)
     quick = pl.col(f"_{name}_quick")
     return w.with_columns(pl.when(quick).then(pl.col(f"_{name}_text")).otherwise(slow_code).alias(f"_{name}"),
@@ -203,7 +197,7 @@ def _build(batch: RawBatch, memo: _Memo) -> tuple[pl.DataFrame, pl.Series]:
     stripped = {"penyelenggara": pl.col("_org_text"), "lokasi": pl.col("_loc_text")}
     required = [~(stripped.get(c.name, pl.col(c.name).str.strip_chars()).str.len_bytes() == 0)
                 for c in spec.SOURCES[TABLE].columns if c.required or c.name == "id_kegiatan"]
-    # a row without an id gets one derived from its content by the reference loader (loaders.derived_ids)
+    # a row without an id gets one derived from its content by the reference loader (keys.derived_ids)
     ok = pl.all_horizontal(
         *required, ~pl.col("_tanggal_bad"), ~(date < dt.date.fromisoformat(spec.EARLIEST_DATE)).fill_null(False),
         ~(date > memo.today).fill_null(False), ~pl.col("_lembaga_penyelenggara_bad"), pl.col("_org_ok"),

@@ -23,7 +23,8 @@ from etl import schemas
 from etl.bulk_activities import load_activities_csv
 from etl.csv_arrow import BulkUnavailable
 from etl.headers import GENDER_SEP
-from etl.loaders import OUTPUT_TABLE, KeyTracker, LoadResult, load_chunk
+from etl.keys import KeyTracker
+from etl.loaders import OUTPUT_TABLE, LoadResult, load_chunk
 from etl.readers import CSV_EXT, RawChunk, ReadLog, Source, csv_layout, infer_table, is_spreadsheet, read_chunks
 from etl.regions import RegionResolver, default_resolver
 

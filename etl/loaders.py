@@ -1,8 +1,9 @@
-"""One source chunk -> good warehouse rows + rejects, for every source table.
+"""One source chunk -> good warehouse rows + rejects, for every source table (the reference path).
 
 A row with any problem is set aside in rejects (one reject row per row and column problem, with the
-value as written and a reason a person understands, Indonesian first); every other row loads.
-Personal-data columns never get here: the readers drop them with the header match.
+value as written and a reason a person understands, Indonesian first, and the rule it broke: etl.checks); every
+other row loads. Personal-data columns never get here: the readers drop them with the header match. Region
+columns are resolved by etl.region_columns, keys tracked by etl.keys, problems collected by etl.problems.
 """
 
 from __future__ import annotations
@@ -16,26 +17,18 @@ import pyarrow as pa
 
 from etl import checks, parse, schemas, spec
 from etl import codes as code_shape
-from etl.checks import Check, Finding
-from etl.codes import LEVELS, level_of
-from etl.headers import AREA_HINT, LEVEL_HINT, LEVEL_OF_COLUMN, TARGETS
+from etl.codes import level_of
+from etl.headers import LEVEL_HINT
+from etl.keys import KeyTracker, derived_ids, duplicate_reason
+from etl.problems import Problems, column, file_area
 from etl.readers import RawChunk, Source
-from etl.regions import (
-    LEVEL_LABEL,
-    RegionResolver,
-    Resolution,
-    kind_word,
-)
+from etl.region_columns import CONTEXT_LEVEL, LEVEL_BODY, inside_area, resolve_column
+from etl.regions import LEVEL_LABEL, RegionResolver
 
-LEVEL_BODY = {"provinsi": "bawaslu_provinsi", "kabkota": "bawaslu_kabkota", "kecamatan": "panwaslu_kecamatan",
-              "desa": "pkd"}
-CONTEXT_LEVEL = {"provinsi": "provinsi", "kabupaten_kota": "kabkota", "kecamatan": "kecamatan"}
-COLUMN_OF_LEVEL = {level: column for column, level in LEVEL_OF_COLUMN.items()}
 #: warehouse key column -> source column, per source table (for duplicate reasons).
 KEY_SOURCE = {t: spec.TABLES[t].key_source for t in spec.SOURCES}
 OUTPUT_TABLE = {"personnel": "personnel", "activities": "activities", "pleno": "pleno", "tps": "tps",
                 "seats_reference": "seats_reference"}
-_BODY_PREFIX = re.compile(r"^\s*(?:bawaslu|panwaslu|panwascam|panwas|pengawas)\b\.?\s*", re.IGNORECASE)
 _MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
               "November", "Desember")
 
@@ -66,143 +59,6 @@ class LoadResult:
         return self.arrow.num_rows if self.arrow is not None else len(self.good)
 
 
-class KeyTracker:
-    """Keys seen so far in one source, with the row number of each key's first good occurrence.
-
-    No key text is kept (a Python string per key cost ~1 GB at 5 M rows): each key is a 64-bit hash
-    in sorted blocks, with its first row. A hit on that hash is confirmed by a second, independent
-    hash of the key, kept to 32 bits (together a 96-bit fingerprint: a false duplicate among 10^7 keys
-    has a chance of about 10^-15), so an accidental collision of the first hash never rejects a row.
-    Memory: 16 bytes a key (80 MB at 5 M keys); blocks are merged while they stay small.
-    """
-
-    #: Blocks grow by merging neighbours of similar size up to this many keys (bounds the temporary copy).
-    MAX_BLOCK = 1_000_000
-    _KEY2 = "pantau-keys-2nd!"  # hash_key of the confirming hash (16 bytes, differs from pandas' default)
-
-    def __init__(self) -> None:
-        self._blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (hash, 2nd hash, first row)
-        self._count = 0
-
-    def __len__(self) -> int:
-        return self._count
-
-    def _lookup(self, h1: np.ndarray, h2: np.ndarray) -> np.ndarray:
-        """First row of each key among the stored ones (-1 when new)."""
-        found = np.full(len(h1), -1, dtype="int64")
-        order = np.argsort(h1)
-        needles = h1[order]  # sorted needles: searchsorted walks memory in order
-        for sorted_h, second, rows in self._blocks:
-            left = np.searchsorted(sorted_h, needles)
-            hit = np.flatnonzero(sorted_h[np.minimum(left, len(sorted_h) - 1)] == needles)
-            for o in hit:
-                i, j = order[o], left[o]
-                while found[i] < 0 and j < len(sorted_h) and sorted_h[j] == needles[o]:
-                    if second[j] == h2[i]:  # confirmed: the same key
-                        found[i] = rows[j]
-                    j += 1
-        return found
-
-    def _add(self, h1: np.ndarray, h2: np.ndarray, rows: np.ndarray) -> None:
-        order = np.argsort(h1)
-        self._blocks.append((h1[order], h2[order], rows[order].astype(np.int32 if rows.max() < 2**31 else np.int64)))
-        self._count += len(h1)
-        while len(self._blocks) > 1 and len(self._blocks[-2][0]) <= len(self._blocks[-1][0]) * 2 \
-                and len(self._blocks[-2][0]) + len(self._blocks[-1][0]) <= self.MAX_BLOCK:
-            b, a = self._blocks.pop(), self._blocks.pop()
-            h = np.concatenate([a[0], b[0]])
-            order = np.argsort(h, kind="stable")
-            rows_ab = np.concatenate([a[2], b[2]])
-            self._blocks.append((h[order], np.concatenate([a[1], b[1]])[order], rows_ab[order]))
-
-    def seen(self, h1: np.ndarray, h2: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """For keys distinct among themselves, given by two independent hashes (uint64, uint32) and their
-        rows: the row of an earlier occurrence, or -1 (the key is then recorded at its row)."""
-        found = self._lookup(h1, h2) if self._count else np.full(len(h1), -1, dtype="int64")
-        new = found < 0
-        if new.any():
-            self._add(h1[new], h2[new], rows[new])
-        return found
-
-    def first_rows(self, keys: pd.Series) -> pd.Series:
-        """For each row (index = row number): the row of an earlier occurrence, or NA; records new keys."""
-        rows = keys.index.to_numpy(dtype="int64")
-        result = np.full(len(keys), -1, dtype="int64")
-        dup = keys.duplicated(keep="first").to_numpy()
-        firsts = np.flatnonzero(~dup)
-        unique = keys.iloc[firsts]
-        h1 = pd.util.hash_pandas_object(unique, index=False, categorize=False).to_numpy()
-        h2 = pd.util.hash_pandas_object(unique, index=False, categorize=False,
-                                        hash_key=self._KEY2).to_numpy().astype(np.uint32)  # low 32 bits
-        result[firsts] = self.seen(h1, h2, rows[firsts])
-        if dup.any():
-            first_here = pd.Index(unique.to_numpy())
-            pos = first_here.get_indexer(keys.to_numpy()[dup])
-            earlier = result[firsts][pos]
-            result[dup] = np.where(earlier >= 0, earlier, rows[firsts][pos])
-        out = pd.Series(result, index=keys.index, dtype="Int64")
-        return out.mask(result < 0)
-
-
-# ---------------------------------------------------------------------------
-# Problems of one chunk
-# ---------------------------------------------------------------------------
-
-
-class _Problems:
-    """Collects (row, column, value, reason) of one chunk."""
-
-    def __init__(self, chunk: RawChunk, table: str = "") -> None:
-        self.raw = chunk.frame
-        self.headers = chunk.headers
-        self.parts: list[pd.DataFrame] = []
-        self.bad = pd.Series(False, index=self.raw.index)
-        # a region taken from level columns (etl.headers.promote) is blamed on the level column it was written in
-        self.promoted = TARGETS.get(table) if LEVEL_HINT in self.raw.columns else None
-
-    def label(self, column: str) -> str:
-        return self.headers.get(column, column)
-
-    def add(self, mask: pd.Series, column: str, check: Check | pd.Series, reason: str | pd.Series | None = None,
-            value: pd.Series | None = None) -> None:
-        """Reject rows where ``mask`` for breaking ``check`` (a rule, or a rule id per row with ``reason`` per row);
-        the reason is the rule's own unless given, and may use ``{v}`` for the raw value."""
-        mask = mask.fillna(False).astype(bool) if mask.dtype != bool else mask
-        if not mask.any():
-            return
-        if reason is None:
-            reason = check.reason()  # type: ignore[union-attr]
-        if column == self.promoted and value is None:
-            written = self.raw[LEVEL_HINT]
-            for level, level_col in COLUMN_OF_LEVEL.items():
-                here = mask & written.eq(level)
-                if here.any():
-                    self.add(here, level_col, check, reason, self.raw[column])
-            mask = mask & ~written.isin(list(COLUMN_OF_LEVEL))
-            if not mask.any():
-                return
-        rows = mask[mask].index
-        if value is None:
-            value = self.raw[column] if column in self.raw.columns else pd.Series("", index=self.raw.index)
-        vals = value.loc[rows].astype("str").fillna("")
-        if isinstance(reason, str):
-            reasons = vals.map(lambda v: reason.replace("{v}", v)) if "{v}" in reason else \
-                pd.Series(reason, index=rows)
-        else:
-            reasons = reason.loc[rows].astype("str")
-        ids = check.id if isinstance(check, Check) else check.loc[rows].astype("str").to_numpy()
-        self.parts.append(pd.DataFrame({"row": rows.to_numpy(), "column": self.label(column),
-                                        "value": vals.to_numpy(), "reason": reasons.to_numpy(), "check": ids}))
-        self.bad |= mask
-
-    def frame(self, *, run_id: str, table: str, source: str) -> pd.DataFrame:
-        if not self.parts:
-            return schemas.empty_frame("rejects")
-        out = pd.concat(self.parts, ignore_index=True)
-        out = out.drop_duplicates(["row", "column"], keep="first").sort_values("row", kind="stable")
-        out = out.assign(run_id=run_id, table=table, source=source)
-        return schemas.conform(out.reset_index(drop=True), "rejects")
-
 
 # ---------------------------------------------------------------------------
 # Typed columns
@@ -211,7 +67,7 @@ class _Problems:
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _control_characters(raw: pd.DataFrame, p: _Problems) -> None:
+def _control_characters(raw: pd.DataFrame, p: Problems) -> None:
     """A cell holding a control character (a stray NUL, a bell from a copy-paste) sets its row aside; the value
     is shown with the character made visible (U+2400..)."""
     for col in raw.columns:
@@ -226,46 +82,22 @@ def _control_characters(raw: pd.DataFrame, p: _Problems) -> None:
         p.add(bad, col, checks.CONTROL_CHARACTER, value=visible)
 
 
-def derived_ids(organizer: pd.Series, date: pd.Series, region: pd.Series, kind: pd.Series,
-                title: pd.Series) -> pd.Series:
-    """A stable key of activities written without an id: a hash of what the row says (organiser, date, place,
-    type, title) and its position among identical rows, so a corrected re-send of the same rows gets the same keys
-    and replaces them ('~3f9a0c1d2e4b', then '~3f9a0c1d2e4b-2' for its twin)."""
-    import hashlib
-
-    content = (organizer.fillna("").astype("str") + "|" + date.dt.strftime("%Y-%m-%d").fillna("") + "|"
-               + region.fillna("").astype("str") + "|" + kind.fillna("").astype("str") + "|"
-               + title.fillna("").astype("str").str.strip().str.lower())
-    digest = content.map(lambda c: "~" + hashlib.blake2b(c.encode(), digest_size=6).hexdigest())
-    nth = content.groupby(content, sort=False).cumcount()
-    return digest.where(nth == 0, digest + "-" + (nth + 1).astype("str"))
-
-
-
-def _col(raw: pd.DataFrame, name: str) -> pd.Series:
-    return raw[name] if name in raw.columns else pd.Series("", index=raw.index, dtype="str")
-
-
-def _area(raw: pd.DataFrame) -> pd.Series | None:
-    """The region the file covers, where a name is looked for first (etl.layout), or None."""
-    return raw[AREA_HINT] if AREA_HINT in raw.columns else None
-
 
 #: Columns that may be absent, but when a source has one, every row must fill it: an activity's id (without the
 #: column, a key is derived from the row: derived_ids).
 REQUIRED_WHEN_PRESENT = {"activities": ("id_kegiatan",)}
 
 
-def _required(raw: pd.DataFrame, p: _Problems, template: spec.SourceTemplate) -> None:
+def _required(raw: pd.DataFrame, p: Problems, template: spec.SourceTemplate) -> None:
     present = [c for c in REQUIRED_WHEN_PRESENT.get(template.table, ()) if c in raw.columns]
     for col in template.columns:
         if col.required or col.name in present:
-            p.add(parse.is_blank(_col(raw, col.name)), col.name, checks.REQUIRED,
+            p.add(parse.is_blank(column(raw, col.name)), col.name, checks.REQUIRED,
                   checks.REQUIRED.reason(column=p.label(col.name)))
 
 
-def _date(raw: pd.DataFrame, p: _Problems, name: str, today: dt.date) -> pd.Series:
-    values, bad = parse.parse_dates(_col(raw, name))
+def _date(raw: pd.DataFrame, p: Problems, name: str, today: dt.date) -> pd.Series:
+    values, bad = parse.parse_dates(column(raw, name))
     p.add(bad, name, checks.NOT_A_DATE)
     earliest = pd.Timestamp(spec.EARLIEST_DATE)
     p.add(values < earliest, name, checks.DATE_TOO_EARLY,
@@ -275,9 +107,9 @@ def _date(raw: pd.DataFrame, p: _Problems, name: str, today: dt.date) -> pd.Seri
     return values
 
 
-def _number(raw: pd.DataFrame, p: _Problems, name: str, *, whole: bool = True,
+def _number(raw: pd.DataFrame, p: Problems, name: str, *, whole: bool = True,
             nonnegative: bool = True) -> pd.Series:
-    values, bad = parse.parse_numbers(_col(raw, name))
+    values, bad = parse.parse_numbers(column(raw, name))
     p.add(bad, name, checks.NOT_A_NUMBER)
     if whole:
         p.add(values.notna() & (values != values.round()), name, checks.NOT_WHOLE)
@@ -287,15 +119,15 @@ def _number(raw: pd.DataFrame, p: _Problems, name: str, *, whole: bool = True,
     return values
 
 
-def _bool(raw: pd.DataFrame, p: _Problems, name: str) -> pd.Series:
-    values, bad = parse.parse_bools(_col(raw, name))
+def _bool(raw: pd.DataFrame, p: Problems, name: str) -> pd.Series:
+    values, bad = parse.parse_bools(column(raw, name))
     p.add(bad, name, checks.NOT_YES_NO)
     return values
 
 
-def _choice(raw: pd.DataFrame, p: _Problems, name: str, vocab_name: str) -> pd.Series:
+def _choice(raw: pd.DataFrame, p: Problems, name: str, vocab_name: str) -> pd.Series:
     vocab = parse.vocabulary(vocab_name)
-    values, bad = parse.parse_choices(_col(raw, name), vocab)
+    values, bad = parse.parse_choices(column(raw, name), vocab)
     if bad.any():
         rule = checks.UNKNOWN_CHOICE[vocab_name]
         allowed = ", ".join(k for k in vocab if k)
@@ -304,190 +136,10 @@ def _choice(raw: pd.DataFrame, p: _Problems, name: str, vocab_name: str) -> pd.S
             hint = parse.closest_choice(v, vocab)
             return rule.reason(maybe=f" — mungkin: {hint}" if hint else "", allowed=allowed).replace("{v}", v)
 
-        raw_vals = _col(raw, name)
+        raw_vals = column(raw, name)
         reasons = raw_vals.where(bad, "").map(lambda v: reason(v) if v else "")
         p.add(bad, name, rule, reasons)
     return values
-
-
-# ---------------------------------------------------------------------------
-# Regions
-# ---------------------------------------------------------------------------
-
-
-def _resolve_target(resolver: RegionResolver, text: str, level: str | None, within: str | None) -> Resolution:
-    """Resolve at ``level``; with no level, a name that fits several levels means the largest region
-    ("Koba" is Kecamatan Koba rather than Kelurahan Koba inside it)."""
-    r = resolver.resolve(text, level=level, within=within)
-    if r.code or level is not None:
-        return r
-    for lv in LEVELS:
-        r2 = resolver.resolve(text, level=lv, within=within)
-        if r2.code:
-            return r2
-    return r
-
-
-def context_region(resolver: RegionResolver, values: tuple[str, ...], ctx_cols: list[str],
-                   hint: str | None = None) -> tuple[str | None, dict[str, Finding]]:
-    """The deepest region the context columns name (provinsi, kabupaten_kota, kecamatan; blanks skipped),
-    or the error of the first one that does not resolve inside the previous. The first is looked for inside
-    ``hint`` first (the organiser, the file's region): 'Wonosari' in a Kabupaten Boalemo recap is its kecamatan."""
-    within: str | None = None
-    for col, value in zip(ctx_cols, values, strict=False):
-        if not value.strip():
-            continue
-        text = _BODY_PREFIX.sub("", value)
-        if within is None and hint and (code := resolver.lookup(text, level=CONTEXT_LEVEL[col], within=hint)):
-            within = code  # found inside the hint (a miss there costs a lookup, not a search for suggestions)
-            continue
-        r = resolver.resolve(text, level=CONTEXT_LEVEL[col], within=within)
-        if r.code is None:
-            return None, {col: r.finding}
-        within = r.code
-    return within, {}
-
-
-def resolve_one(resolver: RegionResolver, values: tuple[str, ...], ctx_cols: list[str], target: str,
-                 level: str | None, hint: str | None = None) -> tuple[str | None, dict[str, Finding]]:
-    """Resolve one combination (context values..., target value) top-down: (code, {column: error}).
-
-    ``hint`` is a region the target is probably inside (an activity's organizer) when no context is given.
-    """
-    within, errors = context_region(resolver, values, ctx_cols, hint)
-    if errors:
-        return None, errors
-    text = _BODY_PREFIX.sub("", values[len(ctx_cols)]) or values[len(ctx_cols)]
-    tries = [within] if within else ([hint, None] if hint else [None])
-    if within is None and hint and _names_itself(resolver, text, level, hint):
-        return hint, {}  # 'Kabupaten Konawe' in Konawe's recap is the kabupaten, not its Kecamatan Konawe
-    first: Resolution | None = None
-    for w in tries:
-        r = _resolve_target(resolver, text, level, w)
-        if r.code:
-            return r.code, {}
-        first = first or r
-    around = within or hint
-    if around is not None:  # the target may be the region around it ("Kab. X" inside kabupaten X, "Sragi" in Sragi)
-        parent = around.rsplit(".", 1)[0] if "." in around else None
-        self_r = resolver.resolve(text, level=level or level_of(around), within=parent)
-        if self_r.code == around:
-            return around, {}
-    if level is not None:  # a region that exists, at another level than the body's
-        other = _resolve_target(resolver, text, None, within)
-        if other.code:
-            return None, {target: _wrong_level(resolver, other.code, level)}
-    return None, {target: first.finding if first else Resolution(None).finding}
-
-
-_KIND_LEVEL = {"kabupaten": "kabkota", "kota": "kabkota", "provinsi": "provinsi", "kecamatan": "kecamatan",
-               "desa": "desa"}
-
-
-def _names_itself(resolver: RegionResolver, text: str, level: str | None, hint: str) -> bool:
-    """True when ``text`` names the hint region itself at its own level, said by its kind word ('Kota Kendari') or by
-    the body's level: then a same-named region inside it is not meant."""
-    hint_level = level_of(hint)
-    if level != hint_level and _KIND_LEVEL.get(kind_word(text) or "") != hint_level:
-        return False
-    parent = hint.rsplit(".", 1)[0] if "." in hint else None
-    return resolver.lookup(text, level=hint_level, within=parent) == hint
-
-
-def _wrong_level(resolver: RegionResolver, code: str, level: str, body: str | None = None) -> Finding:
-    return checks.finding(checks.REGION_LEVEL_BODY, name=resolver.name(code), code=code,
-                          level=LEVEL_LABEL[level_of(code)], body=body or LEVEL_BODY.get(level, level),
-                          body_level=LEVEL_LABEL[level])
-
-
-def _regions(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, target: str, ctx_cols: list[str],
-             level: pd.Series | None = None, hint: pd.Series | None = None) -> pd.Series:
-    """Region codes of ``target`` (NA where unresolved; problems recorded on the column at fault).
-
-    Works on the unique combinations of (context columns, target, level, hint), then maps back.
-    """
-    ctx_cols = [c for c in ctx_cols if c in raw.columns]
-    cols = [*ctx_cols, target]
-    columns = [_col(raw, c).fillna("").astype("str") for c in cols]
-    columns.append(level.fillna("").astype("str") if level is not None else pd.Series("", index=raw.index))
-    columns.append(hint.fillna("").astype("str") if hint is not None else pd.Series("", index=raw.index))
-    group = np.zeros(len(raw), dtype="int64")
-    for col in columns:  # one dense id per combination of (context columns, target, level, hint)
-        codes, uniques = pd.factorize(col)
-        group, _ = pd.factorize(group * max(len(uniques), 1) + codes)
-    _, first = np.unique(group, return_index=True)  # first row of each combination, in id order
-    combos = [c.take(first).to_numpy(dtype=object) for c in columns]
-    codes_out: list[str | None] = []
-    none = Finding("", "")
-    errors: dict[str, list[Finding]] = {c: [] for c in cols}
-    known = resolver.code_set()
-    contexts: dict[tuple[tuple[str, ...], str], tuple[str | None, bool]] = {}
-    for k in range(len(first)):
-        values = tuple(combo[k] for combo in combos[:len(cols)])
-        lvl, hnt = combos[len(cols)][k], combos[len(cols) + 1][k]
-        text = values[-1].strip()
-        # a code is resolve_one's own answer when its context resolves, it lies inside and is at its level
-        # (the rule bulk_activities._quick_region applies to whole columns)
-        if text in known:
-            ctx = values[:-1]
-            if (ctx, hnt) not in contexts:
-                within, ctx_errors = context_region(resolver, ctx, ctx_cols, hnt or None)
-                contexts[(ctx, hnt)] = (within, not ctx_errors)
-            within, ctx_ok = contexts[(ctx, hnt)]
-            if ctx_ok and (not lvl or code_shape.LEVEL_OF_LENGTH.get(len(text)) == lvl) \
-                    and (within is None or text.startswith(within + ".")):
-                codes_out.append(text)
-                for c in cols:
-                    errors[c].append(none)
-                continue
-        if not text:
-            code, errs = None, {}
-        else:
-            code, errs = resolve_one(resolver, values, ctx_cols, target, lvl or None, hnt or None)
-        codes_out.append(code)
-        for c in cols:
-            errors[c].append(errs.get(c, none))
-    for c in cols:
-        ids = np.asarray([f.check for f in errors[c]], dtype=object)[group]
-        reasons = np.asarray([f.reason for f in errors[c]], dtype=object)[group]
-        p.add(pd.Series(ids != "", index=raw.index), c, pd.Series(ids, index=raw.index, dtype="str"),
-              pd.Series(reasons, index=raw.index, dtype="str"))
-    return pd.Series(np.asarray(codes_out, dtype=object)[group], index=raw.index, dtype="str")
-
-
-def _inside_area(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, target: str, codes: pd.Series
-                 ) -> pd.Series:
-    """Codes outside the region the file covers (its title or name: etl.layout.Layout.area) set their row aside;
-    a personnel, pleno, TPS or seats table of an office lists the office's own regions (an activity may take
-    place anywhere, so activities are not held to it)."""
-    area = _area(raw)
-    if area is None:
-        return codes
-    pairs = pd.DataFrame({"c": codes, "a": area.fillna("")}).dropna()
-    outside = pd.Series(False, index=raw.index)
-    reasons = pd.Series("", index=raw.index, dtype="str")
-    for (c, a), idx in pairs.groupby(["c", "a"], sort=False).groups.items():
-        if a and c != a and not c.startswith(a + "."):
-            outside.loc[idx] = True
-            reasons.loc[idx] = checks.OUTSIDE_FILE_AREA.reason(name=resolver.name(c), code=c,
-                                                               area_name=resolver.name(a), area=a)
-    if outside.sum() * 2 > len(pairs) >= 3:  # most rows elsewhere: the title or name was misread, not the rows
-        return codes
-    set_aside = outside.copy()
-    # blamed on the widest column that is already outside (a kecamatan of another kab/kota), else the region's own
-    for col in [c for c in CONTEXT_LEVEL if c in raw.columns]:
-        here = outside & _col(raw, col).str.strip().ne("")
-        if not here.any():
-            continue
-        within = pd.Series([context_region(resolver, (v,), [col])[0] or "" for v in raw.loc[here, col]],
-                           index=raw.index[here])
-        wrong = pd.Series(False, index=raw.index)
-        wrong.loc[within.index] = [bool(w) and not (w == a or w.startswith(a + ".") or a.startswith(w + "."))
-                                   for w, a in zip(within, area.loc[within.index], strict=True)]
-        p.add(wrong, col, checks.OUTSIDE_FILE_AREA, reasons)
-        outside &= ~wrong
-    p.add(outside, target, checks.OUTSIDE_FILE_AREA, reasons)
-    return codes.mask(set_aside)
 
 
 def _body_from(body: pd.Series, codes: pd.Series) -> pd.Series:
@@ -500,31 +152,31 @@ def _body_from(body: pd.Series, codes: pd.Series) -> pd.Series:
 # ---------------------------------------------------------------------------
 
 
-def _personnel(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, today: dt.date) -> pd.DataFrame:
+def _personnel(raw: pd.DataFrame, p: Problems, resolver: RegionResolver, today: dt.date) -> pd.DataFrame:
     as_of = _date(raw, p, "tanggal", today)
     body = _choice(raw, p, "lembaga", "BODIES")
     role = _choice(raw, p, "jabatan", "ROLES")
     gender = _choice(raw, p, "jenis_kelamin", "GENDERS").fillna("X")
     count = _number(raw, p, "jumlah")
-    code = _regions(raw, p, resolver, "wilayah", list(CONTEXT_LEVEL), body.map(spec.BODY_LEVEL), _area(raw))
-    code = _inside_area(raw, p, resolver, "wilayah", code)
+    code = resolve_column(raw, p, resolver, "wilayah", list(CONTEXT_LEVEL), body.map(spec.BODY_LEVEL), file_area(raw))
+    code = inside_area(raw, p, resolver, "wilayah", code)
     prov, kab = code_shape.parents(code)
     return pd.DataFrame({"as_of": as_of, "region_code": code, "provinsi_code": prov, "kabkota_code": kab,
                          "body": body, "role": role, "gender": gender, "count": count})
 
 
-def _activities(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, today: dt.date) -> pd.DataFrame:
+def _activities(raw: pd.DataFrame, p: Problems, resolver: RegionResolver, today: dt.date) -> pd.DataFrame:
     date = _date(raw, p, "tanggal", today)
     org_body = _choice(raw, p, "lembaga_penyelenggara", "BODIES")
-    area = _area(raw)
-    organizer = _regions(raw, p, resolver, "penyelenggara", ["provinsi"], org_body.map(spec.BODY_LEVEL), area)
+    area = file_area(raw)
+    organizer = resolve_column(raw, p, resolver, "penyelenggara", ["provinsi"], org_body.map(spec.BODY_LEVEL), area)
     written_at = raw[LEVEL_HINT] if LEVEL_HINT in raw.columns else None  # the level column a place was written in
-    code = _regions(raw, p, resolver, "lokasi", list(CONTEXT_LEVEL), written_at,
+    code = resolve_column(raw, p, resolver, "lokasi", list(CONTEXT_LEVEL), written_at,
                     hint=organizer if area is None else organizer.fillna(area))
     kind = _choice(raw, p, "jenis", "ACTIVITY_TYPES")
     participants = _number(raw, p, "peserta")
-    title = _col(raw, "judul").str.strip()
-    ids = _col(raw, "id_kegiatan").str.strip() if "id_kegiatan" in raw.columns \
+    title = column(raw, "judul").str.strip()
+    ids = column(raw, "id_kegiatan").str.strip() if "id_kegiatan" in raw.columns \
         else derived_ids(organizer, date, code, kind, title)
     prov, kab = code_shape.parents(code)
     return pd.DataFrame({
@@ -534,13 +186,13 @@ def _activities(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, today
     })
 
 
-def _pleno(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, today: dt.date) -> pd.DataFrame:
+def _pleno(raw: pd.DataFrame, p: Problems, resolver: RegionResolver, today: dt.date) -> pd.DataFrame:
     body = _choice(raw, p, "lembaga", "BODIES")
     level = body.map(spec.BODY_LEVEL)
     if LEVEL_HINT in raw.columns:  # a body not given sits at the level its region was written in
         level = level.fillna(raw[LEVEL_HINT].replace("", pd.NA))
-    code = _regions(raw, p, resolver, "wilayah", list(CONTEXT_LEVEL), level, _area(raw))
-    code = _inside_area(raw, p, resolver, "wilayah", code)
+    code = resolve_column(raw, p, resolver, "wilayah", list(CONTEXT_LEVEL), level, file_area(raw))
+    code = inside_area(raw, p, resolver, "wilayah", code)
     date = _date(raw, p, "minggu", today)
     held = _bool(raw, p, "dilaksanakan")
     present = _number(raw, p, "anggota_hadir")
@@ -558,7 +210,7 @@ def _pleno(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, today: dt.
                            index=raw.index).replace("", pd.NA)
     outcome = outcome.fillna(from_score).mask(held.eq(False).fillna(False).astype(bool), "tidak_pleno")
     week = date - pd.to_timedelta(date.dt.day_of_week, unit="D")
-    evaluator = _regions(raw, p, resolver, "penilai", []) if "penilai" in raw.columns \
+    evaluator = resolve_column(raw, p, resolver, "penilai", []) if "penilai" in raw.columns \
         else pd.Series(pd.NA, index=raw.index, dtype="str")
     prov, kab = code_shape.parents(code)
     return pd.DataFrame({
@@ -569,10 +221,10 @@ def _pleno(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, today: dt.
     })
 
 
-def _tps(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, today: dt.date) -> pd.DataFrame:
-    code = _regions(raw, p, resolver, "desa", list(CONTEXT_LEVEL),
-                    pd.Series("desa", index=raw.index, dtype="str"), _area(raw))
-    code = _inside_area(raw, p, resolver, "desa", code)
+def _tps(raw: pd.DataFrame, p: Problems, resolver: RegionResolver, today: dt.date) -> pd.DataFrame:
+    code = resolve_column(raw, p, resolver, "desa", list(CONTEXT_LEVEL),
+                    pd.Series("desa", index=raw.index, dtype="str"), file_area(raw))
+    code = inside_area(raw, p, resolver, "desa", code)
     election = _choice(raw, p, "pemilu", "ELECTIONS")
     tps = _number(raw, p, "jumlah_tps")
     voters = _number(raw, p, "dpt")
@@ -581,10 +233,10 @@ def _tps(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, today: dt.da
                          "kecamatan_code": code.str[:8], "election": election, "tps": tps, "voters": voters})
 
 
-def _seats_reference(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, today: dt.date) -> pd.DataFrame:
+def _seats_reference(raw: pd.DataFrame, p: Problems, resolver: RegionResolver, today: dt.date) -> pd.DataFrame:
     body = _choice(raw, p, "lembaga", "BODIES")
-    code = _regions(raw, p, resolver, "wilayah", ["provinsi"], body.map(spec.BODY_LEVEL), _area(raw))
-    code = _inside_area(raw, p, resolver, "wilayah", code)
+    code = resolve_column(raw, p, resolver, "wilayah", ["provinsi"], body.map(spec.BODY_LEVEL), file_area(raw))
+    code = inside_area(raw, p, resolver, "wilayah", code)
     level = code_shape.levels(code)
     deep = code.notna() & body.isna() & ~level.isin(["provinsi", "kabkota"])
     p.add(deep, "wilayah", checks.REGION_LEVEL_SEATS, code.where(deep, "").map(
@@ -601,7 +253,7 @@ def _seats_reference(raw: pd.DataFrame, p: _Problems, resolver: RegionResolver, 
     reasons = body.where(check, "").map(
         lambda b: checks.SEATS_NOT_ALLOWED.reason(body=b, allowed=" atau ".join(map(str, spec.ALLOWED_SEATS[b])))
         if b else "")
-    reasons = pd.Series([r.replace("{v}", v) for r, v in zip(reasons, _col(raw, "jumlah_anggota"), strict=True)],
+    reasons = pd.Series([r.replace("{v}", v) for r, v in zip(reasons, column(raw, "jumlah_anggota"), strict=True)],
                         index=raw.index)
     p.add(check, "jumlah_anggota", checks.SEATS_NOT_ALLOWED, reasons)
     prov, _ = code_shape.parents(code)
@@ -617,10 +269,6 @@ _BUILDERS = {"personnel": _personnel, "activities": _activities, "pleno": _pleno
 # ---------------------------------------------------------------------------
 
 
-def duplicate_reason(label: str, value: str, first_row: int) -> str:
-    return checks.DUPLICATE_KEY.reason(label=label, value=value, first_row=first_row)
-
-
 def load_chunk(raw: RawChunk, source: Source, resolver: RegionResolver, *, run_id: str, today: dt.date,
                keys: KeyTracker | None = None, check_keys: bool = True) -> LoadResult:
     """Parse, resolve and check one chunk of ``source`` (its table must be known).
@@ -633,7 +281,7 @@ def load_chunk(raw: RawChunk, source: Source, resolver: RegionResolver, *, run_i
         raise ValueError(f"no loader for source table {table!r}")
     template = spec.SOURCES[table]
     frame = raw.frame
-    p = _Problems(raw, table)
+    p = Problems(raw, table)
     _required(frame, p, template)
     _control_characters(frame, p)
     built = _BUILDERS[table](frame, p, resolver, today)
@@ -652,9 +300,9 @@ def load_chunk(raw: RawChunk, source: Source, resolver: RegionResolver, *, run_i
         if dup.any():
             src_cols = [KEY_SOURCE[table][c] for c in key_cols if c in KEY_SOURCE[table]]
             label = ", ".join(p.label(c) for c in src_cols)
-            values = _col(frame, src_cols[0]).astype("str")
+            values = column(frame, src_cols[0]).astype("str")
             for c in src_cols[1:]:
-                values = values.str.cat(_col(frame, c).astype("str"), sep=" | ")
+                values = values.str.cat(column(frame, c).astype("str"), sep=" | ")
             mask = pd.Series(False, index=frame.index)
             mask.loc[dup[dup].index] = True
             reasons = pd.Series("", index=frame.index, dtype="str")

@@ -189,7 +189,7 @@ def _first(tracker, keys: list[str], start: int) -> list:
 
 
 def test_key_tracker_names_the_first_row_across_chunks():
-    from etl.loaders import KeyTracker
+    from etl.keys import KeyTracker
 
     t = KeyTracker()
     assert _first(t, ["a", "b", "a"], 2) == [None, None, 2]
@@ -199,7 +199,7 @@ def test_key_tracker_names_the_first_row_across_chunks():
 
 
 def test_key_tracker_confirms_a_hash_hit_with_a_second_hash(monkeypatch):
-    from etl.loaders import KeyTracker
+    from etl.keys import KeyTracker
 
     real = pd.util.hash_pandas_object
 
@@ -214,7 +214,7 @@ def test_key_tracker_confirms_a_hash_hit_with_a_second_hash(monkeypatch):
 
 
 def test_key_tracker_blocks_merge_and_still_find_every_key():
-    from etl.loaders import KeyTracker
+    from etl.keys import KeyTracker
 
     t = KeyTracker()
     for c in range(9):  # blocks of 3 keys merge into larger ones
