@@ -33,7 +33,6 @@ import os
 import secrets
 import shutil
 import warnings
-from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
@@ -47,19 +46,19 @@ import pyarrow.parquet as pq
 from etl import publish
 from etl.aggregates import AGGREGATES, OF_ACTIVITIES, write_aggregates
 from etl.errors import SourceError
-from etl.inputs import discover, with_values
+from etl.inputs import Inputs, discover, with_values
 from etl.keep_going import PARTIAL, set_aside
 from etl.keep_going import message as refused_message
+from etl.merge import FACT_TABLES, ROW_GROUP, SHADOW_DIR, check_schema, duckdb_config, merge, sql_path
 from etl.parallel import read_sources
 from etl.publish import pause_at
 from etl.regions import regions_table
-from etl.spec import KEYS, TABLES, table_columns
+from etl.spec import TABLES, table_columns
 from etl.staging import (
     LoadJob,
     Progress,
     SourceStats,
     arrow_schema,
-    dictionary_columns,
     make_source,
     malloc_tuning,
     prio_of,
@@ -69,24 +68,11 @@ from etl.staging import (
     write_by_province,
 )
 
-FACT_TABLES = ("personnel", "activities", "pleno", "tps", "seats_reference")
 DATE_COLUMN = {t: TABLES[t].date for t in FACT_TABLES if TABLES[t].date}
-SORT = {t: ", ".join(TABLES[t].sort) for t in FACT_TABLES}
-ROW_GROUP = 64_000
 #: Sources hashed at once (to tell a changed source from one to carry over).
 HASH_THREADS = 2
-#: Columns no query filters on, written without min/max statistics: with staging.NO_DICTIONARY, the merge writes
-#: 5 M activities ~20 % faster.
-NO_STATISTICS = {"activities": ("activity_id", "title")}
 #: Rows per batch when a reused source's rows are copied from the published version.
 CARRY_BATCH = 100_000
-SHADOW_DIR = "_shadowed"
-#: DuckDB's memory for the merge (it spills to staging/_tmp beyond it). 1GB holds too, but costs ~0.9 GB
-#: more peak RSS at 5 M rows for no measurable speed; override with PANTAU_ETL_DUCKDB_MEMORY.
-DUCKDB_MEMORY = "256MB"
-#: A province with at most this many rows is sorted in memory (polars: ~0.6 GB at 1 M activity rows), a larger one
-#: by DuckDB within DUCKDB_MEMORY.
-SORT_IN_MEMORY_ROWS = 1_000_000
 #: After reading this many rows, memory held for reading is handed back before the merge.
 RELEASE_AFTER_ROWS = 1_000_000
 
@@ -123,8 +109,6 @@ def build(source: Path | str, warehouse: Path | str, *, today: date | None = Non
     own values (sources.toml) win. `keep_going`: a source that cannot be read is set aside and listed, its rows of
     the previous version kept, and the others publish (etl.keep_going).
     """
-    from etl.readers import sha256_of
-
     malloc_tuning()
     warehouse = Path(warehouse)
     started = datetime.now(UTC)
@@ -142,77 +126,13 @@ def build(source: Path | str, warehouse: Path | str, *, today: date | None = Non
         summary.sample = inputs.sample
         prev_dir = publish.current_dir(warehouse)
         prev = publish.read_manifest(prev_dir)
-        prev_sources: dict = prev.get("sources", {})
-        if prev_sources and prev.get("sample") and not inputs.sample:
-            # real data into the sample's warehouse: the sample goes, never mixed in unlabelled (a sample source the
-            # new inputs list by name stays theirs)
-            listed = {spec["name"] for spec in inputs.sources}
-            summary.dropped_sample = sum(1 for name in prev_sources if name not in listed)
-            prune = True
-        elif prev_sources and not prev.get("sample") and inputs.sample:
-            raise SourceError(
-                f"{warehouse}: gudang data ini berisi data nyata; data contoh tidak dicampur ke dalamnya. Bangun "
-                f"data contoh ke folder lain, mis. --warehouse data/warehouse-contoh (this warehouse holds real "
-                f"data: build the sample into another folder)")
-        parts = staging / "_parts"
+        summary.dropped_sample, prune = _sample_rule(prev, inputs, warehouse, prune)
         (staging / "_tmp").mkdir(parents=True)
-        con = duckdb.connect(config=_duckdb_config(staging))
+        con = duckdb.connect(config=duckdb_config(staging))
         notify("start", {"sources": len(inputs.sources), "run_id": run_id})
-        seen: set[str] = set()
-        carried: list[tuple[SourceStats, dict]] = []
-        to_read: list[tuple[dict, SourceStats]] = []
-        for spec in inputs.sources:
-            if spec["name"] in seen:
-                raise SourceError(f"{spec['name']}: disebut dua kali dalam daftar sumber (listed twice)")
-            seen.add(spec["name"])
-        hashing = ThreadPoolExecutor(HASH_THREADS)  # hashlib and file reads let go of the GIL
-        try:
-            # only a source the published version has needs its hash now (to tell if it changed); a new one is
-            # hashed by whoever reads it (load_into_parts), while its file is read anyway
-            digests = hashing.map(lambda spec: sha256_of(make_source(spec)) if spec["name"] in prev_sources else "",
-                                  inputs.sources)
-            for order, (spec, digest) in enumerate(zip(inputs.sources, digests, strict=True)):
-                # a database error in hashing is a SourceError, raised in list order
-                stats = SourceStats(name=spec["name"], table=spec["table"], order=order, sha256=digest,
-                                    values={**(spec.get("defaults") or {}), **(spec.get("values") or {})})
-                old = prev_sources.get(stats.name)
-                if old and prev_dir and old.get("sha256") == stats.sha256 and old.get("table") == stats.table \
-                        and (old.get("values") or {}) == stats.values:  # a value given anew is read anew
-                    _reuse(stats, old)
-                    carried.append((stats, old))
-                    notify("source", {"name": stats.name, "table": stats.table})
-                    notify("source_done", {"name": stats.name, "stats": asdict(stats)})
-                else:
-                    stats.loaded_run = run_id
-                    to_read.append((spec, stats))
-                summary.sources.append(stats)
-        finally:  # on an error, the hashes not started yet are not waited for
-            hashing.shutdown(wait=True, cancel_futures=True)
-        read_sources(to_read, LoadJob(parts=parts, run_id=run_id, today=today or date.today(),
-                                      chunk_rows=chunk_rows), notify, keep_going)
-        summary.refused, to_carry = set_aside(summary.sources, inputs.refused, prev_sources)
-        for stats, old in to_carry:  # rows of the previous version kept, under its hash: the file is read next run
-            _reuse(stats, old)
-            stats.sha256 = old.get("sha256", "")
-            carried.append((stats, old))
-        seen.update(s.name for s in summary.refused)
-        summary.message = refused_message(summary.refused)
-        if not prune and prev_dir:
-            for name, old in prev_sources.items():
-                if name not in seen:
-                    stats = SourceStats(name=name, table=old["table"], order=len(summary.sources),
-                                        sha256=old.get("sha256", ""))
-                    _reuse(stats, old)
-                    carried.append((stats, old))
-                    summary.sources.append(stats)
-        linked = _unchanged_tables(summary.sources, prev_sources, prev_dir)
-        for stats, _old in carried:
-            _carry(con, prev_dir, parts, stats, rows=stats.table not in linked,  # prev_dir is set: rows were reused
-                   rejects=linked != set(FACT_TABLES))
-        notify("finalize", {})
-        if sum(s.rows_read for s in summary.sources) >= RELEASE_AFTER_ROWS:
-            release_memory()
-        _finalize(con, staging, parts, prev_dir, summary, inputs.sample, started, linked)
+        job = LoadJob(parts=staging / "_parts", run_id=run_id, today=today or date.today(), chunk_rows=chunk_rows)
+        _stage(con, job, inputs, prev_dir, prev.get("sources", {}) if prev_dir else {}, summary, prune=prune,
+               keep_going=keep_going, started=started, notify=notify)
         con.close()
         con = None
         notify("publish", {})
@@ -238,8 +158,88 @@ def build(source: Path | str, warehouse: Path | str, *, today: date | None = Non
 # ---------------------------------------------------------------------------
 
 
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
+def _sample_rule(prev: dict, inputs: Inputs, warehouse: Path, prune: bool) -> tuple[int, bool]:
+    """(sample sources dropped, prune) of a run: real data into the sample's warehouse drops the sample, never mixed
+    in unlabelled (a sample source the new inputs list by name stays theirs); the sample into real data stops."""
+    prev_sources = prev.get("sources", {})
+    if prev_sources and prev.get("sample") and not inputs.sample:
+        listed = {spec["name"] for spec in inputs.sources}
+        return sum(1 for name in prev_sources if name not in listed), True
+    if prev_sources and not prev.get("sample") and inputs.sample:
+        raise SourceError(
+            f"{warehouse}: gudang data ini berisi data nyata; data contoh tidak dicampur ke dalamnya. Bangun "
+            f"data contoh ke folder lain, mis. --warehouse data/warehouse-contoh (this warehouse holds real "
+            f"data: build the sample into another folder)")
+    return 0, prune
+
+
+def _stage(con: duckdb.DuckDBPyConnection, job: LoadJob, inputs: Inputs, prev_dir: Path | None, prev_sources: dict,
+           summary: RunSummary, *, prune: bool, keep_going: bool, started: datetime, notify: Progress) -> None:
+    """The new version in staging (job.parts' parent): the sources read or carried (a source set aside by
+    ``keep_going`` keeps its published rows), every table merged or linked."""
+    carried, to_read = _plan(inputs.sources, prev_sources, summary, notify)
+    read_sources(to_read, job, notify, keep_going)
+    summary.refused, to_carry = set_aside(summary.sources, inputs.refused, prev_sources)
+    for stats, old in to_carry:  # rows of the previous version kept, under its hash: the file is read next run
+        _reuse(stats, old)
+        stats.sha256 = old.get("sha256", "")
+        carried.append((stats, old))
+    summary.message = refused_message(summary.refused)
+    if not prune:
+        listed = {spec["name"] for spec in inputs.sources} | {s.name for s in summary.refused}
+        for name, old in prev_sources.items():
+            if name not in listed:  # absent from this run: kept as published
+                stats = SourceStats(name=name, table=old["table"], order=len(summary.sources),
+                                    sha256=old.get("sha256", ""))
+                _reuse(stats, old)
+                carried.append((stats, old))
+                summary.sources.append(stats)
+    linked = _unchanged_tables(summary.sources, prev_sources, prev_dir)
+    for stats, _old in carried:
+        _carry(con, prev_dir, job.parts, stats, rows=stats.table not in linked,  # type: ignore[arg-type]
+               rejects=linked != set(FACT_TABLES))  # prev_dir is set: sources were carried
+    notify("finalize", {})
+    if sum(s.rows_read for s in summary.sources) >= RELEASE_AFTER_ROWS:
+        release_memory()
+    _finalize(con, job.parts.parent, job.parts, prev_dir, summary, inputs.sample, started, linked)
+
+
+def _plan(specs: list[dict], prev_sources: dict, summary: RunSummary, notify: Progress
+          ) -> tuple[list[tuple[SourceStats, dict]], list[tuple[dict, SourceStats]]]:
+    """(sources carried from the published version, sources to read) of the run's inputs, each added to
+    ``summary.sources``: a source is carried when its content (SHA-256), table and given values are the published
+    ones. Only a source the published version has is hashed here; a new one is hashed by whoever reads it."""
+    from etl.readers import sha256_of
+
+    seen: set[str] = set()
+    for spec in specs:
+        if spec["name"] in seen:
+            raise SourceError(f"{spec['name']}: disebut dua kali dalam daftar sumber (listed twice)")
+        seen.add(spec["name"])
+    carried: list[tuple[SourceStats, dict]] = []
+    to_read: list[tuple[dict, SourceStats]] = []
+    hashing = ThreadPoolExecutor(HASH_THREADS)  # hashlib and file reads let go of the GIL
+    try:
+        digests = hashing.map(lambda spec: sha256_of(make_source(spec)) if spec["name"] in prev_sources else "",
+                              specs)
+        for order, (spec, digest) in enumerate(zip(specs, digests, strict=True)):
+            # a database error in hashing is a SourceError, raised in list order
+            stats = SourceStats(name=spec["name"], table=spec["table"], order=order, sha256=digest,
+                                values={**(spec.get("defaults") or {}), **(spec.get("values") or {})})
+            old = prev_sources.get(stats.name)
+            if old and old.get("sha256") == stats.sha256 and old.get("table") == stats.table \
+                    and (old.get("values") or {}) == stats.values:  # a value given anew is read anew
+                _reuse(stats, old)
+                carried.append((stats, old))
+                notify("source", {"name": stats.name, "table": stats.table})
+                notify("source_done", {"name": stats.name, "stats": asdict(stats)})
+            else:
+                stats.loaded_run = summary.run_id
+                to_read.append((spec, stats))
+            summary.sources.append(stats)
+    finally:  # on an error, the hashes not started yet are not waited for
+        hashing.shutdown(wait=True, cancel_futures=True)
+    return carried, to_read
 
 
 def _reuse(stats: SourceStats, old: dict) -> None:
@@ -281,7 +281,7 @@ def _carry(con: duckdb.DuckDBPyConnection, prev_dir: Path, parts: Path, stats: S
              if f.exists()] if rows else []
     if files:
         cols = ", ".join(f'"{c}"' for c in table_columns(stats.table))
-        union = " UNION ALL ".join(f"SELECT {cols} FROM read_parquet('{_sql_path(f)}') WHERE source = $name"
+        union = " UNION ALL ".join(f"SELECT {cols} FROM read_parquet('{sql_path(f)}') WHERE source = $name"
                                    for f in files)
         with warnings.catch_warnings():  # "an extra copy of the rows": a batch at a time, and the name is bound
             warnings.simplefilter("ignore", UserWarning)
@@ -295,8 +295,8 @@ def _carry(con: duckdb.DuckDBPyConnection, prev_dir: Path, parts: Path, stats: S
     old_rejects = prev_dir / "rejects.parquet"
     if rejects and old_rejects.exists():
         out = subfolder(parts, "_rejects") / f"{stats.order:05d}-carried.parquet"
-        con.execute(f"COPY (SELECT {_rejects_columns(old_rejects)} FROM read_parquet('{_sql_path(old_rejects)}') "
-                    f"WHERE source = $name) TO '{_sql_path(out)}' (FORMAT parquet)", {"name": stats.name})
+        con.execute(f"COPY (SELECT {_rejects_columns(old_rejects)} FROM read_parquet('{sql_path(old_rejects)}') "
+                    f"WHERE source = $name) TO '{sql_path(out)}' (FORMAT parquet)", {"name": stats.name})
 
 
 def _rejects_columns(path: Path) -> str:
@@ -304,115 +304,6 @@ def _rejects_columns(path: Path) -> str:
     rule, `check` is NULL (the Kualitas data page counts those as 'other')."""
     have = set(pq.read_schema(path).names)
     return ", ".join(f'"{c}"' if c in have else f'NULL::VARCHAR AS "{c}"' for c in table_columns("rejects"))
-
-
-def _merge(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, table: str) -> tuple[int, int]:
-    """Merge a table's parts into staging/<table>.parquet: one row per key, the newest source's.
-
-    Keys present more than once are found first (usually none: then the parts are only sorted); only
-    their rows are ranked. Rows that lost to a newer source go to staging/_shadowed/<table>.parquet.
-    Returns (rows, replaced).
-    """
-    out = staging / f"{table}.parquet"
-    files = sorted((parts / table).rglob("*.parquet")) if (parts / table).exists() else []
-    if not files:
-        pq.write_table(arrow_schema(table).empty_table(), out)
-        return 0, 0
-    keys = [f'"{k}"' for k in KEYS[table]]
-    key = ", ".join(keys)
-    cols = ", ".join(f'"{c}"' for c in table_columns(table))
-    plain = f"read_parquet('{_sql_path(parts / table)}/*/*.parquet', hive_partitioning = false)"
-    copy_opts = f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP})"
-    # One source only (file names start with its order): its keys are unique already (KeyTracker, or the
-    # published rows of one source). Otherwise key hashes rule out repeats in most runs. Either way the
-    # GROUP BY over every key (DuckDB's largest hash table) is skipped.
-    single = len({f.name.split("-", 1)[0] for f in files}) == 1
-    if single or not _may_repeat_keys(files, KEYS[table]):
-        return _write_sorted(con, parts / table, out, table), 0
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _dups AS SELECT {key} FROM {plain} GROUP BY ALL "
-                f"HAVING count(*) > 1")
-    try:
-        if not con.execute("SELECT count(*) FROM _dups").fetchall()[0][0]:
-            return _write_sorted(con, parts / table, out, table), 0
-        on = " AND ".join(f"p.{k} IS NOT DISTINCT FROM d.{k}" for k in keys)
-        ranked = (f"read_parquet('{_sql_path(parts / table)}/*/*.parquet', filename = true, file_row_number = true, "
-                  f"hive_partitioning = false)")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _ranked AS SELECT p.*, row_number() OVER (PARTITION BY {key} "
-                    f"ORDER BY _prio DESC, filename DESC, file_row_number DESC) AS _rn "
-                    f"FROM {ranked} p SEMI JOIN _dups d ON {on}")
-        con.execute(f"COPY (SELECT {cols} FROM {plain} p ANTI JOIN _dups d ON {on} UNION ALL "
-                    f"SELECT {cols} FROM _ranked WHERE _rn = 1 ORDER BY {SORT[table]}) TO '{_sql_path(out)}' "
-                    f"{copy_opts}")
-        replaced = con.execute("SELECT count(*) FROM _ranked WHERE _rn > 1").fetchone()[0]
-        if replaced:
-            shadow = subfolder(staging, SHADOW_DIR) / f"{table}.parquet"
-            con.execute(f"COPY (SELECT {cols} FROM _ranked WHERE _rn > 1 ORDER BY source) "
-                        f"TO '{_sql_path(shadow)}' (FORMAT parquet, COMPRESSION zstd)")
-        return pq.ParquetFile(out).metadata.num_rows, replaced
-    finally:
-        con.execute("DROP TABLE IF EXISTS _dups; DROP TABLE IF EXISTS _ranked")
-
-
-def _may_repeat_keys(files: list[Path], keys: tuple[str, ...] | list[str]) -> bool:
-    """False when no key occurs twice in these parts: as many distinct 64-bit key hashes as rows (~3x quicker
-    than DuckDB's GROUP BY over 5 M keys). Equal keys hash alike, so True may only be a hash collision; the
-    caller then finds the repeated keys exactly."""
-    import polars as pl
-
-    hashed = pl.col(keys[0]).hash() if len(keys) == 1 else pl.struct(list(keys)).hash()
-    frame = pl.scan_parquet(files).select(hashed.alias("h"))
-    counts = frame.select(pl.len().alias("rows"), pl.col("h").n_unique().alias("distinct")).collect()
-    return counts["distinct"][0] < counts["rows"][0]
-
-
-def _write_sorted(con: duckdb.DuckDBPyConnection, folder: Path, out: Path, table: str) -> int:
-    """Parts without duplicate keys -> out, in SORT order: each province sorted alone, appended in code order
-    (row groups never span two). A province of up to SORT_IN_MEMORY_ROWS rows is sorted in memory by polars
-    (stable, on all cores) while a thread compresses and writes the one before; a larger one is sorted by
-    DuckDB, which spills beyond DUCKDB_MEMORY."""
-    from concurrent.futures import Future
-
-    import polars as pl
-
-    cols = list(table_columns(table))
-    quoted = ", ".join(f'"{c}"' for c in cols)
-    order = [c.strip() for c in SORT[table].split(",")]
-    # polars hands its strings over as string_view without a copy (as string it copies each one: ~1 s per 5 M
-    # activity rows); Parquet stores both alike, and without the Arrow schema in the file they read back as string
-    schema = pa.schema([f.with_type(pa.string_view()) if f.type == pa.string() else f for f in arrow_schema(table)])
-
-    def write(batches: Iterable[pa.RecordBatch]) -> int:
-        n = 0
-        for batch in batches:
-            if batch.num_rows:
-                writer.write_table(pa.Table.from_batches([batch]).cast(schema), row_group_size=ROW_GROUP)
-                n += batch.num_rows
-        return n
-
-    rows = 0
-    with pq.ParquetWriter(out, schema, compression="zstd", store_schema=False,
-                          use_dictionary=dictionary_columns(table, cols),
-                          write_statistics=[c for c in cols if c not in NO_STATISTICS.get(table, ())]) as writer, \
-            ThreadPoolExecutor(1) as background:
-        pending: Future | None = None
-        for prov in sorted(d for d in folder.iterdir() if d.is_dir()):
-            files = sorted(prov.glob("*.parquet"))
-            if not files:  # every part of it was dropped (a source read again)
-                continue
-            if sum(pq.ParquetFile(f).metadata.num_rows for f in files) <= SORT_IN_MEMORY_ROWS:
-                # stable, so the order does not depend on threads; nulls last, as DuckDB's ORDER BY
-                frame = pl.read_parquet(files, columns=cols).sort(order, maintain_order=True, nulls_last=True)
-                batches: Iterable[pa.RecordBatch] = frame.to_arrow(compat_level=pl.CompatLevel.newest()) \
-                    .to_batches(ROW_GROUP)
-                rows += pending.result() if pending else 0
-                pending = background.submit(write, batches)
-            else:
-                rows += pending.result() if pending else 0
-                pending = None
-                rows += write(con.sql(f"SELECT {quoted} FROM read_parquet('{_sql_path(prov)}/*.parquet', "
-                                      f"hive_partitioning = false) ORDER BY {SORT[table]}").to_arrow_reader(ROW_GROUP))
-        rows += pending.result() if pending else 0
-    return rows
 
 
 def _finalize(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, prev_dir: Path | None,
@@ -428,9 +319,9 @@ def _finalize(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, prev_d
                 _link(prev_dir / SHADOW_DIR / f"{table}.parquet", staging / SHADOW_DIR / f"{table}.parquet")
             rows = pq.ParquetFile(staging / f"{table}.parquet").metadata.num_rows
         else:
-            rows, replaced = _merge(con, staging, parts, table)
+            rows, replaced = merge(con, staging, parts, table)
             summary.replaced_rows += replaced
-        _check_schema(staging / f"{table}.parquet", table)
+        check_schema(staging / f"{table}.parquet", table)
         tables_info[table] = {"rows": rows}
         pause_at("write")
 
@@ -439,26 +330,12 @@ def _finalize(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, prev_d
             fact_table(table)
     with ThreadPoolExecutor(1) as beside:
         derived = beside.submit(_derived_tables, staging, tuple(n for n in AGGREGATES if n not in OF_ACTIVITIES),
-                                _duckdb_config(staging, "aggregates"))
+                                duckdb_config(staging, "aggregates"))
         fact_table("activities")
-        rejects_out = staging / "rejects.parquet"
-        old = prev_dir / "rejects.parquet" if prev_dir is not None else None
-        if linked == set(FACT_TABLES) and old is not None and old.exists():
-            if "check" in pq.read_schema(old).names:
-                _link(old, rejects_out)
-            else:
-                con.execute(f"COPY (SELECT {_rejects_columns(old)} FROM read_parquet('{_sql_path(old)}')) "
-                            f"TO '{_sql_path(rejects_out)}' (FORMAT parquet, COMPRESSION zstd)")
-        elif (parts / "_rejects").exists():
-            con.execute(f"COPY (SELECT * FROM read_parquet('{_sql_path(parts / '_rejects')}/*.parquet') "
-                        f"ORDER BY source, \"row\") TO '{_sql_path(rejects_out)}' (FORMAT parquet, COMPRESSION zstd)")
-        else:
-            pq.write_table(arrow_schema("rejects").empty_table(), rejects_out)
-        _check_schema(rejects_out, "rejects")
-        tables_info["rejects"] = {"rows": pq.ParquetFile(rejects_out).metadata.num_rows}
+        tables_info["rejects"] = {"rows": _write_rejects(con, staging, parts, prev_dir, linked)}
         tables_info.update(derived.result())
     shutil.rmtree(parts, ignore_errors=True)
-    for name, rows in write_aggregates(staging, OF_ACTIVITIES, _duckdb_config(staging, "aggregates")).items():
+    for name, rows in write_aggregates(staging, OF_ACTIVITIES, duckdb_config(staging, "aggregates")).items():
         tables_info[name] = {"rows": rows}
 
     for src in summary.sources:
@@ -469,16 +346,10 @@ def _finalize(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, prev_d
     for table, info in summary.tables.items():
         info["rows"] = tables_info.get(table, {}).get("rows", 0)
 
-    runs = _runs_history(staging.parent, prev_dir, current=summary.run_id)
-    runs.append(_run_record(summary, started, status=PARTIAL if summary.refused else "ok"))
-    runs_frame = pd.DataFrame(runs)
-    for col in ("started_at", "finished_at"):
-        runs_frame[col] = pd.to_datetime(runs_frame[col], utc=True, format="ISO8601")
-    pq.write_table(to_arrow(runs_frame, "etl_runs"), staging / "etl_runs.parquet")
-    tables_info["etl_runs"] = {"rows": len(runs_frame)}
+    tables_info["etl_runs"] = {"rows": _write_runs(staging, prev_dir, summary, started)}
 
     for table, column in DATE_COLUMN.items():
-        got = con.execute(f"SELECT max({column}) FROM read_parquet('{_sql_path(staging / f'{table}.parquet')}')"
+        got = con.execute(f"SELECT max({column}) FROM read_parquet('{sql_path(staging / f'{table}.parquet')}')"
                           ).fetchone()[0]
         tables_info[table]["data_date"] = got.isoformat() if got else None
     for info in tables_info.values():
@@ -494,11 +365,36 @@ def _finalize(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, prev_d
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
-def _duckdb_config(staging: Path, spill: str = "") -> dict[str, str | int]:
-    """DuckDB settings of the build's connections: DUCKDB_MEMORY, 2 threads, spilling beyond it into staging/_tmp
-    (or its subfolder `spill`: connections open at the same time do not share a temp directory)."""
-    return {"memory_limit": os.environ.get("PANTAU_ETL_DUCKDB_MEMORY", DUCKDB_MEMORY), "threads": 2,
-            "temp_directory": str(staging / "_tmp" / spill)}
+def _write_rejects(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, prev_dir: Path | None,
+                   linked: set[str]) -> int:
+    """staging/rejects.parquet (returns its rows): the published one when every fact table is linked (copied with an
+    empty `check` when published before rejects named their rule), else the staged rejects of the run."""
+    out = staging / "rejects.parquet"
+    old = prev_dir / "rejects.parquet" if prev_dir is not None else None
+    if linked == set(FACT_TABLES) and old is not None and old.exists():
+        if "check" in pq.read_schema(old).names:
+            _link(old, out)
+        else:
+            con.execute(f"COPY (SELECT {_rejects_columns(old)} FROM read_parquet('{sql_path(old)}')) "
+                        f"TO '{sql_path(out)}' (FORMAT parquet, COMPRESSION zstd)")
+    elif (parts / "_rejects").exists():
+        con.execute(f"COPY (SELECT * FROM read_parquet('{sql_path(parts / '_rejects')}/*.parquet') "
+                    f"ORDER BY source, \"row\") TO '{sql_path(out)}' (FORMAT parquet, COMPRESSION zstd)")
+    else:
+        pq.write_table(arrow_schema("rejects").empty_table(), out)
+    check_schema(out, "rejects")
+    return pq.ParquetFile(out).metadata.num_rows
+
+
+def _write_runs(staging: Path, prev_dir: Path | None, summary: RunSummary, started: datetime) -> int:
+    """staging/etl_runs.parquet: every run before this one (_runs_history) and this one (returns its rows)."""
+    runs = _runs_history(staging.parent, prev_dir, current=summary.run_id)
+    runs.append(_run_record(summary, started, status=PARTIAL if summary.refused else "ok"))
+    runs_frame = pd.DataFrame(runs)
+    for col in ("started_at", "finished_at"):
+        runs_frame[col] = pd.to_datetime(runs_frame[col], utc=True, format="ISO8601")
+    pq.write_table(to_arrow(runs_frame, "etl_runs"), staging / "etl_runs.parquet")
+    return len(runs_frame)
 
 
 def _derived_tables(staging: Path, aggregates: tuple[str, ...], config: dict[str, str | int]) -> dict[str, dict]:
@@ -514,14 +410,6 @@ def _derived_tables(staging: Path, aggregates: tuple[str, ...], config: dict[str
     info = {"regions": {"rows": len(regions)}, "seats": {"rows": len(seats)}}
     info.update({name: {"rows": rows} for name, rows in write_aggregates(staging, aggregates, config).items()})
     return info
-
-
-def _check_schema(path: Path, table: str) -> None:
-    """The file's column names and types are exactly the contract's (nullability aside)."""
-    got = [(f.name, f.type) for f in pq.read_schema(path)]
-    want = [(f.name, f.type) for f in arrow_schema(table)]
-    if got != want:
-        raise RuntimeError(f"{path.name}: columns {got} differ from the contract {want}")
 
 
 def _runs_history(warehouse: Path, prev_dir: Path | None, current: str) -> list[dict]:

@@ -115,7 +115,9 @@ def _cols(table: str, checks: dict[str, list[pa.Check]]) -> dict[str, pa.Column]
 
 @lru_cache(maxsize=32)
 def schema(table: str, today: dt.date | None = None) -> pa.DataFrameSchema:
-    """The pandera schema of a table; dates may not be later than ``today`` (default: today)."""
+    """The pandera schema of a table; dates may not be later than ``today`` (default: today). Over 60 lines: one
+    branch a table, read as one list of every table's rules (split up, a table's rules would be looked for in two
+    places)."""
     today = today or dt.date.today()
     nonneg = [pa.Check.ge(0)]
     prov = [pa.Check.str_matches(RE_PROVINSI)]

@@ -220,7 +220,7 @@ def test_may_repeat_keys_is_false_only_when_no_key_repeats(tmp_path):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from etl.build import _may_repeat_keys
+    from etl.merge import _may_repeat_keys
 
     def part(name: str, ids: list, days: list) -> Path:
         pq.write_table(pa.table({"id": pa.array(ids, pa.string()), "day": pa.array(days, pa.string())}),
@@ -237,12 +237,12 @@ def test_may_repeat_keys_is_false_only_when_no_key_repeats(tmp_path):
 
 
 def test_the_exact_repeated_key_search_gives_the_same_tables_when_no_key_repeats(tmp_path, monkeypatch):
-    import etl.build
+    import etl.merge
 
     write_csv(tmp_path / "src" / "kegiatan_a.csv", BASE_ROWS)
     write_csv(tmp_path / "src" / "kegiatan_b.csv", activity_rows(1, 20))
     quick = build(tmp_path / "src", tmp_path / "quick", today=TODAY)
-    monkeypatch.setattr(etl.build, "_may_repeat_keys", lambda files, keys: True)  # as after a hash collision
+    monkeypatch.setattr(etl.merge, "_may_repeat_keys", lambda files, keys: True)  # as after a hash collision
     exact = build(tmp_path / "src", tmp_path / "exact", today=TODAY)
     for table in ("activities", "personnel", "pleno", "tps", "seats_reference"):
         got = pd.read_parquet(exact.version_dir / f"{table}.parquet")

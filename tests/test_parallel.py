@@ -181,16 +181,16 @@ def test_a_worker_that_dies_has_its_sources_read_again_by_the_build(tmp_path):
 
 
 def test_provinces_too_big_for_memory_are_sorted_by_duckdb_to_the_same_table(sample_sources, tmp_path, monkeypatch):
-    import etl.build
+    import etl.merge
 
     monkeypatch.setenv(WORKERS_ENV, "1")
     in_memory = build(sample_sources, tmp_path / "mem", today=TODAY)
-    monkeypatch.setattr(etl.build, "SORT_IN_MEMORY_ROWS", 0)  # every province through DuckDB
+    monkeypatch.setattr(etl.merge, "SORT_IN_MEMORY_ROWS", 0)  # every province through DuckDB
     spilled = build(sample_sources, tmp_path / "duck", today=TODAY)
     for table in ("activities", "personnel", "pleno", "tps"):
         a = pd.read_parquet(in_memory.version_dir / f"{table}.parquet")
         b = pd.read_parquet(spilled.version_dir / f"{table}.parquet")
-        keys = [c.strip() for c in etl.build.SORT[table].split(",")]
+        keys = [c.strip() for c in etl.merge.SORT[table].split(",")]
         assert a[keys].equals(b[keys]), table  # the same order by the sort keys (ties may differ)
         pd.testing.assert_frame_equal(a.sort_values(list(a.columns)).reset_index(drop=True),
                                       b.sort_values(list(b.columns)).reset_index(drop=True), obj=table)

@@ -102,7 +102,7 @@ def stages(src: Path, wh: Path) -> None:
                 stage[0] = f"{before.split(' (after')[0]} (after {name})"
         return wrapped
 
-    etl.build._merge = mark("merge", etl.build._merge)
+    etl.build.merge = mark("merge", etl.build.merge)  # the name build calls
     etl.loaders.derive_seats = mark("seats", etl.loaders.derive_seats)
     etl.aggregates.write_aggregates = mark("aggregates", etl.aggregates.write_aggregates)
     stage[0] = "regions + resolver (+ 1st chunk)"

@@ -6,7 +6,7 @@ Rebuilds the input the build's finalize sees (the activities split into per-sour
 `_prio` column) from a published national warehouse, then times, with the build's DuckDB settings
 (memory_limit 1GB, 2 threads, a temp directory):
 
-- current: etl.build._merge (row_number() over every row, PARTITION BY the key, into a TEMP TABLE, then
+- current: etl.merge.merge (row_number() over every row, PARTITION BY the key, into a TEMP TABLE, then
   COPY ... WHERE _rn = 1 ORDER BY the sort key, then a count of the replaced rows);
 - proposed: find the duplicated keys first (a one-column GROUP BY ... HAVING count(*) > 1); when there are
   none, COPY the parts sorted; otherwise rank only the rows whose key is duplicated;
@@ -29,7 +29,7 @@ import duckdb  # noqa: E402
 import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
-from etl import build as etl_build  # noqa: E402
+from etl import merge as etl_merge  # noqa: E402
 from etl.aggregates import write_aggregates  # noqa: E402
 
 WORK = ROOT / "bench" / "out" / "experiments" / "merge"
@@ -53,15 +53,15 @@ def make_parts(src: Path, parts: Path, n_parts: int = 40) -> int:  # 40: about o
 
 def connect(tmp: Path) -> duckdb.DuckDBPyConnection:
     tmp.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(config={"memory_limit": etl_build.DUCKDB_MEMORY, "threads": 2,
+    return duckdb.connect(config={"memory_limit": etl_merge.DUCKDB_MEMORY, "threads": 2,
                                   "temp_directory": str(tmp)})
 
 
 def proposed_merge(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, table: str) -> tuple[int, int]:
     """Rank only the rows whose key occurs more than once; copy the rest as they are, sorted."""
     out = staging / f"{table}.parquet"
-    key = ", ".join(f'"{k}"' for k in etl_build.KEYS[table])
-    cols = ", ".join(f'"{c}"' for c in etl_build.table_columns(table))
+    key = ", ".join(f'"{k}"' for k in etl_merge.KEYS[table])
+    cols = ", ".join(f'"{c}"' for c in etl_merge.table_columns(table))
     src = f"read_parquet('{parts / table}/*.parquet', filename = true, file_row_number = true)"
     con.execute(f"CREATE OR REPLACE TEMP TABLE _dup AS SELECT {key} FROM {src} GROUP BY ALL HAVING count(*) > 1")
     n_dup = con.execute("SELECT count(*) FROM _dup").fetchone()[0]
@@ -72,8 +72,8 @@ def proposed_merge(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, t
                 f"SELECT {cols} FROM (SELECT * FROM {src} SEMI JOIN _dup USING ({key})) "
                 f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _prio DESC, filename DESC, "
                 "file_row_number DESC) = 1")
-    con.execute(f"COPY ({body} ORDER BY {etl_build.SORT[table]}) TO '{out}' "
-                f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {etl_build.ROW_GROUP})")
+    con.execute(f"COPY ({body} ORDER BY {etl_merge.SORT[table]}) TO '{out}' "
+                f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {etl_merge.ROW_GROUP})")
     replaced = con.execute(f"SELECT CAST(sum(c - 1) AS BIGINT) FROM (SELECT {key}, count(*) AS c FROM {src} "
                            f"SEMI JOIN _dup USING ({key}) GROUP BY ALL)").fetchone()[0] or 0
     return pq.ParquetFile(out).metadata.num_rows, replaced
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = make_parts(cur / f"{TABLE}.parquet", parts)
     print(f"parts: {rows:,} {TABLE} rows in 40 files ({time.perf_counter() - t0:.1f} s to prepare)")
     results = {}
-    for name, merge in (("current etl.build._merge", etl_build._merge), ("proposed: rank duplicates only",
+    for name, merge in (("current etl.merge.merge", etl_merge.merge), ("proposed: rank duplicates only",
                                                                          proposed_merge)):
         staging = WORK / name.split()[0]
         shutil.rmtree(staging, ignore_errors=True)
