@@ -20,7 +20,7 @@ memory with polars up to SORT_IN_MEMORY_ROWS, else DuckDB with memory_limit DUCK
 inside the staging dir) and appends the provinces in code order. Keys present in two sources (64-bit key hashes
 tell when none are) take the slower path of one DuckDB query over all parts. While the activities are merged, a
 thread writes regions, seats and the aggregates that do not read activities (DuckDB within DUCKDB_MEMORY as well).
-A reading process holds imports + regions + resolver (~210 MB), a chunk or block in flight (a bulk
+A reading process holds imports + regions + resolver (docs/PERFORMANCE.md), a chunk or block in flight (a bulk
 activities CSV: up to bulk_activities.CHECKED_ROWS rows read, checked and held for the contract) and the
 KeyTracker (16 bytes a key).
 """

@@ -221,8 +221,8 @@ def _build(batch: RawBatch, memo: _Memo) -> tuple[pl.DataFrame, pl.Series]:
 
 
 #: Rows read in consecutive blocks whose good rows are gathered before the contract checks them and they are
-#: handed on (with their rejects): the contract's cost is mostly per call (~12 ms), and a big file comes in 8 MB
-#: blocks of ~60,000 rows.
+#: handed on (with their rejects): the contract's cost is mostly per call, and a big file comes in blocks of
+#: csv_arrow.BLOCK_BYTES (figures: docs/PERFORMANCE.md).
 CHECKED_ROWS = 250_000
 
 

@@ -34,11 +34,11 @@ from etl.layout import (
 )
 from etl.readers import CONTROL_BYTES, RawChunk, ReadLog, Source, csv_layout
 
-#: Bytes of CSV per block (about 60,000 activity rows). pyarrow reads several blocks ahead, so memory grows with
-#: it: a 400 MB file peaked at 1.27 GB with 32 MB blocks and 0.84 GB with 8 MB, for about 10 % of speed.
+#: Bytes of CSV per block. pyarrow reads several blocks ahead, so memory grows with it; larger blocks are a little
+#: faster (figures: docs/PERFORMANCE.md).
 BLOCK_BYTES = 8 << 20
 #: A file up to this size is parsed whole, on all cores, and checked as one block. Bigger blocks are faster and
-#: cost memory: at 64 MB two workers peaked at 1.8 GB in the national build, at 16 MB at 1.2-1.3 GB, ~1 s slower.
+#: cost memory (figures: docs/PERFORMANCE.md).
 WHOLE_FILE_BYTES = 16 << 20
 ROW = "_row"
 
@@ -199,7 +199,7 @@ def _without_footer(frame: pl.DataFrame, log: ReadLog) -> pl.DataFrame:
 
 def _drop_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:
     """The rows with text in some column (the frame holds no nulls: ``strings_can_be_null=False``): a row whose
-    first column starts with a non-space is kept without stripping all of its columns (10x quicker); only the
+    first column starts with a non-space is kept without stripping all of its columns (much quicker); only the
     others are checked in full."""
     cols = [c for c in frame.columns if c not in (ROW, FIRST_CELL)]  # a numbered row with nothing else is blank
     if not cols:

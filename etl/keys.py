@@ -14,11 +14,11 @@ from etl import checks
 class KeyTracker:
     """Keys seen so far in one source, with the row number of each key's first good occurrence.
 
-    No key text is kept (a Python string per key cost ~1 GB at 5 M rows): each key is a 64-bit hash
+    No key text is kept (a Python string per key cost too much memory: docs/PERFORMANCE.md): each key is a 64-bit hash
     in sorted blocks, with its first row. A hit on that hash is confirmed by a second, independent
     hash of the key, kept to 32 bits (together a 96-bit fingerprint: a false duplicate among 10^7 keys
     has a chance of about 10^-15), so an accidental collision of the first hash never rejects a row.
-    Memory: 16 bytes a key (80 MB at 5 M keys); blocks are merged while they stay small.
+    Memory: 16 bytes a key; blocks are merged while they stay small.
     """
 
     #: Blocks grow by merging neighbours of similar size up to this many keys (bounds the temporary copy).

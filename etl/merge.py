@@ -84,8 +84,8 @@ def merge(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, table: str
 
 
 def _may_repeat_keys(files: list[Path], keys: tuple[str, ...] | list[str]) -> bool:
-    """False when no key occurs twice in these parts: as many distinct 64-bit key hashes as rows (~3x quicker
-    than DuckDB's GROUP BY over 5 M keys). Equal keys hash alike, so True may only be a hash collision; the
+    """False when no key occurs twice in these parts: as many distinct 64-bit key hashes as rows (quicker
+    than DuckDB's GROUP BY: docs/PERFORMANCE.md). Equal keys hash alike, so True may only be a hash collision; the
     caller then finds the repeated keys exactly."""
     import polars as pl
 
@@ -107,8 +107,8 @@ def _write_sorted(con: duckdb.DuckDBPyConnection, folder: Path, out: Path, table
     cols = list(table_columns(table))
     quoted = ", ".join(f'"{c}"' for c in cols)
     order = [c.strip() for c in SORT[table].split(",")]
-    # polars hands its strings over as string_view without a copy (as string it copies each one: ~1 s per 5 M
-    # activity rows); Parquet stores both alike, and without the Arrow schema in the file they read back as string
+    # polars hands its strings over as string_view without a copy (as string it copies each one); Parquet stores
+    # both alike, and without the Arrow schema in the file they read back as string
     schema = pa.schema([f.with_type(pa.string_view()) if f.type == pa.string() else f for f in arrow_schema(table)])
 
     def write(batches: Iterable[pa.RecordBatch]) -> int:

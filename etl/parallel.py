@@ -40,8 +40,8 @@ if TYPE_CHECKING:
 
 WORKERS_ENV = "PANTAU_ETL_WORKERS"
 MAX_WORKERS = 2
-#: Below this many bytes of files to read, starting workers (~1 s each: imports and the region list) costs
-#: more than it saves. The bundled sample (27 MB) builds in 10.9 s with two workers, 14.9 s without.
+#: Below this many bytes of files to read, starting workers (imports and the region list each) costs more than it
+#: saves (figures: docs/PERFORMANCE.md).
 PARALLEL_MIN_BYTES = 8 << 20
 
 #: How long the build waits, after the last result, for the workers' last "source" events.
@@ -155,7 +155,7 @@ def _read_in_workers(tasks: list[tuple[dict, SourceStats]], job: LoadJob, notify
         while len(announced) < len(running) and time.monotonic() < deadline:
             _relay(events, notify, announced, block_s=0.05)
         # every result is in and the workers are idle: ending them now spares their interpreters' teardown
-        # (~0.4 s nationally, waited for by shutdown) and hands their memory back before the merge
+        # (waited for by shutdown) and hands their memory back before the merge
         _stop(pool)
         return []
     except BaseException:
@@ -201,8 +201,8 @@ def _start_worker(events: Any, parent: int, threads: int) -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     if os.getppid() != parent:  # the build died before prctl took effect
         os._exit(1)
-    # the workers are the parallelism: each gets its share of the cores for polars and pyarrow (1 of 2 here;
-    # 0.5 s less of 23 s nationally than each using both). POLARS_MAX_THREADS counts from polars' first import.
+    # the workers are the parallelism: each gets its share of the cores for polars and pyarrow (1 of 2 here; a
+    # little quicker than each using both: docs/PERFORMANCE.md). POLARS_MAX_THREADS counts from polars' first import.
     os.environ["POLARS_MAX_THREADS"] = str(threads)
     os.environ["OPENBLAS_NUM_THREADS"] = "1"  # numpy's BLAS is not used here; its idle helper thread polls
     import pyarrow as pa  # imports numpy
@@ -224,8 +224,8 @@ def _emit(event: str, info: dict) -> None:
 
 def _read_one(spec: dict, stats: SourceStats, job: LoadJob) -> SourceStats:
     """In a worker: load one source into the staging parts (see staging.load_into_parts). Afterwards, what its
-    blocks held goes back to the OS, so two workers' peaks do not stack on what each kept (~80 MB a worker
-    nationally, no measurable time; a gc pass here, over the resolver's objects, cost seconds)."""
+    blocks held goes back to the OS, so two workers' peaks do not stack on what each kept (a gc pass here, over the
+    resolver's objects, would cost seconds: docs/PERFORMANCE.md)."""
     from etl.staging import load_into_parts, return_freed_memory
 
     try:

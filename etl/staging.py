@@ -33,15 +33,14 @@ if TYPE_CHECKING:
 #: Parts are kept per province in folders named PROVINCE_DIR + provinsi_code (see write_by_province).
 PROVINCE_DIR = "p="
 #: Columns of nearly unique values, written without a dictionary (it grows to its limit, then is dropped): with
-#: build.NO_STATISTICS, the merge writes 5 M activities ~20 % faster.
+#: merge.NO_STATISTICS, the merge writes the activities faster (docs/PERFORMANCE.md).
 NO_DICTIONARY = {"activities": ("activity_id",)}
-#: Source rows in memory at once (the readers' default is 200,000). Each 50,000 rows cost ~50 MB while
-#: reading, but the peak of a 5 M-row load is DuckDB's merge, and 50,000 cost ~7 % more CPU: 100,000 it is.
+#: Source rows in memory at once (the readers' default is 200,000). More rows cost memory while reading, but the
+#: peak of a big load is the merge, and fewer cost CPU (figures: docs/PERFORMANCE.md).
 CHUNK_ROWS = 100_000
 #: glibc thresholds of a read worker (etl.parallel): blocks under 16 MiB come from the heap, and the heap keeps up
 #: to 16 MiB free at its top. With the build's 256 KiB every such block was mapped and unmapped again, a page
-#: fault for each 4 KiB it touched: nationally 2.3 M faults and ~8 s of system time; with these, 2.5 s less CPU,
-#: 1.5 s less wall and ~40 MB more peak (interleaved national builds). A worker hands its heap back after each
+#: fault for each 4 KiB it touched (figures: docs/PERFORMANCE.md). A worker hands its heap back after each
 #: source (return_freed_memory).
 WORKER_MMAP_THRESHOLD = WORKER_TRIM_THRESHOLD = 16 << 20
 _ARROW = {"string": pa.string(), "int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_(),
@@ -216,7 +215,7 @@ def malloc_tuning(mmap_threshold: int = 256 * 1024, trim_threshold: int | None =
     freed); ``trim_threshold``: free bytes the heap keeps at its top (glibc's default when None).
 
     By default the threshold grows with every freed large block, so the chunks' arrays end up in the heap
-    and stay there after they are freed (~30-100 MB more peak RSS on a 5 M-row source).
+    and stay there after they are freed (more peak RSS on a big source: docs/PERFORMANCE.md).
     """
     with contextlib.suppress(OSError, AttributeError):
         import ctypes
