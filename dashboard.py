@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw
 from pantau.i18n import t
 from ui import set_context
 from ui.app import prepare, settle_once
+from ui.state import current_lang
 
 
 def _favicon() -> Image.Image:
@@ -42,8 +43,7 @@ PAGES = [
     ("pages/7_kualitas.py", "page_kualitas", ":material/fact_check:", "kualitas"),
 ]
 
-lang = st.query_params.get("lang") if st.query_params.get("lang") in ("id", "en") else \
-    (st.session_state.get("pantau_params") or {}).get("lang", "id")
+lang = current_lang()  # the filters read it the same way in prepare() below
 pages = [st.Page(path, title=t(key, lang), icon=icon, url_path=url, default=(i == 0))
          for i, (path, key, icon, url) in enumerate(PAGES)]
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from pantau import charts, fmt
+from pantau import charts, fmt, ratios
 from pantau.ratios import tukey_outliers
-from ui import maps
+from ui import maps, views
 from ui import widgets as w
-from ui.data import query
+from ui.data import cached
 from ui.state import page_select
 
 RATIOS = ["voters_per_supervisor", "tps_per_pkd", "desa_per_panwascam"]
 MIN_SPREAD = 3  # kab/kota needed for a distribution and a comparison with the median to say anything
-DECIMALS = {"voters_per_supervisor": 0, "tps_per_pkd": 1, "desa_per_panwascam": 1}
 
 ctx = ui.context()
 f, lang = ctx.f, ctx.lang
@@ -23,12 +22,11 @@ w.header(ctx, "page_rasio")
 ratio = page_select(ctx.t("ratio_pick"), "rasio", RATIOS, RATIOS[0], lang,
                     format_func=lambda r: ctx.t(f"col_{r}"))
 st.caption(ctx.t("ratio_help"))
-df = query(ctx.wh, "ratios.supervisor_ratios", f.scope, f.as_of, f.election)
+df = cached(ratios.supervisor_ratios)(ctx.wh, f.scope, f.as_of, f.election)
 name = ctx.t(f"col_{ratio}")
-dec = DECIMALS[ratio]
 valid = df.dropna(subset=[ratio]) if not df.empty else df
 if not valid.empty:
-    maps.ratio(ctx, df, ratio, dec)
+    maps.ratio(ctx, df, ratio, views.RATIO_DECIMALS[ratio])
 if valid.empty:
     w.empty(ctx, name.lower())
 elif len(valid) < MIN_SPREAD:  # one kab/kota has no spread to draw: its figures are in the table
@@ -37,28 +35,15 @@ else:
     outlier_col = f"{ratio}_outlier"
     if f.scope.level != "nasional":  # a province is judged against its own kab/kota, as its box and whiskers are
         valid = valid.assign(**{outlier_col: tukey_outliers(valid[ratio])})
-    n_out = int(valid[outlier_col].fillna(False).astype(bool).sum()) if outlier_col in valid else 0
-    title = (ctx.t("ratio_dist_title", ratio=name, n=fmt.number(n_out, 0, lang)) if n_out
-             else ctx.t("ratio_dist_none", ratio=name))
-    median_col = f"{ratio}_prov_median" if f.scope.level != "nasional" else f"{ratio}_national_median"
-    fig = charts.distribution(
-        valid, ctx.frame(title, table="personnel", when=ctx.as_of_text()), value=ratio, label="region_name",
-        outlier=outlier_col, median=median_col, value_title=name, decimals=dec, outlier_name=ctx.t("ratio_outlier"),
-        median_name=ctx.t("ratio_prov_median") if f.scope.level != "nasional" else ctx.t("ratio_median"))
+    fig = views.ratio_distribution_chart(ctx, valid, ratio)
     w.chart(fig, f"rasio_sebaran_{ratio}", key=f"ratio_dist_{ratio}")
 
     prov_median = f"{ratio}_prov_median"
     cmp = valid.dropna(subset=[prov_median])
     if not cmp.empty:
-        heavier = int((cmp[ratio] > cmp[prov_median]).sum())
-        title = ctx.t("ratio_median_title", n=fmt.number(heavier, 0, lang), total=fmt.number(len(cmp), 0, lang))
         if len(cmp) > charts.MEDIAN_ROWS:
             st.caption(ctx.t("ratio_top_n", n=charts.MEDIAN_ROWS, total=fmt.number(len(cmp), 0, lang)))
-        fig = charts.against_median(
-            cmp, ctx.frame(title, table="personnel", when=ctx.as_of_text()), label="region_name", value=ratio,
-            median=prov_median, value_title=name, decimals=dec, median_name=ctx.t("ratio_prov_median"),
-            value_name=name, max_rows=charts.MEDIAN_ROWS, worse_name=ctx.t("ratio_above_median"),
-            better_name=ctx.t("ratio_not_above_median"))
+        fig = views.ratio_median_chart(ctx, cmp, ratio)
         w.chart(fig, f"rasio_median_{ratio}", key=f"ratio_med_{ratio}")
 
 st.subheader(ctx.t("ratio_table"))

@@ -237,9 +237,12 @@ def counted_by_body(by_province: pd.DataFrame) -> pd.DataFrame:
     return by_province[counts(by_province)].groupby("body")[["seats", "filled", "units_empty"]].sum()
 
 
-def fill_rate_by_body(wh: Warehouse, scope: Scope, as_of: date, election: str) -> pd.DataFrame:
+def fill_rate_by_body(wh: Warehouse, scope: Scope, as_of: date, election: str, *, only_seated: bool = False,
+                      only_reported: bool = False) -> pd.DataFrame:
     """Seats, filled and fill rate per supervisor body over the whole scope; reported = any count of it.
-    Nationally over the provinces that count for each body (`counted_by_body`), as the summary's headline."""
+    Nationally over the provinces that count for each body (`counted_by_body`), as the summary's headline.
+    `only_seated`: the bodies with seats in the scope (what a chart of fill rates can draw); `only_reported`:
+    the bodies somebody reported (a body nobody reported is missing data, named elsewhere, not a 0 % bar)."""
     df = sums(wh, scope, as_of, election)
     if df.empty:
         return pd.DataFrame(columns=BY_BODY_COLUMNS)
@@ -250,7 +253,12 @@ def fill_rate_by_body(wh: Warehouse, scope: Scope, as_of: date, election: str) -
         if has.any():  # no body counts (no recap at all): pandas 3 refuses the empty, string-typed map below
             for col in ("seats", "filled"):
                 df.loc[has, col] = df.loc[has, "body"].map(counted[col])
-    return _body_sort(_rates(df), [])[BY_BODY_COLUMNS]
+    out = _body_sort(_rates(df), [])[BY_BODY_COLUMNS]
+    if only_seated:
+        out = out[out["seats"] > 0]
+    if only_reported:
+        out = out[out["reported"].astype(bool)]
+    return out.reset_index(drop=True)
 
 
 def shortfall_body(by_body: pd.DataFrame) -> str | None:
@@ -269,14 +277,21 @@ def full_and_over(by_region: pd.DataFrame) -> tuple[int, int]:
     return int(((filled == seats) & (seats > 0)).sum()), int((filled > seats).sum())
 
 
-def fill_rate(wh: Warehouse, scope: Scope, as_of: date, election: str, body: str | None = None) -> pd.DataFrame:
-    """Seats, filled and fill rate per child region of the scope and body (bodies at or below the child)."""
+def fill_rate(wh: Warehouse, scope: Scope, as_of: date, election: str, body: str | None = None, *,
+              only_seated: bool = False, lowest_first: bool = False) -> pd.DataFrame:
+    """Seats, filled and fill rate per child region of the scope and body (bodies at or below the child), by
+    region code; `only_seated`: the units with seats; `lowest_first`: by fill rate, lowest first, then name."""
     df = sums(wh, scope, as_of, election, by=CODE_LEN[scope.child_level], body=body)
     if df.empty:
         return pd.DataFrame(columns=FILL_RATE_COLUMNS)
     df["reported"] = df["units_reported"] > 0
     df["region_name"] = wh.names(df["region_code"])
-    return _body_sort(_rates(df), ["region_code"])[FILL_RATE_COLUMNS]
+    out = _body_sort(_rates(df), ["region_code"])[FILL_RATE_COLUMNS]
+    if only_seated:
+        out = out[out["seats"] > 0]
+    if lowest_first:
+        out = out.sort_values(["fill_rate", "region_name"], ascending=[True, True])
+    return out.reset_index(drop=True)
 
 
 def gaps(wh: Warehouse, scope: Scope, as_of: date, election: str) -> pd.DataFrame:

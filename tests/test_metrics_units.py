@@ -111,3 +111,17 @@ def test_worst_gaps_and_headline(wh):
     # 31 Mar: kab/kota 3 of 3 and PKD 2 of 2 reported; PKD .2002 empty
     assert h.loc["fill_rate", "previous"] == pytest.approx(1.0) and h.loc["units_empty", "previous"] == 1
     assert h.loc["supervisors", "value"] == 6 and h.loc["supervisors", "previous"] == 5
+
+
+def test_what_the_pages_leave_out_is_left_out_by_the_query(wh):
+    # no TPS for the pilkada: PTPS has no seats there, and a chart of fill rates cannot draw it
+    seated = coverage.fill_rate_by_body(wh, LAMPUNG, date(2024, 6, 30), "pilkada_2024", only_seated=True)
+    assert "ptps" not in set(seated["body"]) and list(seated.index) == list(range(len(seated)))
+    # on New Year's Day nobody had reported anything yet: no body to draw
+    assert coverage.fill_rate_by_body(wh, LAMPUNG, date(2024, 1, 1), E, only_reported=True).empty
+    assert list(coverage.fill_rate_by_body(wh, LAMPUNG, date(2024, 3, 1), E, only_reported=True)["body"]) == [
+        "bawaslu_kabkota", "pkd"]
+    # lowest first: Panwascam 0 of 3, then the kab/kota body and PTPS (2 of 3), then PKD (2 of 2)
+    fr = coverage.fill_rate(wh, LAMPUNG, date(2024, 6, 30), E, only_seated=True, lowest_first=True)
+    assert fr["fill_rate"].round(3).tolist() == [0.0, 0.667, 0.667, 1.0]
+    assert fr["body"].iloc[0] == "panwaslu_kecamatan" and fr["body"].iloc[-1] == "pkd"

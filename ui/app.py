@@ -10,14 +10,10 @@ import streamlit as st
 from pantau.i18n import t
 from pantau.warehouse import VersionUnreadable, WarehouseMissing
 from ui import data
-from ui.state import data_today, read_filters, sidebar
+from ui.state import current_lang, data_today, read_filters, sidebar
 from ui.widgets import Ctx
 
 BUILD_COMMAND = "python -m etl build --source data/sample/sources.toml --warehouse {root}"
-
-
-def _url_lang() -> str:
-    return st.query_params.get("lang") if st.query_params.get("lang") in ("id", "en") else "id"
 
 
 def prepare(show_sidebar: bool = True) -> Ctx:
@@ -27,20 +23,20 @@ def prepare(show_sidebar: bool = True) -> Ctx:
     try:
         wh, broken = data.served(root)
     except WarehouseMissing as exc:
-        lang = _url_lang()
+        lang = current_lang()
         st.title(t("app_title", lang))
         st.error(t("no_warehouse", lang, path=root), icon=":material/database_off:")
         st.code("python -m etl sample\n" + BUILD_COMMAND.format(root=root), language="bash")
         st.caption(str(exc))
         st.stop()
     except VersionUnreadable as exc:  # a file of the published version cut short or damaged, and no older one whole
-        lang = _url_lang()
+        lang = current_lang()
         st.title(t("app_title", lang))
         st.error(t("version_unreadable_none", lang, version=exc.version, file=exc.file), icon=":material/database_off:")
         st.code(BUILD_COMMAND.format(root=root), language="bash")
         st.stop()
     if broken is not None:
-        st.warning(t("version_unreadable", _url_lang(), version=broken.version, file=broken.file, good=wh.version),
+        st.warning(t("version_unreadable", current_lang(), version=broken.version, file=broken.file, good=wh.version),
                    icon=":material/history:")
     regions = data.region_index(str(wh.path), wh.version)
     f = read_filters(regions.codes, data_today(wh), data.elections(str(wh.path), wh.version))

@@ -1,20 +1,19 @@
-"""Cached access to the warehouse: one open Warehouse per published version, query results
-cached by st.cache_data on (version, function, filter values)."""
+"""Cached access to the warehouse: one open Warehouse per published version, query results cached by
+st.cache_data on (version, function, filter values) through `cached(module.function)`."""
 
 from __future__ import annotations
 
-import importlib
+import functools
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import pandas as pd
 import streamlit as st
 
-from pantau.filters import Period, Scope
 from pantau.warehouse import (
     VersionUnreadable,
     Warehouse,
@@ -25,6 +24,8 @@ from pantau.warehouse import (
 )
 
 DEFAULT_ROOT = "data/warehouse"
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def warehouse_root() -> str:
@@ -66,39 +67,27 @@ def get_warehouse(root: str | None = None) -> Warehouse:
     return served(root)[0]
 
 
-def _freeze(value: Any) -> Any:
-    if isinstance(value, Scope):
-        return ("__scope__", value.level, value.code)
-    if isinstance(value, Period):
-        return ("__period__", value.start, value.end)
-    if isinstance(value, (list, tuple)):
-        return ("__list__", *[_freeze(v) for v in value])
-    return value
-
-
-def _thaw(value: Any) -> Any:
-    if isinstance(value, tuple) and value and value[0] == "__scope__":
-        return Scope(value[1], value[2])
-    if isinstance(value, tuple) and value and value[0] == "__period__":
-        return Period(value[1], value[2])
-    if isinstance(value, tuple) and value and value[0] == "__list__":
-        return [_thaw(v) for v in value[1:]]
-    return value
-
-
 @st.cache_data(show_spinner=False, max_entries=1024)
-def _cached(version_dir: str, version: str, module: str, func: str, args: tuple, kwargs: tuple) -> pd.DataFrame:
-    fn = getattr(importlib.import_module(f"pantau.{module}"), func)
-    return fn(_open(version_dir), *[_thaw(a) for a in args], **{k: _thaw(v) for k, v in kwargs})
+def _call(version_dir: str, version: str, name: str, args: tuple, kwargs: tuple, _wh: Warehouse,
+          _fn: Callable[..., Any]) -> Any:
+    """One query function's result, cached on (version directory, version, function name, arguments): the open
+    warehouse and the function object stay out of the hash (`_wh`, `_fn`: the version and `name` stand for them)."""
+    return _fn(_wh, *args, **dict(kwargs))
 
 
-def query(wh: Warehouse, name: str, *args: Any, **kwargs: Any) -> pd.DataFrame:
-    """query(wh, "coverage.fill_rate", scope, as_of, election) -> the cached DataFrame (a copy)."""
-    module, func = name.split(".")
-    frozen_args = tuple(_freeze(a) for a in args)
-    frozen_kwargs = tuple(sorted((k, _freeze(v)) for k, v in kwargs.items()))
-    df = _cached(str(Path(wh.path)), wh.version, module, func, frozen_args, frozen_kwargs)
-    return df.copy()
+def cached(fn: Callable[Concatenate[Warehouse, P], R]) -> Callable[Concatenate[Warehouse, P], R]:
+    """`cached(coverage.fill_rate_by_body)(wh, scope, as_of, election)`: the query function called through
+    st.cache_data, keyed on the warehouse's version (directory and run id) and the other arguments (Scope and
+    Period are frozen dataclasses, hashed by value). The same signature as `fn`, so type checkers and
+    go-to-definition follow the call; each call gets its own copy (st.cache_data unpickles a new one)."""
+    name = f"{fn.__module__}.{fn.__qualname__}"
+
+    @functools.wraps(fn)
+    def call(wh: Warehouse, *args: P.args, **kwargs: P.kwargs) -> R:
+        return _call(str(Path(wh.path)), wh.version, name, args, tuple(sorted(kwargs.items())),
+                     _wh=wh, _fn=fn)
+
+    return call
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

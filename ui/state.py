@@ -69,13 +69,19 @@ def data_today(wh: object) -> dt.date:
     return max(dates) if dates else dt.date.today()
 
 
+def parse_lang(raw: str | None) -> str:
+    """A URL's `lang` value -> 'id' or 'en'; anything else -> the default (parse_params says so in a notice)."""
+    text = (raw or "").strip().lower()
+    return text if text in LANGS else DEFAULT_LANG
+
+
 def parse_params(params: Mapping[str, str], known_codes: set[str] | frozenset[str], today: dt.date,
                  elections: tuple[str, ...] = tuple(ELECTIONS)) -> Filters:
     """URL parameters -> Filters; every invalid value falls back to a default with a notice. `elections` are those
     the warehouse has TPS data for; another one falls back too, saying why."""
     notices: list[str] = []
     raw_lang = (params.get(P_LANG) or "").strip().lower()
-    lang = raw_lang if raw_lang in LANGS else DEFAULT_LANG
+    lang = parse_lang(raw_lang)
     if raw_lang and raw_lang not in LANGS:
         notices.append(t("bad_param", lang, name=P_LANG, value=fmt.md_literal(raw_lang), fallback="Bahasa Indonesia"))
 
@@ -138,6 +144,12 @@ def _current_params() -> dict[str, str]:
     if not qp and saved:  # a page switch dropped the query string: restore the last filters
         return dict(saved)
     return {k: v for k, v in qp.items() if v is not None}
+
+
+def current_lang() -> str:
+    """This run's language, from the URL or the session's last filters, as read_filters will read it: for what is
+    drawn before the filters are (the page names, the message that there is no warehouse)."""
+    return parse_lang(_current_params().get(P_LANG))
 
 
 def write_params(params: Mapping[str, str]) -> None:
