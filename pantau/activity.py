@@ -22,7 +22,6 @@ TYPES: tuple[str, ...] = tuple(ACTIVITY_TYPES)
 
 TREND_COLUMNS = ["period_start", "type", "n", "participants"]
 BY_REGION_COLUMNS = ["region_code", "region_name", "type", "n"]
-DAILY_COLUMNS = ["date", "n"]
 REACH_COLUMNS = ["region_code", "region_name", "desa_total", "desa_reached", "reach"]
 LIST_COLUMNS = ["date", "type", "title", "organizer_code", "region_code", "region_name", "participants"]
 FREQS = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}

@@ -39,13 +39,11 @@ GREY = "#8C8C8C"
 LIGHT_GREY = "#E6E6E6"
 TEXT = "#1A1A1A"
 MUTED_TEXT = "#555555"
-#: Semantic colours: complete, short of the mandate, more reported than possible, neutral.
-GOOD, SHORT, MISMATCH, NEUTRAL = GREEN, ORANGE, PURPLE, BLUE
+#: Semantic colours: complete, short of the mandate, more reported than possible.
+GOOD, SHORT, MISMATCH = GREEN, ORANGE, PURPLE
 #: Sequential scale for heatmaps (light -> dark blue, readable in greyscale too).
 SEQUENTIAL: list[list[Any]] = [[0.0, "#F7FBFF"], [0.25, "#C6DBEF"], [0.5, "#6BAED6"],
                                [0.75, "#2171B5"], [1.0, "#08306B"]]
-#: Diverging scale for scores 0-100 (vermillion -> light -> blue).
-DIVERGING: list[list[Any]] = [[0.0, VERMILLION], [0.5, "#F7F7F7"], [1.0, BLUE]]
 
 FONT_FAMILY = ("system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', 'Noto Sans', "
                "'Liberation Sans', 'DejaVu Sans', Arial, sans-serif")
@@ -259,16 +257,6 @@ def keep_plot_area(layout: dict[str, Any], minimum: int = MIN_PLOT_PX) -> None:
     leg = layout.get("legend", {})
     if leg.get("yref") == "container" and "y" in leg:
         leg["y"] = _legend_y(margin.get("t", 0), need)
-
-
-def apply_style(fig: go.Figure, frame: Frame, *, height: int = 520, legend: bool = True) -> go.Figure:
-    """Put the house style on a figure made elsewhere (the builders below use `styled_figure`)."""
-    layout = house_layout(frame, height=height, legend=legend)
-    keep_plot_area(layout)
-    footer = layout.pop("annotations")[0]
-    fig.update_layout(layout)
-    fig.add_annotation(**footer)
-    return fig
 
 
 def integer_ticks(values: Any) -> dict[str, Any]:

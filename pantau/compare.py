@@ -26,12 +26,6 @@ MEASURES = [
 ]
 
 
-def province_measures(wh: Warehouse, prov: str, period: Period, as_of: date, election: str) -> pd.DataFrame:
-    """Wide table: one row per kab/kota of the province, one column per measure."""
-    wide = kabkota_measures(wh, period, as_of, election)
-    return wide[wide["provinsi_code"] == prov].drop(columns="provinsi_code")
-
-
 def _fill_rates(wh: Warehouse, as_of: date, election: str) -> pd.DataFrame:
     """Per kab/kota: fill_rate over its reported bodies, fill_rate_<body> (NaN when unreported there)."""
     def rate(cond: str) -> str:

@@ -32,7 +32,6 @@ GAPS_COLUMNS = [
 BODY_ORDER = {b: i for i, b in enumerate(SUPERVISOR_BODIES)}
 ISSUE_ORDER = {"kosong": 0, "kurang": 1, "lebih": 2}
 CODE_LEN = code_shape.LENGTH
-LEVEL_BY_LEN = {2: "provinsi", 5: "kabkota", 8: "kecamatan"}
 _BODIES_SQL = ", ".join(f"'{b}'" for b in SUPERVISOR_BODIES)
 _ROLES_SQL = ", ".join(f"'{r}'" for r in MEMBER_ROLES)
 
@@ -170,42 +169,6 @@ def sums(wh: Warehouse, scope: Scope, as_of: date, election: str, by: int | None
     src, agg = (rollup_source(wh, as_of, election), _SUMS) if rollup else (unit_source(wh, as_of, election), _UNIT_SUMS)
     q = f"SELECT {key}, {agg} FROM {src} WHERE {' AND '.join(conds)} GROUP BY ALL"
     return run(wh, q, as_of=as_of, election=election, code=scope.code, body=body, **params)
-
-
-def units(wh: Warehouse, as_of: date, election: str) -> pd.DataFrame:
-    """Every unit in the nation: region_code, body, seats, filled, reported, level (cached per warehouse).
-
-    reported: the unit has a member count on or before as_of (filled 0 with reported False = no row).
-    """
-    return wh.cached(("units", as_of, election), lambda: scoped_units(wh, Scope(), as_of, election))
-
-
-def in_scope(codes: pd.Series, scope: Scope) -> pd.Series:
-    """Boolean mask of region codes inside the scope."""
-    if scope.code is None:
-        return pd.Series(True, index=codes.index)
-    return (codes == scope.code) | codes.str.startswith(scope.code + ".")
-
-
-def scoped_units(wh: Warehouse, scope: Scope, as_of: date, election: str) -> pd.DataFrame:
-    """The units of the scope (columns as `units`), read with the scope pushed down."""
-    q = (f"SELECT region_code, body, seats, filled, reported, {_LEVEL} FROM {unit_source(wh, as_of, election)} "
-         f"WHERE {_scope_cond(scope, False)}")
-    return run(wh, q, as_of=as_of, election=election, code=scope.code)
-
-
-def body_reported(u: pd.DataFrame) -> pd.Series:
-    """Per unit: True when its body has a member count in any unit of `u` (the scope's units)."""
-    if u.empty:
-        return pd.Series(False, index=u.index, dtype=bool)
-    return u.groupby("body")["reported"].transform("any").astype(bool)
-
-
-def unreported_bodies(u: pd.DataFrame) -> list[str]:
-    """Bodies with seats in `u` but no member count in any of its units, in body order."""
-    by = u.groupby("body").agg(seats=("seats", "sum"), reported=("reported", "any"))
-    out = by.index[(by["seats"] > 0) & ~by["reported"].astype(bool)]
-    return sorted(out, key=lambda b: BODY_ORDER.get(b, len(BODY_ORDER)))
 
 
 def _rates(df: pd.DataFrame) -> pd.DataFrame:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from etl import codes as code_shape
-from etl.spec import ELECTIONS
 
 LEVELS = ("nasional", "provinsi", "kabkota")
 CHILD_LEVEL = {"nasional": "provinsi", "provinsi": "kabkota", "kabkota": "kecamatan"}
@@ -53,11 +52,6 @@ class Scope:
         raise ValueError(f"invalid scope {text!r}; expected 'nasional', a provinsi code like '18' "
                          "or a kab/kota code like '18.01'")
 
-    @classmethod
-    def of(cls, code: str | None) -> Scope:
-        """The scope of a region code (provinsi or kab/kota); None -> nasional."""
-        return cls.parse(code)
-
     @property
     def param(self) -> str:
         """The URL form: 'nasional', '18' or '18.01' (Scope.parse(scope.param) == scope)."""
@@ -78,13 +72,6 @@ class Scope:
         if self.level == "kabkota":
             return Scope("provinsi", self.code[:2])  # type: ignore[index]
         return Scope()
-
-    def contains(self, region_code: str) -> bool:
-        """True when a region code lies in this scope."""
-        if self.code is None:
-            return True
-        return region_code == self.code or region_code.startswith(self.code + ".")
-
 
 #: Longest period whose trends go by week.
 WEEKLY_TREND_DAYS = 92
@@ -169,16 +156,6 @@ def preset_period(name: str, today: date) -> Period:
     if name == "semua":
         return Period(EARLIEST, max(today, EARLIEST))
     raise ValueError(f"unknown period preset {name!r}; expected one of {', '.join(PRESETS)}")
-
-
-def parse_election(text: str | None) -> str:
-    """'' / None -> the default election; a known election key stays; else ValueError."""
-    s = (text or "").strip()
-    if not s:
-        return DEFAULT_ELECTION
-    if s in ELECTIONS:
-        return s
-    raise ValueError(f"unknown election {text!r}; expected one of {', '.join(ELECTIONS)}")
 
 
 def scope_sql(scope: Scope, prov_col: str = "provinsi_code", kab_col: str = "kabkota_code") -> tuple[str, list]:

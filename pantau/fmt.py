@@ -13,12 +13,6 @@ MONTHS_SHORT: dict[str, tuple[str, ...]] = {
     "id": ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"),
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
 }
-MONTHS_LONG: dict[str, tuple[str, ...]] = {
-    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-           "Oktober", "November", "Desember"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December"),
-}
 WEEKDAYS_SHORT: dict[str, tuple[str, ...]] = {
     "id": ("Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min"),
     "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
@@ -143,14 +137,6 @@ def datetime(d: Any, lang: str = "id") -> str:
     ts = pd.Timestamp(d)
     sep = "." if _lang(lang) == "id" else ":"
     return f"{date(ts, lang)} {ts.hour:02d}{sep}{ts.minute:02d}"
-
-
-def date_long(d: Any, lang: str = "id") -> str:
-    """2023-02-20 -> '20 Februari 2023'."""
-    value = to_date(d)
-    if value is None:
-        return "–"
-    return f"{value.day} {MONTHS_LONG[_lang(lang)][value.month - 1]} {value.year}"
 
 
 def month(d: Any, lang: str = "id") -> str:

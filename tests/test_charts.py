@@ -70,7 +70,7 @@ def test_rates_all_near_full_are_dots_on_an_axis_that_says_where_it_starts() -> 
 def test_title_wraps_and_makes_room() -> None:
     long = charts.Frame("Kab. Lampung Selatan paling jauh dari median provinsi: jangkauan sambang 200%",
                         "Lampung", "Sumber: Bawaslu", "id", wrap=42)
-    fig = charts.apply_style(charts.go.Figure(), long, height=400)
+    fig = charts.styled_figure([], long, height=400)
     assert fig.layout.title.text.count("<br>") == 1
     assert fig.layout.height == 454 and fig.layout.margin.t == charts.MARGIN["t"] + 54
 

@@ -52,7 +52,6 @@ def test_dates() -> None:
     assert fmt.date(dt.date(2023, 2, 20)) == "20 Feb 2023"
     assert fmt.date("2024-08-22") == "22 Agu 2024"
     assert fmt.date(dt.datetime(2024, 5, 1, 13, 5), "en") == "1 May 2024"
-    assert fmt.date_long(dt.date(2024, 7, 23)) == "23 Juli 2024"
     assert fmt.month(dt.date(2024, 10, 1)) == "Okt 2024"
     assert fmt.date_range(dt.date(2024, 1, 1), dt.date(2024, 12, 31)) == "1 Jan – 31 Des 2024"
     assert fmt.date_range(dt.date(2023, 9, 1), dt.date(2024, 8, 31)) == "1 Sep 2023 – 31 Agu 2024"

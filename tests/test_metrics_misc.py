@@ -7,7 +7,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pantau import compare, quality, ratios
-from pantau.filters import Period, Scope, parse_election, preset_period
+from pantau.filters import Period, Scope, preset_period
 from pantau.warehouse import WarehouseMissing, open_warehouse
 from tests.factory import TINY_REGIONS, tiny_warehouse, write_warehouse
 
@@ -49,9 +49,6 @@ def test_period_and_presets():
     assert preset_period("12_bulan", today) == Period(date(2024, 12, 1), date(2025, 11, 30))
     with pytest.raises(ValueError):
         preset_period("kemarin", today)
-    assert parse_election("") == E and parse_election("pilkada_2024") == "pilkada_2024"
-    with pytest.raises(ValueError):
-        parse_election("pemilu_2029")
 
 
 def test_open_warehouse(tmp_path, tiny):

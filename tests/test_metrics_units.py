@@ -76,7 +76,9 @@ def test_state_follows_each_role_and_date(wh):
     assert on_mar["bawaslu_kabkota"] == (3, 3, True) and on_mar["pkd"] == (2, 2, True)  # .2001 and .2099
     late = _by_body(wh, KAB, date(2024, 6, 30))
     assert late["bawaslu_kabkota"] == (3, 2, True) and late["ptps"] == (3, 2, True)
-    assert len(coverage.units(wh, date(2024, 6, 30), E)) == 8  # 7 units with seats + the .2099 PKD
+    units = coverage.run(wh, f"SELECT * FROM {coverage.unit_source(wh, date(2024, 6, 30), E)}", as_of=date(2024, 6, 30),
+                         election=E)
+    assert len(units) == 8  # 7 units with seats + the .2099 PKD
 
 
 def test_election_without_ptps_seats(wh):
