@@ -7,9 +7,9 @@ sans-serif fonts (no web fonts), and a modebar whose PNG export is 2x with the t
 No Streamlit here: builders take DataFrames and return plotly Figures.
 
 Speed: a builder writes its traces and layout as plain dicts (arrays as numpy or lists) and makes
-the Figure once, without plotly's per-property validation (`go.Figure(..., _validate=False)`): a
-validated figure costs 20-30 ms to build, this one under 2 ms. tests/test_charts.py validates every
-builder's output with plotly, so a misspelt property still fails there.
+the Figure once, without plotly's per-property validation (`go.Figure(..., _validate=False)`): an order of
+magnitude less time a chart (docs/PERFORMANCE.md). tests/test_charts.py validates every builder's output
+with plotly, so a misspelt property still fails there.
 """
 
 from __future__ import annotations

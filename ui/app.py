@@ -52,7 +52,8 @@ _SETTLED = {"done": False}
 def settle_once() -> None:
     """After the process's first full run: gc.freeze() what is alive then (Streamlit, plotly, pandas, DuckDB, the
     open warehouse), so later full collections walk only what later runs made. Without it the first full
-    collection after start-up (~140k objects) stalls a rerun for about 100 ms; it happens once per process."""
+    collection after start-up walks every start-up object and stalls a rerun (docs/PERFORMANCE.md); it happens
+    once per process."""
     if not _SETTLED["done"]:
         _SETTLED["done"] = True
         gc.freeze()

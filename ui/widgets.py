@@ -181,8 +181,8 @@ def table(ctx: Ctx, df: pd.DataFrame, stem: str, columns: Mapping[str, str], *, 
     """A table in the house format with CSV/XLSX downloads named after the filters (of the `files` columns when
     given: numbers where the screen shows them as text formatted row by row).
 
-    Shows the first `max_rows` rows (formatting a row for display costs about 0.15 ms: a national table of
-    thousands would hold up every rerun); the downloads hold every row, and the caption says so.
+    Shows the first `max_rows` rows (every row is formatted for display: a national table of thousands would
+    hold up every rerun, docs/PERFORMANCE.md); the downloads hold every row, and the caption says so.
     Returns the selected row positions when `on_select` (single-row selection), else [].
     """
     view = display_frame(df.head(max_rows), columns, ctx.lang)
@@ -208,7 +208,7 @@ def downloads(ctx: Ctx, df: pd.DataFrame, stem: str, *, key: str, columns: Mappi
     """CSV and XLSX buttons; file names carry the scope and period.
 
     The files are made when a button is clicked (Streamlit calls the function then), not on every rerun:
-    an XLSX of a few thousand rows takes 100 ms and more to write. With `columns`, `df` is the query's
+    an XLSX of a few thousand rows is slow to write (docs/PERFORMANCE.md). With `columns`, `df` is the query's
     frame and the files hold it as the table shows it (display_frame); `shown` rows are on screen.
     """
     f = ctx.f
