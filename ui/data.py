@@ -62,11 +62,6 @@ def served(root: str | None = None) -> tuple[Warehouse, VersionUnreadable | None
     return _open(version_dir), broken
 
 
-def get_warehouse(root: str | None = None) -> Warehouse:
-    """The version served under root (see `served`): re-resolved each run, opened once."""
-    return served(root)[0]
-
-
 @st.cache_data(show_spinner=False, max_entries=1024)
 def _call(version_dir: str, version: str, name: str, args: tuple, kwargs: tuple, _wh: Warehouse,
           _fn: Callable[..., Any]) -> Any:
