@@ -30,7 +30,6 @@ FILES = {"provinsi": "provinsi.geojson", "kabkota": "kabkota.geojson"}
 TILES = Path(__file__).with_name("tiles.csv")
 #: Degrees a screen pixel spans, about: the national map (46° over ~1,400 px) and one province's map.
 SNAP = {"provinsi": 0.03, "kabkota": 0.002}
-ISSUES = ("hilang", "lebih", "tidak_cocok")
 #: An island or hole smaller than this many grid cells is left off the screen (the region's largest part stays).
 MIN_PIXELS = 3
 
