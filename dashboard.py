@@ -40,6 +40,7 @@ PAGES = [
     ("pages/5_pleno.py", "page_pleno", ":material/gavel:", "pleno"),
     ("pages/6_perbandingan.py", "page_perbandingan", ":material/compare_arrows:", "perbandingan"),
     ("pages/7_kualitas.py", "page_kualitas", ":material/fact_check:", "kualitas"),
+    ("pages/8_unggah.py", "page_unggah", ":material/upload_file:", "unggah"),
 ]
 
 lang = st.query_params.get("lang") if st.query_params.get("lang") in ("id", "en") else \

@@ -142,6 +142,12 @@ class Staged:
         return rej[["row", "column", "value", "reason"]].sort_values("row", kind="stable").reset_index(drop=True)
 
     @property
+    def headers(self) -> pd.DataFrame:
+        """Which header of the file was taken for which column of Pantau: column, header."""
+        cols = self.report.log.columns
+        return pd.DataFrame({"column": list(cols), "header": list(cols.values())})
+
+    @property
     def file_values(self) -> dict[str, Filled | None]:
         """The columns a whole file shares that this file has no column for -> what filled them (None: nothing)."""
         have = set(self.report.log.columns)
@@ -427,3 +433,13 @@ def _log(folder: Path, items: Sequence[Staged], who: str, when: str, run_id: str
                    "sha256": s.sha256, "run_id": run_id, "rows_ok": s.report.rows_ok,
                    "rows_rejected": s.report.rows_rejected, "values": s.values}
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+
+
+def template_bytes(table: str) -> bytes:
+    """The blank XLSX template of a kind (``python -m etl templates``) as bytes, for a download."""
+    import tempfile
+
+    from etl.templates import write_template
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return write_template(table, Path(tmp) / f"{table}.xlsx").read_bytes()
