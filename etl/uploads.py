@@ -56,6 +56,15 @@ class UploadRefused(Exception):  # noqa: N818 - said to the user as it is
     """An upload that cannot be checked or published, in one sentence; nothing was changed."""
 
 
+class NeedsValues(UploadRefused):
+    """A file lacking a column the whole file shares (the organiser, the date...) that neither its title rows nor
+    its name give: checked once the user gives it."""
+
+    def __init__(self, message: str, table: str, columns: list[str]) -> None:
+        super().__init__(message)
+        self.table, self.columns = table, columns
+
+
 def max_upload_bytes() -> int:
     """The size limit of one upload in bytes: PANTAU_UPLOAD_MAX_MB, else MAX_UPLOAD_MB."""
     try:
@@ -171,7 +180,8 @@ def stage(name: str, data: bytes, workdir: Path | str, *, table: str | None = No
     try:
         report = check_file(source, table, today=today, values=values, keep_rows=True)
     except SourceError as exc:
-        raise UploadRefused(_wrong_kind(source, table) or str(exc)) from None
+        raise _needs_values(source, table, str(exc)) or UploadRefused(_wrong_kind(source, table) or str(exc)) \
+            from None
     if report.table not in KINDS:
         raise UploadRefused(f"{kept}: jenis data tidak dikenali; pilih jenisnya.")
     if not report.rows_read:
@@ -179,14 +189,36 @@ def stage(name: str, data: bytes, workdir: Path | str, *, table: str | None = No
     return Staged(kept, path, report.table, report, values, hashlib.sha256(data).hexdigest())
 
 
-def _wrong_kind(source: Source, table: str | None) -> str | None:
-    """'holds activities, not pleno' when a kind was chosen and the headers say another."""
-    if not table:
+def _needs_values(source: Source, table: str | None, message: str) -> NeedsValues | None:
+    """The refusal of a file whose only fault may be a file-wide column nobody gave (etl.layout's 'kolom wajib tidak
+    ada: ...'), as NeedsValues naming those columns; else None."""
+    missing = re.search(r"kolom wajib tidak ada: ([^()]*)", message)
+    if missing is None:
         return None
     try:
-        found = infer_table(Source(path=source.path, name=source.name)).table
+        table = table or infer_table(Source(path=source.path, name=source.name)).table
     except SourceError:
         return None
+    needs = [c for c in FILLED_BY_FILE.get(table or "", {}) if re.search(rf"\b{c}\b", missing.group(1))]
+    if not needs:
+        return None
+    return NeedsValues(f"{source.name}: berkas ini tidak punya kolom {', '.join(needs)}, dan judul maupun nama "
+                       f"berkasnya tidak menyebutnya; isi nilainya di bawah.", table, needs)  # type: ignore[arg-type]
+
+
+def _wrong_kind(source: Source, table: str | None) -> str | None:
+    """'holds activities, not pleno' when a kind was chosen and the headers (not the name) say another."""
+    if not table:
+        return None
+    path = Path(source.path)  # type: ignore[arg-type]
+    neutral = path.with_name(f"berkas{path.suffix}")  # a name that points to no table: the headers decide
+    try:
+        os.link(path, neutral)
+        found = infer_table(Source(path=neutral, name=source.name)).table
+    except (SourceError, OSError):
+        return None
+    finally:
+        neutral.unlink(missing_ok=True)
     if found and found != table:
         return (f"{source.name}: berkas ini berisi {spec.SOURCES[found].title.lower()}, bukan "
                 f"{spec.SOURCES[table].title.lower()}; pilih jenis data yang sesuai.")

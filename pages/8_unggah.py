@@ -42,20 +42,24 @@ ready: list[up.Staged] = []
 for i, file in enumerate(files or []):
     st.subheader(file.name)
     first = session.stage(file, kind or None, {})
-    staged = session.stage(file, kind or None, session.given_values(first)) if isinstance(first, up.Staged) else first
+    asked = session.fields(first)
+    if isinstance(first, up.NeedsValues):
+        st.warning(str(first), icon=":material/edit_note:")
+    if asked:
+        st.markdown(f"**{ctx.t('up_values')}**")
+        st.caption(ctx.t("up_values_help"))
+        for column, filled in asked.items():
+            st.text_input(column, value=filled.value if filled else "", key=session.value_key(file, column))
+            st.caption(ctx.t("up_value_read", what=filled.describe()) if filled else ctx.t("up_value_none"))
+    given = session.given_values(file, asked)
+    staged = session.stage(file, kind or None, given) if given else first
     if isinstance(staged, up.UploadRefused):
-        st.error(str(staged), icon=":material/block:")
+        if not isinstance(staged, up.NeedsValues):
+            st.error(str(staged), icon=":material/block:")
         continue
     rep = staged.report
     st.markdown(ctx.t("up_counts", table=spec.SOURCES[staged.table].title, read=n(rep.rows_read), ok=n(rep.rows_ok),
                       bad=n(rep.rows_rejected)))
-    if staged.file_values:
-        st.markdown(f"**{ctx.t('up_values')}**")
-        st.caption(ctx.t("up_values_help"))
-        for column, filled in first.file_values.items():
-            st.text_input(column, value=filled.value if filled else "", key=session.value_key(first, column),
-                          help=spec.SOURCES[staged.table].column(column).description)
-            st.caption(ctx.t("up_value_read", what=filled.describe()) if filled else ctx.t("up_value_none"))
     with st.expander(ctx.t("up_headers")):
         st.dataframe(w.display_frame(staged.headers, {"column": w.TEXT, "header": w.TEXT}, lang)
                      .set_axis([ctx.t("col_pantau_column"), ctx.t("col_header")], axis=1),

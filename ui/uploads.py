@@ -9,7 +9,8 @@ from pathlib import Path
 import streamlit as st
 
 from etl import uploads
-from etl.uploads import Staged, UploadRefused
+from etl.file_values import Filled
+from etl.uploads import NeedsValues, Staged, UploadRefused
 
 _STAGED = "pantau_uploads"
 WORKDIR = Path(tempfile.gettempdir()) / "pantau-uploads"
@@ -33,16 +34,25 @@ def stage(file: object, table: str | None, values: dict[str, str]) -> Staged | U
     return held[key]
 
 
-def value_key(staged: Staged, column: str) -> str:
+def fields(first: Staged | UploadRefused) -> dict[str, Filled | None]:
+    """The file-wide values the form asks for, with what the file said (None: nothing), from its first check."""
+    if isinstance(first, Staged):
+        return first.file_values
+    if isinstance(first, NeedsValues):
+        return dict.fromkeys(first.columns)
+    return {}
+
+
+def value_key(file: object, column: str) -> str:
     """The session key of a file-wide value's field."""
-    return f"up_val_{staged.sha256[:12]}_{column}"
+    return f"up_val_{getattr(file, 'file_id', None) or file.name}_{column}"  # type: ignore[attr-defined]
 
 
-def given_values(staged: Staged) -> dict[str, str]:
-    """The file-wide values the user changed in the form (those equal to what was read are not 'given')."""
+def given_values(file: object, asked: dict[str, Filled | None]) -> dict[str, str]:
+    """The file-wide values the user typed in the form (one equal to what the file said is not 'given')."""
     out = {}
-    for column, filled in staged.file_values.items():
-        typed = str(st.session_state.get(value_key(staged, column), "") or "").strip()
+    for column, filled in asked.items():
+        typed = str(st.session_state.get(value_key(file, column), "") or "").strip()
         if typed and typed != (filled.value if filled else ""):
             out[column] = typed
     return out
