@@ -43,7 +43,8 @@ for i, file in enumerate(files or []):
     st.subheader(file.name)
     first = session.stage(file, kind or None, {})
     asked = session.fields(first)
-    if isinstance(first, up.NeedsValues):
+    given = session.given_values(file, asked)
+    if isinstance(first, up.NeedsValues) and not given:
         st.warning(str(first), icon=":material/edit_note:")
     if asked:
         st.markdown(f"**{ctx.t('up_values')}**")
@@ -51,7 +52,6 @@ for i, file in enumerate(files or []):
         for column, filled in asked.items():
             st.text_input(column, value=filled.value if filled else "", key=session.value_key(file, column))
             st.caption(ctx.t("up_value_read", what=filled.describe()) if filled else ctx.t("up_value_none"))
-    given = session.given_values(file, asked)
     staged = session.stage(file, kind or None, given) if given else first
     if isinstance(staged, up.UploadRefused):
         if not isinstance(staged, up.NeedsValues):

@@ -29,7 +29,7 @@ OFFICE = ROOT / "tests" / "fixtures" / "office"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _build_base(root: Path) -> Path:
+def build_base(root: Path) -> Path:
     """A warehouse built by the ETL from two office files (Kota Metro's and Lampung's), not the sample."""
     src = root / "kiriman"
     src.mkdir(parents=True)
@@ -41,7 +41,7 @@ def _build_base(root: Path) -> Path:
 
 @pytest.fixture
 def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    wh = _build_base(tmp_path)
+    wh = build_base(tmp_path)
     monkeypatch.setenv("PANTAU_WAREHOUSE", str(wh))
     return wh
 
