@@ -41,6 +41,7 @@ PAGES = [
     ("pages/5_pleno.py", "page_pleno", ":material/gavel:", "pleno"),
     ("pages/6_perbandingan.py", "page_perbandingan", ":material/compare_arrows:", "perbandingan"),
     ("pages/7_kualitas.py", "page_kualitas", ":material/fact_check:", "kualitas"),
+    ("pages/8_unggah.py", "page_unggah", ":material/upload_file:", "unggah"),
 ]
 
 lang = current_lang()  # the filters read it the same way in prepare() below

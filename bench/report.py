@@ -15,7 +15,8 @@ from bench.measure import fmt_figure
 
 #: Memory limits in MiB (2**20 bytes): 1.5 GiB and 1 GiB. In decimal units 1.5 GB is 1430 MiB.
 LIMITS = {"etl_ratio": 2.0, "etl_peak_mb": 1536.0, "query_warm_ms": 100.0, "query_cold_ms": 300.0,
-          "page_rerun_ms": 300.0, "server_mb": 1024.0, "map_render_ms": 1000.0}
+          "page_rerun_ms": 300.0, "server_mb": 1024.0, "map_render_ms": 1000.0,
+          "etl_floor_ratio": 1.3, "upload_preview_s": 3.0, "upload_publish_s": 10.0}
 PACKAGES = ("pandas", "duckdb", "pyarrow", "polars", "streamlit", "plotly", "numpy", "playwright")
 
 
@@ -73,6 +74,14 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
                            LIMITS["page_rerun_ms"], "ms"))
         out.append(_target(f"map render in Chromium, Nasional: {where}", _median(m.get("render"), 1000),
                            LIMITS["map_render_ms"], "ms"))
+    up = result.get("upload")
+    if up is not None:  # issue 18
+        out.append(_target("national ETL build / floor build (floor.py, minimal sorted)", up.get("build_over_floor"),
+                           LIMITS["etl_floor_ratio"], "x"))
+        out.append(_target(f"upload of ~{up['rows']:,} activity rows: drop -> preview (warm)",
+                           (up.get("preview_s") or {}).get("median"), LIMITS["upload_preview_s"], "s"))
+        out.append(_target("upload: publish -> visible on Kegiatan", (up.get("publish_visible_s") or {}).get("median"),
+                           LIMITS["upload_publish_s"], "s"))
     server = result.get("server")
     if server is not None:
         out.append(_target("dashboard server memory after every page", server.get("rss_final_mb"),
@@ -151,6 +160,12 @@ def print_report(result: dict[str, Any], console: Console | None = None) -> None
             t.add_row(p["page"], _ms(p.get("app_first_s")), _ms(p.get("page_first_s")), _ms(p.get("rerun_same_s")),
                       _ms(p.get("rerun_filter_s")), _ms(p.get("rerun_back_s")), note[:120])
         console.print(t)
+    up = result.get("upload")
+    if up is not None:  # issue 18
+        console.print(f"Upload: national build {up['national_build']['wall_s']:.1f} s, floor (minimal, sorted) "
+                      f"{up['floor'].get('minimal_sorted_s')} s; preview {up['preview_s']['median']:.2f} s "
+                      f"(cold {up.get('preview_cold_s', 0):.2f} s), publish -> visible "
+                      f"{up['publish_visible_s']['median']:.2f} s", highlight=False)
     server = result.get("server")
     if server is not None:
         t = Table(title="Dashboard server (streamlit run, every page visited in headless Chromium)")

@@ -1,6 +1,6 @@
 """Pantau's benchmark: ETL, query layer, pages and server memory at one scale, against issue 5's targets.
 
-    python bench/run.py [--scale sample|national] [--json FILE] [--repeat N] [--only etl,query,pages,maps,server]
+    python bench/run.py [--scale sample|national] [--json FILE] [--repeat N] [--only etl,query,pages,maps,server,upload]
 
 Generates (or reuses) the sample sources of that scale, builds a fresh warehouse per repeat, converts the
 same files plainly to Parquet, times every query-layer function of docs/QUERY_API.md and every page, and
@@ -27,13 +27,13 @@ from rich.console import Console
 from bench import report
 from bench.sources import DEFAULT_SEED, OUT, ensure_sources
 
-SECTIONS = ("etl", "query", "pages", "maps", "server")
+SECTIONS = ("etl", "query", "pages", "maps", "server", "upload")
 #: Repeats per section and scale, chosen so `--scale national` ends within 15 minutes on 2 cores.
 #: etl = ETL builds (and plain conversions), query = fresh processes per function and scope (the first
 #: also gives >= 7 warm calls), pages = fresh AppTest processes per page, server = server runs.
 DEFAULT_REPEATS = {
-    "sample": {"etl": 3, "query": 3, "pages": 3, "maps": 1, "server": 1},
-    "national": {"etl": 2, "query": 3, "pages": 2, "maps": 1, "server": 1},
+    "sample": {"etl": 3, "query": 3, "pages": 3, "maps": 1, "server": 1, "upload": 2},
+    "national": {"etl": 2, "query": 3, "pages": 2, "maps": 1, "server": 1, "upload": 2},
 }
 WARM_CALLS = 7
 
@@ -59,7 +59,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=DEFAULT_SEED)
     p.add_argument("--regenerate", action="store_true", help="regenerate the sources when etl/sample.py changed "
                    "since they were made (default: reuse them, keyed by scale and seed)")
-    p.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections: etl,query,pages,server")
+    p.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections: " + ",".join(SECTIONS))
     p.add_argument("--warehouse", type=Path, help="use this warehouse instead of building one (when etl is skipped)")
     p.add_argument("--functions", help="comma-separated module.function names to time (default: all)")
     p.add_argument("--markdown", type=Path, help="also write the tables as Markdown (for docs/PERFORMANCE.md)")
@@ -110,7 +110,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if warehouse is None and (work / "warehouse" / "current").exists():
         warehouse = work / "warehouse"
     result["warehouse"] = str(warehouse) if warehouse else None
-    needs_wh = [s for s in only if s != "etl"]
+    if "upload" in only:  # issue 18: its own national build (as real data) and the floor, then the upload figures
+        from bench.upload import bench_upload
+
+        t0 = time.perf_counter()
+        console.rule("upload (national rebuild vs floor; drop -> preview; publish -> visible)")
+        src = result.get("sources") or ensure_sources(args.scale, args.seed, args.out, log=logs / "generate")
+        result["upload"] = bench_upload(Path(src["path"]), work, repeats=repeats["upload"], log_dir=logs,
+                                        echo=_echo("upload"))
+        result["timings_s"]["upload"] = time.perf_counter() - t0
+    needs_wh = [s for s in only if s not in ("etl", "upload")]
     if needs_wh and warehouse is None:
         console.print(f"[red]no warehouse to benchmark {needs_wh} on[/]: run with etl, or pass --warehouse")
         needs_wh = []

@@ -40,6 +40,7 @@ class CheckReport:
     rows_rejected: int = 0
     rejects: pd.DataFrame = field(default_factory=lambda: schemas.empty_frame("rejects"))
     log: ReadLog = field(default_factory=ReadLog)
+    good: pd.DataFrame | None = None  # the rows that would load (warehouse columns), when asked for (``keep_rows``)
 
 
 def bulk_eligible(source: Source) -> bool:
@@ -136,9 +137,11 @@ def _load_by_gender(chunk: RawChunk, genders: list[str], source: Source, resolve
 
 
 def check_file(path_or_source: Path | str | Source, table: str | None = None, *, today: dt.date | None = None,
-               resolver: RegionResolver | None = None, values: dict[str, str] | None = None) -> CheckReport:
+               resolver: RegionResolver | None = None, values: dict[str, str] | None = None,
+               keep_rows: bool = False) -> CheckReport:
     """Validate one source without loading it: rows read / ok / rejected, the rejects, and what the read decided
-    (``report.log``: headers taken, values filled, rows skipped)."""
+    (``report.log``: headers taken, values filled, rows skipped); with ``keep_rows`` also the rows that would load
+    (``report.good``: what the upload page compares with the warehouse)."""
     source = path_or_source if isinstance(path_or_source, Source) else Source(path=path_or_source)
     if table:
         source = Source(**{**source.__dict__, "table": table})
@@ -147,10 +150,12 @@ def check_file(path_or_source: Path | str | Source, table: str | None = None, *,
     source = infer_table(source)
     report = CheckReport(source=source.name, table=source.table or "")
     parts: list[pd.DataFrame] = []
+    goods: list[pd.DataFrame] = []
 
     def restart() -> None:
         report.rows_read = report.rows_ok = report.rows_rejected = 0
         parts.clear()
+        goods.clear()
 
     for res in load_source(source, resolver, run_id="check", today=today or dt.date.today(), log=report.log,
                            restart=restart):
@@ -160,6 +165,11 @@ def check_file(path_or_source: Path | str | Source, table: str | None = None, *,
         report.rows_ok += res.rows_read - rejected
         if len(res.rejects):
             parts.append(res.rejects)
+        if keep_rows:
+            goods.append(res.good)
     if parts:
         report.rejects = pd.concat(parts, ignore_index=True)
+    if keep_rows:
+        report.good = pd.concat(goods, ignore_index=True) if goods else \
+            schemas.empty_frame(OUTPUT_TABLE[source.table])  # type: ignore[index]
     return report

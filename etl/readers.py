@@ -107,6 +107,7 @@ class ReadLog:
     skipped_rows: dict[str, list[int]] = field(default_factory=dict)  # why -> row numbers not read as data
     title: list[str] = field(default_factory=list)        # the rows above the header, as text
     area: str | None = None                                # the region the file covers (etl.layout.Layout.area)
+    columns: dict[str, str] = field(default_factory=dict)  # source column -> the header taken for it, as written
 
     def note(self, match: HeaderMatch) -> None:
         for h in match.unknown:
@@ -288,6 +289,8 @@ def _start(layout: Layout, source: Source, log: ReadLog) -> None:
     """What the layout decided, into the log."""
     log.note(layout.match)
     log.fill(layout.filled)
+    for column, header in layout.match.source_of.items():
+        log.columns.setdefault(column, header)
     log.title = layout.title
     log.area = layout.area.value if layout.area else None
     if layout.unit_rows:

@@ -23,6 +23,49 @@ TEXT: dict[str, dict[str, str]] = {
     "page_pleno": {"id": "Evaluasi pleno", "en": "Pleno evaluation"},  # the term every other English label uses
     "page_perbandingan": {"id": "Perbandingan", "en": "Comparison"},
     "page_kualitas": {"id": "Kualitas data", "en": "Data quality"},
+    "page_unggah": {"id": "Unggah data", "en": "Upload data"},
+    # --- Unggah data ------------------------------------------------------------------
+    "up_intro": {"id": "Unggah berkas CSV atau XLSX kiriman kantor apa adanya. Pantau memeriksa setiap baris dengan "
+                       "aturan yang sama seperti `python -m etl check`, dan tidak ada yang dimuat sebelum Anda menekan "
+                       "Terbitkan.",
+                 "en": "Upload an office's CSV or XLSX file as it is. Pantau checks every row with the rules of "
+                       "`python -m etl check`; nothing is loaded until you press Publish."},
+    "up_templates": {"id": "Templat kosong per jenis data", "en": "Blank templates per kind of data"},
+    "up_kind": {"id": "Jenis data", "en": "Kind of data"},
+    "up_kind_auto": {"id": "Kenali dari judul kolom", "en": "Recognise from the headers"},
+    "up_drop": {"id": "Berkas CSV atau XLSX (boleh beberapa)", "en": "CSV or XLSX files (several allowed)"},
+    "up_limit": {"id": "Batas {mb} MB per berkas.", "en": "Up to {mb} MB a file."},
+    "up_counts": {"id": "{table}: {read} baris dibaca, {ok} akan dimuat, {bad} disisihkan.",
+                  "en": "{table}: {read} rows read, {ok} will load, {bad} set aside."},
+    "up_will_load": {"id": "Akan dimuat", "en": "Will load"},
+    "up_set_aside": {"id": "Disisihkan", "en": "Set aside"},
+    "up_read": {"id": "Baris dibaca", "en": "Rows read"},
+    "up_headers": {"id": "Judul kolom yang dipakai", "en": "Headers taken"},
+    "up_ignored": {"id": "Kolom diabaikan: {cols}", "en": "Columns ignored: {cols}"},
+    "up_values": {"id": "Nilai untuk seluruh berkas", "en": "Values for the whole file"},
+    "up_values_help": {"id": "Berkas ini tidak punya kolom berikut. Periksa apa yang dibaca Pantau dari judul atau "
+                              "nama berkas, dan perbaiki bila perlu (kode Kemendagri atau nama, mis. 18.72 atau "
+                              "Bawaslu Kota Metro).",
+                       "en": "This file has no column for these. Check what Pantau read from the title rows or the "
+                             "file name and correct it if needed (a code or a name: 18.72, Bawaslu Kota Metro)."},
+    "up_value_read": {"id": "Dibaca: {what}", "en": "Read: {what}"},
+    "up_value_none": {"id": "Tidak terbaca dari judul maupun nama berkas: isi di sini.",
+                      "en": "Not found in the title rows or the file name: fill it in here."},
+    "up_problems": {"id": "Baris yang disisihkan", "en": "Rows set aside"},
+    "up_no_problems": {"id": "Semua baris lolos pemeriksaan.", "en": "Every row passed the checks."},
+    "up_download_bad": {"id": "Unduh baris yang disisihkan (XLSX, dengan kolom masalah)",
+                        "en": "Download the set-aside rows (XLSX, with a problem column)"},
+    "up_changes": {"id": "Yang berubah di gudang data", "en": "What changes in the warehouse"},
+    "up_sample": {"id": "Gudang data ini berisi DATA CONTOH: menerbitkan data nyata akan mengeluarkan semua data "
+                         "contoh, sama seperti `python -m etl build`.",
+                  "en": "This warehouse holds SAMPLE DATA: publishing real data leaves all of the sample out, as "
+                        "`python -m etl build` does."},
+    "up_who": {"id": "Dikirim oleh (nama dan kantor)", "en": "Sent by (name and office)"},
+    "up_publish": {"id": "Terbitkan {n} berkas", "en": "Publish {n} file(s)"},
+    "up_published": {"id": "Diterbitkan sebagai versi {version}: {ok} baris dimuat. Halaman lain menampilkannya "
+                            "sekarang.",
+                     "en": "Published as version {version}: {ok} rows loaded. The other pages show them now."},
+    "up_nothing": {"id": "Tidak ada baris yang bisa dimuat dari berkas ini.", "en": "No row of this file can load."},
     # --- sidebar filters -------------------------------------------------------------
     "filters": {"id": "Filter", "en": "Filters"},
     "language": {"id": "Bahasa", "en": "Language"},
@@ -289,6 +332,13 @@ TEXT: dict[str, dict[str, str]] = {
     "col_table": {"id": "Tabel", "en": "Table"},
     "col_source": {"id": "Sumber", "en": "Source"},
     "col_row": {"id": "Baris", "en": "Row"},
+    "col_kabkota_code": {"id": "Kode", "en": "Code"},
+    "col_kabkota_name": {"id": "Kab/kota (atau provinsi)", "en": "Regency/city (or province)"},
+    "col_new": {"id": "Baris baru", "en": "New rows"},
+    "col_replaced": {"id": "Baris diganti", "en": "Rows replaced"},
+    "col_removed": {"id": "Baris dihapus", "en": "Rows removed"},
+    "col_pantau_column": {"id": "Kolom Pantau", "en": "Pantau column"},
+    "col_header": {"id": "Judul kolom di berkas", "en": "Header in the file"},
     "col_column": {"id": "Kolom", "en": "Column"},
     "col_reason": {"id": "Alasan", "en": "Reason"},
     "col_check": {"id": "Aturan", "en": "Rule"},
