@@ -12,6 +12,7 @@ import codecs
 import csv
 import datetime as dt
 import hashlib
+import io
 import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -100,6 +101,7 @@ class ReadLog:
     skipped_sheets: dict[str, str] = field(default_factory=dict)
     sheets: list[str] = field(default_factory=list)
     encoding: str | None = None
+    decoding: Decoding | None = None  # a CSV's encoding, and the lines of a mixed one (csv_encoding)
     separator: str | None = None
     sha256: str = ""  # an SQL source read to the end: sha256_of its rows, computed while reading them
     notes: list[str] = field(default_factory=list)        # which header was taken for which column, and why
@@ -297,31 +299,190 @@ def _start(layout: Layout, source: Source, log: ReadLog) -> None:
 # -- CSV --------------------------------------------------------------------
 
 
-def _detect_encoding(path: Path) -> str:
+#: The encoding of a CSV whose lines are partly UTF-8 and partly Windows-1252 (each line decoded on its own).
+MIXED = "utf-8+cp1252"
+#: Lines of a mixed file listed by number (the rest are counted).
+LINES_LISTED = 10
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+_ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (dengan BOM)", "cp1252": "Windows-1252", "utf-16": "UTF-16"}
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """How a CSV's bytes are decoded: ``encoding`` (MIXED when some lines are UTF-8 and some are not) and, for a mixed
+    file, the lines (1-based, counted by line breaks) decoded as Windows-1252: the first LINES_LISTED and how many."""
+
+    encoding: str
+    legacy_lines: tuple[int, ...] = ()
+    legacy_count: int = 0
+
+    @property
+    def mixed(self) -> bool:
+        return self.encoding == MIXED
+
+    def describe(self) -> str:
+        """The encoding in one phrase, for the check's output and the run summary."""
+        if self.encoding != MIXED:
+            return _ENCODING_NAMES.get(self.encoding, self.encoding)
+        listed = ", ".join(map(str, self.legacy_lines)) + (" …" if self.legacy_count > len(self.legacy_lines) else "")
+        count = f"{self.legacy_count:,}".replace(",", ".")
+        return (f"campuran: {count} baris bukan UTF-8 dibaca sebagai Windows-1252 (baris {listed}), sisanya UTF-8 "
+                f"(mixed encodings: each line decoded on its own)")
+
+
+def csv_encoding(path: Path) -> Decoding:
+    """The decoding of a CSV file (read whole once per file version: ``_decoding``)."""
+    st = path.stat()
+    return _decoding(path, st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=64)
+def _decoding(path: Path, size: int, mtime_ns: int) -> Decoding:
+    """A BOM decides UTF-16; else: UTF-8 when every line is UTF-8, Windows-1252 when no line with a byte above ASCII
+    is, MIXED when some are and some are not (a file pasted together from two offices' exports). A first pass
+    decides at C speed, block by block; a mixed file is read again, line by line, for the lines it names."""
     magic = _magic(path)
-    if magic.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
     if magic.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    decoder = codecs.getincrementaldecoder("utf-8")()
+        return Decoding("utf-16")
+    utf8 = legacy = False
+    for _, part in _line_blocks(path):
+        some_utf8, some_legacy = _kinds(part)
+        utf8, legacy = utf8 or some_utf8, legacy or some_legacy
+        if utf8 and legacy:
+            break
+    bom = magic.startswith(codecs.BOM_UTF8)
+    if not legacy:
+        return Decoding("utf-8-sig" if bom else "utf-8")
+    if not (utf8 or bom):
+        return Decoding("cp1252")
+    listed: list[int] = []
+    count = 0
+    for first, part in _line_blocks(path):
+        bad = _legacy_lines(part)
+        count += len(bad)
+        listed += [first + n for n in bad[:LINES_LISTED - len(listed)]]
+    return Decoding(MIXED, tuple(listed), count)
+
+
+def _line_blocks(path: Path) -> Iterator[tuple[int, bytes]]:
+    """A file's bytes in blocks of whole lines (about 4 MB), each with the number of its first line (1-based)."""
+    line, rest = 1, b""
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 22), b""):
+            data = rest + block
+            cut = data.rfind(b"\n") + 1
+            part, rest = data[:cut], data[cut:]
+            if part:
+                yield line, part
+                line += part.count(b"\n")
+    if rest:
+        yield line, rest
+
+
+def _kinds(part: bytes) -> tuple[bool, bool]:
+    """(``part`` has a UTF-8 line with a byte above ASCII, it has a line that is not UTF-8), decided at C speed but
+    for a block that may have both (only then are its lines looked at)."""
+    if part.isascii():
+        return False, False
     try:
-        with open(path, "rb") as f:
-            for block in iter(lambda: f.read(1 << 22), b""):
-                decoder.decode(block)
-        decoder.decode(b"", final=True)
+        part.decode("utf-8")
+        return True, False
     except UnicodeDecodeError:
-        return "cp1252"
-    return "utf-8"
+        pass
+    if part.decode("utf-8", errors="ignore").isascii():  # not one UTF-8 sequence: no line is UTF-8
+        return False, True
+    return any(utf8 for _, utf8 in _high_lines(part)), True
+
+
+def _legacy_lines(part: bytes) -> list[int]:
+    """The lines (0-based within ``part``) with a byte above ASCII that are not UTF-8."""
+    try:
+        part.decode("utf-8")
+        return []
+    except UnicodeDecodeError:
+        return [line for line, utf8 in _high_lines(part) if not utf8]
+
+
+def _high_lines(part: bytes) -> Iterator[tuple[int, bool]]:
+    """Each line of ``part`` with a byte above ASCII: (its number within ``part``, 0-based; whether it is UTF-8)."""
+    pos = line = counted = 0
+    while m := _HIGH_BYTE.search(part, pos):
+        start = part.rfind(b"\n", 0, m.start()) + 1
+        end = part.find(b"\n", m.start())
+        end = len(part) if end < 0 else end
+        line += part.count(b"\n", counted, start)
+        counted = start
+        try:
+            part[start:end].decode("utf-8")
+            yield line, True
+        except UnicodeDecodeError:
+            yield line, False
+        pos = end + 1
+
+
+def as_utf8(data: bytes) -> bytes:
+    """Whole lines of a mixed file with every line in UTF-8: a line that is not UTF-8 decoded as Windows-1252."""
+    try:
+        data.decode("utf-8")
+        return data
+    except UnicodeDecodeError:
+        pass
+    out = []
+    for line in data.split(b"\n"):
+        try:
+            line.decode("utf-8")
+            out.append(line)
+        except UnicodeDecodeError:
+            out.append(line.decode("cp1252", errors="replace").encode("utf-8"))
+    return b"\n".join(out)
+
+
+class _Transcoded(io.RawIOBase):
+    """A mixed file's bytes as UTF-8, line by line (``as_utf8``), for pandas and pyarrow to read as UTF-8."""
+
+    def __init__(self, path: Path) -> None:
+        self._file = open(path, "rb")  # noqa: SIM115 - closed with this stream
+        self._out = b""
+        self._rest = self._file.read(3).removeprefix(codecs.BOM_UTF8)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:  # buffer: a writable bytes-like object
+        while not self._out and (self._rest or not self._file.closed):
+            block = self._file.read(1 << 20)
+            data = self._rest + block
+            cut = data.rfind(b"\n") + 1 if block else len(data)
+            self._out, self._rest = as_utf8(data[:cut]), data[cut:]
+            if not block:
+                self._file.close()
+        n = min(len(buffer), len(self._out))
+        buffer[:n] = self._out[:n]
+        self._out = self._out[n:]
+        return n
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+def csv_input(path: Path, encoding: str) -> tuple[Any, str]:
+    """What a CSV reader is given, and the encoding it reads with: the path itself, or for a MIXED file a stream of
+    its lines in UTF-8 (the caller closes it)."""
+    if encoding == MIXED:
+        return io.BufferedReader(_Transcoded(path), 1 << 20), "utf-8"
+    return path, encoding
 
 
 def _head_text(path: Path) -> tuple[str, str]:
-    encoding = _detect_encoding(path)
+    encoding = csv_encoding(path).encoding
     with open(path, "rb") as f:
         head = f.read(1 << 16)
         complete = not f.read(1)
     if encoding != "utf-16" and _mostly_binary(head):
         raise SourceError(f"{path}: bukan file CSV atau spreadsheet (not a CSV or spreadsheet file: binary data)")
-    text = head.decode(encoding, errors="replace")
+    text = as_utf8(head).decode("utf-8", errors="replace") if encoding == MIXED else \
+        head.decode(encoding, errors="replace")
     if not complete:
         text = text[: text.rfind("\n") + 1] or text
     return text.lstrip("\ufeff"), encoding
@@ -352,6 +513,7 @@ def csv_layout(path: Path, source: Source, log: ReadLog) -> Layout:
                          tuple(sorted(source.values.items())), tuple(sorted(source.defaults.items())))
     _start(layout, source, log)
     log.encoding, log.separator = layout.encoding, layout.sep
+    log.decoding = csv_encoding(path)
     return layout
 
 
@@ -378,9 +540,10 @@ def _csv_layout(path: Path, size: int, mtime_ns: int, name: str, table: str, val
 def _read_csv(path: Path, source: Source, chunk_rows: int, log: ReadLog) -> Iterator[RawChunk]:
     layout = csv_layout(path, source, log)
     positions, names = layout.positions, layout.names
+    given, encoding = csv_input(path, layout.encoding)
     try:
         reader = pd.read_csv(
-            path, sep=layout.sep, encoding=layout.encoding, encoding_errors="replace", header=None,
+            given, sep=layout.sep, encoding=encoding, encoding_errors="replace", header=None,
             skiprows=layout.data_start, usecols=positions, dtype=str, keep_default_na=False, na_filter=False,
             skip_blank_lines=False, chunksize=chunk_rows, engine="c", quotechar='"',
         )
@@ -399,6 +562,9 @@ def _read_csv(path: Path, source: Source, chunk_rows: int, log: ReadLog) -> Iter
         return  # a header without data: 0 rows, not an error
     except pd.errors.ParserError as exc:
         raise SourceError(f"{source.name}: file CSV rusak (malformed CSV): {exc}") from None
+    finally:
+        if given is not path:
+            given.close()
 
 
 # -- spreadsheets -----------------------------------------------------------

@@ -273,3 +273,55 @@ def test_a_number_too_large_for_its_column_is_a_reject_naming_the_cell(tmp_path)
     from test_build import activities
 
     assert activities(wh)["activity_id"].tolist() == ["A1", "A2"]  # not A9 with no participants
+
+
+def _mixed_csv(path: Path) -> Path:
+    """Two offices' exports pasted into one file: UTF-8 lines (an em dash, 'café', 'Pesta café') around a
+    Windows-1252 one ('Cémara'), as a person pastes them in a text editor."""
+    lines = [("id_kegiatan,tanggal,penyelenggara,lokasi,jenis,judul", "utf-8"),
+             ("A1,05/08/2024,18.71,18.71.01,Sosialisasi,Rapat — koordinasi café", "utf-8"),
+             ("A2,06/08/2024,18.71,18.71.01,Sosialisasi,Sosialisasi Cémara", "cp1252"),
+             ("A3,07/08/2024,18.71,18.71.01,Pesta café,Rapat", "utf-8")]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"".join(text.encode(enc) + b"\n" for text, enc in lines))
+    return path
+
+
+def test_a_csv_mixing_utf8_and_windows_1252_lines_is_decoded_line_by_line_and_says_so(tmp_path):
+    """Issue 20, point 6 (a): such a file was decoded whole as Windows-1252, so its UTF-8 rows loaded as mojibake
+    ('Rapat â€” koordinasi cafÃ©') without a word. Now each line is decoded on its own, by both paths alike, and the
+    check and the run summary name the lines read as Windows-1252."""
+    from test_build import activities
+
+    from etl.csv_arrow import read_csv_batches
+    from etl.readers import ReadLog, Source, read_chunks
+
+    path = _mixed_csv(tmp_path / "src" / "kegiatan_campur.csv")
+    res, _ = _etl("check", str(path))
+    assert res.returncode == 1, res.stdout + res.stderr  # A3's activity type is unknown: the one reject
+    assert "pengodean: campuran: 1 baris bukan UTF-8 dibaca sebagai Windows-1252 (baris 3), sisanya UTF-8" \
+        in res.stdout
+    assert f"{path}:4 · kolom jenis = 'Pesta café'" in res.stdout
+    assert "3 baris dibaca, 2 baik, 1 ditolak" in res.stdout
+
+    titles = ["Rapat — koordinasi café", "Sosialisasi Cémara", "Rapat"]
+    source = Source(path=path, table="activities")
+    bulk = [t for b in read_csv_batches(source, ReadLog()) for t in b.frame["judul"].to_list()]
+    reference = [t for c in read_chunks(source) for t in c.frame["judul"].tolist()]
+    assert bulk == reference == titles  # the bulk reader (pyarrow) and the reference reader (pandas) alike
+
+    for bulk_path in ("1", "0"):
+        wh = tmp_path / f"wh{bulk_path}"
+        built = subprocess.run([sys.executable, "-m", "etl", "build", "--source", str(path.parent), "--warehouse",
+                                str(wh), "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=180,
+                               env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "PANTAU_ETL_BULK": bulk_path})
+        assert built.returncode == 0, built.stderr
+        assert "kegiatan_campur.csv: pengodean campuran: 1 baris bukan UTF-8 dibaca sebagai Windows-1252 (baris 3)" \
+            in built.stdout
+        got = activities(wh)
+        assert got[["activity_id", "title"]].values.tolist() == [["A1", titles[0]], ["A2", titles[1]]]
+
+    cp1252 = write_csv(tmp_path / "kegiatan_kantor.csv", ["A1,05/08/2024,18.71,18.71.01,mou,Cémara,3"])
+    cp1252.write_bytes(cp1252.read_text(encoding="utf-8").encode("cp1252"))  # a file of one encoding says which
+    res, _ = _etl("check", str(cp1252))
+    assert "pengodean: Windows-1252\n" in res.stdout and "campuran" not in res.stdout
