@@ -24,11 +24,12 @@ from typing import Any
 import pandas as pd
 
 from etl import file_values, spec
+from etl.checks import UNCACHED_FORMULA
 from etl.errors import SourceError
 from etl.file_values import Filled
 from etl.headers import HeaderMatch, best_template, unique_headers
 from etl.layout import GUESS_ROWS, HEADER_SCAN_ROWS, SKIP_UNITS, Layout, find_header, find_layout, finish
-from etl.sheet_size import too_large
+from etl.sheet_size import scan, too_large
 
 CHUNK_ROWS = 200_000
 SPREADSHEET_EXT = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
@@ -191,7 +192,7 @@ def _candidate_header_rows(source: Source) -> list[list[str]]:
     path = _check_file(source)
     if is_spreadsheet(path):
         rows: list[list[str]] = []
-        for _, sheet_rows in _sheets(path, source):
+        for _, sheet_rows, _ in _sheets(path, source):
             rows += [[_text(c) for c in r] for r in sheet_rows[:HEADER_SCAN_ROWS]]
         return rows
     text, _ = _head_text(path)
@@ -571,11 +572,14 @@ def _read_csv(path: Path, source: Source, chunk_rows: int, log: ReadLog) -> Iter
 
 
 def _sheets(path: Path, source: Source, skipped: dict[str, str] | None = None
-            ) -> Iterator[tuple[str, list[list[object]]]]:
-    """Each sheet's rows; a sheet too large to read (etl.sheet_size) is left out, its reason put in ``skipped``."""
+            ) -> Iterator[tuple[str, list[list[object]], dict[tuple[int, int], tuple[str, str]]]]:
+    """Each sheet's rows and its formula cells with no value saved (etl.sheet_size.SheetScan.formulas), whose cells
+    hold the formula ('=10+5') instead of the '' a reader gives; a sheet too large to read is left out, its reason
+    put in ``skipped``."""
     from python_calamine import CalamineError, CalamineWorkbook
 
-    oversized = too_large(path)
+    scans = scan(path)
+    oversized = too_large(path, scans)
     try:
         wb = CalamineWorkbook.from_path(str(path))
         names = wb.sheet_names
@@ -590,10 +594,43 @@ def _sheets(path: Path, source: Source, skipped: dict[str, str] | None = None
                     skipped[name] = oversized[name]
                 continue
             sheet = wb.get_sheet_by_name(name)
-            yield name, _unmerged(sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges or [])
+            rows = _unmerged(sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges or [])
+            formulas = scans[name].formulas if name in scans else {}
+            for (r, c), (_, text) in formulas.items():
+                if r <= len(rows) and c <= len(rows[r - 1]) and rows[r - 1][c - 1] in ("", None):
+                    rows[r - 1][c - 1] = text
+            yield name, rows, formulas
     except (CalamineError, OSError, ValueError) as exc:
         raise SourceError(f"{source.name}: bukan file spreadsheet yang bisa dibaca (not a readable "
                           f"spreadsheet): {exc}") from None
+
+
+#: A hidden column of a spreadsheet's chunk: the formula cells of a row with no value saved, for the loaders to
+#: reject (``formula_cells``): cells split by CELL_SEP, each 'column' FIELD_SEP 'reason' FIELD_SEP 'formula'.
+FORMULA_HINT = "_rumus"
+CELL_SEP, FIELD_SEP = "\x1e", "\x1f"
+
+
+def _with_formulas(chunk: RawChunk, formulas: dict[tuple[int, int], tuple[str, str]], layout: Layout) -> RawChunk:
+    """``chunk`` with FORMULA_HINT where a column read holds a formula with no value saved."""
+    if not formulas:
+        return chunk
+    canonical = {p + 1: layout.match.mapping[layout.names[p]] for p in layout.positions
+                 if layout.names[p] in layout.match.mapping}
+    rows = set(chunk.frame.index)
+    hints: dict[int, list[str]] = {}
+    for (r, c), (ref, text) in formulas.items():
+        if r in rows and c in canonical:
+            reason = UNCACHED_FORMULA.reason(sheet=chunk.sheet, cell=ref, formula=text)
+            hints.setdefault(r, []).append(FIELD_SEP.join((canonical[c], reason, text)))
+    if hints:
+        chunk.frame[FORMULA_HINT] = [CELL_SEP.join(hints.get(r, ())) for r in chunk.frame.index]
+    return chunk
+
+
+def formula_cells(hint: str) -> list[tuple[str, str, str]]:
+    """The (column, reason, formula) of each cell in one row's FORMULA_HINT."""
+    return [tuple(cell.split(FIELD_SEP)) for cell in hint.split(CELL_SEP) if cell]  # type: ignore[misc]
 
 
 def _unmerged(rows: list[list[object]], merged: list) -> list[list[object]]:
@@ -618,7 +655,7 @@ def _read_spreadsheet(path: Path, source: Source, chunk_rows: int, log: ReadLog)
     types = {c.name: c.type for c in template.columns}
     refused: tuple[tuple, str, SourceError] | None = None
     found_any = False
-    for name, rows in _sheets(path, source, log.skipped_sheets):
+    for name, rows, formulas in _sheets(path, source, log.skipped_sheets):
         if source.sheet is None and name.strip().lower() in HELP_SHEETS:
             log.skipped_sheets[name] = "sheet petunjuk (instructions sheet)"
             continue
@@ -647,7 +684,7 @@ def _read_spreadsheet(path: Path, source: Source, chunk_rows: int, log: ReadLog)
             frame = pd.DataFrame(cols, index=pd.RangeIndex(first, first + len(block), name="row"), dtype="str")
             chunk = _chunk(frame, layout, source, first, name, log, last=start + chunk_rows >= len(data))
             if chunk is not None:
-                yield chunk
+                yield _with_formulas(chunk, formulas, layout)
     if not found_any:
         if refused is None and (big := [r for r in log.skipped_sheets.values() if "terlalu besar" in r]):
             raise SourceError(f"{source.name}: {big[0]}")
@@ -837,5 +874,5 @@ def _read_sql(source: Source, chunk_rows: int, log: ReadLog) -> Iterator[RawChun
             raise SourceError(_sql_message(source, "query gagal (query failed)", exc)) from None
 
 
-__all__ = ["CHUNK_ROWS", "RawChunk", "ReadLog", "Source", "infer_table", "read_chunks", "safe_url", "sha256_of",
-           "table_from_name"]
+__all__ = ["CHUNK_ROWS", "FORMULA_HINT", "RawChunk", "ReadLog", "Source", "formula_cells", "infer_table", "read_chunks",
+           "safe_url", "sha256_of", "table_from_name"]

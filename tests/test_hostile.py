@@ -325,3 +325,93 @@ def test_a_csv_mixing_utf8_and_windows_1252_lines_is_decoded_line_by_line_and_sa
     cp1252.write_bytes(cp1252.read_text(encoding="utf-8").encode("cp1252"))  # a file of one encoding says which
     res, _ = _etl("check", str(cp1252))
     assert "pengodean: Windows-1252\n" in res.stdout and "campuran" not in res.stdout
+
+
+def _formula_workbook(path: Path) -> Path:
+    """Activities written by a program (openpyxl), never opened in Excel: X2's count is a formula with no value
+    saved (F3: '=10+5'); X3's one has its value saved (F4: '=20+2', 22, as Excel saves it), X1 is a number."""
+    import zipfile
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    ws.append(["id_kegiatan", "tanggal", "penyelenggara", "lokasi", "jenis", "peserta"])
+    ws.append(["X1", "05/08/2024", "18.71", "18.71.01", "Sosialisasi", 12])
+    ws.append(["X2", "06/08/2024", "18.71", "18.71.01", "Sosialisasi", "=10+5"])
+    ws.append(["X3", "07/08/2024", "18.71", "18.71.01", "Sosialisasi", "=20+2"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    assert b'<c r="F3"><f>10+5</f><v /></c>' in parts[sheet]  # what openpyxl writes: no value
+    parts[sheet] = parts[sheet].replace(b"<f>20+2</f><v />", b"<f>20+2</f><v>22</v>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return path
+
+
+def test_a_formula_without_a_saved_value_is_a_reject_naming_the_cell(tmp_path):
+    """Issue 20, point 6 (c): such a cell loaded as empty (the reader gives ''), so X2 loaded with no participants
+    and no word. Now it is a reject naming the sheet, the cell and the formula, which is never evaluated; a formula
+    with its value saved loads that value."""
+    from test_build import activities
+
+    path = _formula_workbook(tmp_path / "src" / "kegiatan_rumus.xlsx")
+    res, _ = _etl("check", str(path))
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert f"{path}:3 · kolom peserta = '=10+5'\n    Rumus tanpa nilai tersimpan di sheet 'Data' sel F3: =10+5 — buka " \
+        "lalu simpan berkas di Excel agar hasilnya tersimpan, atau ketik nilainya (formula without a saved value)" \
+        in res.stdout
+    assert "3 baris dibaca, 2 baik, 1 ditolak" in res.stdout
+    wh = tmp_path / "wh"
+    built, _ = _etl("build", "--source", str(path.parent), "--warehouse", str(wh), "--quiet")
+    assert built.returncode == 0, built.stderr
+    got = activities(wh)
+    assert got[["activity_id", "participants"]].values.tolist() == [["X1", 12], ["X3", 22]]
+    from pantau.warehouse import open_warehouse
+
+    w = open_warehouse(wh)
+    try:
+        assert w.sql("SELECT row, value, \"check\" FROM rejects").values.tolist() == [
+            [3, "=10+5", "formula_without_value"]]
+    finally:
+        w.close()
+
+
+def test_the_sheet_scan_finds_formulas_without_a_value_however_the_xml_is_written(tmp_path):
+    """The scan behind (c), on a sheet's XML as other programs write it: a namespace prefix, a shared formula (its
+    other cells hold only its number), a formula whose saved value is an empty text (a value), escaped text, and a
+    long cell cut by the 1 MB pieces the XML is streamed in."""
+    import random
+    import zipfile
+
+    from etl.sheet_size import scan
+
+    path = _stray_cell_workbook(tmp_path / "kegiatan.xlsx", clean_sheet=False)
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    for x in ("", "x:"):
+        cells = (f'<{x}c r="A1"><{x}f>1+1</{x}f></{x}c>'
+                 f'<{x}c r="B1" t="str"><{x}f>""&amp;""</{x}f><{x}v></{x}v></{x}c>'
+                 f'<{x}c r="C1"><{x}f t="shared" ref="C1:C2" si="0">A1*2</{x}f><{x}v>4</{x}v></{x}c>'
+                 f'<{x}c r="D1"><{x}f>"a&lt;b"</{x}f><{x}v/></{x}c></{x}row>'
+                 f'<{x}row r="2"><{x}c r="C2"><{x}f t="shared" si="0"/><{x}v/></{x}c>'
+                 f'<{x}c r="E2" t="inlineStr"><{x}is><{x}t>')
+        head = (f'<{x}worksheet xmlns:x="urn:x" xmlns="urn:x"><{x}sheetData><{x}row r="1">' + cells).encode()
+        cut = f'<{x}c r="F9"><{x}f>SUM(A1:A2){"+0" * 150}</{x}f></{x}c>'.encode()  # longer than 200 bytes
+        size = (1 << 20) - len(head) - len(f"</{x}t></{x}is></{x}c></{x}row><{x}row r=\"9\">") - 250
+        pad = random.Random(0).randbytes(size // 2 + 1).hex()[:size].encode()  # text that does not deflate much
+        xml = head + pad + f"</{x}t></{x}is></{x}c></{x}row><{x}row r=\"9\">".encode() + cut + \
+            f"</{x}row></{x}sheetData></{x}worksheet>".encode()
+        assert xml.index(cut) < 1 << 20 < xml.index(cut) + len(cut)  # F9 is cut by the first piece's end
+        parts["xl/worksheets/sheet1.xml"] = xml
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data in parts.items():
+                z.writestr(name, data)
+        found = scan(path)["Data"]
+        assert found.formulas == {(1, 1): ("A1", "=1+1"), (1, 4): ("D1", '="a<b"'),
+                                  (2, 3): ("C2", "=A1*2 (rumus sel C1 yang disalin)"),
+                                  (9, 6): ("F9", "=SUM(A1:A2)" + "+0" * 150)}, x
+        assert (found.rows, found.cols) == (9, 6)
