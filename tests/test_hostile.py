@@ -361,9 +361,9 @@ def test_a_formula_without_a_saved_value_is_a_reject_naming_the_cell(tmp_path):
     path = _formula_workbook(tmp_path / "src" / "kegiatan_rumus.xlsx")
     res, _ = _etl("check", str(path))
     assert res.returncode == 1, res.stdout + res.stderr
-    assert f"{path}:3 · kolom peserta = '=10+5'\n    Rumus tanpa nilai tersimpan di sheet 'Data' sel F3: =10+5 — buka " \
-        "lalu simpan berkas di Excel agar hasilnya tersimpan, atau ketik nilainya (formula without a saved value)" \
-        in res.stdout
+    assert f"{path}:3 · kolom peserta = '=10+5'\n    Rumus tanpa nilai tersimpan di sheet 'Data' sel F3: =10+5 " \
+        "— buka lalu simpan berkas di Excel agar hasilnya tersimpan, atau ketik nilainya (formula without a saved " \
+        "value)" in res.stdout
     assert "3 baris dibaca, 2 baik, 1 ditolak" in res.stdout
     wh = tmp_path / "wh"
     built, _ = _etl("build", "--source", str(path.parent), "--warehouse", str(wh), "--quiet")
@@ -415,3 +415,49 @@ def test_the_sheet_scan_finds_formulas_without_a_value_however_the_xml_is_writte
                                   (2, 3): ("C2", "=A1*2 (rumus sel C1 yang disalin)"),
                                   (9, 6): ("F9", "=SUM(A1:A2)" + "+0" * 150)}, x
         assert (found.rows, found.cols) == (9, 6)
+
+
+def test_two_xlsx_columns_under_one_header_are_named_apart_by_their_letter(tmp_path):
+    """Issue 20, point 6 (d): the read told the two columns apart ('tanggal [kolom B]', 'tanggal [kolom C]') for an
+    XLSX as for a CSV, but `python -m etl` printed it through Rich, which read '[kolom C]' as a style and dropped it:
+    "'tanggal ' diabaikan ... yang pertama ('tanggal ')". Two columns of a column that is not required (here a header
+    merged over two columns, as a spreadsheet writes it) were dropped with no word at all."""
+    head = ["id_kegiatan", "tanggal", "tanggal", "penyelenggara", "lokasi", "jenis"]
+    dates = _workbook(tmp_path / "kegiatan_tanggal.xlsx", head, [
+        ["X1", "05/08/2024", "07/08/2024", "18.71", "18.71.01", "Sosialisasi"],
+        ["X2", "05/08/2024", "07/08/2024", "18.71", "18.71.01", "[rapat]"]])
+    res, _ = _etl("check", str(dates))
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert "kolom: 'tanggal [kolom C]' diabaikan: dua kolom 'tanggal', yang pertama ('tanggal [kolom B]') dipakai " \
+           "sebagai tanggal" in res.stdout
+    assert "kolom diabaikan: tanggal [kolom C]\n" in res.stdout
+    assert f"{dates}:3 · kolom jenis = '[rapat]'\n    Jenis kegiatan tidak dikenal: '[rapat]'" in res.stdout
+    assert "2 baris dibaca, 1 baik, 1 ditolak" in res.stdout
+
+    merged = _workbook(tmp_path / "kegiatan_peserta.xlsx", [*head[:2], *head[3:], "peserta", ""],
+                       [["X1", "05/08/2024", "18.71", "18.71.01", "Sosialisasi", 12, None]], merge="F1:G1")
+    res, _ = _etl("check", str(merged))
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "kolom: 'peserta [kolom F]' dan 'peserta [kolom G]' sama-sama bisa menjadi peserta: keduanya tidak " \
+           "dibaca, peserta kosong di setiap baris; ubah judul salah satunya" in res.stdout
+    assert "1 baris dibaca, 1 baik, 0 ditolak" in res.stdout
+
+    counts = _workbook(tmp_path / "personel_dua.xlsx", ["tanggal", "wilayah", "lembaga", "jabatan", "jumlah", "jumlah"],
+                       [["23/07/2024", "18.72", "Bawaslu Kota", "Anggota", 2, 3]])
+    res, _ = _etl("check", str(counts))
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert "'jumlah [kolom E]' dan 'jumlah [kolom F]' sama-sama bisa menjadi jumlah: ubah judul salah satunya" \
+        in " ".join(res.stderr.split())
+
+
+def _workbook(path: Path, head: list, rows: list[list], merge: str | None = None) -> Path:
+    """A one-sheet workbook ('Data'): a header and rows, and a merged range of cells."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    for row in [head, *rows]:
+        ws.append(row)
+    if merge:
+        ws.merge_cells(merge)
+    wb.save(path)
+    return path
