@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -88,10 +89,14 @@ def _print_summary(summary, args: argparse.Namespace, seconds: float) -> None:  
 
     lines = [f"{s.name}: {Filled(**f).describe()}" for s in summary.sources if not s.reused for f in s.filled]
     for line in lines[:FILLED_SHOWN]:
-        out.print(line, highlight=False, soft_wrap=True)
+        out.print(escape(line), highlight=False, soft_wrap=True)
     if len(lines) > FILLED_SHOWN:
         out.print(f"… dan {len(lines) - FILLED_SHOWN} nilai berkas lainnya, semuanya tersimpan di etl_runs (kolom "
                   f"inputs, 'filled') (all kept in etl_runs)", highlight=False, soft_wrap=True)
+    for s in summary.sources:
+        if s.encoding_note and not s.reused:
+            out.print(f"[bold yellow]{escape(s.name)}: pengodean {escape(s.encoding_note)}[/]", highlight=False,
+                      soft_wrap=True)
     reused = sum(s.reused and not s.refused for s in summary.sources)
     out.print(f"{len(summary.sources)} sumber, {reused} tidak berubah (dipakai ulang); "
               f"{_fmt(summary.replaced_rows)} baris digantikan oleh sumber yang lebih baru.")
@@ -109,7 +114,7 @@ def _print_summary(summary, args: argparse.Namespace, seconds: float) -> None:  
                       highlight=False, soft_wrap=True)
         for s in summary.refused:
             kept = f" ({_fmt(s.loaded.get('loaded', 0))} baris lama dipertahankan)" if s.reused else ""
-            console.print(f"  - {s.refused}{kept}", highlight=False, soft_wrap=True)
+            console.print(f"  - {escape(s.refused)}{kept}", highlight=False, soft_wrap=True)
     rejected = sum(s.rows_rejected for s in summary.sources)
     if rejected and summary.sample:
         out.print(f"{_fmt(rejected)} baris ditolak adalah kesalahan yang sengaja ditanam di data contoh untuk "
@@ -137,31 +142,36 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _print_read(log) -> None:  # noqa: ANN001 - etl.readers.ReadLog
-    """What the read decided: headers taken, values for the whole file, rows that are not data, columns ignored."""
+    """What the read decided: the encoding of a CSV, headers taken, values for the whole file, rows that are not data,
+    columns ignored. What a file wrote is escaped: Rich would read 'Tanggal [kolom C]' as a style and drop it."""
+    if log.decoding is not None:
+        style = "bold yellow" if log.decoding.mixed else "dim"
+        out.print(f"[{style}]pengodean:[/] {escape(log.decoding.describe())}", highlight=False, soft_wrap=True)
     for line in log.title[:3]:
-        out.print(f"[dim]judul:[/] {line}", highlight=False, soft_wrap=True)
+        out.print(f"[dim]judul:[/] {escape(line)}", highlight=False, soft_wrap=True)
     for note in log.notes:
-        out.print(f"[cyan]kolom:[/] {note}", highlight=False, soft_wrap=True)
+        out.print(f"[cyan]kolom:[/] {escape(note)}", highlight=False, soft_wrap=True)
     for f in log.filled:
-        out.print(f"[cyan]nilai berkas:[/] {f.describe()}", highlight=False, soft_wrap=True)
+        out.print(f"[cyan]nilai berkas:[/] {escape(f.describe())}", highlight=False, soft_wrap=True)
     for why, rows in log.skipped_rows.items():
         listed = ", ".join(map(str, rows[:10])) + (" …" if len(rows) > 10 else "")
         out.print(f"[dim]dilewati:[/] {len(rows)} {why}: baris {listed}", highlight=False, soft_wrap=True)
     if log.dropped_columns:
-        out.print(f"[dim]data pribadi tidak dibaca:[/] {', '.join(log.dropped_columns)}", highlight=False,
+        out.print(f"[dim]data pribadi tidak dibaca:[/] {escape(', '.join(log.dropped_columns))}", highlight=False,
                   soft_wrap=True)
     for sheet, why in log.skipped_sheets.items():
-        out.print(f"[dim]sheet dilewati:[/] {sheet}: {why}", highlight=False, soft_wrap=True)
+        out.print(f"[dim]sheet dilewati:[/] {escape(sheet)}: {escape(why)}", highlight=False, soft_wrap=True)
     if log.unknown_columns:
-        out.print(f"[dim]kolom diabaikan:[/] {', '.join(log.unknown_columns)}", highlight=False, soft_wrap=True)
+        out.print(f"[dim]kolom diabaikan:[/] {escape(', '.join(log.unknown_columns))}", highlight=False,
+                  soft_wrap=True)
 
 
 def _print_rejects(frame, default_source: str = "") -> None:
     """One reject a line, file and row first, readable in any terminal width."""
     for rec in frame.itertuples():
         where = f"{rec.source if getattr(rec, 'source', '') else default_source}:{rec.row}"
-        out.print(f"[bold]{where}[/] · kolom [cyan]{rec.column}[/] = {str(rec.value)!r}\n    {rec.reason}",
-                  highlight=False, soft_wrap=True)
+        out.print(f"[bold]{escape(where)}[/] · kolom [cyan]{escape(str(rec.column))}[/] = "
+                  f"{escape(repr(str(rec.value)))}\n    {escape(str(rec.reason))}", highlight=False, soft_wrap=True)
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
@@ -262,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except SourceError as exc:
-        console.print(f"[bold red]Gagal:[/] {exc}", highlight=False, soft_wrap=True)
+        console.print(f"[bold red]Gagal:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         if args.func is cmd_build:
             console.print("Gudang data tidak diubah (the warehouse was left as it was).")
         return EXIT_SOURCE_ERROR
@@ -270,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"[bold yellow]Sibuk:[/] {exc}", highlight=False, soft_wrap=True)
         return EXIT_BUSY
     except WarehouseUnwritable as exc:
-        console.print(f"[bold red]Gagal:[/] {exc}", highlight=False, soft_wrap=True)
+        console.print(f"[bold red]Gagal:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return EXIT_UNWRITABLE
     except KeyboardInterrupt:
         console.print("Dihentikan; gudang data tidak diubah (interrupted; the warehouse was left as it was).")

@@ -87,6 +87,9 @@ SEATS_NOT_ALLOWED = Check("seats_not_allowed", "Jumlah anggota tidak sesuai UU 7
                           "seats not allowed by UU 7/2017", f"Jumlah anggota {{body}} harus {{allowed}}: {_V}")
 DUPLICATE_KEY = Check("duplicate_key", "Duplikat", "duplicate key",
                       "Duplikat: {label} '{value}' sudah ada di baris {first_row}")
+UNCACHED_FORMULA = Check("formula_without_value", "Rumus tanpa nilai tersimpan", "formula without a saved value",
+                         "Rumus tanpa nilai tersimpan di sheet '{sheet}' sel {cell}: {formula} — buka lalu simpan "
+                         "berkas di Excel agar hasilnya tersimpan, atau ketik nilainya")
 SCHEMA = Check("schema", "Tidak lolos pemeriksaan skema", "schema check failed",
                "Tidak lolos pemeriksaan skema: {check}", severity="internal")
 
@@ -131,4 +134,4 @@ CHECKS: dict[str, Check] = {c.id: c for c in [
     CONTROL_CHARACTER, REQUIRED, NOT_A_DATE, DATE_TOO_EARLY, DATE_IN_FUTURE, NOT_A_NUMBER, NOT_WHOLE, TOO_LARGE,
     NEGATIVE, NOT_YES_NO, *UNKNOWN_CHOICE.values(), REGION_EMPTY, REGION_UNKNOWN, REGION_AMBIGUOUS, CODE_UNKNOWN,
     CODE_WRONG_LEVEL, CODE_OUTSIDE_PARENT, REGION_LEVEL_BODY, REGION_LEVEL_SEATS, OUTSIDE_FILE_AREA, SCORE_RANGE,
-    PRESENT_ABOVE_TOTAL, SEATS_BODY, SEATS_NOT_ALLOWED, DUPLICATE_KEY, SCHEMA]}
+    PRESENT_ABOVE_TOTAL, SEATS_BODY, SEATS_NOT_ALLOWED, DUPLICATE_KEY, UNCACHED_FORMULA, SCHEMA]}

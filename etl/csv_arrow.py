@@ -11,6 +11,7 @@ file again with the reference reader, which also gives the exact message for a m
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +33,7 @@ from etl.layout import (
     footer_rows,
     region_columns,
 )
-from etl.readers import CONTROL_BYTES, RawChunk, ReadLog, Source, csv_layout
+from etl.readers import CONTROL_BYTES, RawChunk, ReadLog, Source, csv_input, csv_layout
 
 #: Bytes of CSV per block. pyarrow reads several blocks ahead, so memory grows with it; larger blocks are a little
 #: faster (figures: docs/PERFORMANCE.md).
@@ -131,9 +132,9 @@ def _open_blocks(path: Path, layout: Layout, fields: list[str], block_bytes: int
     quoted, control = _scan(path)
     if control:
         raise BulkUnavailable("control characters")  # the reference loader sets those rows aside
+    given, encoding = csv_input(path, layout.encoding)  # a mixed file: its lines in UTF-8, as the reference reads it
     read_options = pacsv.ReadOptions(skip_rows=layout.data_start, autogenerate_column_names=True,
-                                     block_size=block_bytes or BLOCK_BYTES,
-                                     encoding=_pyarrow_encoding(layout.encoding))
+                                     block_size=block_bytes or BLOCK_BYTES, encoding=_pyarrow_encoding(encoding))
     parse_options = pacsv.ParseOptions(delimiter=layout.sep, quote_char='"', double_quote=True,
                                        newlines_in_values=quoted, ignore_empty_lines=False)
     convert_options = pacsv.ConvertOptions(include_columns=fields, column_types={f: pa.string() for f in fields},
@@ -141,9 +142,10 @@ def _open_blocks(path: Path, layout: Layout, fields: list[str], block_bytes: int
     try:
         if block_bytes is None and path.stat().st_size <= WHOLE_FILE_BYTES:
             read_options.block_size = WHOLE_FILE_BYTES  # one block
-            return iter(pacsv.read_csv(path, read_options=read_options, parse_options=parse_options,
-                                       convert_options=convert_options).to_batches())
-        return pacsv.open_csv(path, read_options=read_options, parse_options=parse_options,
+            with contextlib.closing(given) if given is not path else contextlib.nullcontext():
+                return iter(pacsv.read_csv(given, read_options=read_options, parse_options=parse_options,
+                                           convert_options=convert_options).to_batches())
+        return pacsv.open_csv(given, read_options=read_options, parse_options=parse_options,
                               convert_options=convert_options)
     except (pa.ArrowException, UnicodeError, ValueError) as exc:
         if isinstance(exc, pa.ArrowInvalid) and "Empty CSV file" in str(exc):

@@ -167,6 +167,11 @@ def match_headers(headers: Sequence[str], template: SourceTemplate, *, given: Se
     for canon, both in result.ambiguous.items():
         del result.mapping[both[0]]
         taken.discard(canon)
+        if not template.column(canon).required:  # a required one refuses the file (etl.layout names both)
+            listed = " dan ".join(f"'{h}'" for h in both)
+            result.notes.append(f"{listed} sama-sama bisa menjadi {canon}: keduanya tidak dibaca, {canon} kosong di "
+                                f"setiap baris; ubah judul salah satunya (two columns under one header: neither is "
+                                f"read)")
     _promotion(result, template, taken)
     have = taken | set(given) | ({"jumlah"} if result.genders else set())
     result.missing = [c.name for c in template.columns if c.required and c.name not in have]

@@ -21,7 +21,7 @@ from etl.codes import level_of
 from etl.headers import LEVEL_HINT
 from etl.keys import KeyTracker, derived_ids, duplicate_reason
 from etl.problems import Problems, column, file_area
-from etl.readers import RawChunk, Source
+from etl.readers import FORMULA_HINT, RawChunk, Source, formula_cells
 from etl.region_columns import CONTEXT_LEVEL, LEVEL_BODY, inside_area, resolve_column
 from etl.regions import LEVEL_LABEL, RegionResolver
 
@@ -81,6 +81,19 @@ def _control_characters(raw: pd.DataFrame, p: Problems) -> None:
         visible = text.map(lambda v: _CONTROL.sub(lambda m: chr(0x2400 + min(ord(m.group()), 0x21)), v))
         p.add(bad, col, checks.CONTROL_CHARACTER, value=visible)
 
+
+
+def _uncached_formulas(raw: pd.DataFrame, p: Problems) -> None:
+    """A spreadsheet's formula cell with no value saved (etl.readers puts them in FORMULA_HINT) sets its row aside,
+    blamed on its column with the formula as the value: a reader would have given an empty cell."""
+    if FORMULA_HINT not in raw.columns:
+        return
+    cells = [(row, *cell) for row, hint in raw[FORMULA_HINT].items() if hint for cell in formula_cells(hint)]
+    for col in dict.fromkeys(c for _, c, _, _ in cells):
+        mine = pd.DataFrame([(r, reason, text) for r, c, reason, text in cells if c == col],
+                            columns=["row", "reason", "formula"]).drop_duplicates("row").set_index("row")
+        p.add(pd.Series(raw.index.isin(mine.index), index=raw.index), col, checks.UNCACHED_FORMULA,
+              mine["reason"].reindex(raw.index, fill_value=""), mine["formula"].reindex(raw.index, fill_value=""))
 
 
 #: Columns that may be absent, but when a source has one, every row must fill it: an activity's id (without the
@@ -282,6 +295,7 @@ def load_chunk(raw: RawChunk, source: Source, resolver: RegionResolver, *, run_i
     template = spec.SOURCES[table]
     frame = raw.frame
     p = Problems(raw, table)
+    _uncached_formulas(frame, p)  # first: its reason is the one kept for the cell
     _required(frame, p, template)
     _control_characters(frame, p)
     built = _BUILDERS[table](frame, p, resolver, today)

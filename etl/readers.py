@@ -12,6 +12,7 @@ import codecs
 import csv
 import datetime as dt
 import hashlib
+import io
 import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -23,11 +24,12 @@ from typing import Any
 import pandas as pd
 
 from etl import file_values, spec
+from etl.checks import UNCACHED_FORMULA
 from etl.errors import SourceError
 from etl.file_values import Filled
 from etl.headers import HeaderMatch, best_template, unique_headers
 from etl.layout import GUESS_ROWS, HEADER_SCAN_ROWS, SKIP_UNITS, Layout, find_header, find_layout, finish
-from etl.sheet_size import too_large
+from etl.sheet_size import scan, too_large
 
 CHUNK_ROWS = 200_000
 SPREADSHEET_EXT = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
@@ -100,6 +102,7 @@ class ReadLog:
     skipped_sheets: dict[str, str] = field(default_factory=dict)
     sheets: list[str] = field(default_factory=list)
     encoding: str | None = None
+    decoding: Decoding | None = None  # a CSV's encoding, and the lines of a mixed one (csv_encoding)
     separator: str | None = None
     sha256: str = ""  # an SQL source read to the end: sha256_of its rows, computed while reading them
     notes: list[str] = field(default_factory=list)        # which header was taken for which column, and why
@@ -190,7 +193,7 @@ def _candidate_header_rows(source: Source) -> list[list[str]]:
     path = _check_file(source)
     if is_spreadsheet(path):
         rows: list[list[str]] = []
-        for _, sheet_rows in _sheets(path, source):
+        for _, sheet_rows, _ in _sheets(path, source):
             rows += [[_text(c) for c in r] for r in sheet_rows[:HEADER_SCAN_ROWS]]
         return rows
     text, _ = _head_text(path)
@@ -300,31 +303,190 @@ def _start(layout: Layout, source: Source, log: ReadLog) -> None:
 # -- CSV --------------------------------------------------------------------
 
 
-def _detect_encoding(path: Path) -> str:
+#: The encoding of a CSV whose lines are partly UTF-8 and partly Windows-1252 (each line decoded on its own).
+MIXED = "utf-8+cp1252"
+#: Lines of a mixed file listed by number (the rest are counted).
+LINES_LISTED = 10
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+_ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (dengan BOM)", "cp1252": "Windows-1252", "utf-16": "UTF-16"}
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """How a CSV's bytes are decoded: ``encoding`` (MIXED when some lines are UTF-8 and some are not) and, for a mixed
+    file, the lines (1-based, counted by line breaks) decoded as Windows-1252: the first LINES_LISTED and how many."""
+
+    encoding: str
+    legacy_lines: tuple[int, ...] = ()
+    legacy_count: int = 0
+
+    @property
+    def mixed(self) -> bool:
+        return self.encoding == MIXED
+
+    def describe(self) -> str:
+        """The encoding in one phrase, for the check's output and the run summary."""
+        if self.encoding != MIXED:
+            return _ENCODING_NAMES.get(self.encoding, self.encoding)
+        listed = ", ".join(map(str, self.legacy_lines)) + (" …" if self.legacy_count > len(self.legacy_lines) else "")
+        count = f"{self.legacy_count:,}".replace(",", ".")
+        return (f"campuran: {count} baris bukan UTF-8 dibaca sebagai Windows-1252 (baris {listed}), sisanya UTF-8 "
+                f"(mixed encodings: each line decoded on its own)")
+
+
+def csv_encoding(path: Path) -> Decoding:
+    """The decoding of a CSV file (read whole once per file version: ``_decoding``)."""
+    st = path.stat()
+    return _decoding(path, st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=64)
+def _decoding(path: Path, size: int, mtime_ns: int) -> Decoding:
+    """A BOM decides UTF-16; else: UTF-8 when every line is UTF-8, Windows-1252 when no line with a byte above ASCII
+    is, MIXED when some are and some are not (a file pasted together from two offices' exports). A first pass
+    decides at C speed, block by block; a mixed file is read again, line by line, for the lines it names."""
     magic = _magic(path)
-    if magic.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
     if magic.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    decoder = codecs.getincrementaldecoder("utf-8")()
+        return Decoding("utf-16")
+    utf8 = legacy = False
+    for _, part in _line_blocks(path):
+        some_utf8, some_legacy = _kinds(part)
+        utf8, legacy = utf8 or some_utf8, legacy or some_legacy
+        if utf8 and legacy:
+            break
+    bom = magic.startswith(codecs.BOM_UTF8)
+    if not legacy:
+        return Decoding("utf-8-sig" if bom else "utf-8")
+    if not (utf8 or bom):
+        return Decoding("cp1252")
+    listed: list[int] = []
+    count = 0
+    for first, part in _line_blocks(path):
+        bad = _legacy_lines(part)
+        count += len(bad)
+        listed += [first + n for n in bad[:LINES_LISTED - len(listed)]]
+    return Decoding(MIXED, tuple(listed), count)
+
+
+def _line_blocks(path: Path) -> Iterator[tuple[int, bytes]]:
+    """A file's bytes in blocks of whole lines (about 4 MB), each with the number of its first line (1-based)."""
+    line, rest = 1, b""
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 22), b""):
+            data = rest + block
+            cut = data.rfind(b"\n") + 1
+            part, rest = data[:cut], data[cut:]
+            if part:
+                yield line, part
+                line += part.count(b"\n")
+    if rest:
+        yield line, rest
+
+
+def _kinds(part: bytes) -> tuple[bool, bool]:
+    """(``part`` has a UTF-8 line with a byte above ASCII, it has a line that is not UTF-8), decided at C speed but
+    for a block that may have both (only then are its lines looked at)."""
+    if part.isascii():
+        return False, False
     try:
-        with open(path, "rb") as f:
-            for block in iter(lambda: f.read(1 << 22), b""):
-                decoder.decode(block)
-        decoder.decode(b"", final=True)
+        part.decode("utf-8")
+        return True, False
     except UnicodeDecodeError:
-        return "cp1252"
-    return "utf-8"
+        pass
+    if part.decode("utf-8", errors="ignore").isascii():  # not one UTF-8 sequence: no line is UTF-8
+        return False, True
+    return any(utf8 for _, utf8 in _high_lines(part)), True
+
+
+def _legacy_lines(part: bytes) -> list[int]:
+    """The lines (0-based within ``part``) with a byte above ASCII that are not UTF-8."""
+    try:
+        part.decode("utf-8")
+        return []
+    except UnicodeDecodeError:
+        return [line for line, utf8 in _high_lines(part) if not utf8]
+
+
+def _high_lines(part: bytes) -> Iterator[tuple[int, bool]]:
+    """Each line of ``part`` with a byte above ASCII: (its number within ``part``, 0-based; whether it is UTF-8)."""
+    pos = line = counted = 0
+    while m := _HIGH_BYTE.search(part, pos):
+        start = part.rfind(b"\n", 0, m.start()) + 1
+        end = part.find(b"\n", m.start())
+        end = len(part) if end < 0 else end
+        line += part.count(b"\n", counted, start)
+        counted = start
+        try:
+            part[start:end].decode("utf-8")
+            yield line, True
+        except UnicodeDecodeError:
+            yield line, False
+        pos = end + 1
+
+
+def as_utf8(data: bytes) -> bytes:
+    """Whole lines of a mixed file with every line in UTF-8: a line that is not UTF-8 decoded as Windows-1252."""
+    try:
+        data.decode("utf-8")
+        return data
+    except UnicodeDecodeError:
+        pass
+    out = []
+    for line in data.split(b"\n"):
+        try:
+            line.decode("utf-8")
+            out.append(line)
+        except UnicodeDecodeError:
+            out.append(line.decode("cp1252", errors="replace").encode("utf-8"))
+    return b"\n".join(out)
+
+
+class _Transcoded(io.RawIOBase):
+    """A mixed file's bytes as UTF-8, line by line (``as_utf8``), for pandas and pyarrow to read as UTF-8."""
+
+    def __init__(self, path: Path) -> None:
+        self._file = open(path, "rb")  # noqa: SIM115 - closed with this stream
+        self._out = b""
+        self._rest = self._file.read(3).removeprefix(codecs.BOM_UTF8)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:  # buffer: a writable bytes-like object
+        while not self._out and (self._rest or not self._file.closed):
+            block = self._file.read(1 << 20)
+            data = self._rest + block
+            cut = data.rfind(b"\n") + 1 if block else len(data)
+            self._out, self._rest = as_utf8(data[:cut]), data[cut:]
+            if not block:
+                self._file.close()
+        n = min(len(buffer), len(self._out))
+        buffer[:n] = self._out[:n]
+        self._out = self._out[n:]
+        return n
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+def csv_input(path: Path, encoding: str) -> tuple[Any, str]:
+    """What a CSV reader is given, and the encoding it reads with: the path itself, or for a MIXED file a stream of
+    its lines in UTF-8 (the caller closes it)."""
+    if encoding == MIXED:
+        return io.BufferedReader(_Transcoded(path), 1 << 20), "utf-8"
+    return path, encoding
 
 
 def _head_text(path: Path) -> tuple[str, str]:
-    encoding = _detect_encoding(path)
+    encoding = csv_encoding(path).encoding
     with open(path, "rb") as f:
         head = f.read(1 << 16)
         complete = not f.read(1)
     if encoding != "utf-16" and _mostly_binary(head):
         raise SourceError(f"{path}: bukan file CSV atau spreadsheet (not a CSV or spreadsheet file: binary data)")
-    text = head.decode(encoding, errors="replace")
+    text = as_utf8(head).decode("utf-8", errors="replace") if encoding == MIXED else \
+        head.decode(encoding, errors="replace")
     if not complete:
         text = text[: text.rfind("\n") + 1] or text
     return text.lstrip("\ufeff"), encoding
@@ -355,6 +517,7 @@ def csv_layout(path: Path, source: Source, log: ReadLog) -> Layout:
                          tuple(sorted(source.values.items())), tuple(sorted(source.defaults.items())))
     _start(layout, source, log)
     log.encoding, log.separator = layout.encoding, layout.sep
+    log.decoding = csv_encoding(path)
     return layout
 
 
@@ -381,9 +544,10 @@ def _csv_layout(path: Path, size: int, mtime_ns: int, name: str, table: str, val
 def _read_csv(path: Path, source: Source, chunk_rows: int, log: ReadLog) -> Iterator[RawChunk]:
     layout = csv_layout(path, source, log)
     positions, names = layout.positions, layout.names
+    given, encoding = csv_input(path, layout.encoding)
     try:
         reader = pd.read_csv(
-            path, sep=layout.sep, encoding=layout.encoding, encoding_errors="replace", header=None,
+            given, sep=layout.sep, encoding=encoding, encoding_errors="replace", header=None,
             skiprows=layout.data_start, usecols=positions, dtype=str, keep_default_na=False, na_filter=False,
             skip_blank_lines=False, chunksize=chunk_rows, engine="c", quotechar='"',
         )
@@ -402,17 +566,23 @@ def _read_csv(path: Path, source: Source, chunk_rows: int, log: ReadLog) -> Iter
         return  # a header without data: 0 rows, not an error
     except pd.errors.ParserError as exc:
         raise SourceError(f"{source.name}: file CSV rusak (malformed CSV): {exc}") from None
+    finally:
+        if given is not path:
+            given.close()
 
 
 # -- spreadsheets -----------------------------------------------------------
 
 
 def _sheets(path: Path, source: Source, skipped: dict[str, str] | None = None
-            ) -> Iterator[tuple[str, list[list[object]]]]:
-    """Each sheet's rows; a sheet too large to read (etl.sheet_size) is left out, its reason put in ``skipped``."""
+            ) -> Iterator[tuple[str, list[list[object]], dict[tuple[int, int], tuple[str, str]]]]:
+    """Each sheet's rows and its formula cells with no value saved (etl.sheet_size.SheetScan.formulas), whose cells
+    hold the formula ('=10+5') instead of the '' a reader gives; a sheet too large to read is left out, its reason
+    put in ``skipped``."""
     from python_calamine import CalamineError, CalamineWorkbook
 
-    oversized = too_large(path)
+    scans = scan(path)
+    oversized = too_large(path, scans)
     try:
         wb = CalamineWorkbook.from_path(str(path))
         names = wb.sheet_names
@@ -427,10 +597,43 @@ def _sheets(path: Path, source: Source, skipped: dict[str, str] | None = None
                     skipped[name] = oversized[name]
                 continue
             sheet = wb.get_sheet_by_name(name)
-            yield name, _unmerged(sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges or [])
+            rows = _unmerged(sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges or [])
+            formulas = scans[name].formulas if name in scans else {}
+            for (r, c), (_, text) in formulas.items():
+                if r <= len(rows) and c <= len(rows[r - 1]) and rows[r - 1][c - 1] in ("", None):
+                    rows[r - 1][c - 1] = text
+            yield name, rows, formulas
     except (CalamineError, OSError, ValueError) as exc:
         raise SourceError(f"{source.name}: bukan file spreadsheet yang bisa dibaca (not a readable "
                           f"spreadsheet): {exc}") from None
+
+
+#: A hidden column of a spreadsheet's chunk: the formula cells of a row with no value saved, for the loaders to
+#: reject (``formula_cells``): cells split by CELL_SEP, each 'column' FIELD_SEP 'reason' FIELD_SEP 'formula'.
+FORMULA_HINT = "_rumus"
+CELL_SEP, FIELD_SEP = "\x1e", "\x1f"
+
+
+def _with_formulas(chunk: RawChunk, formulas: dict[tuple[int, int], tuple[str, str]], layout: Layout) -> RawChunk:
+    """``chunk`` with FORMULA_HINT where a column read holds a formula with no value saved."""
+    if not formulas:
+        return chunk
+    canonical = {p + 1: layout.match.mapping[layout.names[p]] for p in layout.positions
+                 if layout.names[p] in layout.match.mapping}
+    rows = set(chunk.frame.index)
+    hints: dict[int, list[str]] = {}
+    for (r, c), (ref, text) in formulas.items():
+        if r in rows and c in canonical:
+            reason = UNCACHED_FORMULA.reason(sheet=chunk.sheet, cell=ref, formula=text)
+            hints.setdefault(r, []).append(FIELD_SEP.join((canonical[c], reason, text)))
+    if hints:
+        chunk.frame[FORMULA_HINT] = [CELL_SEP.join(hints.get(r, ())) for r in chunk.frame.index]
+    return chunk
+
+
+def formula_cells(hint: str) -> list[tuple[str, str, str]]:
+    """The (column, reason, formula) of each cell in one row's FORMULA_HINT."""
+    return [tuple(cell.split(FIELD_SEP)) for cell in hint.split(CELL_SEP) if cell]  # type: ignore[misc]
 
 
 def _unmerged(rows: list[list[object]], merged: list) -> list[list[object]]:
@@ -455,7 +658,7 @@ def _read_spreadsheet(path: Path, source: Source, chunk_rows: int, log: ReadLog)
     types = {c.name: c.type for c in template.columns}
     refused: tuple[tuple, str, SourceError] | None = None
     found_any = False
-    for name, rows in _sheets(path, source, log.skipped_sheets):
+    for name, rows, formulas in _sheets(path, source, log.skipped_sheets):
         if source.sheet is None and name.strip().lower() in HELP_SHEETS:
             log.skipped_sheets[name] = "sheet petunjuk (instructions sheet)"
             continue
@@ -484,7 +687,7 @@ def _read_spreadsheet(path: Path, source: Source, chunk_rows: int, log: ReadLog)
             frame = pd.DataFrame(cols, index=pd.RangeIndex(first, first + len(block), name="row"), dtype="str")
             chunk = _chunk(frame, layout, source, first, name, log, last=start + chunk_rows >= len(data))
             if chunk is not None:
-                yield chunk
+                yield _with_formulas(chunk, formulas, layout)
     if not found_any:
         if refused is None and (big := [r for r in log.skipped_sheets.values() if "terlalu besar" in r]):
             raise SourceError(f"{source.name}: {big[0]}")
@@ -674,5 +877,5 @@ def _read_sql(source: Source, chunk_rows: int, log: ReadLog) -> Iterator[RawChun
             raise SourceError(_sql_message(source, "query gagal (query failed)", exc)) from None
 
 
-__all__ = ["CHUNK_ROWS", "RawChunk", "ReadLog", "Source", "infer_table", "read_chunks", "safe_url", "sha256_of",
-           "table_from_name"]
+__all__ = ["CHUNK_ROWS", "FORMULA_HINT", "RawChunk", "ReadLog", "Source", "formula_cells", "infer_table", "read_chunks",
+           "safe_url", "sha256_of", "table_from_name"]

@@ -83,6 +83,8 @@ class SourceStats:
     values: dict[str, str] = field(default_factory=dict)  # given for whole columns (--set, sources.toml)
     filled: list[dict] = field(default_factory=list)      # columns filled for the whole file, and from where
     refused: str = ""         # why it could not be read, when --keep-going set it aside (etl.keep_going)
+    encoding: str = ""        # a CSV's encoding ('utf-8', 'cp1252', 'utf-8+cp1252': readers.MIXED)
+    encoding_note: str = ""   # a mixed one's lines read as Windows-1252, in words (readers.Decoding.describe)
 
     def record(self) -> dict:
         """The entry in etl_runs.inputs ("refused" and "rows_kept", its rows of an earlier run, only for a source set
@@ -90,6 +92,7 @@ class SourceStats:
         rec = {"source": self.name, "table": self.table, "sha256": self.sha256, "rows_read": self.rows_read,
                "rows_loaded": self.rows_loaded, "rows_rejected": self.rows_rejected, "reused": self.reused,
                "loaded_run": self.loaded_run, "values": self.values, "filled": self.filled}
+        rec |= {k: v for k, v in (("encoding", self.encoding), ("encoding_note", self.encoding_note)) if v}
         kept = self.loaded.get("loaded", 0) if self.reused else 0
         return rec | {"refused": self.refused, "rows_kept": kept} if self.refused else rec
 
@@ -150,6 +153,9 @@ def load_into_parts(spec: dict, stats: SourceStats, job: LoadJob, notify: Progre
         notify("rows", {"name": stats.name, "rows": res.rows_read})
     stats.loaded = {"read": stats.rows_read, "loaded": stats.rows_loaded, "rejected": stats.rows_rejected}
     stats.filled = [f.record() for f in log.filled]
+    if log.decoding is not None:
+        stats.encoding = log.decoding.encoding
+        stats.encoding_note = log.decoding.describe() if log.decoding.mixed else ""
     stats.sha256 = log.sha256 or stats.sha256 or sha256_of(src)  # SQL: the rows this run loaded
     return stats
 

@@ -273,3 +273,191 @@ def test_a_number_too_large_for_its_column_is_a_reject_naming_the_cell(tmp_path)
     from test_build import activities
 
     assert activities(wh)["activity_id"].tolist() == ["A1", "A2"]  # not A9 with no participants
+
+
+def _mixed_csv(path: Path) -> Path:
+    """Two offices' exports pasted into one file: UTF-8 lines (an em dash, 'café', 'Pesta café') around a
+    Windows-1252 one ('Cémara'), as a person pastes them in a text editor."""
+    lines = [("id_kegiatan,tanggal,penyelenggara,lokasi,jenis,judul", "utf-8"),
+             ("A1,05/08/2024,18.71,18.71.01,Sosialisasi,Rapat — koordinasi café", "utf-8"),
+             ("A2,06/08/2024,18.71,18.71.01,Sosialisasi,Sosialisasi Cémara", "cp1252"),
+             ("A3,07/08/2024,18.71,18.71.01,Pesta café,Rapat", "utf-8")]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"".join(text.encode(enc) + b"\n" for text, enc in lines))
+    return path
+
+
+def test_a_csv_mixing_utf8_and_windows_1252_lines_is_decoded_line_by_line_and_says_so(tmp_path):
+    """Issue 20, point 6 (a): such a file was decoded whole as Windows-1252, so its UTF-8 rows loaded as mojibake
+    ('Rapat â€” koordinasi cafÃ©') without a word. Now each line is decoded on its own, by both paths alike, and the
+    check and the run summary name the lines read as Windows-1252."""
+    from test_build import activities
+
+    from etl.csv_arrow import read_csv_batches
+    from etl.readers import ReadLog, Source, read_chunks
+
+    path = _mixed_csv(tmp_path / "src" / "kegiatan_campur.csv")
+    res, _ = _etl("check", str(path))
+    assert res.returncode == 1, res.stdout + res.stderr  # A3's activity type is unknown: the one reject
+    assert "pengodean: campuran: 1 baris bukan UTF-8 dibaca sebagai Windows-1252 (baris 3), sisanya UTF-8" \
+        in res.stdout
+    assert f"{path}:4 · kolom jenis = 'Pesta café'" in res.stdout
+    assert "3 baris dibaca, 2 baik, 1 ditolak" in res.stdout
+
+    titles = ["Rapat — koordinasi café", "Sosialisasi Cémara", "Rapat"]
+    source = Source(path=path, table="activities")
+    bulk = [t for b in read_csv_batches(source, ReadLog()) for t in b.frame["judul"].to_list()]
+    reference = [t for c in read_chunks(source) for t in c.frame["judul"].tolist()]
+    assert bulk == reference == titles  # the bulk reader (pyarrow) and the reference reader (pandas) alike
+
+    for bulk_path in ("1", "0"):
+        wh = tmp_path / f"wh{bulk_path}"
+        built = subprocess.run([sys.executable, "-m", "etl", "build", "--source", str(path.parent), "--warehouse",
+                                str(wh), "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=180,
+                               env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "PANTAU_ETL_BULK": bulk_path})
+        assert built.returncode == 0, built.stderr
+        assert "kegiatan_campur.csv: pengodean campuran: 1 baris bukan UTF-8 dibaca sebagai Windows-1252 (baris 3)" \
+            in built.stdout
+        got = activities(wh)
+        assert got[["activity_id", "title"]].values.tolist() == [["A1", titles[0]], ["A2", titles[1]]]
+
+    cp1252 = write_csv(tmp_path / "kegiatan_kantor.csv", ["A1,05/08/2024,18.71,18.71.01,mou,Cémara,3"])
+    cp1252.write_bytes(cp1252.read_text(encoding="utf-8").encode("cp1252"))  # a file of one encoding says which
+    res, _ = _etl("check", str(cp1252))
+    assert "pengodean: Windows-1252\n" in res.stdout and "campuran" not in res.stdout
+
+
+def _formula_workbook(path: Path) -> Path:
+    """Activities written by a program (openpyxl), never opened in Excel: X2's count is a formula with no value
+    saved (F3: '=10+5'); X3's one has its value saved (F4: '=20+2', 22, as Excel saves it), X1 is a number."""
+    import zipfile
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    ws.append(["id_kegiatan", "tanggal", "penyelenggara", "lokasi", "jenis", "peserta"])
+    ws.append(["X1", "05/08/2024", "18.71", "18.71.01", "Sosialisasi", 12])
+    ws.append(["X2", "06/08/2024", "18.71", "18.71.01", "Sosialisasi", "=10+5"])
+    ws.append(["X3", "07/08/2024", "18.71", "18.71.01", "Sosialisasi", "=20+2"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    assert b'<c r="F3"><f>10+5</f><v /></c>' in parts[sheet]  # what openpyxl writes: no value
+    parts[sheet] = parts[sheet].replace(b"<f>20+2</f><v />", b"<f>20+2</f><v>22</v>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return path
+
+
+def test_a_formula_without_a_saved_value_is_a_reject_naming_the_cell(tmp_path):
+    """Issue 20, point 6 (c): such a cell loaded as empty (the reader gives ''), so X2 loaded with no participants
+    and no word. Now it is a reject naming the sheet, the cell and the formula, which is never evaluated; a formula
+    with its value saved loads that value."""
+    from test_build import activities
+
+    path = _formula_workbook(tmp_path / "src" / "kegiatan_rumus.xlsx")
+    res, _ = _etl("check", str(path))
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert f"{path}:3 · kolom peserta = '=10+5'\n    Rumus tanpa nilai tersimpan di sheet 'Data' sel F3: =10+5 " \
+        "— buka lalu simpan berkas di Excel agar hasilnya tersimpan, atau ketik nilainya (formula without a saved " \
+        "value)" in res.stdout
+    assert "3 baris dibaca, 2 baik, 1 ditolak" in res.stdout
+    wh = tmp_path / "wh"
+    built, _ = _etl("build", "--source", str(path.parent), "--warehouse", str(wh), "--quiet")
+    assert built.returncode == 0, built.stderr
+    got = activities(wh)
+    assert got[["activity_id", "participants"]].values.tolist() == [["X1", 12], ["X3", 22]]
+    from pantau.warehouse import open_warehouse
+
+    w = open_warehouse(wh)
+    try:
+        assert w.sql("SELECT row, value, \"check\" FROM rejects").values.tolist() == [
+            [3, "=10+5", "formula_without_value"]]
+    finally:
+        w.close()
+
+
+def test_the_sheet_scan_finds_formulas_without_a_value_however_the_xml_is_written(tmp_path):
+    """The scan behind (c), on a sheet's XML as other programs write it: a namespace prefix, a shared formula (its
+    other cells hold only its number), a formula whose saved value is an empty text (a value), escaped text, and a
+    long cell cut by the 1 MB pieces the XML is streamed in."""
+    import random
+    import zipfile
+
+    from etl.sheet_size import scan
+
+    path = _stray_cell_workbook(tmp_path / "kegiatan.xlsx", clean_sheet=False)
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    for x in ("", "x:"):
+        cells = (f'<{x}c r="A1"><{x}f>1+1</{x}f></{x}c>'
+                 f'<{x}c r="B1" t="str"><{x}f>""&amp;""</{x}f><{x}v></{x}v></{x}c>'
+                 f'<{x}c r="C1"><{x}f t="shared" ref="C1:C2" si="0">A1*2</{x}f><{x}v>4</{x}v></{x}c>'
+                 f'<{x}c r="D1"><{x}f>"a&lt;b"</{x}f><{x}v/></{x}c></{x}row>'
+                 f'<{x}row r="2"><{x}c r="C2"><{x}f t="shared" si="0"/><{x}v/></{x}c>'
+                 f'<{x}c r="E2" t="inlineStr"><{x}is><{x}t>')
+        head = (f'<{x}worksheet xmlns:x="urn:x" xmlns="urn:x"><{x}sheetData><{x}row r="1">' + cells).encode()
+        cut = f'<{x}c r="F9"><{x}f>SUM(A1:A2){"+0" * 150}</{x}f></{x}c>'.encode()  # longer than 200 bytes
+        size = (1 << 20) - len(head) - len(f"</{x}t></{x}is></{x}c></{x}row><{x}row r=\"9\">") - 250
+        pad = random.Random(0).randbytes(size // 2 + 1).hex()[:size].encode()  # text that does not deflate much
+        xml = head + pad + f"</{x}t></{x}is></{x}c></{x}row><{x}row r=\"9\">".encode() + cut + \
+            f"</{x}row></{x}sheetData></{x}worksheet>".encode()
+        assert xml.index(cut) < 1 << 20 < xml.index(cut) + len(cut)  # F9 is cut by the first piece's end
+        parts["xl/worksheets/sheet1.xml"] = xml
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data in parts.items():
+                z.writestr(name, data)
+        found = scan(path)["Data"]
+        assert found.formulas == {(1, 1): ("A1", "=1+1"), (1, 4): ("D1", '="a<b"'),
+                                  (2, 3): ("C2", "=A1*2 (rumus sel C1 yang disalin)"),
+                                  (9, 6): ("F9", "=SUM(A1:A2)" + "+0" * 150)}, x
+        assert (found.rows, found.cols) == (9, 6)
+
+
+def test_two_xlsx_columns_under_one_header_are_named_apart_by_their_letter(tmp_path):
+    """Issue 20, point 6 (d): the read told the two columns apart ('tanggal [kolom B]', 'tanggal [kolom C]') for an
+    XLSX as for a CSV, but `python -m etl` printed it through Rich, which read '[kolom C]' as a style and dropped it:
+    "'tanggal ' diabaikan ... yang pertama ('tanggal ')". Two columns of a column that is not required (here a header
+    merged over two columns, as a spreadsheet writes it) were dropped with no word at all."""
+    head = ["id_kegiatan", "tanggal", "tanggal", "penyelenggara", "lokasi", "jenis"]
+    dates = _workbook(tmp_path / "kegiatan_tanggal.xlsx", head, [
+        ["X1", "05/08/2024", "07/08/2024", "18.71", "18.71.01", "Sosialisasi"],
+        ["X2", "05/08/2024", "07/08/2024", "18.71", "18.71.01", "[rapat]"]])
+    res, _ = _etl("check", str(dates))
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert "kolom: 'tanggal [kolom C]' diabaikan: dua kolom 'tanggal', yang pertama ('tanggal [kolom B]') dipakai " \
+           "sebagai tanggal" in res.stdout
+    assert "kolom diabaikan: tanggal [kolom C]\n" in res.stdout
+    assert f"{dates}:3 · kolom jenis = '[rapat]'\n    Jenis kegiatan tidak dikenal: '[rapat]'" in res.stdout
+    assert "2 baris dibaca, 1 baik, 1 ditolak" in res.stdout
+
+    merged = _workbook(tmp_path / "kegiatan_peserta.xlsx", [*head[:2], *head[3:], "peserta", ""],
+                       [["X1", "05/08/2024", "18.71", "18.71.01", "Sosialisasi", 12, None]], merge="F1:G1")
+    res, _ = _etl("check", str(merged))
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "kolom: 'peserta [kolom F]' dan 'peserta [kolom G]' sama-sama bisa menjadi peserta: keduanya tidak " \
+           "dibaca, peserta kosong di setiap baris; ubah judul salah satunya" in res.stdout
+    assert "1 baris dibaca, 1 baik, 0 ditolak" in res.stdout
+
+    counts = _workbook(tmp_path / "personel_dua.xlsx", ["tanggal", "wilayah", "lembaga", "jabatan", "jumlah", "jumlah"],
+                       [["23/07/2024", "18.72", "Bawaslu Kota", "Anggota", 2, 3]])
+    res, _ = _etl("check", str(counts))
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert "'jumlah [kolom E]' dan 'jumlah [kolom F]' sama-sama bisa menjadi jumlah: ubah judul salah satunya" \
+        in " ".join(res.stderr.split())
+
+
+def _workbook(path: Path, head: list, rows: list[list], merge: str | None = None) -> Path:
+    """A one-sheet workbook ('Data'): a header and rows, and a merged range of cells."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    for row in [head, *rows]:
+        ws.append(row)
+    if merge:
+        ws.merge_cells(merge)
+    wb.save(path)
+    return path

@@ -39,6 +39,29 @@ def test_csv_encodings_and_separators(write_csv, encoding, sep, bom):
     assert log.encoding == {"utf-8": "utf-8-sig" if bom else "utf-8", "cp1252": "cp1252"}[encoding]
 
 
+def test_a_mixed_csv_names_its_windows_1252_lines_and_reads_them_as_such(tmp_path):
+    """Issue 20, point 6 (a): a UTF-8 file (here with a BOM) with 12 Windows-1252 lines pasted in, the last one
+    past the first 4 MB block the decoding is decided in; a line of pure ASCII is both and counts as neither."""
+    from etl.readers import LINES_LISTED, csv_encoding
+
+    head = "\ufeff" + ",".join(HEADER) + "\n"
+    utf8 = ",".join(ROW1) + "\n"
+    legacy = ",".join([*ROW2[:5], "Cémara", "3"]) + "\n"
+    filler = ",".join(ROW2) + "\n"  # ASCII
+    pad = filler * ((4 << 20) // len(filler))
+    text = head.encode() + utf8.encode() + legacy.encode("cp1252") * 11 + pad.encode() + legacy.encode("cp1252")
+    path = tmp_path / "kegiatan.csv"
+    path.write_bytes(text)
+    found = csv_encoding(path)
+    last = 1 + 1 + 11 + pad.count("\n") + 1
+    assert (found.encoding, found.legacy_count) == ("utf-8+cp1252", 12)
+    assert found.legacy_lines == tuple(range(3, 3 + LINES_LISTED))
+    assert "12 baris bukan UTF-8 dibaca sebagai Windows-1252 (baris 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 …)" in \
+        found.describe()
+    frame = _frame(Source(path=path, table="activities"))
+    assert frame.loc[2, "judul"] == "Rapat café’s" and frame.loc[3, "judul"] == frame.loc[last, "judul"] == "Cémara"
+
+
 def test_csv_title_rows_blank_lines_and_personal_columns(write_csv):
     rows = [["Laporan kegiatan Bawaslu"], [""], ["No", "Nama", "NIK", *HEADER], ["1", "Budi", "1871", *ROW1], [""],
             ["2", "Ani", "1872", *ROW2]]
