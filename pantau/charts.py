@@ -91,13 +91,17 @@ class Frame:
         return self.wrap < TITLE_WRAP
 
 
-def footer_text(data_date: dt.date | None, sample: bool, lang: str = "id") -> str:
-    """'Sumber: Bawaslu (data contoh) · data per 31 Jul 2024'."""
-    if lang == "en":
-        src = "Source: Bawaslu" + (" (sample data)" if sample else "")
-        return f"{src} · data as of {fmt.date(data_date, 'en')}" if data_date else src
-    src = "Sumber: Bawaslu" + (" (data contoh)" if sample else "")
-    return f"{src} · data per {fmt.date(data_date, 'id')}" if data_date else src
+def footer_text(data_date: dt.date | None, sample: bool, lang: str = "id",
+                others: Mapping[str, dt.date] | None = None) -> str:
+    """'Sumber: Bawaslu (data contoh) · data per 23 Jul 2024', and the parts older than that date
+    ('… · PTPS per 14 Feb 2024')."""
+    word = "as of" if lang == "en" else "per"
+    src = ("Source: Bawaslu" + (" (sample data)" if sample else "")) if lang == "en" else \
+        ("Sumber: Bawaslu" + (" (data contoh)" if sample else ""))
+    if not data_date:
+        return src
+    older = "".join(f" · {name} {word} {fmt.date(d, lang)}" for name, d in (others or {}).items())
+    return f"{src} · data {word} {fmt.date(data_date, lang)}{older}"
 
 
 def _greedy_lines(words: Sequence[str], width: int) -> list[str]:

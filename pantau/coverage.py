@@ -224,6 +224,21 @@ def fill_rate_by_body(wh: Warehouse, scope: Scope, as_of: date, election: str, *
     return out.reset_index(drop=True)
 
 
+PERSONNEL_DATE_COLUMNS = ["body", "as_of"]
+
+
+def personnel_dates(wh: Warehouse, scope: Scope, as_of: date) -> pd.DataFrame:
+    """The data's own date per body: the latest member count on or before as_of in the scope (Lampung's personnel
+    per 23 Jul 2024, its PTPS per 14 Feb 2024), in body order; empty when nobody reported."""
+    cond = "TRUE" if scope.code is None else "(region_code = $code OR starts_with(region_code, $code || '.'))"
+    q = (f"SELECT body, CAST(max(as_of) AS DATE) AS as_of FROM {members_source(wh)} "
+         f"WHERE as_of <= $as_of AND {cond} GROUP BY body")
+    df = run(wh, q, as_of=as_of, code=scope.code)
+    if df.empty:
+        return pd.DataFrame(columns=PERSONNEL_DATE_COLUMNS)
+    return _body_sort(df, [])[PERSONNEL_DATE_COLUMNS]
+
+
 def shortfall_body(by_body: pd.DataFrame) -> str | None:
     """The body a coverage headline names, from `fill_rate_by_body`: the reported body with seats whose fill rate
     is lowest below 100 % (None when every reported body is full). A body nobody reported is missing data, not

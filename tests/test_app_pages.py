@@ -168,6 +168,15 @@ def test_cakupan_of_a_province_that_reported_nothing_says_so_not_all_full() -> N
     assert titles(at)[0].startswith("Belum ada data personel")
 
 
+def test_coverage_charts_say_the_datas_own_date_once() -> None:
+    at = run("cakupan", wilayah="18", periode=ELECTION_YEAR)
+    layout = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
+    # the tiny warehouse's personnel are as of 15 Jan 2024: that date, in the footer only (not 'hingga 31 Des 2024')
+    assert layout["title"]["subtitle"]["text"].replace("<br>", " · ") == "Lampung · Pemilu 2024"
+    footer = next(a["text"] for a in layout["annotations"] if a.get("name") == "footer")
+    assert footer == "Sumber: Bawaslu (data contoh) · data per 15 Jan 2024"
+
+
 def test_cakupan_kabkota_level_lists_kecamatan() -> None:
     at = run("cakupan", wilayah="18.01", periode=ELECTION_YEAR)
     assert_clean(at)

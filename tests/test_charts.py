@@ -35,6 +35,13 @@ def test_footer_text() -> None:
             == "Source: Bawaslu (sample data) · data as of 1 Aug 2024")
 
 
+def test_footer_names_the_parts_older_than_the_data_date() -> None:
+    d, ptps = dt.date(2024, 7, 23), dt.date(2024, 2, 14)
+    assert charts.footer_text(d, True, "id", {"PTPS": ptps}) == \
+        "Sumber: Bawaslu (data contoh) · data per 23 Jul 2024 · PTPS per 14 Feb 2024"
+    assert charts.footer_text(d, False, "en") == "Source: Bawaslu · data as of 23 Jul 2024"
+
+
 def test_config_exports_png_at_2x() -> None:
     cfg = charts.config("cakupan_18", 520)
     assert cfg["toImageButtonOptions"] == {"format": "png", "filename": "cakupan_18", "scale": 2,

@@ -81,6 +81,20 @@ def test_the_headline_body_is_the_lowest_reported_one_never_an_unreported_one(wh
     assert coverage.shortfall_body(coverage.fill_rate_by_body(wh, Scope("provinsi", "19"), END, E)) is None
 
 
+def test_personnel_dates_are_the_scopes_own(wh):
+    lampung = coverage.personnel_dates(wh, LAMPUNG, END)
+    assert list(lampung.columns) == coverage.PERSONNEL_DATE_COLUMNS
+    assert [(b, d.date()) for b, d in lampung.values.tolist()] == [
+        ("bawaslu_provinsi", date(2024, 7, 31)), ("bawaslu_kabkota", date(2024, 7, 31)),
+        ("panwaslu_kecamatan", date(2024, 7, 31)), ("pkd", date(2024, 7, 31))]
+    babel = coverage.personnel_dates(wh, Scope("provinsi", "19"), END)
+    assert {d.date() for d in babel["as_of"]} == {date(2024, 2, 14)}
+    # on 2024-07-01 Lampung's kab/kota recap was the one of 2023-06-30
+    early = coverage.personnel_dates(wh, Scope("kabkota", "18.01"), date(2024, 7, 1))
+    assert [(b, d.date()) for b, d in early.values.tolist()] == [("bawaslu_kabkota", date(2023, 6, 30))]
+    assert coverage.personnel_dates(wh, LAMPUNG, date(2020, 1, 1)).empty
+
+
 def test_reported_follows_the_scope_and_the_date(wh):
     # nationally PTPS is reported (Babel's 2 of 2 TPS), over the provinces that sent a recap of it: Lampung sent
     # none, so its 13 seats are missing data, not empty (with them: 2 of 15), as in the headline

@@ -12,11 +12,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from pantau import charts, fmt
+from pantau import charts, coverage, fmt
 from pantau.i18n import label, t
 from pantau.warehouse import Warehouse
 from ui import export
-from ui.data import RegionIndex
+from ui.data import RegionIndex, cached
 from ui.state import Filters, scope_name
 
 #: Rows a table shows (the downloads hold all).
@@ -68,16 +68,29 @@ class Ctx:
               narrow: bool = False, whole: bool = False) -> charts.Frame:
         """The words around a chart: finding, scope and period, source and data date (`whole`: a chart of the
         whole warehouse, whatever the scope filter says)."""
-        data_date = None
-        if table:
+        data_date, others = None, {}
+        if table == "personnel" and not whole:  # the scope's own date, and the bodies whose recap is older
+            data_date, others = self.personnel_dates()
+        elif table:
             try:
                 data_date = self.wh.data_date(table)
             except Exception:  # no such table in this version
                 data_date = None
         data_date = fmt.to_date(data_date) or self.f.today
         subtitle = f"{t('whole_warehouse', self.lang) if whole else self.scope_name} · {when or self.period_text}"
-        return charts.Frame(title, subtitle, charts.footer_text(data_date, self.wh.is_sample, self.lang), self.lang,
+        footer = charts.footer_text(data_date, self.wh.is_sample, self.lang, others)
+        return charts.Frame(title, subtitle, footer, self.lang,
                             wrap=charts.NARROW_WRAP if narrow else charts.TITLE_WRAP)
+
+    def personnel_dates(self) -> tuple[dt.date | None, dict[str, dt.date]]:
+        """The date of the scope's personnel data (its latest recap on or before the filter's date) and the bodies
+        whose latest recap is older, by name: said once, in the chart's footer."""
+        df = cached(coverage.personnel_dates)(self.wh, self.f.scope, self.f.as_of)
+        if df.empty:
+            return None, {}
+        dates = [fmt.to_date(d) for d in df["as_of"]]
+        latest = max(dates)
+        return latest, {label("body", b, self.lang): d for b, d in zip(df["body"], dates, strict=True) if d < latest}
 
     def leaders(self, df: pd.DataFrame, value: str, name: str) -> str:
         """The names of the rows of a frame sorted best first that share the first row's `value`, joined: a title
@@ -94,9 +107,8 @@ class Ctx:
         return f"{', '.join(names[:limit])} {t('and', self.lang)} {t('n_more', self.lang, n=len(names) - limit)}"
 
     def as_of_text(self) -> str:
-        """'per 31 Jul 2024 · Pemilu 2024' for the coverage questions."""
-        return (f"{label('election', self.f.election, self.lang)} · "
-                f"{t('until', self.lang, date=fmt.date(self.f.as_of, self.lang))}")
+        """'Pemilu 2024' for the coverage questions: their date is the data's own, said once in the footer."""
+        return label("election", self.f.election, self.lang)
 
 
 _CSS = """<style>
