@@ -57,10 +57,12 @@ if rel.empty:
 else:
     fig = views.compare_chart(ctx, rel)
     w.chart(fig, "perbandingan", key="cmp_chart")
+    st.caption(ctx.t("cmp_directions"))
 
 st.subheader(ctx.t("cmp_table"))
 # one format per measure on screen (value_text, prov_median_text); the files keep the numbers
 w.table(ctx, df, "perbandingan", {"region_code": w.TEXT, "region_name": w.TEXT, "measure_label": w.TEXT,
-                                  "value_text": w.NUM_TEXT, "prov_median_text": w.NUM_TEXT, "relative": w.PCT},
+                                  "value_text": w.NUM_TEXT, "prov_median_text": w.NUM_TEXT, "relative": w.PCT,
+                                  "mismatch": w.BOOL},
         key="tbl_cmp", files={"region_code": w.TEXT, "region_name": w.TEXT, "measure_label": w.TEXT,
-                              "value": w.NUM, "prov_median": w.NUM, "relative": w.PCT})
+                              "value": w.NUM, "prov_median": w.NUM, "relative": w.PCT, "mismatch": w.BOOL})

@@ -799,8 +799,9 @@ def share_bar(df: pd.DataFrame, frame: Frame, *, category: str, share: str, coun
 
 def relative_bars(df: pd.DataFrame, frame: Frame, *, measure: str, label: str, relative: str,
                   hover: str | None = None, baseline_name: str = "= median",
-                  colors: dict[str, str] | None = None) -> go.Figure:
-    """Grouped horizontal bars: each region's value per measure as a share of the province median (100% = median)."""
+                  colors: dict[str, str] | None = None, text: str | None = None) -> go.Figure:
+    """Grouped horizontal bars: each region's value per measure as a share of the province median (100% = median);
+    `text`, the column written at the end of each bar (the real value beside the index)."""
     measures = list(dict.fromkeys(df[measure].tolist()))
     traces = []
     groups = list(enumerate(df.groupby(label, sort=False)))
@@ -812,6 +813,9 @@ def relative_bars(df: pd.DataFrame, frame: Frame, *, measure: str, label: str, r
         }
         if hover:
             trace["customdata"] = _texts(part[hover])
+        if text:
+            trace.update(text=[_esc(str(v)) for v in part[text]], textposition="outside", cliponaxis=False,
+                         textfont={"size": 13})
         traces.append(trace)
     note = {"x": 1.0, "y": 1.0, "yref": "paper", "yanchor": "bottom", "text": _esc(baseline_name),
             "showarrow": False, "font": {"size": 14}, "xanchor": "left", "xshift": 4}

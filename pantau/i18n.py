@@ -529,6 +529,13 @@ TEXT: dict[str, dict[str, str]] = {
     "cmp_left_out": {"id": "Tidak di grafik (median provinsi 0 atau kosong): {names}; angkanya ada di tabel.",
                      "en": "Not in the chart (province median 0 or missing): {names}; the figures are in the table."},
     "cmp_baseline": {"id": "= median provinsi", "en": "= province median"},
+    "cmp_mismatch": {"id": "(tidak cocok: lebih dari kursi)", "en": "(mismatch: above the seats)"},
+    "cmp_directions": {"id": "▲ makin tinggi makin baik · ▼ makin rendah makin baik · ● 100% = kursi UU terisi tepat. "
+                             "Angka di ujung batang adalah nilai sebenarnya (⚠ lebih dari kursi: data tidak "
+                             "cocok); panjang batang dibanding median provinsi.",
+                       "en": "▲ higher is better · ▼ lower is better · ● 100% = the law's seats filled exactly. "
+                             "The number at each bar's end is the real value (⚠ above the seats: a data mismatch); the "
+                             "bar's length is against the province median."},
     "cmp_table": {"id": "Semua ukuran", "en": "Every measure"},
     "cmp_bad_codes": {"id": "Kode kab/kota `{value}` di tautan tidak dikenali dan diabaikan.",
                       "en": "Regency/city code `{value}` in the link was not recognised and is ignored."},

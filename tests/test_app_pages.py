@@ -329,6 +329,24 @@ def test_perbandingan_two_kabkota_and_a_bad_code() -> None:
     assert len(counts) == 2 and all(re.fullmatch(r"\d+|–", v) for v in counts), list(counts)
 
 
+def test_perbandingan_says_which_way_is_better_shows_real_values_and_flags_over_100() -> None:
+    at = run("perbandingan", wilayah="18", periode=ELECTION_YEAR, banding="18.01,18.72")
+    assert_clean(at)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    axis = {y for d in spec["data"] for y in d["y"]}
+    assert "Keterisian PKD (%) ●" in axis and "Kegiatan ▲" in axis and any(a.endswith("▼") for a in axis)
+    bars = {(d["name"], y): (t, h) for d in spec["data"] for y, t, h in zip(d["y"], d["text"], d["customdata"])}
+    # 18.72 Kota Metro: 3 PKD for its 2 kelurahan = 150 %: the real value at the bar, flagged as a mismatch
+    text, hover = bars[("Kota Metro", "Keterisian PKD (%) ●")]
+    assert text == "150,0 ⚠" and "tidak cocok" in hover
+    # a count in hover without decimals ('Kegiatan: 114', not '114,0')
+    assert all(re.search(r"Kegiatan: \d+ ·", h) for (_, y), (_, h) in bars.items() if y == "Kegiatan ▲")
+    assert "makin rendah makin baik" in texts(at.caption)
+    table = at.dataframe[0].value
+    assert table.loc[(table["Kode"] == "18.72") & (table["Ukuran"] == "Keterisian PKD (%)"), "Tidak cocok"].iloc[0] \
+        == "Ya"
+
+
 def test_kualitas_rejects() -> None:
     at = run("kualitas")
     assert_clean(at)

@@ -480,13 +480,31 @@ def compare_frame(ctx: Ctx, df: pd.DataFrame) -> pd.DataFrame:
     df.loc[is_share, ["value", "prov_median"]] = df.loc[is_share, ["value", "prov_median"]] * 100
     df["measure_label"] = [measure_name(ctx, m) + (" (%)" if s else "")
                            for m, s in zip(df["measure"], is_share, strict=True)]
+    df["measure_axis"] = [f"{m} {direction_mark(k)}" for m, k in zip(df["measure_label"], df["measure"], strict=True)]
     df["relative"] = df["value"] / df["prov_median"].replace(0, np.nan)
-    df["hover"] = [f"{m}: {fmt.number(v, 1, lang)} · {ctx.t('col_prov_median')} {fmt.number(md, 1, lang)}"
-                   for m, v, md in zip(df["measure_label"], df["value"], df["prov_median"], strict=True)]
     whole = df["measure"].eq("activities")
     for col in ("value", "prov_median"):
         df[f"{col}_text"] = [fmt.number(v, 0 if c else 1, lang) for v, c in zip(df[col], whole, strict=True)]
+    # more members than seats is a mismatch in the data, never a fill rate above 100 % to be proud of
+    df["mismatch"] = df["measure"].str.startswith("fill_rate") & (df["value"] > 100)
+    df["bar_text"] = [f"{v} ⚠" if o else v for v, o in zip(df["value_text"], df["mismatch"], strict=True)]
+    df["hover"] = [f"{m}: {v}{' ' + ctx.t('cmp_mismatch') if o else ''} · {ctx.t('col_prov_median')} {md}"
+                   for m, v, o, md in zip(df["measure_label"], df["value_text"], df["mismatch"], df["prov_median_text"],
+                                          strict=True)]
     return df
+
+
+#: Measures where lower is better (a supervisor with fewer voters, TPS or desa to watch); for fill rates 100 % is
+#: the mandate; for the rest higher is better.
+LOWER_BETTER = ("voters_per_supervisor", "tps_per_pkd", "desa_per_panwascam")
+
+
+def direction_mark(measure: str) -> str:
+    """▼ lower is better, ● 100 % is the mandate (fill rates), ▲ higher is better: the caption under the chart
+    says so in words."""
+    if measure in LOWER_BETTER:
+        return "▼"
+    return "●" if measure.startswith("fill_rate") else "▲"
 
 
 def compare_chart(ctx: Ctx, rel: pd.DataFrame) -> go.Figure:
@@ -498,8 +516,8 @@ def compare_chart(ctx: Ctx, rel: pd.DataFrame) -> go.Figure:
     title = ctx.t("cmp_title", name=far["region_name"], measure=fmt.lower_first(measure) if lang == "id" else measure,
                   rel=fmt.percent(far["relative"], 0, lang))
     return charts.relative_bars(rel, ctx.frame(title, when=f"{ctx.period_text} · {ctx.as_of_text()}"),
-                                measure="measure_label", label="region_name", relative="relative", hover="hover",
-                                baseline_name=ctx.t("cmp_baseline"))
+                                measure="measure_axis", label="region_name", relative="relative", hover="hover",
+                                baseline_name=ctx.t("cmp_baseline"), text="bar_text")
 
 
 def freshness_chart(ctx: Ctx, fresh: pd.DataFrame, when: str) -> go.Figure | None:
