@@ -42,6 +42,8 @@ for text in notes:
     st.info(text, icon=":material/person_off:")
 gap_body = coverage.shortfall_body(by_body)  # a body nobody reported is not "0 % filled"
 w.chart(views.fill_by_body_chart(ctx, by_body, name_lowest=True), "cakupan_lembaga", key="cov_bodies")
+w.table(ctx, views.by_body_rows(ctx, by_body, cached(coverage.region_counts)(ctx.wh, f.scope)), "cakupan_lembaga",
+        {"body": "body", "places": w.TEXT, "seats": w.INT, "filled": w.INT, "fill_rate": w.PCT}, key="tbl_bodies")
 
 # --- by region, drillable ---------------------------------------------------------------
 st.subheader(ctx.t("levels_" + f.scope.child_level).capitalize())

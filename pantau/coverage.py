@@ -224,6 +224,17 @@ def fill_rate_by_body(wh: Warehouse, scope: Scope, as_of: date, election: str, *
     return out.reset_index(drop=True)
 
 
+REGION_COUNT_COLUMNS = ["level", "n"]
+
+
+def region_counts(wh: Warehouse, scope: Scope) -> pd.DataFrame:
+    """How many regions of each level the scope holds (Lampung: 15 kab/kota, 229 kecamatan, 2,651 desa), from
+    the region list: the places each body's seats are set for."""
+    cond = "TRUE" if scope.code is None else "(code = $code OR starts_with(code, $code || '.'))"
+    df = run(wh, f"SELECT level, count(*) AS n FROM regions WHERE {cond} GROUP BY level", code=scope.code)
+    return df.reindex(columns=REGION_COUNT_COLUMNS)
+
+
 PERSONNEL_DATE_COLUMNS = ["body", "as_of"]
 
 

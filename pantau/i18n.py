@@ -528,6 +528,8 @@ TEXT: dict[str, dict[str, str]] = {
                   "en": "{name} is furthest from its province median: {measure} {rel}"},
     "cmp_left_out": {"id": "Tidak di grafik (median provinsi 0 atau kosong): {names}; angkanya ada di tabel.",
                      "en": "Not in the chart (province median 0 or missing): {names}; the figures are in the table."},
+    "total_row": {"id": "Jumlah", "en": "Total"},
+    "col_places": {"id": "Wilayah", "en": "Places"},
     "cmp_baseline": {"id": "= median provinsi", "en": "= province median"},
     "cmp_mismatch": {"id": "(tidak cocok: lebih dari kursi)", "en": "(mismatch: above the seats)"},
     "cmp_directions": {"id": "▲ makin tinggi makin baik · ▼ makin rendah makin baik · ● 100% = kursi UU terisi tepat. "

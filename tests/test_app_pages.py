@@ -130,7 +130,7 @@ def test_cakupan_provinsi_mismatch_and_children() -> None:
     assert "6 PKD dilaporkan untuk 5 desa" in texts(at.warning)
     # Panwascam by kab/kota: 18.01 has 3 + 2 = 5 of 2 x 3 = 6 seats; 18.72 has 3 of 3 -> 1 of 2 full
     assert "1 dari 2 kabupaten/kota: Panwascam terisi penuh" in titles(at)
-    table = at.dataframe[0].value
+    table = at.dataframe[1].value  # [0]: the figures by body
     got = dict(zip(table["Kode"], zip(table["Kursi (UU)"], table["Terisi"], strict=True), strict=True))
     assert got == {"18.01": (6, 5), "18.72": (3, 3)}
     # the mismatch column reads in words: a second checkbox beside the row selection read as a control
@@ -177,10 +177,23 @@ def test_coverage_charts_say_the_datas_own_date_once() -> None:
     assert footer == "Sumber: Bawaslu (data contoh) · data per 15 Jan 2024"
 
 
+def test_cakupan_shows_each_bodys_seats_and_members_as_text_with_a_total() -> None:
+    at = run("cakupan", wilayah="18", periode=ELECTION_YEAR, lembaga="panwaslu_kecamatan")
+    table = at.dataframe[0].value
+    got = {r["Lembaga"]: (r["Wilayah"], r["Kursi (UU)"], r["Terisi"]) for _, r in table.iterrows()}
+    # tiny Lampung: 2 kab/kota (5 + 3 seats, 5 + 2 members), 3 kecamatan (9 seats, 5 + 3), 5 desa/kelurahan
+    assert got["Bawaslu Kab/Kota"] == ("2 kabupaten/kota", 8, 7)
+    assert got["Panwascam"] == ("3 kecamatan", 9, 8)
+    assert got["PKD"][0] == "5 kelurahan/desa"
+    total = got["Jumlah"]
+    assert total[1:] == (sum(v[1] for k, v in got.items() if k != "Jumlah"),
+                         sum(v[2] for k, v in got.items() if k != "Jumlah"))
+
+
 def test_cakupan_kabkota_level_lists_kecamatan() -> None:
     at = run("cakupan", wilayah="18.01", periode=ELECTION_YEAR)
     assert_clean(at)
-    table = at.dataframe[0].value
+    table = at.dataframe[1].value  # [0]: the figures by body
     # Natar 3 of 3, Jati Agung 2 of 3
     got = dict(zip(table["Wilayah"], table["Terisi"], strict=True))
     assert got == {"Natar": 3, "Jati Agung": 2}
@@ -335,7 +348,8 @@ def test_perbandingan_says_which_way_is_better_shows_real_values_and_flags_over_
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     axis = {y for d in spec["data"] for y in d["y"]}
     assert "Keterisian PKD (%) ●" in axis and "Kegiatan ▲" in axis and any(a.endswith("▼") for a in axis)
-    bars = {(d["name"], y): (t, h) for d in spec["data"] for y, t, h in zip(d["y"], d["text"], d["customdata"])}
+    bars = {(d["name"], y): (t, h) for d in spec["data"] for y, t, h in zip(d["y"], d["text"], d["customdata"],
+                                                                                       strict=True)}
     # 18.72 Kota Metro: 3 PKD for its 2 kelurahan = 150 %: the real value at the bar, flagged as a mismatch
     text, hover = bars[("Kota Metro", "Keterisian PKD (%) ●")]
     assert text == "150,0 ⚠" and "tidak cocok" in hover
