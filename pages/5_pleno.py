@@ -29,7 +29,14 @@ else:
     maps.pleno(ctx, comp)
     # --- heatmap: bodies x weeks -------------------------------------------------------
     weeks = cached(pleno.week_starts)(ctx.wh, f.period)  # every Monday: unreported weeks keep their column
-    w.chart(views.pleno_heatmap(ctx, comp, weekly, weeks), "pleno_mingguan", key="pleno_heat")
+    if ctx.phone:  # a bodies x weeks grid cannot be read at 390 px: the same weeks as a list
+        st.subheader(ctx.t("pleno_recent_title"))
+        st.caption(ctx.t("pleno_recent_marks"))
+        w.table(ctx, views.pleno_recent(ctx, comp, weekly, weeks), "pleno_mingguan",
+                {"region_name": w.TEXT, "held_of_reported": w.TEXT, "compliance": w.PCT, "recent": w.TEXT},
+                key="pleno_recent")
+    else:
+        w.chart(views.pleno_heatmap(ctx, comp, weekly, weeks), "pleno_mingguan", key="pleno_heat")
 
     left, right = st.columns(2)
     # --- outcome shares --------------------------------------------------------------

@@ -59,6 +59,11 @@ EXPORT_WIDTH = 1280
 #: ~390 px there ("Kepatuhan pleno stabil: 94% → 93%", 34 characters, lost its last number).
 TITLE_WRAP = 50
 NARROW_WRAP = 25
+#: On a phone (390 px: ~340 px for the title of a full-width chart).
+PHONE_WRAP = 21
+#: A footer (13 px) fits this many times the title's characters per line.
+FOOTER_CHARS_PER_TITLE_CHAR = 2.2
+FOOTER_LINE_PX = 17
 #: A subtitle (regular, 16 px) fits this many times the title's characters per line.
 SUBTITLE_CHARS_PER_TITLE_CHAR = 1.6
 SUBTITLE_LINE_PX = 22
@@ -157,10 +162,12 @@ def house_layout(frame: Frame, *, height: int = 520, legend: bool = True) -> dic
     """The layout of the house style as a dict: fonts, title block, footer, formats, palette, axes."""
     lines = wrap_title(frame.title, frame.wrap)
     sub_lines = wrap_parts(frame.subtitle, int(frame.wrap * SUBTITLE_CHARS_PER_TITLE_CHAR))
+    foot_lines = wrap_parts(frame.footer, int(frame.wrap * FOOTER_CHARS_PER_TITLE_CHAR))
     extra = 54 * (len(lines) - 1) + SUBTITLE_LINE_PX * (len(sub_lines) - 1)
+    below = FOOTER_LINE_PX * (len(foot_lines) - 1)  # a footer that wraps (a phone, a narrow column) gets its room
     return {
         "template": copy.deepcopy(TEMPLATE),
-        "height": height + extra,
+        "height": height + extra + below,
         "font": {"family": FONT_FAMILY, "size": FONT_SIZE, "color": TEXT},
         "title": {
             "text": "<br>".join(f"<b>{_esc(line)}</b>" for line in lines),
@@ -172,7 +179,7 @@ def house_layout(frame: Frame, *, height: int = 520, legend: bool = True) -> dic
         },
         "separators": fmt.SEPARATORS.get(frame.lang, ",."),
         "colorway": list(PALETTE),
-        "margin": {**MARGIN, "t": MARGIN["t"] + extra},
+        "margin": {**MARGIN, "t": MARGIN["t"] + extra, "b": MARGIN["b"] + below},
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
         "hoverlabel": {"font": {"family": FONT_FAMILY, "size": 15}},
@@ -180,7 +187,8 @@ def house_layout(frame: Frame, *, height: int = 520, legend: bool = True) -> dic
         # The legend sits in the title block, just above the plot, measured from the figure's edges (a legend
         # placed by the plot area would wrap into the subtitle when the axis labels are long).
         "legend": {"orientation": "h", "xref": "container", "x": 0.012, "xanchor": "left",
-                   "yref": "container", "y": _legend_y(MARGIN["t"] + extra, height + extra), "yanchor": "bottom",
+                   "yref": "container", "y": _legend_y(MARGIN["t"] + extra, height + extra + below),
+                   "yanchor": "bottom",
                    "title": {"text": ""}, "font": {"size": 15}},
         "dragmode": False,
         "xaxis": {"showgrid": False, "ticks": "outside", "tickfont": {"size": 14}, "title": {"font": {"size": 15}},
@@ -189,7 +197,8 @@ def house_layout(frame: Frame, *, height: int = 520, legend: bool = True) -> dic
                   "title": {"font": {"size": 15}}, "automargin": True, "linecolor": GREY},
         # Bottom right under the plot: it never runs off the figure whatever the width of the axis labels.
         "annotations": [{
-            "text": _esc(frame.footer), "showarrow": False, "xref": "paper", "yref": "paper", "x": 1, "y": 0,
+            "text": "<br>".join(_esc(line) for line in foot_lines), "showarrow": False, "xref": "paper",
+            "yref": "paper", "x": 1, "y": 0,
             "xanchor": "right", "yanchor": "top", "yshift": -(MARGIN["b"] - 30), "align": "right",
             "font": {"size": FOOTER_SIZE, "color": MUTED_TEXT}, "name": "footer",
         }],
@@ -817,8 +826,10 @@ def relative_bars(df: pd.DataFrame, frame: Frame, *, measure: str, label: str, r
             trace.update(text=[_esc(str(v)) for v in part[text]], textposition="outside", cliponaxis=False,
                          textfont={"size": 13})
         traces.append(trace)
+    phone = frame.wrap <= PHONE_WRAP  # the median line sits near the right edge: the note goes to its left
     note = {"x": 1.0, "y": 1.0, "yref": "paper", "yanchor": "bottom", "text": _esc(baseline_name),
-            "showarrow": False, "font": {"size": 14}, "xanchor": "left", "xshift": 4}
+            "showarrow": False, "font": {"size": 14}, "xanchor": "right" if phone else "left",
+            "xshift": -4 if phone else 4}
     n_groups = df[label].nunique()
     return styled_figure(
         traces, frame, height=bar_height(len(measures), per_bar=18 * n_groups + 14),

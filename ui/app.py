@@ -10,7 +10,7 @@ import streamlit as st
 from pantau.i18n import t
 from pantau.warehouse import VersionUnreadable, WarehouseMissing
 from ui import data
-from ui.state import current_lang, data_today, read_filters, sidebar
+from ui.state import current_lang, data_today, on_a_phone, read_filters, sidebar
 from ui.widgets import Ctx
 
 BUILD_COMMAND = "python -m etl build --source data/sample/sources.toml --warehouse {root}"
@@ -40,7 +40,7 @@ def prepare(show_sidebar: bool = True) -> Ctx:
                    icon=":material/history:")
     regions = data.region_index(str(wh.path), wh.version)
     f = read_filters(regions.codes, data_today(wh), data.elections(str(wh.path), wh.version))
-    ctx = Ctx(wh, f, regions.names, regions)
+    ctx = Ctx(wh, f, regions.names, regions, phone=on_a_phone())
     if show_sidebar:
         sidebar(f, regions)
     return ctx

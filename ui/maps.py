@@ -216,13 +216,14 @@ def _show(ctx: w.Ctx, values: pd.DataFrame, m: Measure, title: str, *, table: st
     fig = region_map(geojson, values, frame, measure=m, not_reported_name=ctx.t("map_not_reported"),
                      tiles=view == "petak", labels=labels, label_size=13,
                      height=(780 if view == "petak" else 640) if nasional else 680)
+    footer = w.phone_footer(fig)
     where = st.columns([4, 1]) if missing else [st.container()]
     with where[0]:
         event = st.plotly_chart(fig, theme=None, key=f"{key}_{ctx.f.scope.param}_{view}", on_select="rerun",
                                 selection_mode="points",
                                 config={**charts.config(name, int(fig.layout.height or 560)),
                                         "topojsonURL": TOPOJSON_URL})
-        st.caption(ctx.t("map_click_hint"))
+        st.caption(" · ".join(filter(None, [footer, ctx.t("map_click_hint")])))
     if missing:
         with where[1]:
             st.caption(ctx.t("map_missing", n=fmt.number(len(missing), 0, ctx.lang)))

@@ -285,3 +285,14 @@ def page_multiselect(label_text: str, name: str, options: list[str], default: li
     st.multiselect(label_text, options, key=f"w_{name}", format_func=format_func,  # type: ignore[arg-type]
                    max_selections=max_selections, on_change=_store_page_param, args=(name,))
     return value
+
+
+def on_a_phone() -> bool:
+    """True when the browser says it is a phone ("Mobi" in its User-Agent, as Android and iPhone browsers write):
+    charts then wrap their words for ~360 px and the pleno calendar becomes a list. Streamlit tells the server no
+    window width, and a phone's browser always sends its User-Agent."""
+    try:
+        agent = st.context.headers.get("User-Agent") or ""
+    except Exception:  # no browser behind this run (AppTest, a bare script)
+        return False
+    return "Mobi" in agent

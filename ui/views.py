@@ -142,6 +142,24 @@ def by_body_rows(ctx: Ctx, by_body: pd.DataFrame, counts: pd.DataFrame) -> pd.Da
                                                                           "fill_rate"]]
 
 
+def pleno_recent(ctx: Ctx, comp: pd.DataFrame, weekly: pd.DataFrame, weeks: Sequence[Any],
+                 n: int = 8) -> pd.DataFrame:
+    """The heatmap as a list a phone can read: each reported body (lowest compliance first), its held of reported
+    weeks, and its last `n` weeks as marks: ● held, ✕ not held, · not reported."""
+    lang = ctx.lang
+    order = comp[comp["reported"].astype(bool)].sort_values(["compliance", "region_code"])
+    last = [pd.Timestamp(wk) for wk in list(weeks)[-n:]]
+    held = {(c, pd.Timestamp(wk)): bool(h) if pd.notna(h) else False
+            for c, wk, h in zip(weekly["region_code"], weekly["week_start"], weekly["held"], strict=True)}
+    marks = [" ".join("·" if (c, wk) not in held else ("●" if held[(c, wk)] else "✕") for wk in last)
+             for c in order["region_code"]]
+    return pd.DataFrame({
+        "region_name": order["region_name"].to_numpy(),
+        "held_of_reported": [f"{fmt.number(h, 0, lang)} / {fmt.number(r, 0, lang)}"
+                             for h, r in zip(order["weeks_held"], order["weeks_reported"], strict=True)],
+        "compliance": order["compliance"].to_numpy(), "recent": marks})
+
+
 @dataclass(frozen=True)
 class Card:
     """One headline figure as st.metric takes it."""

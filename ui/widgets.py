@@ -17,7 +17,7 @@ from pantau.i18n import label, t
 from pantau.warehouse import Warehouse
 from ui import export
 from ui.data import RegionIndex, cached
-from ui.state import Filters, scope_name
+from ui.state import Filters, on_a_phone, scope_name
 
 #: Rows a table shows (the downloads hold all).
 MAX_ROWS = 250
@@ -36,6 +36,7 @@ class Ctx:
     f: Filters
     names: Mapping[str, str]
     regions: RegionIndex | None = None
+    phone: bool = False  # a phone's browser: words wrapped for ~360 px, lists instead of wide grids
 
     @property
     def lang(self) -> str:
@@ -79,8 +80,8 @@ class Ctx:
         data_date = fmt.to_date(data_date) or self.f.today
         subtitle = f"{t('whole_warehouse', self.lang) if whole else self.scope_name} · {when or self.period_text}"
         footer = charts.footer_text(data_date, self.wh.is_sample, self.lang, others)
-        return charts.Frame(title, subtitle, footer, self.lang,
-                            wrap=charts.NARROW_WRAP if narrow else charts.TITLE_WRAP)
+        wrap = charts.PHONE_WRAP if self.phone else charts.NARROW_WRAP if narrow else charts.TITLE_WRAP
+        return charts.Frame(title, subtitle, footer, self.lang, wrap=wrap)
 
     def personnel_dates(self) -> tuple[dt.date | None, dict[str, dt.date]]:
         """The date of the scope's personnel data (its latest recap on or before the filter's date) and the bodies
@@ -145,10 +146,28 @@ def pleno_not_reported(ctx: Ctx, missing: pd.DataFrame, limit: int = 3) -> None:
 
 def chart(fig: go.Figure, name: str, *, key: str | None = None, on_select: str = "ignore",
           selection_mode: str | Sequence[str] = "points") -> Any:
-    """Show a house-style figure (Streamlit's theme off, so the figure is what a slide gets)."""
+    """Show a house-style figure (Streamlit's theme off, so the figure is what a slide gets). On a phone the
+    footer goes under the chart as a caption: plotly places it from the plot area's edge, which long axis labels
+    push so far right on a 390 px screen that the footer ran off the chart's left edge."""
+    footer = phone_footer(fig)
     height = int(fig.layout.height or 520)
-    return st.plotly_chart(fig, theme=None, key=key, on_select=on_select, selection_mode=selection_mode,
+    event = st.plotly_chart(fig, theme=None, key=key, on_select=on_select, selection_mode=selection_mode,
                            config=charts.config(name, height))
+    if footer:
+        st.caption(footer)
+    return event
+
+
+def phone_footer(fig: go.Figure) -> str | None:
+    """On a phone: the figure's footer taken off it (and its room), to be shown as a caption under the chart;
+    None elsewhere, the figure unchanged."""
+    notes = [a for a in fig.layout.annotations if a.name == "footer"] if on_a_phone() else []
+    if not notes:
+        return None
+    text = str(notes[0].text).replace("<br>", " · ")
+    fig.layout.annotations = [a.to_plotly_json() for a in fig.layout.annotations if a.name != "footer"]
+    fig.layout.margin.b = max(int(fig.layout.margin.b or 0) - (charts.MARGIN["b"] - 40), 40)
+    return text
 
 
 def display_frame(df: pd.DataFrame, columns: Mapping[str, str], lang: str) -> pd.DataFrame:
