@@ -567,6 +567,42 @@ TEXT: dict[str, dict[str, str]] = {
                    "en": "Last run {run} ({status}), finished {date}."},
     "q_version": {"id": "Versi gudang data: `{version}`", "en": "Warehouse version: `{version}`"},
     "q_check_other": {"id": "Lainnya (aturan tidak tercatat)", "en": "Other (rule not recorded)"},
+    # --- access: sign-in, scope, open mode ------------------------------------------------
+    "scope_clamped": {"id": "Wilayah `{asked}` di luar wilayah akun Anda; ditampilkan {own}.",
+                      "en": "Region `{asked}` is outside your account's region; showing {own}."},
+    "signin_title": {"id": "Masuk ke Pantau", "en": "Sign in to Pantau"},
+    "signin_name": {"id": "Nama akun", "en": "Account name"},
+    "signin_password": {"id": "Kata sandi", "en": "Password"},
+    "signin_button": {"id": "Masuk", "en": "Sign in"},
+    "signin_failed": {"id": "Nama akun atau kata sandi salah.", "en": "Wrong account name or password."},
+    "signin_blocked": {"id": "Terlalu banyak percobaan masuk yang gagal. Coba lagi beberapa menit lagi.",
+                       "en": "Too many failed sign-ins. Try again in a few minutes."},
+    "signin_expired": {"id": "Sesi Anda berakhir karena lama tidak aktif. Silakan masuk lagi.",
+                       "en": "Your session expired after being idle. Please sign in again."},
+    "signin_oidc": {"id": "Masuk dengan penyedia identitas", "en": "Sign in with the identity provider"},
+    "signout": {"id": "Keluar", "en": "Sign out"},
+    "signed_in_as": {"id": "Masuk sebagai **{name}** ({role}, {scope})",
+                     "en": "Signed in as **{name}** ({role}, {scope})"},
+    "open_mode": {"id": "Mode terbuka: tanpa akun, hanya untuk data contoh. Siapa pun yang membuka alamat ini "
+                        "melihat semuanya.",
+                  "en": "Open mode: no accounts, for the sample data only. Anyone opening this address sees "
+                        "everything."},
+    "open_mode_real": {"id": "Mode terbuka (PANTAU_OPEN=1) pada data sungguhan: tanpa akun, siapa pun yang membuka "
+                             "alamat ini melihat semuanya.",
+                       "en": "Open mode (PANTAU_OPEN=1) on real data: no accounts, anyone opening this address "
+                             "sees everything."},
+    "open_refused": {"id": "Gudang data ini berisi data sungguhan dan belum ada akun. Tambahkan akun pertama di "
+                           "server, lalu muat ulang halaman ini:",
+                     "en": "This warehouse holds real data and there are no accounts yet. Add the first account "
+                           "on the server, then reload this page:"},
+    "oidc_no_account": {"id": "Akun {email} belum diberi peran di Pantau. Minta admin menambahkannya.",
+                        "en": "{email} has no role in Pantau yet. Ask an administrator to add it."},
+    "no_download_role": {"id": "Peran pembaca tidak dapat mengunduh.", "en": "The reader role cannot download."},
+    "role_nasional": {"id": "nasional", "en": "national"},
+    "role_provinsi": {"id": "provinsi", "en": "province"},
+    "role_kabkota": {"id": "kab/kota", "en": "regency/city"},
+    "role_pembaca": {"id": "pembaca", "en": "reader"},
+    "audit_title": {"id": "Log audit", "en": "Audit log"},
 }
 
 _LABEL_PREFIX = {"body": "body_", "type": "type_", "outcome": "outcome_", "level": "level_",

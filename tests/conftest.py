@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 TODAY = dt.date(2025, 6, 30)
+
+# No accounts unless a test makes some: never the tester's own ~/.config/pantau/users.json, and the audit log
+# in a scratch file rather than data/warehouse (the dashboard tests then run open, on the tiny sample warehouse).
+_SCRATCH = Path(tempfile.mkdtemp(prefix="pantau-tests-"))
+os.environ["PANTAU_USERS"] = str(_SCRATCH / "no-users.json")
+os.environ["PANTAU_AUDIT"] = str(_SCRATCH / "audit.jsonl")
 
 
 @pytest.fixture(scope="session")

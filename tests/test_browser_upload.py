@@ -45,7 +45,9 @@ def served(tmp_path_factory: pytest.TempPathFactory):
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address", "127.0.0.1",
              "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env={**os.environ, "PANTAU_WAREHOUSE": str(warehouse)}, stdout=out, stderr=subprocess.STDOUT)
+            # real (not sample) data and no accounts: open on purpose (issue 16)
+            cwd=ROOT, env={**os.environ, "PANTAU_WAREHOUSE": str(warehouse), "PANTAU_OPEN": "1"},
+            stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(120):

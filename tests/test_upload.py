@@ -43,6 +43,7 @@ def build_base(root: Path) -> Path:
 def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     wh = build_base(tmp_path)
     monkeypatch.setenv("PANTAU_WAREHOUSE", str(wh))
+    monkeypatch.setenv("PANTAU_OPEN", "1")  # real (not sample) data and no accounts: open on purpose (issue 16)
     return wh
 
 

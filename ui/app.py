@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import gc
+from collections.abc import Mapping
 
 import streamlit as st
 
+from pantau import fmt
+from pantau.access import User, clamp
 from pantau.i18n import t
 from pantau.warehouse import VersionUnreadable, WarehouseMissing
-from ui import data
-from ui.state import current_lang, data_today, on_a_phone, read_filters, sidebar
+from ui import auth, data
+from ui.state import Filters, current_lang, data_today, on_a_phone, read_filters, scope_name, sidebar, write_params
 from ui.widgets import Ctx
 
 BUILD_COMMAND = "python -m etl build --source data/sample/sources.toml --warehouse {root}"
@@ -38,12 +42,26 @@ def prepare(show_sidebar: bool = True) -> Ctx:
     if broken is not None:
         st.warning(t("version_unreadable", current_lang(), version=broken.version, file=broken.file, good=wh.version),
                    icon=":material/history:")
+    user = auth.gate(wh, current_lang())
     regions = data.region_index(str(wh.path), wh.version)
-    f = read_filters(regions.codes, data_today(wh), data.elections(str(wh.path), wh.version))
+    f = limit_filters(read_filters(regions.codes, data_today(wh), data.elections(str(wh.path), wh.version)),
+                      user, regions.names)
     ctx = Ctx(wh, f, regions.names, regions, phone=on_a_phone())
     if show_sidebar:
-        sidebar(f, regions)
+        sidebar(f, regions, user.scope)
     return ctx
+
+
+def limit_filters(f: Filters, user: User, names: Mapping[str, str]) -> Filters:
+    """The filters with the scope clamped to the user's (a URL naming another region falls back, with a notice);
+    the URL is rewritten to what is shown."""
+    scope, notice = clamp(user, f.scope)
+    if notice is None:
+        return f
+    text = t(notice, f.lang, asked=fmt.md_literal(f.scope.param), own=scope_name(scope, names, f.lang))
+    f = dataclasses.replace(f, scope=scope, notices=(*f.notices, text))
+    write_params(f.params())
+    return f
 
 
 _SETTLED = {"done": False}

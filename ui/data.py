@@ -14,6 +14,8 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import pandas as pd
 import streamlit as st
 
+from pantau.access import User, clamp, clamp_codes
+from pantau.filters import Scope
 from pantau.warehouse import (
     VersionUnreadable,
     Warehouse,
@@ -22,6 +24,7 @@ from pantau.warehouse import (
     open_warehouse,
     resolve_version,
 )
+from ui import auth
 
 DEFAULT_ROOT = "data/warehouse"
 P = ParamSpec("P")
@@ -70,17 +73,45 @@ def _call(version_dir: str, version: str, name: str, args: tuple, kwargs: tuple,
     return _fn(_wh, *args, **dict(kwargs))
 
 
+#: Query functions whose first argument after the warehouse is a list of region codes (clamped one by one).
+CODE_LISTS = frozenset({"pantau.compare.compare_kabkota"})
+#: Query functions with row-level data of every region and no scope: the nasional role only (others: no rows).
+NATIONAL_ONLY = frozenset({"pantau.quality.rejects", "pantau.quality.refused"})
+
+
+def scoped(user: User | None, name: str, args: tuple, kwargs: dict) -> tuple[tuple, dict, bool]:
+    """The arguments clamped to what `user` may see: every Scope (positional or keyword) narrowed to the user's
+    own when outside it, a code list filtered; and whether the query may run at all (False: it returns no rows).
+    PermissionError when there is no user (accounts exist and nobody signed in, or real data with no accounts)."""
+    if user is None:
+        raise PermissionError("no signed-in user: no data")
+
+    def one(value: Any) -> Any:
+        return clamp(user, value)[0] if isinstance(value, Scope) else value
+
+    args = tuple(one(a) for a in args)
+    kwargs = {k: one(v) for k, v in kwargs.items()}
+    if name in CODE_LISTS and args:
+        args = (clamp_codes(user, args[0]), *args[1:])
+    return args, kwargs, user.reads_audit or name not in NATIONAL_ONLY
+
+
 def cached(fn: Callable[Concatenate[Warehouse, P], R]) -> Callable[Concatenate[Warehouse, P], R]:
     """`cached(coverage.fill_rate_by_body)(wh, scope, as_of, election)`: the query function called through
     st.cache_data, keyed on the warehouse's version (directory and run id) and the other arguments (Scope and
     Period are frozen dataclasses, hashed by value). The same signature as `fn`, so type checkers and
-    go-to-definition follow the call; each call gets its own copy (st.cache_data unpickles a new one)."""
+    go-to-definition follow the call; each call gets its own copy (st.cache_data unpickles a new one).
+
+    Every call is clamped to the session's user first (`scoped`): a page, a download or an export cannot ask for
+    rows outside the user's scope, whatever it passes."""
     name = f"{fn.__module__}.{fn.__qualname__}"
 
     @functools.wraps(fn)
     def call(wh: Warehouse, *args: P.args, **kwargs: P.kwargs) -> R:
-        return _call(str(Path(wh.path)), wh.version, name, args, tuple(sorted(kwargs.items())),
-                     _wh=wh, _fn=fn)
+        safe_args, safe_kwargs, may = scoped(auth.current_user(wh), name, args, kwargs)
+        out = _call(str(Path(wh.path)), wh.version, name, safe_args, tuple(sorted(safe_kwargs.items())),
+                    _wh=wh, _fn=fn)
+        return out if may or not isinstance(out, pd.DataFrame) else out.head(0)  # type: ignore[return-value]
 
     return call
 

@@ -200,8 +200,9 @@ def read_filters(known_codes: set[str] | frozenset[str], today: dt.date,
     return f
 
 
-def sidebar(f: Filters, regions: RegionIndex) -> None:
-    """The sidebar filters, set from `f`; a change rewrites the URL and reruns."""
+def sidebar(f: Filters, regions: RegionIndex, allowed: Scope | None = None) -> None:
+    """The sidebar filters, set from `f`; a change rewrites the URL and reruns. Only what `allowed` (the user's
+    scope) covers is offered: a provinsi user its province and its kab/kota, a kabkota user its kab/kota."""
     ss = st.session_state
     lang = f.lang
     prov = f.scope.provinsi_code or ""
@@ -210,16 +211,17 @@ def sidebar(f: Filters, regions: RegionIndex) -> None:
     ss["w_preset"], ss["w_dates"], ss["w_election"] = f.preset, (f.period.start, f.period.end), f.election
 
     names = regions.names
-    provs = list(regions.provinces)
+    own = allowed or Scope()
+    provs = [own.provinsi_code] if own.code else [""] + list(regions.provinces)
     with st.sidebar:
         st.segmented_control(t("language", lang), list(LANGS), key="w_lang", on_change=_on_widget_change,
                              format_func=lambda v: "Bahasa Indonesia" if v == "id" else "English",
                              required=True)
-        st.selectbox(t("provinsi", lang), [""] + provs, key="w_prov", on_change=_on_widget_change,
+        st.selectbox(t("provinsi", lang), provs, key="w_prov", on_change=_on_widget_change,
                      format_func=lambda c: names.get(c, c) if c else t("all_provinsi", lang))
         if prov:
-            kabs = list(regions.kabkota_of.get(prov, ()))
-            st.selectbox(t("kabkota", lang), [""] + kabs, key="w_kab", on_change=_on_widget_change,
+            kabs = [own.code] if own.level == "kabkota" else [""] + list(regions.kabkota_of.get(prov, ()))
+            st.selectbox(t("kabkota", lang), kabs, key="w_kab", on_change=_on_widget_change,
                          format_func=lambda c: names.get(c, c) if c else t("all_kabkota", lang))
         st.selectbox(t("period", lang), [*PRESETS, CUSTOM], key="w_preset", on_change=_on_widget_change,
                      format_func=lambda p: label("preset", p, lang))
