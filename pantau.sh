@@ -40,9 +40,11 @@ case "${1:-}" in
     setup
     sample_warehouse
     export PANTAU_WAREHOUSE="$WAREHOUSE"
+    # Listens on this machine only (127.0.0.1); ADDRESS=0.0.0.0 listens on every interface: do that only behind
+    # a reverse proxy with TLS and with accounts set up (README, "Deploying").
     # browser.serverAddress set by hand keeps Streamlit from asking an outside service for this
     # machine's public IP at start-up (nothing leaves the building); set it to the public host name.
-    exec "$VENV/bin/streamlit" run dashboard.py --server.port "${PORT:-8501}" --server.address "${ADDRESS:-0.0.0.0}" \
+    exec "$VENV/bin/streamlit" run dashboard.py --server.port "${PORT:-8501}" --server.address "${ADDRESS:-127.0.0.1}" \
       --browser.serverAddress "${SERVER_NAME:-localhost}"
     ;;
   test)

@@ -349,7 +349,9 @@ def set_aside_xlsx(s: Staged) -> bytes:
     """``set_aside_rows`` as an XLSX (sheet 'perbaiki', header frozen, widths to fit)."""
     frame = set_aside_rows(s)
     buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="xlsxwriter") as xl:
+    # the rows are an office's own text: a cell written '=...' stays text, never a formula or a link
+    options = {"strings_to_formulas": False, "strings_to_urls": False}
+    with pd.ExcelWriter(buf, engine="xlsxwriter", engine_kwargs={"options": options}) as xl:
         frame.to_excel(xl, sheet_name="perbaiki", index=False)
         ws = xl.sheets["perbaiki"]
         for i, col in enumerate(frame.columns):

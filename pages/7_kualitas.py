@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from pantau import fmt, quality
+from pantau import audit, fmt, quality
 from pantau.i18n import label
 from ui import maps, views
 from ui import widgets as w
@@ -30,19 +30,20 @@ if not fresh.empty:
             key="tbl_fresh")
 
 # --- rejected rows ---------------------------------------------------------------------
-st.subheader(ctx.t("q_rejects"))
-rej = cached(quality.rejects)(ctx.wh)
-if rej.empty:
-    st.success(ctx.t("q_no_rejects"), icon=":material/check_circle:")
-else:
-    # Reasons quote the rejected value, so they rarely repeat: count them by the rule they broke instead.
-    checks = cached(quality.reject_checks)(ctx.wh, lang)
-    fig = views.checks_chart(ctx, checks, len(rej), when)
-    w.chart(fig, "baris_ditolak", key="q_rejects")
-    # the reason where it is read at 1280 px; the run, the same on most rows, last
-    w.table(ctx, rej, "baris_ditolak", {"source": w.TEXT, "row": w.INT, "column": w.TEXT, "value": w.TEXT,
-                                        "reason": w.TEXT, "check": w.TEXT, "table": "table", "run_id": w.TEXT},
-            key="tbl_rejects", height=400)
+if ctx.user.reads_audit:  # rejects quote source rows of every region: the national office only
+    st.subheader(ctx.t("q_rejects"))
+    rej = cached(quality.rejects)(ctx.wh)
+    if rej.empty:
+        st.success(ctx.t("q_no_rejects"), icon=":material/check_circle:")
+    else:
+        # Reasons quote the rejected value, so they rarely repeat: count them by the rule they broke instead.
+        checks = cached(quality.reject_checks)(ctx.wh, lang)
+        fig = views.checks_chart(ctx, checks, len(rej), when)
+        w.chart(fig, "baris_ditolak", key="q_rejects")
+        # the reason where it is read at 1280 px; the run, the same on most rows, last
+        w.table(ctx, rej, "baris_ditolak", {"source": w.TEXT, "row": w.INT, "column": w.TEXT, "value": w.TEXT,
+                                            "reason": w.TEXT, "check": w.TEXT, "table": "table", "run_id": w.TEXT},
+                key="tbl_rejects", height=400)
 
 # --- ETL runs --------------------------------------------------------------------------
 st.subheader(ctx.t("q_runs"))
@@ -63,3 +64,12 @@ else:
                                     "rows_rejected": w.INT, "message": w.TEXT}, key="tbl_runs")
 
 maps.boundary_report(ctx)  # the map's boundary files against the region list
+
+# --- audit log (nasional only) ---------------------------------------------------------
+if ctx.user.reads_audit:
+    st.subheader(ctx.t("audit_title"))
+    events = audit.read()
+    if events.empty:
+        st.info(ctx.t("audit_empty"), icon=":material/info:")
+    else:
+        st.dataframe(events, hide_index=True, key="tbl_audit", height=300)

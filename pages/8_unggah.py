@@ -16,6 +16,9 @@ from ui.data import warehouse_root
 ctx = ui.context()
 lang = ctx.lang
 w.header(ctx, "page_unggah")
+if not ctx.user.reads_audit:  # publishing replaces the warehouse's rows: the national office only
+    st.info(ctx.t("up_nasional_only"), icon=":material/lock:")
+    st.stop()
 st.caption(ctx.t("up_intro"))
 root = warehouse_root()
 
@@ -90,7 +93,7 @@ for i, file in enumerate(files or []):
 
 if ready:
     st.divider()
-    who = st.text_input(ctx.t("up_who"), key="up_who")
+    who = ctx.user.name if ctx.user.source != "open" else st.text_input(ctx.t("up_who"), key="up_who")
     if st.button(ctx.t("up_publish", n=len(ready)), type="primary", key="up_publish", icon=":material/publish:"):
         try:
             done = up.publish_uploads(ready, root, who=who.strip() or "-")

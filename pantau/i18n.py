@@ -602,6 +602,9 @@ TEXT: dict[str, dict[str, str]] = {
     "role_provinsi": {"id": "provinsi", "en": "province"},
     "role_kabkota": {"id": "kab/kota", "en": "regency/city"},
     "role_pembaca": {"id": "pembaca", "en": "reader"},
+    "up_nasional_only": {"id": "Hanya akun nasional yang dapat menerbitkan data ke gudang data.",
+                         "en": "Only a national account can publish data to the warehouse."},
+    "audit_empty": {"id": "Belum ada catatan audit.", "en": "No audit events yet."},
     "audit_title": {"id": "Log audit", "en": "Audit log"},
 }
 

@@ -232,3 +232,43 @@ def test_real_data_without_accounts_is_refused_unless_open_on_purpose(tmp_path: 
 def test_open_on_the_sample_says_so(wh_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = app(wh_root, monkeypatch)
     assert at.metric and any("Mode terbuka" in w.value for w in at.warning)
+
+
+def test_pembaca_sees_no_download_and_a_download_is_audited(wh_root: Path, users: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    at = sign_in(app(wh_root, monkeypatch, periode="tahun_pemilu_2024"), "baca", PASSWORD)
+    assert at.metric and not at.get("download_button")
+    assert "Peran pembaca tidak dapat mengunduh." in [c.value for c in at.caption]
+    at = sign_in(app(wh_root, monkeypatch, periode="tahun_pemilu_2024"), "lampung", PASSWORD)
+    assert at.get("download_button")  # a provinsi account downloads (what the file holds: tests/test_browser_access)
+
+
+def test_kualitas_audit_and_rejects_for_nasional_only_unggah_too(wh_root: Path, users: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    prov = sign_in(app(wh_root, monkeypatch), "lampung", PASSWORD)
+    prov.switch_page("pages/7_kualitas.py").run()
+    heads = [s.value for s in prov.subheader]
+    assert "Log audit" not in heads and "Baris ditolak" not in " ".join(heads)
+    prov.switch_page("pages/8_unggah.py").run()
+    assert "Hanya akun nasional" in prov.info[0].value and not prov.get("file_uploader")
+    nas = sign_in(app(wh_root, monkeypatch), "pusat", PASSWORD)
+    nas.switch_page("pages/7_kualitas.py").run()
+    assert not nas.exception and "Log audit" in [s.value for s in nas.subheader]
+    log = next(d.value for d in nas.dataframe if "action" in d.value.columns)
+    assert {"lampung", "pusat"} <= set(log["who"]) and "signin" in set(log["action"])
+
+
+def test_script_in_a_text_field_is_shown_as_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.factory import tiny_tables, write_warehouse
+
+    tables = tiny_tables()
+    hostile = "<script>alert('x')</script><b>tebal</b>"
+    tables["activities"].loc[tables["activities"]["title"] == "Sosialisasi netralitas", "title"] = hostile
+    root = write_warehouse(tmp_path / "wh", tables)
+    at = app(root, monkeypatch, wilayah="18", periode="tahun_pemilu_2024")
+    at.switch_page("pages/4_kegiatan.py").run()
+    assert not at.exception
+    listed = next(d.value for d in at.dataframe if hostile in set(d.value.astype(str).stack()))
+    assert len(listed)
+    for md in at.markdown:  # no element renders the title as live HTML
+        assert "<script" not in md.value or not md.proto.allow_html

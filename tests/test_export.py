@@ -36,3 +36,34 @@ def test_xlsx_formats_each_number_column_by_kind_and_translates_the_filter_sheet
     assert row["Nilai"].value == 5 and row["Nilai"].number_format == "General"  # a count among ratios: '5', not '5.'
 
     assert [c.value for c in book["filters"][1]] == ["filters", "value"]
+
+
+HOSTILE = ["=HYPERLINK(\"http://x\",\"klik\")", "+1+2", "-3+4", "@SUM(A1)", "\tgeser", "\rbaris", "Natar", None]
+
+
+def _hostile() -> pd.DataFrame:
+    return pd.DataFrame({"Judul": HOSTILE, "Peserta": [-5, 3, 0, 1, 2, 7, 9, 4], "Rasio": [-0.5] * 8})
+
+
+def test_csv_defuses_cells_a_spreadsheet_would_run_and_keeps_numbers() -> None:
+    import csv
+
+    rows = list(csv.reader(io.StringIO(export.to_csv(_hostile()).decode("utf-8-sig"), newline="")))
+    titles = [r[0] for r in rows[1:]]
+    assert titles == ["'=HYPERLINK(\"http://x\",\"klik\")", "'+1+2", "'-3+4", "'@SUM(A1)", "'\tgeser", "'\rbaris",
+                      "Natar", ""]
+    assert [r[1] for r in rows[1:]][:2] == ["-5", "3"] and rows[1][2] == "-0.5"  # negative numbers stay numbers
+
+
+def test_xlsx_writes_formula_text_as_text_and_numbers_as_numbers() -> None:
+    data = export.to_xlsx(_hostile(), {"=cmd|' /C calc'!A0": "-2+3"})
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = book["data"]
+    cells = [sheet.cell(row=i, column=1) for i in range(2, 9)]
+    assert all(c.data_type == "s" and str(c.value).startswith("'") for c in cells[:6]), [c.value for c in cells]
+    assert cells[6].value == "Natar"
+    assert sheet.cell(row=2, column=2).value == -5 and sheet.cell(row=2, column=2).data_type == "n"
+    assert sheet.cell(row=2, column=3).value == -0.5
+    meta = book["filter"]
+    assert meta.cell(row=2, column=1).value.startswith("'=") and meta.cell(row=2, column=2).value == "'-2+3"
+    assert not any(str(c.value).startswith("=") for row in sheet.iter_rows() for c in row if c.value is not None)

@@ -46,7 +46,7 @@ def prepare(show_sidebar: bool = True) -> Ctx:
     regions = data.region_index(str(wh.path), wh.version)
     f = limit_filters(read_filters(regions.codes, data_today(wh), data.elections(str(wh.path), wh.version)),
                       user, regions.names)
-    ctx = Ctx(wh, f, regions.names, regions, phone=on_a_phone())
+    ctx = Ctx(wh, f, regions.names, regions, phone=on_a_phone(), user=user)
     if show_sidebar:
         sidebar(f, regions, user.scope)
     return ctx

@@ -26,11 +26,32 @@ KIND_FORMATS: dict[str, tuple[int, str | None]] = {  # "num" mixes counts and ra
 }
 
 
+#: A cell starting with one of these is read as a formula by a spreadsheet (OWASP, "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula, prefixed with a quote ("=1+1" -> "'=1+1"); numbers,
+    dates and other text unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _defused(series: pd.Series) -> pd.Series:
+    """`defuse` over a column of text (other columns, numbers above all, are returned as they are)."""
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_datetime64_any_dtype(series):
+        return series
+    return series.map(defuse, na_action="ignore")
+
+
 def _plain(df: pd.DataFrame, kinds: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """Dates as real dates, no index, no timezone, numbers rounded as their kind shows them: what a spreadsheet
-    wants."""
+    """Dates as real dates, no index, no timezone, numbers rounded as their kind shows them, text that would run
+    as a formula defused: what a spreadsheet wants."""
     out = df.copy()
+    out.columns = [defuse(str(c)) for c in out.columns]
     for col in out.columns:
+        out[col] = _defused(out[col])
         if isinstance(out[col].dtype, pd.DatetimeTZDtype):
             out[col] = out[col].dt.tz_localize(None)
     for col, kind in (kinds or {}).items():
@@ -43,7 +64,8 @@ def _plain(df: pd.DataFrame, kinds: Mapping[str, str] | None = None) -> pd.DataF
 def to_csv(df: pd.DataFrame, kinds: Mapping[str, str] | None = None) -> bytes:
     """UTF-8 with BOM (Excel opens it with the right characters), comma-separated, ISO dates, numbers rounded
     by kind (``KIND_FORMATS``; column name -> kind)."""
-    return _plain(df, kinds).to_csv(index=False).encode("utf-8-sig")
+    # CRLF rows (RFC 4180): a cell holding a lone CR is then quoted, not read as the end of a row
+    return _plain(df, kinds).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def to_xlsx(df: pd.DataFrame, meta: Mapping[str, str] | None = None, sheet: str = "data",
@@ -51,7 +73,9 @@ def to_xlsx(df: pd.DataFrame, meta: Mapping[str, str] | None = None, sheet: str 
     """An XLSX with the table on the first sheet, each number column formatted by its kind (``KIND_FORMATS``),
     and the filters it was made with on a second sheet headed ``meta_headers``."""
     buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="xlsxwriter") as xl:
+    # strings stay strings: never a formula or a link made from a cell's text
+    options = {"strings_to_formulas": False, "strings_to_urls": False}
+    with pd.ExcelWriter(buf, engine="xlsxwriter", engine_kwargs={"options": options}) as xl:
         data = _plain(df, kinds)
         data.to_excel(xl, sheet_name=sheet[:31], index=False)
         ws = xl.sheets[sheet[:31]]
@@ -61,7 +85,8 @@ def to_xlsx(df: pd.DataFrame, meta: Mapping[str, str] | None = None, sheet: str 
             ws.set_column(i, i, min(60, max(8, width)), formats.get((kinds or {}).get(col, "")))
         ws.freeze_panes(1, 0)
         if meta:
-            pd.DataFrame({meta_headers[0]: list(meta.keys()), meta_headers[1]: list(meta.values())}).to_excel(
+            pd.DataFrame({meta_headers[0]: [defuse(k) for k in meta],
+                          meta_headers[1]: [defuse(v) for v in meta.values()]}).to_excel(
                 xl, sheet_name=meta_headers[0][:31], index=False)
             xl.sheets[meta_headers[0][:31]].set_column(0, 1, 40)
     return buf.getvalue()

@@ -12,10 +12,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from pantau import charts, coverage, fmt
+from pantau import audit, charts, coverage, fmt
+from pantau.access import OPEN, User
 from pantau.i18n import label, t
 from pantau.warehouse import Warehouse
-from ui import export
+from ui import auth, export
 from ui.data import RegionIndex, cached
 from ui.state import Filters, on_a_phone, scope_name
 
@@ -37,6 +38,7 @@ class Ctx:
     names: Mapping[str, str]
     regions: RegionIndex | None = None
     phone: bool = False  # a phone's browser: words wrapped for ~360 px, lists instead of wide grids
+    user: User = OPEN
 
     @property
     def lang(self) -> str:
@@ -254,17 +256,29 @@ def downloads(ctx: Ctx, df: pd.DataFrame, stem: str, *, key: str, columns: Mappi
     }
     # one row as wide as its buttons ("Download XLSX" was cut in a sixth of the page at 1280 px), wrapping if narrow
     row = st.container(horizontal=True, vertical_alignment="center")
-    row.download_button(ctx.t("download_csv"), functools.partial(_csv, df, columns, lang), key=f"{key}_csv",
-                       mime="text/csv",
-                       file_name=export.file_name(stem, f.scope.code, name, f.period.start, f.period.end, "csv"),
-                       on_click="ignore", icon=":material/download:")
-    row.download_button(ctx.t("download_xlsx"), functools.partial(_xlsx, df, columns, lang, meta), key=f"{key}_xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       file_name=export.file_name(stem, f.scope.code, name, f.period.start, f.period.end, "xlsx"),
-                       on_click="ignore", icon=":material/download:")
+    if ctx.user.may_download:
+        csv_name = export.file_name(stem, f.scope.code, name, f.period.start, f.period.end, "csv")
+        xlsx_name = export.file_name(stem, f.scope.code, name, f.period.start, f.period.end, "xlsx")
+        who = (ctx.user.name, auth.address(), f.scope.param)
+        row.download_button(ctx.t("download_csv"), functools.partial(_logged, who, csv_name, _csv, df, columns, lang),
+                            key=f"{key}_csv", mime="text/csv", file_name=csv_name, on_click="ignore",
+                            icon=":material/download:")
+        row.download_button(ctx.t("download_xlsx"),
+                            functools.partial(_logged, who, xlsx_name, _xlsx, df, columns, lang, meta),
+                            key=f"{key}_xlsx", file_name=xlsx_name, on_click="ignore", icon=":material/download:",
+                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    else:
+        row.caption(ctx.t("no_download_role"))
     n = fmt.number(len(df), 0, lang)
     row.caption(ctx.t("rows_capped", shown=fmt.number(shown, 0, lang), n=n) if shown is not None and shown < len(df)
                else ctx.t("rows_shown", n=n))
+
+
+def _logged(who: tuple[str, str, str], file: str, make: Any, *args: Any) -> bytes:
+    """A download's bytes, made on click, with an audit line (who, address, scope, file)."""
+    data = make(*args)
+    audit.record(who[0], who[1], who[2], "download", file)
+    return data
 
 
 def _kinds(df: pd.DataFrame, columns: Mapping[str, str] | None, lang: str) -> dict[str, str]:
