@@ -151,10 +151,12 @@ def is_enabled(name: str, path: Path | None = None) -> bool:
 
 @dataclass
 class RateLimit:
-    """At most `attempts` failed sign-ins per key (an account name, an address) within `window` seconds."""
+    """At most `attempts` failed sign-ins per account key ('u:name') and `address_attempts` per address key
+    ('a:10.0.0.7') within `window` seconds. An address gets more: behind a proxy every office shares one."""
 
     attempts: int = 5
     window: float = 300.0
+    address_attempts: int = 20
 
     def __post_init__(self) -> None:
         self._fails: dict[str, deque[float]] = {}
@@ -170,7 +172,10 @@ class RateLimit:
         """True when any key has used up its attempts."""
         t = time.monotonic() if now is None else now
         with self._lock:
-            return any(len(self._recent(k, t)) >= self.attempts for k in keys if k)
+            return any(len(self._recent(k, t)) >= self._limit(k) for k in keys if k)
+
+    def _limit(self, key: str) -> int:
+        return self.address_attempts if key.startswith("a:") else self.attempts
 
     def failed(self, *keys: str, now: float | None = None) -> None:
         t = time.monotonic() if now is None else now

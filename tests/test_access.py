@@ -136,12 +136,15 @@ def test_accounts_file_hashes_and_refusals(users: Path) -> None:
 
 
 def test_rate_limit_per_account_and_per_address() -> None:
-    limit = accounts.RateLimit(attempts=3, window=60)
+    limit = accounts.RateLimit(attempts=3, window=60, address_attempts=5)
     for i in range(3):
         assert not limit.blocked("u:a", "a:1.2.3.4", now=i)
         limit.failed("u:a", "a:1.2.3.4", now=i)
-    assert limit.blocked("u:a", now=10) and limit.blocked("u:other", "a:1.2.3.4", now=10)
-    assert not limit.blocked("u:b", "a:5.6.7.8", now=10)
+    assert limit.blocked("u:a", now=10) and not limit.blocked("u:other", "a:1.2.3.4", now=10)
+    limit.failed("u:b", "a:1.2.3.4", now=11)
+    limit.failed("u:c", "a:1.2.3.4", now=12)
+    assert limit.blocked("u:other", "a:1.2.3.4", now=13)  # five from one address, whatever the names
+    assert not limit.blocked("u:b", "a:5.6.7.8", now=13)
     assert not limit.blocked("u:a", "a:1.2.3.4", now=100)  # the window passed
 
 

@@ -135,3 +135,17 @@ def test_cli_runs_one_section_and_writes_json(tmp_path: Path) -> None:
                                                       "query cold: quality.etl_runs @ semua"]
     assert result["machine"]["cpu_count"] >= 1 and result["machine"]["versions"]["duckdb"]
     assert result["queries"][0]["rows"] == 1 and result["queries"][0]["warm_calls"] == 7
+
+
+def test_load_report_says_met_or_not_for_each_target() -> None:
+    from bench import load
+
+    calm = {"lat": [0.2] * 99 + [0.9], "errors": [], "rss": [(t, 300.0) for t in range(0, 90, 10)]}
+    text = load.report(calm, 50, 300)
+    assert "p95 0.20 s" in text and "max 0.90 s" in text
+    assert "p95 <= 1 s: met" in text and "errors == 0: met" in text
+    assert "growing (last third within 5% of the middle third): met" in text
+    rough = {"lat": [0.2] * 90 + [3.0] * 10, "errors": ["TimeoutError"],
+             "rss": [(t, 300.0 + 10 * t) for t in range(0, 90, 10)]}
+    text = load.report(rough, 50, 300)
+    assert text.count("NOT met") == 3 and "first: TimeoutError" in text

@@ -91,13 +91,19 @@ def current_user(wh: Warehouse) -> User | None:
 
 @st.cache_resource(show_spinner=False)
 def limiter() -> accounts.RateLimit:
-    """One rate limit for the whole process (every session), so a new tab does not reset it."""
-    return accounts.RateLimit()
+    """One rate limit for the whole process (every session), so a new tab does not reset it; per address
+    PANTAU_SIGNIN_ADDRESS_LIMIT failures (default 20) in five minutes."""
+    try:
+        per_address = int(os.environ.get("PANTAU_SIGNIN_ADDRESS_LIMIT", "20"))
+    except ValueError:
+        per_address = 20
+    return accounts.RateLimit(address_attempts=per_address)
 
 
 def try_password(name: str, password: str) -> str | None:
     """Sign in with a local account; None on success, else the i18n key of the one message shown."""
-    keys = (f"u:{name.strip().lower()}", f"a:{address()}")
+    ip = address()
+    keys = (f"u:{name.strip().lower()}", f"a:{ip}" if ip else "")
     if limiter().blocked(*keys):
         audit.record(name, address(), "", "signin_blocked")
         return "signin_blocked"
