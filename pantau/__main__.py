@@ -1,0 +1,23 @@
+"""`python -m pantau COMMAND`: a thin dispatcher; each command lives in its own module."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+COMMANDS = {"report": "ui.report_cli"}  # report: the meeting deck (needs ui: the same views the pages draw)
+
+
+def main() -> int:
+    """Run the command named by the first argument; exit code 2 with one sentence for an unknown one."""
+    name = sys.argv[1] if len(sys.argv) > 1 else ""
+    if name not in COMMANDS:
+        print(f"Perintah '{name}' tidak dikenal; yang diterima: {', '.join(COMMANDS)}.", file=sys.stderr)
+        return 2
+    os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # no 'no runtime' warnings from ui's caches
+    return int(importlib.import_module(COMMANDS[name]).main())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
