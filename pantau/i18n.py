@@ -28,6 +28,7 @@ TEXT: dict[str, dict[str, str]] = {
     "slide_version": {"id": "Versi gudang data: {version}", "en": "Warehouse version: {version}"},
     "slide_rejected": {"id": "Baris ditolak saat muat: {n}", "en": "Rows rejected on load: {n}"},
     "slide_download": {"id": "Unduh slide", "en": "Download slides"},
+    "slide_images": {"id": "Gambar grafik (PNG, SVG)", "en": "Chart images (PNG, SVG)"},
     "slide_pdf": {"id": "Unduh PDF", "en": "Download PDF"},
     "slide_no_browser": {
         "id": "Slide dan gambar grafik perlu Chromium di server (apt-get install -y chromium); tabel tetap diunduh.",
