@@ -42,6 +42,8 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "{n} pleno dinilai; hasil terbanyak: {top} ({pct})",
         "en": "{n} plenos rated; most common outcome: {top} ({pct})",
     },
+    "kpi_activities": {"id": "{n} kegiatan pengawasan, {people} peserta",
+                       "en": "{n} supervision activities, {people} participants"},
     "kpi_pleno_rank": {"id": "{low} dari {n} badan di bawah {limit}", "en": "{low} of {n} bodies below {limit}"},
     "kpi_ratio": {
         "id": "{name}: median {median}, tertinggi {top} ({max})",

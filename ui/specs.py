@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pantau import fmt, pleno, quality, ratios
+from pantau import activity, fmt, pleno, quality, ratios
 from pantau.i18n import label, t
 from pantau.ratios import tukey_outliers
 from ui import slides, views
@@ -106,10 +106,61 @@ def rasio_charts(ctx: Ctx, run: Run = _bare) -> list[SlideChart]:
     return out
 
 
+def kegiatan_charts(ctx: Ctx, run: Run = _bare) -> list[SlideChart]:
+    """Kegiatan: the monthly trend by type, by region, sambang reach (as pages/4_kegiatan.py)."""
+    f, lang = ctx.f, ctx.lang
+    trend = run(activity.activity_trend)(ctx.wh, f.scope, f.period, freq="M")
+    if trend.empty:
+        return []
+    total = int(trend["n"].sum())
+    kpi = ctx.t("kpi_activities", n=fmt.number(total, 0, lang),
+                people=fmt.number(int(trend["participants"].fillna(0).sum()), 0, lang))
+    by_type = trend.groupby("type", as_index=False)["n"].sum().sort_values("n", ascending=False)
+    by_type["type"] = [label("type", v, lang) for v in by_type["type"]]
+    fig, types = views.activity_trend_chart(ctx, trend)
+    out = [SlideChart("kegiatan_tren", ctx.t("page_kegiatan"), fig, kpi, by_type, {"type": "text", "n": "int"})]
+    by_region = run(activity.activity_by_region)(ctx.wh, f.scope, f.period)
+    if not by_region.empty:
+        per = by_region.groupby("region_name", as_index=False)["n"].sum().sort_values("n", ascending=False)
+        out.append(SlideChart("kegiatan_wilayah", ctx.t("page_kegiatan"),
+                              views.activity_region_chart(ctx, by_region, types), kpi, per,
+                              {"region_name": "text", "n": "int"}))
+    reach = run(activity.sambang_reach)(ctx.wh, f.scope, f.period)
+    tot = reach[reach["region_code"] == "TOTAL"] if not reach.empty else reach
+    if not tot.empty and float(tot["desa_reached"].fillna(0).sum()) > 0:
+        active = set(by_region["region_code"]) if not by_region.empty else set()
+        rows = reach.sort_values("reach", ascending=False)
+        out.append(SlideChart("sambang_jangkauan", label("type", "sambang_pengawasan", lang),
+                              views.sambang_chart(ctx, reach, active), kpi, rows,
+                              {"region_name": "text", "desa_reached": "int", "desa_total": "int", "reach": "pct"}))
+    return out
+
+
+def kualitas_charts(ctx: Ctx, run: Run = _bare) -> list[SlideChart]:
+    """Kualitas data: freshness per table and rejected rows by check (as pages/7_kualitas.py)."""
+    lang = ctx.lang
+    when = ctx.t("data_as_of", date=fmt.date(ctx.f.today, lang))
+    fresh = run(quality.freshness)(ctx.wh)
+    out: list[SlideChart] = []
+    fig = views.freshness_chart(ctx, fresh, when)
+    if fig is not None:
+        out.append(SlideChart("kesegaran_data", ctx.t("q_freshness"), fig, ctx.t("q_version", version=ctx.wh.version),
+                              fresh, {"table": "text", "rows": "int"}))
+    rej = run(quality.rejects)(ctx.wh)
+    if not rej.empty:
+        checks = run(quality.reject_checks)(ctx.wh, lang)
+        out.append(SlideChart("baris_ditolak", ctx.t("q_rejects"), views.checks_chart(ctx, checks, len(rej), when),
+                              ctx.t("slide_rejected", n=fmt.number(len(rej), 0, lang)), checks,
+                              {"name": "text", "n": "int", "tables": "text"}))
+    return out
+
+
 #: Pages a deck can be made of, by the name `--pages` takes.
 PAGES: dict[str, PageSpec] = {
     "rasio": PageSpec("page_rasio", rasio_charts, ("personnel", "tps", "regions")),
+    "kegiatan": PageSpec("page_kegiatan", kegiatan_charts, ("activities", "regions")),
     "pleno": PageSpec("page_pleno", pleno_charts, ("pleno", "regions")),
+    "kualitas": PageSpec("page_kualitas", kualitas_charts, ("etl_runs", "rejects")),
 }
 
 
