@@ -136,3 +136,37 @@ def test_without_chromium_the_cli_says_so_in_one_sentence(warehouse: Path, tmp_p
                           "--pages", "pleno", "--out", str(tmp_path / "x.pptx"), "--warehouse", str(warehouse)],
                          capture_output=True, text=True, env=env, cwd=Path(__file__).parents[1], timeout=120)
     assert res.returncode == 1 and "Chromium" in res.stderr and "Traceback" not in res.stderr
+
+
+def _app(root: Path, page: str, env: pytest.MonkeyPatch):
+    from streamlit.testing.v1 import AppTest
+
+    env.setenv("PANTAU_WAREHOUSE", str(root))
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard.py"), default_timeout=60)
+    at.query_params["wilayah"], at.query_params["periode"] = "18", "2024-07-01..2024-08-31"
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@needs_chromium
+@pytest.mark.parametrize("page", ["pages/5_pleno.py", "pages/3_rasio.py"])
+def test_pages_offer_unduh_slide_pdf_and_chart_images(warehouse: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      page: str) -> None:
+    at = _app(warehouse, page, monkeypatch)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Unduh slide" in labels and "Unduh PDF" in labels and not any("SVG" in x for x in labels)
+    if "rasio" in page:  # Lampung's 2 kab/kota of the tiny warehouse draw no ratio chart: no image to offer
+        return
+    at.toggle(key="imgs_pleno").set_value(True).run()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "PNG 1920x1080" in labels and "PNG 1280x720" in labels and "SVG" in labels
+
+
+def test_without_chromium_the_page_says_so_in_one_sentence(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PANTAU_CHROMIUM", "/nonexistent")
+    monkeypatch.setenv("PATH", "/nonexistent")
+    at = _app(warehouse, "pages/5_pleno.py", monkeypatch)
+    assert "Unduh slide" not in [b.proto.label for b in at.get("download_button")]
+    assert any("perlu Chromium" in c.value for c in at.caption)
