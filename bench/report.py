@@ -16,7 +16,8 @@ from bench.measure import fmt_figure
 #: Memory limits in MiB (2**20 bytes): 1.5 GiB and 1 GiB. In decimal units 1.5 GB is 1430 MiB.
 LIMITS = {"etl_ratio": 2.0, "etl_peak_mb": 1536.0, "query_warm_ms": 100.0, "query_cold_ms": 300.0,
           "page_rerun_ms": 300.0, "server_mb": 1024.0, "map_render_ms": 1000.0,
-          "etl_floor_ratio": 1.3, "upload_preview_s": 3.0, "upload_publish_s": 10.0}
+          "etl_floor_ratio": 1.3, "upload_preview_s": 3.0, "upload_publish_s": 10.0,
+          "deck_s": 15.0, "image_warm_ms": 500.0}
 PACKAGES = ("pandas", "duckdb", "pyarrow", "polars", "streamlit", "plotly", "numpy", "playwright")
 
 
@@ -82,6 +83,12 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
                            (up.get("preview_s") or {}).get("median"), LIMITS["upload_preview_s"], "s"))
         out.append(_target("upload: publish -> visible on Kegiatan", (up.get("publish_visible_s") or {}).get("median"),
                            LIMITS["upload_publish_s"], "s"))
+    sl = result.get("slides")
+    if sl is not None:  # issue 14
+        out.append(_target(f"province deck of every page ({sl['slides']} slides, PPTX + PDF), cold", sl["deck_cold_s"],
+                           LIMITS["deck_s"], "s"))
+        out.append(_target("chart image 1920x1080, warm", _median(sl.get("image_warm_s"), 1000),
+                           LIMITS["image_warm_ms"], "ms"))
     server = result.get("server")
     if server is not None:
         out.append(_target("dashboard server memory after every page", server.get("rss_final_mb"),

@@ -1,6 +1,7 @@
 """Pantau's benchmark: ETL, query layer, pages and server memory at one scale, against issue 5's targets.
 
-    python bench/run.py [--scale sample|national] [--json FILE] [--repeat N] [--only etl,query,pages,maps,server,upload]
+    python bench/run.py [--scale sample|national] [--json FILE] [--repeat N] [--only SECTIONS]
+    (SECTIONS: comma-separated of etl,query,pages,maps,server,upload,slides)
 
 Generates (or reuses) the sample sources of that scale, builds a fresh warehouse per repeat, converts the
 same files plainly to Parquet, times every query-layer function of docs/QUERY_API.md and every page, and
@@ -27,13 +28,13 @@ from rich.console import Console
 from bench import report
 from bench.sources import DEFAULT_SEED, OUT, ensure_sources
 
-SECTIONS = ("etl", "query", "pages", "maps", "server", "upload")
+SECTIONS = ("etl", "query", "pages", "maps", "server", "upload", "slides")
 #: Repeats per section and scale, chosen so `--scale national` ends within 15 minutes on 2 cores.
 #: etl = ETL builds (and plain conversions), query = fresh processes per function and scope (the first
 #: also gives >= 7 warm calls), pages = fresh AppTest processes per page, server = server runs.
 DEFAULT_REPEATS = {
-    "sample": {"etl": 3, "query": 3, "pages": 3, "maps": 1, "server": 1, "upload": 2},
-    "national": {"etl": 2, "query": 3, "pages": 2, "maps": 1, "server": 1, "upload": 2},
+    "sample": {"etl": 3, "query": 3, "pages": 3, "maps": 1, "server": 1, "upload": 2, "slides": 2},
+    "national": {"etl": 2, "query": 3, "pages": 2, "maps": 1, "server": 1, "upload": 2, "slides": 2},
 }
 WARM_CALLS = 7
 
@@ -147,6 +148,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         console.rule("maps (national: AppTest rerun, plotly.js render in Chromium)")
         result["maps"] = bench_maps(warehouse.resolve(), log_dir=logs, echo=_echo("map"))
         result["timings_s"]["maps"] = time.perf_counter() - t0
+    if "slides" in needs_wh:  # issue 14: a province deck of every page, and each image warm
+        from bench.slides import bench_slides
+
+        t0 = time.perf_counter()
+        console.rule("slides (Lampung deck, PPTX + PDF; image per chart warm)")
+        result["slides"] = bench_slides(warehouse.resolve(), repeats=repeats["slides"], echo=_echo("slides"))
+        result["timings_s"]["slides"] = time.perf_counter() - t0
     if "server" in needs_wh:
         from bench.server import bench_server
 

@@ -7,7 +7,7 @@ import streamlit as st
 import ui
 from pantau import charts, fmt, ratios
 from pantau.ratios import tukey_outliers
-from ui import maps, views
+from ui import deck_buttons, maps, views
 from ui import widgets as w
 from ui.data import cached
 from ui.state import page_select
@@ -18,6 +18,7 @@ MIN_SPREAD = 3  # kab/kota needed for a distribution and a comparison with the m
 ctx = ui.context()
 f, lang = ctx.f, ctx.lang
 w.header(ctx, "page_rasio")
+deck_buttons.page(ctx, "rasio")
 
 ratio = page_select(ctx.t("ratio_pick"), "rasio", RATIOS, RATIOS[0], lang,
                     format_func=lambda r: ctx.t(f"col_{r}"))

@@ -7,13 +7,14 @@ import streamlit as st
 import ui
 from pantau import activity, fmt
 from pantau.i18n import label
-from ui import maps, views
+from ui import deck_buttons, maps, views
 from ui import widgets as w
 from ui.data import cached
 
 ctx = ui.context()
 f, lang = ctx.f, ctx.lang
 w.header(ctx, "page_kegiatan")
+deck_buttons.page(ctx, "kegiatan")
 
 trend = cached(activity.activity_trend)(ctx.wh, f.scope, f.period, freq="M")
 if trend.empty:

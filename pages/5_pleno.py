@@ -6,7 +6,7 @@ import streamlit as st
 
 import ui
 from pantau import fmt, pleno
-from ui import maps, views
+from ui import deck_buttons, maps, views
 from ui import widgets as w
 from ui.data import cached
 from ui.views import PLENO_LOW, PLENO_ROWS
@@ -14,6 +14,7 @@ from ui.views import PLENO_LOW, PLENO_ROWS
 ctx = ui.context()
 f, lang = ctx.f, ctx.lang
 w.header(ctx, "page_pleno")
+deck_buttons.page(ctx, "pleno")
 
 comp = cached(pleno.pleno_compliance)(ctx.wh, f.scope, f.period)
 if not comp.empty:  # a Bawaslu provinsi among the kab/kota reads "Provinsi Aceh", not a bare "Aceh"

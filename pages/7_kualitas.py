@@ -7,13 +7,14 @@ import streamlit as st
 import ui
 from pantau import audit, fmt, quality
 from pantau.i18n import label
-from ui import maps, views
+from ui import deck_buttons, maps, views
 from ui import widgets as w
 from ui.data import cached
 
 ctx = ui.context()
 f, lang = ctx.f, ctx.lang
 w.header(ctx, "page_kualitas")
+deck_buttons.page(ctx, "kualitas")
 st.caption(ctx.t("q_version", version=ctx.wh.version))
 when = ctx.t("data_as_of", date=fmt.date(f.today, lang))
 

@@ -15,6 +15,50 @@ DEFAULT_LANG = "id"
 
 TEXT: dict[str, dict[str, str]] = {
     # --- app, navigation --------------------------------------------------------------
+    # --- slides (ui/slides.py, ui/specs.py, python -m pantau report) ---------------------
+    "sample_stamp": {"id": "DATA CONTOH", "en": "SAMPLE DATA"},
+    "slide_more_rows": {
+        "id": "… dan {n} baris lagi (lihat tabel di dasbor).",
+        "en": "… and {n} more rows (see the table in the dashboard).",
+    },
+    "slide_data_date": {"id": "Data per {date}", "en": "Data as of {date}"},
+    "slide_kpis": {"id": "Angka kunci", "en": "Key figures"},
+    "slide_trace": {"id": "Asal angka", "en": "Where the figures come from"},
+    "slide_sources": {"id": "Tabel sumber: {tables}", "en": "Source tables: {tables}"},
+    "slide_version": {"id": "Versi gudang data: {version}", "en": "Warehouse version: {version}"},
+    "slide_rejected": {"id": "Baris ditolak saat muat: {n}", "en": "Rows rejected on load: {n}"},
+    "slide_download": {"id": "Unduh slide", "en": "Download slides"},
+    "slide_images": {"id": "Gambar grafik (PNG, SVG)", "en": "Chart images (PNG, SVG)"},
+    "slide_pdf": {"id": "Unduh PDF", "en": "Download PDF"},
+    "slide_no_browser": {
+        "id": "Slide dan gambar grafik perlu Chromium di server (apt-get install -y chromium); tabel tetap diunduh.",
+        "en": "Slides and chart images need Chromium on the server (apt-get install -y chromium); tables still work.",
+    },
+    "kpi_pleno": {
+        "id": "Kepatuhan pleno {pct}: {held} dari {reported} minggu yang dilaporkan diisi pleno",
+        "en": "Pleno compliance {pct}: {held} of {reported} reported weeks held a pleno",
+    },
+    "kpi_pleno_shares": {
+        "id": "{n} pleno dinilai; hasil terbanyak: {top} ({pct})",
+        "en": "{n} plenos rated; most common outcome: {top} ({pct})",
+    },
+    "kpi_activities": {"id": "{n} kegiatan pengawasan, {people} peserta",
+                       "en": "{n} supervision activities, {people} participants"},
+    "kpi_pleno_rank": {"id": "{low} dari {n} badan di bawah {limit}", "en": "{low} of {n} bodies below {limit}"},
+    "kpi_ratio": {
+        "id": "{name}: median {median}, tertinggi {top} ({max})",
+        "en": "{name}: median {median}, highest {top} ({max})",
+    },
+    "report_bad": {
+        "id": "Nilai {name} '{value}' tidak dikenal; yang diterima: {accepted}.",
+        "en": "Unknown {name} '{value}'; accepted: {accepted}.",
+    },
+    "report_scope_forms": {"id": "kode provinsi seperti 18 atau kab/kota seperti 18.01",
+                           "en": "a provinsi code such as 18 or a kab/kota code such as 18.01"},
+    "report_done": {
+        "id": "{n} slide ditulis ke {path} dalam {s} detik.",
+        "en": "{n} slides written to {path} in {s} s.",
+    },
     "app_title": {"id": "Pantau · Dasbor Pengawasan Bawaslu", "en": "Pantau · Bawaslu supervision dashboard"},
     "page_ringkasan": {"id": "Ringkasan", "en": "Summary"},
     "page_cakupan": {"id": "Cakupan wilayah", "en": "Regional coverage"},

@@ -1,0 +1,54 @@
+"""The slide buttons of a page: "Unduh slide" (PPTX), its PDF, and each chart as PNG (1920x1080, 1280x720) or
+SVG. Files are made when a button is clicked; without Chromium one sentence says so instead."""
+
+from __future__ import annotations
+
+import functools
+
+import streamlit as st
+
+from ui import export, slides, specs
+from ui.data import cached
+from ui.widgets import Ctx
+
+PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+IMAGE_KINDS = (("png", "1920x1080"), ("png", "1280x720"), ("svg", "1920x1080"))
+
+
+def _deck(ctx: Ctx, page: str, pdf: bool) -> bytes:
+    deck = specs.page_deck(ctx, [page], cached, want_pdf=pdf)
+    return deck.pdf or b"" if pdf else deck.pptx
+
+
+def _chart_image(ctx: Ctx, page: str, key: str, kind: str, size: str) -> bytes:
+    chart = next(c for c in specs.PAGES[page].build(ctx, cached) if c.key == key)
+    return slides.image(chart.fig, kind, size, sample=ctx.wh.is_sample, lang=ctx.lang)
+
+
+def _name(ctx: Ctx, stem: str, ext: str) -> str:
+    f = ctx.f
+    return export.file_name(stem, f.scope.code, ctx.name(f.scope.code), f.period.start, f.period.end, ext)
+
+
+def page(ctx: Ctx, name: str) -> None:
+    """The deck buttons of page `name` (a key of ui.specs.PAGES) and, when switched on, a list of its chart images."""
+    if slides.chromium_path() is None:
+        st.caption(ctx.t("slide_no_browser"))
+        return
+    row = st.container(horizontal=True, vertical_alignment="center")
+    row.download_button(ctx.t("slide_download"), functools.partial(_deck, ctx, name, False), key=f"deck_{name}",
+                        mime=PPTX_MIME, file_name=_name(ctx, f"slide_{name}", "pptx"), on_click="ignore",
+                        icon=":material/slideshow:", type="primary")
+    row.download_button(ctx.t("slide_pdf"), functools.partial(_deck, ctx, name, True), key=f"deck_{name}_pdf",
+                        mime="application/pdf", file_name=_name(ctx, f"slide_{name}", "pdf"), on_click="ignore",
+                        icon=":material/picture_as_pdf:")
+    if row.toggle(ctx.t("slide_images"), key=f"imgs_{name}"):  # off: the page's rerun builds no extra figure
+        for chart in specs.PAGES[name].build(ctx, cached):
+            line = st.container(horizontal=True, vertical_alignment="center")
+            line.caption(chart.title)
+            for kind, size in IMAGE_KINDS:
+                text = f"{kind.upper()} {size}" if kind == "png" else "SVG"
+                line.download_button(text, functools.partial(_chart_image, ctx, name, chart.key, kind, size),
+                                     key=f"img_{chart.key}_{kind}_{size}", on_click="ignore",
+                                     mime="image/svg+xml" if kind == "svg" else "image/png",
+                                     file_name=_name(ctx, f"{chart.key}_{size}", kind))
