@@ -55,6 +55,16 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "report_scope_forms": {"id": "kode provinsi seperti 18 atau kab/kota seperti 18.01",
                            "en": "a provinsi code such as 18 or a kab/kota code such as 18.01"},
+    "report_who": {
+        "id": "Data ini bukan data contoh: sebutkan akun dengan --as NAMA (akun aktif dari "
+              "'python -m pantau users list'); laporan hanya berisi wilayah akun itu.",
+        "en": "This is not sample data: name an account with --as NAME (an enabled account from "
+              "'python -m pantau users list'); the report holds that account's region only.",
+    },
+    "report_no_account": {
+        "id": "Akun '{name}' tidak ada atau dinonaktifkan.",
+        "en": "No enabled account '{name}'.",
+    },
     "report_done": {
         "id": "{n} slide ditulis ke {path} dalam {s} detik.",
         "en": "{n} slides written to {path} in {s} s.",

@@ -170,3 +170,27 @@ def test_without_chromium_the_page_says_so_in_one_sentence(warehouse: Path, monk
     at = _app(warehouse, "pages/5_pleno.py", monkeypatch)
     assert "Unduh slide" not in [b.proto.label for b in at.get("download_button")]
     assert any("perlu Chromium" in c.value for c in at.caption)
+
+
+@needs_chromium
+def test_report_on_real_data_acts_as_an_account_and_keeps_to_its_region(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    from pantau import accounts
+    from ui import auth
+
+    real = tiny_warehouse(tmp_path / "real", sample=False)
+    monkeypatch.setenv("PANTAU_USERS", str(tmp_path / "users.json"))
+    monkeypatch.setenv("PANTAU_AUDIT", str(tmp_path / "audit.jsonl"))
+    accounts.add("lampung", "provinsi", "18", "kata-sandi-panjang-1")
+    out = tmp_path / "deck.pptx"
+    base = ["--period", "2024-07-01..2024-08-31", "--pages", "pleno", "--out", str(out), "--warehouse", str(real)]
+    assert main(["--scope", "52", *base]) == 2 and "--as" in capsys.readouterr().err
+    assert main(["--scope", "52", "--as", "nobody", *base]) == 2 and "nobody" in capsys.readouterr().err
+    try:
+        assert main(["--scope", "52", "--as", "lampung", *base]) == 0
+    finally:
+        auth.act_as(None)
+    assert "di luar wilayah" in capsys.readouterr().err
+    title = " ".join(sh.text_frame.text for sh in Presentation(str(out)).slides[0].shapes if sh.has_text_frame)
+    assert "Lampung" in title and "Nusa Tenggara Barat" not in title and "DATA CONTOH" not in title
+    assert '"who": "lampung"' in (tmp_path / "audit.jsonl").read_text()

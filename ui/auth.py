@@ -81,9 +81,19 @@ def _session_user() -> tuple[User | None, str | None]:
     return user, None
 
 
+#: The account a command line run acts as (`python -m pantau report --as NAME`); None in the app.
+_cli_user: User | None = None
+
+
+def act_as(user: User | None) -> None:
+    """Make `user` the user of this process's command-line run (no browser session to hold it)."""
+    global _cli_user
+    _cli_user = user
+
+
 def current_user(wh: Warehouse) -> User | None:
-    """This session's user: the signed-in one, OPEN in open mode, else None (nobody: no data)."""
-    user = st.session_state.get(_USER)
+    """This session's user: the signed-in one (or a command line's `act_as`), OPEN in open mode, else None."""
+    user = _cli_user or st.session_state.get(_USER)
     if user is not None:
         return user
     return OPEN if open_allowed(wh) else None
