@@ -8,17 +8,13 @@ build the tiny one from tests/factory.py.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 from tests.factory import tiny_warehouse
+from tests.served import dashboard
 
 pytestmark = pytest.mark.browser
 
@@ -34,44 +30,14 @@ if not Path(CHROMIUM).exists():
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
     """`streamlit run dashboard.py` on loopback over a warehouse; yields the base URL."""
     warehouse = os.environ.get("PANTAU_BROWSER_WAREHOUSE")
     if not warehouse:
         warehouse = str(tiny_warehouse(tmp_path_factory.mktemp("wh") / "warehouse"))
-    port = _free_port()
-    env = {**os.environ, "PANTAU_WAREHOUSE": warehouse}
-    log = tmp_path_factory.mktemp("log") / "streamlit.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address", "127.0.0.1",
-             "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.25)
-        else:
-            pytest.fail("streamlit did not start:\n" + log.read_text(errors="replace")[-3000:])
+    with dashboard(warehouse, tmp_path_factory.mktemp("log") / "streamlit.log") as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="module")

@@ -3,18 +3,13 @@ download a CSV holding only its own rows (and the download is in the audit log).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
-
 import pandas as pd
 import pytest
 
 from pantau import accounts, audit
 from tests.factory import tiny_warehouse
-from tests.test_browser import CHROMIUM, ROOT, SHOTS, _free_port  # noqa: F401  (skips without chromium)
+from tests.served import dashboard
+from tests.test_browser import CHROMIUM, ROOT, SHOTS  # noqa: F401  (skips without chromium)
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -28,26 +23,8 @@ def served(tmp_path_factory: pytest.TempPathFactory):
     warehouse = tiny_warehouse(tmp / "warehouse")
     users, log_path = tmp / "users.json", tmp / "audit.jsonl"
     accounts.add("lampung", "provinsi", "18", PASSWORD, path=users)
-    port = _free_port()
-    env = {**os.environ, "PANTAU_WAREHOUSE": str(warehouse), "PANTAU_USERS": str(users), "PANTAU_AUDIT": str(log_path)}
-    with open(tmp / "streamlit.log", "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address", "127.0.0.1",
-             "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.25)
+    with dashboard(warehouse, tmp / "streamlit.log", PANTAU_USERS=str(users), PANTAU_AUDIT=str(log_path)) as url:
         yield url, log_path
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_a_province_signs_in_is_refused_another_and_downloads_its_own_rows(served) -> None:

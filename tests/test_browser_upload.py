@@ -4,18 +4,13 @@ fill the organiser, see the set-aside rows, download them, publish, and find the
 from __future__ import annotations
 
 import io
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from tests import upload_files as files
+from tests.served import dashboard
 from tests.test_upload import build_base
 
 pytestmark = pytest.mark.browser
@@ -29,43 +24,13 @@ if not Path(CHROMIUM).exists():
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory):
     """The dashboard on loopback over a warehouse the ETL built from two office files; yields (URL, warehouse)."""
     warehouse = build_base(tmp_path_factory.mktemp("up"))
-    port = free_port()
-    log = tmp_path_factory.mktemp("log") / "streamlit.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address", "127.0.0.1",
-             "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            # real (not sample) data and no accounts: open on purpose (issue 16)
-            cwd=ROOT, env={**os.environ, "PANTAU_WAREHOUSE": str(warehouse), "PANTAU_OPEN": "1"},
-            stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.25)
-        else:
-            pytest.fail("streamlit did not start:\n" + log.read_text(errors="replace")[-3000:])
+    # real (not sample) data and no accounts: open on purpose (issue 16)
+    with dashboard(warehouse, tmp_path_factory.mktemp("log") / "streamlit.log", PANTAU_OPEN="1") as url:
         yield url, warehouse
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_a_clerk_uploads_fixes_the_organiser_downloads_the_problems_and_publishes(served, tmp_path: Path) -> None:
