@@ -45,6 +45,13 @@ def _target(name: str, figure: float | None, limit: float, unit: str) -> dict[st
             "met": figure is not None and figure <= limit}
 
 
+def _figure(target: dict[str, Any]) -> str:
+    """A target's figure as printed: ratios and seconds with two decimals (0.46 s, 9.70 s), ms and MiB whole."""
+    if target["figure"] is None:
+        return "—"
+    return f"{target['figure']:.{2 if target['unit'] in ('x', 's') else 0}f} {target['unit']}"
+
+
 def _median(d: dict | None, scale: float = 1.0) -> float | None:
     if not d or d.get("median") is None:
         return None
@@ -190,7 +197,7 @@ def print_report(result: dict[str, Any], console: Console | None = None) -> None
     for col in ("target", "figure", "limit", "met"):
         t.add_column(col)
     for x in tg:
-        fig = "—" if x["figure"] is None else f"{x['figure']:.{2 if x['unit'] == 'x' else 0}f} {x['unit']}"
+        fig = _figure(x)
         t.add_row(x["name"], fig, f"≤ {x['limit']:g} {x['unit']}", "[green]met[/]" if x["met"] else "[red]MISSED[/]")
     console.print(t)
 
@@ -266,6 +273,6 @@ def markdown(result: dict[str, Any]) -> str:
     lines += [f"Targets: {sum(t['met'] for t in tg)} of {len(tg)} met.", "",
               "| target | figure | limit | met |", "| --- | --- | --- | --- |"]
     for t in tg:
-        fig = "—" if t["figure"] is None else f"{t['figure']:.{2 if t['unit'] == 'x' else 0}f} {t['unit']}"
+        fig = _figure(t)
         lines.append(f"| {t['name']} | {fig} | ≤ {t['limit']:g} {t['unit']} | {'met' if t['met'] else '**missed**'} |")
     return "\n".join(lines) + "\n"
