@@ -241,7 +241,10 @@ class WsSession:
         states = {user.id: WidgetState(id=user.id, string_value=name),
                   pw.id: WidgetState(id=pw.id, string_value=password),
                   submit.id: WidgetState(id=submit.id, trigger_value=True)}
-        latency = await self.rerun(states)
+        try:
+            latency = await self.rerun(states)
+        except RerunError as exc:
+            raise RerunError(f"sign-in refused: {exc}") from exc
         for wid in (user.id, pw.id):
             self.widgets.pop(wid, None)
         if self.find("text_input", "Kata sandi") or not self.find("selectbox", KAB_LABEL):

@@ -149,3 +149,34 @@ def test_load_report_says_met_or_not_for_each_target() -> None:
              "rss": [(t, 300.0 + 10 * t) for t in range(0, 90, 10)]}
     text = load.report(rough, 50, 300)
     assert text.count("NOT met") == 3 and "first: TimeoutError" in text
+
+
+@pytest.mark.browser
+def test_load_ws_client_signs_in_and_walks_pages_against_a_real_server(tmp_path: Path) -> None:
+    """bench/load.py --client ws at N=2 for 10 s against a real server over the tiny warehouse: both sessions sign
+    in through the form and rerun pages without an error; a wrong password is refused (the check can fail)."""
+    import asyncio
+
+    from bench import load
+    from tests.factory import tiny_warehouse
+
+    servers = load.start_servers(tiny_warehouse(tmp_path / "wh"), tmp_path, "18")
+    try:
+        urls, pids = [u for _, u in servers], [p.pid for p, _ in servers]
+        out = asyncio.run(load.run(urls, pids, 2, 10, "18", "ws", (0.5, 1.0)))
+
+        async def wrong_password() -> None:
+            s = load.WsSession(urls[0], "wilayah=18")
+            await s.open()
+            try:
+                await s.rerun()
+                await s.sign_in("beban", "not-the-password")
+            finally:
+                await s.close()
+
+        with pytest.raises(load.RerunError, match="sign-in refused"):
+            asyncio.run(wrong_password())
+    finally:
+        load.stop_servers(servers)
+    assert out["signin_failed"] == 0 and out["errors"] == [], out["errors"]
+    assert len(out["lat"]) >= 2 + 4 and out["rss"]  # two sign-ins and at least a few reruns after them
