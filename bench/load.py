@@ -283,7 +283,9 @@ async def ws_session(url: str, province: str, stop_at: float, think: tuple[float
                     await asyncio.sleep(rnd.uniform(*think))
                     if time.monotonic() >= stop_at:
                         break
-                    out["lat"].append(await action())
+                    lat = await action()
+                    out["lat"].append(lat)
+                    out.setdefault("by_page", {}).setdefault(WS_PAGES[i % len(WS_PAGES)] or "ringkasan", []).append(lat)
                 i += 1
         except (RerunError, OSError) as exc:
             out["errors"].append(f"{type(exc).__name__}: {str(exc)[:160]}")
@@ -334,6 +336,12 @@ def report(out: dict, n: int, duration: float) -> str:
              f"rerun latency: median {statistics.median(lat) if lat else float('nan'):.2f} s, p95 {p95:.2f} s, "
              f"max {lat[-1] if lat else float('nan'):.2f} s",
              f"errors: {len(out['errors'])}" + (f" (first: {out['errors'][0]})" if out["errors"] else "")]
+    for page, values in sorted(out.get("by_page", {}).items()):
+        v = sorted(values)
+        lines.append(f"  {page}: {len(v)} reruns, median {statistics.median(v):.2f} s, "
+                     f"p95 {v[min(len(v) - 1, int(0.95 * len(v)))]:.2f} s")
+    if lat:
+        lines.append(f"throughput: {len(lat) / duration:.1f} reruns/s served")
     if out.get("signin_failed"):
         lines.append(f"sessions that could not sign in: {out['signin_failed']}")
     rss = out["rss"]
