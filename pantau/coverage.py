@@ -231,7 +231,9 @@ def region_counts(wh: Warehouse, scope: Scope) -> pd.DataFrame:
     """How many regions of each level the scope holds (Lampung: 15 kab/kota, 229 kecamatan, 2,651 desa), from
     the region list: the places each body's seats are set for."""
     cond = "TRUE" if scope.code is None else "(code = $code OR starts_with(code, $code || '.'))"
-    df = run(wh, f"SELECT level, count(*) AS n FROM regions WHERE {cond} GROUP BY level", code=scope.code)
+    order = "CASE level WHEN 'provinsi' THEN 0 WHEN 'kabkota' THEN 1 WHEN 'kecamatan' THEN 2 ELSE 3 END"
+    df = run(wh, f"SELECT level, count(*) AS n FROM regions WHERE {cond} GROUP BY level ORDER BY {order}, level",
+             code=scope.code)
     return df.reindex(columns=REGION_COUNT_COLUMNS)
 
 
