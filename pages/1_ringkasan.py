@@ -7,13 +7,14 @@ import streamlit as st
 import ui
 from pantau import coverage, fmt, pleno, summary
 from pantau.filters import EARLIEST
-from ui import maps, views
+from ui import deck_buttons, maps, views
 from ui import widgets as w
 from ui.data import cached
 
 ctx = ui.context()
 f, lang = ctx.f, ctx.lang
 w.header(ctx, "page_ringkasan")
+deck_buttons.page(ctx, "ringkasan")
 
 # --- headline numbers -----------------------------------------------------------------
 st.subheader(ctx.t("sum_headline"))

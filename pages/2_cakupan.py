@@ -7,14 +7,15 @@ import streamlit as st
 import ui
 from pantau import coverage, fmt
 from pantau.i18n import label
-from ui import maps, views
+from ui import deck_buttons, maps, views
 from ui import widgets as w
 from ui.data import cached
-from ui.state import page_select, set_scope
+from ui.state import page_param, page_select, set_scope
 
 ctx = ui.context()
 f, lang = ctx.f, ctx.lang
 w.header(ctx, "page_cakupan")
+deck_buttons.page(ctx, "cakupan", [page_param("lembaga") or ""])
 
 
 def _drill(code: str | None) -> None:

@@ -33,7 +33,8 @@ else:
     if daily.empty:
         w.empty(ctx, ctx.t("act_count").lower(), hint=False)
     else:
-        w.chart(views.activity_calendar_chart(ctx, daily), "kegiatan_kalender", key="act_calendar")
+        w.chart(views.activity_calendar_chart(ctx, daily), "kegiatan_kalender", key="act_calendar",
+                slides=False)  # not one of the deck's charts (ui.specs)
 
 # --- sambang pengawasan reach ------------------------------------------------------------
 st.subheader(label("type", "sambang_pengawasan", lang))

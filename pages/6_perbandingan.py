@@ -6,7 +6,7 @@ import streamlit as st
 
 import ui
 from pantau import compare
-from ui import views
+from ui import deck_buttons, views
 from ui import widgets as w
 from ui.data import cached
 from ui.state import page_multiselect
@@ -39,6 +39,7 @@ if len(codes) < 2:
     st.info(ctx.t("cmp_need_two"), icon=":material/info:")
     st.stop()
 
+deck_buttons.page(ctx, "perbandingan", codes)
 df = cached(compare.compare_kabkota)(ctx.wh, list(codes), f.period, f.as_of, f.election)
 if df.empty:
     w.empty(ctx, ctx.t("page_perbandingan").lower())

@@ -70,8 +70,13 @@ def test_report_builds_a_lampung_deck_with_title_charts_notes_trace_and_pdf(ware
     slides_ = list(prs.slides)
     title = " ".join(sh.text_frame.text for sh in slides_[0].shapes if sh.has_text_frame)
     assert "Lampung" in title and "1 Jul – 31 Agu 2024" in title and "DATA CONTOH" in title
-    charts_ = slides_[1:-1]
-    assert len(charts_) >= 2
+    kpis = " ".join(sh.text_frame.text for sh in slides_[1].shapes if sh.has_text_frame)
+    assert "Angka kunci" in kpis and "Kepatuhan pleno: 74,1%" in kpis  # Ringkasan's numbers as editable text
+    charts_ = slides_[2:-1]
+    assert len(charts_) >= 8
+    titles = [" ".join(sh.text_frame.text for sh in s.shapes if sh.has_text_frame) for s in charts_]
+    assert "Angka utama" in titles[0] and any("Cakupan wilayah" in x for x in titles)  # every page is in the deck
+    assert any("Perbandingan" in x and "Kab. Lampung Selatan · Kota Metro" in x for x in titles)
     for slide in charts_:
         pics = [sh for sh in slide.shapes if sh.shape_type == 13]
         assert len(pics) == 1 and pics[0].width >= 0.9 * prs.slide_width
@@ -151,13 +156,15 @@ def _app(root: Path, page: str, env: pytest.MonkeyPatch):
 
 
 @needs_chromium
-@pytest.mark.parametrize("page", ["pages/5_pleno.py", "pages/3_rasio.py"])
+@pytest.mark.parametrize("page", ["pages/1_ringkasan.py", "pages/2_cakupan.py", "pages/3_rasio.py",
+                                  "pages/4_kegiatan.py", "pages/5_pleno.py", "pages/6_perbandingan.py",
+                                  "pages/7_kualitas.py"])
 def test_pages_offer_unduh_slide_pdf_and_chart_images(warehouse: Path, monkeypatch: pytest.MonkeyPatch,
                                                       page: str) -> None:
     at = _app(warehouse, page, monkeypatch)
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Unduh slide" in labels and "Unduh PDF" in labels and not any("SVG" in x for x in labels)
-    if "rasio" in page:  # Lampung's 2 kab/kota of the tiny warehouse draw no ratio chart: no image to offer
+    if "pleno" not in page:  # the images of one page are enough
         return
     at.toggle(key="imgs_pleno").set_value(True).run()
     labels = [b.proto.label for b in at.get("download_button")]
@@ -194,3 +201,49 @@ def test_report_on_real_data_acts_as_an_account_and_keeps_to_its_region(
     title = " ".join(sh.text_frame.text for sh in Presentation(str(out)).slides[0].shapes if sh.has_text_frame)
     assert "Lampung" in title and "Nusa Tenggara Barat" not in title and "DATA CONTOH" not in title
     assert '"who": "lampung"' in (tmp_path / "audit.jsonl").read_text()
+
+
+def _ctx(warehouse: Path, scope: str, user: object = None):
+    import datetime as dt
+
+    from pantau.access import OPEN
+    from pantau.filters import Period, Scope
+    from pantau.warehouse import open_warehouse
+    from ui.state import Filters
+    from ui.widgets import Ctx
+
+    wh = open_warehouse(warehouse)
+    names = dict(zip(wh.regions["code"], wh.regions["name"], strict=True))
+    return Ctx(wh, Filters(Scope.parse(scope), Period(dt.date(2024, 7, 1), dt.date(2024, 8, 31)), "kustom",
+                           "pemilu_2024", "id", dt.date(2024, 8, 31)), names, user=user or OPEN)
+
+
+def test_ringkasan_cakupan_perbandingan_have_charts_kpis_and_a_pick(warehouse: Path) -> None:
+    from ui import specs
+
+    ctx = _ctx(warehouse, "18")
+    assert [c.key for c in specs.ringkasan_charts(ctx)] == ["ringkasan_keterisian", "ringkasan_kekurangan"]
+    assert "Kepatuhan pleno: 74,1%" in specs.ringkasan_kpis(ctx)
+    assert [c.key for c in specs.cakupan_charts(ctx, pick=["pkd"])] == ["cakupan_lembaga", "cakupan_pkd"]
+    cmp = specs.perbandingan_charts(ctx, pick=["18.72", "18.01"])[0]
+    assert cmp.kpi == "Kota Metro · Kab. Lampung Selatan"
+    assert fmt.percent(cmp.table["relative"].iloc[0], 1, "id") in slides.notes_text(cmp, "id")
+
+
+def test_picked_charts_keep_the_order_and_the_user_region(warehouse: Path) -> None:
+    from pantau.access import Role, User
+    from pantau.filters import Scope
+    from ui import specs
+    from ui.widgets import Picked
+
+    nat = _ctx(warehouse, "nasional")
+    lampung = _ctx(warehouse, "18")
+    items = [Picked("pleno", (), lampung.f, "pleno_peringkat"), Picked("ringkasan", (), nat.f, "ringkasan_kekurangan"),
+             Picked("pleno", (), lampung.f, "pleno_hasil"), Picked("kegiatan", (), lampung.f, "no_such_chart")]
+    charts_, ctxs = specs.picked_charts(nat, items)
+    assert [c.key for c in charts_] == ["pleno_peringkat", "ringkasan_kekurangan", "pleno_hasil"]
+    assert [c.scope_name for c in ctxs] == ["Lampung", "Nasional", "Lampung"]
+    assert charts_[1].kpi.startswith("Nasional · 1 Jul – 31 Agu 2024")
+    user = User("lampung", Role("provinsi"), Scope.parse("18"))
+    _, clamped = specs.picked_charts(_ctx(warehouse, "18", user), items)
+    assert {c.scope_name for c in clamped} == {"Lampung"}  # a national chart picked earlier is Lampung's now

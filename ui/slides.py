@@ -90,8 +90,8 @@ def _ensure_server() -> None:
 def base_size(fig: go.Figure) -> tuple[int, int]:
     """The CSS size a figure is laid out at: 960x540, or 16:9 around a taller figure (a ranking of 18 bodies keeps
     every row's label rather than dropping every other one)."""
-    height = max(BASE_H, int(fig.layout.height or BASE_H))
-    return round(height * 16 / 9), height
+    height = -(-max(BASE_H, int(fig.layout.height or BASE_H)) // 9) * 9  # a multiple of 9: exactly 16:9 when scaled
+    return height // 9 * 16, height
 
 
 def slide_figure(fig: go.Figure, sample: bool, lang: str) -> go.Figure:
@@ -116,7 +116,20 @@ def image(fig: go.Figure, kind: str = "png", size: str = "1920x1080", *, sample:
     width, _ = SIZES[size]
     base_w, base_h = base_size(fig)
     opts = {"format": kind, "width": base_w, "height": base_h, "scale": 1 if kind == "svg" else width / base_w}
-    return kaleido.calc_fig_sync(slide_figure(fig, sample, lang), opts=opts)
+    data = kaleido.calc_fig_sync(slide_figure(fig, sample, lang), opts=opts)
+    return data if kind == "svg" else _exact(data, SIZES[size])
+
+
+def _exact(png: bytes, size: tuple[int, int]) -> bytes:
+    """The PNG at exactly `size`: Chromium rounds a scaled page down (1072 CSS px x 1920/1072 gave 1919 px)."""
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(png))
+    if img.size == size:
+        return png
+    out = io.BytesIO()
+    img.resize(size, Image.Resampling.LANCZOS).save(out, format="PNG")
+    return out.getvalue()
 
 
 def notes_text(chart: SlideChart, lang: str) -> str:

@@ -6,20 +6,24 @@ same query functions and ui.views helpers the page uses, so a deck and the page 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pantau import activity, fmt, pleno, quality, ratios
+from pantau import activity, compare, coverage, fmt, pleno, quality, ratios, summary
+from pantau.access import clamp
+from pantau.filters import EARLIEST
 from pantau.i18n import label, t
 from pantau.ratios import tukey_outliers
 from ui import slides, views
 from ui.slides import DeckInfo, SlideChart
 
 if TYPE_CHECKING:
-    from ui.widgets import Ctx
+    from ui.widgets import Ctx, Picked
 
 Run = Callable[[Callable[..., Any]], Callable[..., Any]]
+Pick = Sequence[str]  # a page's own choice (Cakupan's body, Perbandingan's kab/kota); empty: the page's default
 RATIOS = ("voters_per_supervisor", "tps_per_pkd", "desa_per_panwascam")
 MIN_SPREAD = 3  # as pages/3_rasio.py: fewer kab/kota have no spread to draw
 PLENO_COLS = {"region_name": "text", "weeks_reported": "int", "weeks_held": "int", "compliance": "pct",
@@ -35,11 +39,12 @@ class PageSpec:
     """A page a deck can be made of: its title key, its charts, its source tables."""
 
     title_key: str
-    build: Callable[[Ctx, Run], list[SlideChart]]
+    build: Callable[..., list[SlideChart]]  # (ctx, run, pick) -> charts
     sources: tuple[str, ...]
+    kpis: Callable[..., list[str]] | None = None  # (ctx, run) -> the key numbers of a KPI slide
 
 
-def pleno_charts(ctx: Ctx, run: Run = _bare) -> list[SlideChart]:
+def pleno_charts(ctx: Ctx, run: Run = _bare, pick: Pick = ()) -> list[SlideChart]:
     """Evaluasi pleno: heatmap, outcome shares, trend, ranking (as pages/5_pleno.py)."""
     f, lang = ctx.f, ctx.lang
     comp = run(pleno.pleno_compliance)(ctx.wh, f.scope, f.period)
@@ -80,7 +85,7 @@ def pleno_charts(ctx: Ctx, run: Run = _bare) -> list[SlideChart]:
     return out
 
 
-def rasio_charts(ctx: Ctx, run: Run = _bare) -> list[SlideChart]:
+def rasio_charts(ctx: Ctx, run: Run = _bare, pick: Pick = ()) -> list[SlideChart]:
     """Rasio pengawas: per ratio its distribution and its comparison with the province median (as pages/3)."""
     f, lang = ctx.f, ctx.lang
     df = run(ratios.supervisor_ratios)(ctx.wh, f.scope, f.as_of, f.election)
@@ -106,7 +111,7 @@ def rasio_charts(ctx: Ctx, run: Run = _bare) -> list[SlideChart]:
     return out
 
 
-def kegiatan_charts(ctx: Ctx, run: Run = _bare) -> list[SlideChart]:
+def kegiatan_charts(ctx: Ctx, run: Run = _bare, pick: Pick = ()) -> list[SlideChart]:
     """Kegiatan: the monthly trend by type, by region, sambang reach (as pages/4_kegiatan.py)."""
     f, lang = ctx.f, ctx.lang
     trend = run(activity.activity_trend)(ctx.wh, f.scope, f.period, freq="M")
@@ -136,7 +141,7 @@ def kegiatan_charts(ctx: Ctx, run: Run = _bare) -> list[SlideChart]:
     return out
 
 
-def kualitas_charts(ctx: Ctx, run: Run = _bare) -> list[SlideChart]:
+def kualitas_charts(ctx: Ctx, run: Run = _bare, pick: Pick = ()) -> list[SlideChart]:
     """Kualitas data: freshness per table and rejected rows by check (as pages/7_kualitas.py)."""
     lang = ctx.lang
     when = ctx.t("data_as_of", date=fmt.date(ctx.f.today, lang))
@@ -155,11 +160,107 @@ def kualitas_charts(ctx: Ctx, run: Run = _bare) -> list[SlideChart]:
     return out
 
 
+def ringkasan_kpis(ctx: Ctx, run: Run = _bare) -> list[str]:
+    """The headline numbers of Ringkasan as lines of editable text: 'Keterisian PKD: 99,9 % (+0,2 poin)'."""
+    f = ctx.f
+    heads = run(summary.headline)(ctx.wh, f.scope, f.period, f.election)
+    if heads.empty:
+        return []
+    comparable = f.period.previous().end >= EARLIEST
+    return [f"{c.name}: {c.value}" + (f" ({c.change})" if c.change else "")
+            for c in views.headline_cards(ctx, heads, comparable)]
+
+
+def ringkasan_charts(ctx: Ctx, run: Run = _bare, pick: Pick = ()) -> list[SlideChart]:
+    """Ringkasan: fill rate by body and the largest gaps (as pages/1_ringkasan.py)."""
+    f, lang = ctx.f, ctx.lang
+    out: list[SlideChart] = []
+    by_body = run(coverage.fill_rate_by_body)(ctx.wh, f.scope, f.as_of, f.election, only_seated=True,
+                                              only_reported=True)
+    body_cols = {"body": "text", "filled": "int", "seats": "int", "fill_rate": "pct"}
+    if not by_body.empty:
+        rows = by_body.assign(body=[label("body", b, lang) for b in by_body["body"]])
+        out.append(SlideChart("ringkasan_keterisian", ctx.t("sum_headline"),
+                              views.fill_by_body_chart(ctx, by_body, name_lowest=False), "", rows, body_cols))
+    every_gap = run(summary.worst_gaps)(ctx.wh, f.scope, f.as_of, f.election, n=10_000)
+    every_gap = every_gap[every_gap["gap"].fillna(0) > 0] if not every_gap.empty else every_gap
+    if not every_gap.empty:
+        gaps = views.gap_labels(ctx, every_gap.head(5))
+        line = ctx.t("slide_gaps_total", n=fmt.number(int(every_gap["gap"].sum()), 0, lang))
+        out.append(SlideChart("ringkasan_kekurangan", ctx.t("sum_worst_gaps"),
+                              views.worst_gaps_chart(ctx, every_gap, gaps), line,
+                              gaps.assign(body=gaps["body_label"]),
+                              {"region_name": "text", "body": "text", "seats": "int", "filled": "int", "gap": "int"}))
+    return out
+
+
+def cakupan_charts(ctx: Ctx, run: Run = _bare, pick: Pick = ()) -> list[SlideChart]:
+    """Cakupan wilayah: fill rate by body, and by child region for the body picked (default: the one short of
+    its mandate, as pages/2_cakupan.py)."""
+    f, lang = ctx.f, ctx.lang
+    by_body = run(coverage.fill_rate_by_body)(ctx.wh, f.scope, f.as_of, f.election, only_seated=True)
+    if by_body.empty:
+        return []
+    rows = by_body.assign(body=[label("body", b, lang) for b in by_body["body"]])
+    out = [SlideChart("cakupan_lembaga", ctx.t("page_cakupan"),
+                      views.fill_by_body_chart(ctx, by_body, name_lowest=True), "", rows,
+                      {"body": "text", "filled": "int", "seats": "int", "fill_rate": "pct"})]
+    bodies = list(by_body["body"])
+    default = coverage.shortfall_body(by_body) or ("panwaslu_kecamatan" if "panwaslu_kecamatan" in bodies
+                                                   else bodies[0])
+    body = pick[0] if pick and pick[0] in bodies else default
+    child = run(coverage.fill_rate)(ctx.wh, f.scope, f.as_of, f.election, body=body, only_seated=True,
+                                    lowest_first=True)
+    if not child.empty:
+        n_full = int((child["fill_rate"] >= 1).sum())
+        line = ctx.t("slide_children_full", full=fmt.number(n_full, 0, lang), total=fmt.number(len(child), 0, lang),
+                     body=label("body", body, lang))
+        out.append(SlideChart(f"cakupan_{body}", label("body", body, lang), views.children_chart(ctx, child, body),
+                              line, child, {"region_name": "text", "filled": "int", "seats": "int",
+                                            "fill_rate": "pct"}))
+    return out
+
+
+def compare_default(ctx: Ctx) -> list[str]:
+    """The kab/kota Perbandingan compares when none is picked: the scope's own and two siblings, or the first
+    three of the province (of the country, nationally)."""
+    f = ctx.f
+    kab = sorted(c for c in ctx.names if c.count(".") == 1)
+    if f.scope.code:
+        kab = [c for c in kab if c.startswith(f.scope.provinsi_code + ".")]
+    if f.scope.level == "kabkota":
+        return [f.scope.code, *[c for c in kab if c != f.scope.code][:2]]
+    return kab[:3]
+
+
+def perbandingan_charts(ctx: Ctx, run: Run = _bare, pick: Pick = ()) -> list[SlideChart]:
+    """Perbandingan: the kab/kota picked (default: compare_default) against their province median."""
+    f = ctx.f
+    codes = [c for c in pick if c in ctx.names and c.count(".") == 1][:5] or compare_default(ctx)
+    if len(codes) < 2:
+        return []
+    df = run(compare.compare_kabkota)(ctx.wh, list(codes), f.period, f.as_of, f.election)
+    if df.empty:
+        return []
+    rel = views.compare_frame(ctx, df).dropna(subset=["relative"])
+    if rel.empty:
+        return []
+    line = " · ".join(ctx.names.get(c, c) for c in codes)
+    return [SlideChart("perbandingan", ctx.t("page_perbandingan"), views.compare_chart(ctx, rel), line, rel,
+                       {"region_name": "text", "measure_label": "text", "value_text": "text",
+                        "prov_median_text": "text", "relative": "pct"})]
+
+
 #: Pages a deck can be made of, by the name `--pages` takes.
 PAGES: dict[str, PageSpec] = {
+    "ringkasan": PageSpec("page_ringkasan", ringkasan_charts, ("personnel", "activities", "pleno", "regions"),
+                          ringkasan_kpis),
+    "cakupan": PageSpec("page_cakupan", cakupan_charts, ("personnel", "regions")),
     "rasio": PageSpec("page_rasio", rasio_charts, ("personnel", "tps", "regions")),
     "kegiatan": PageSpec("page_kegiatan", kegiatan_charts, ("activities", "regions")),
     "pleno": PageSpec("page_pleno", pleno_charts, ("pleno", "regions")),
+    "perbandingan": PageSpec("page_perbandingan", perbandingan_charts,
+                             ("personnel", "activities", "pleno", "tps", "regions")),
     "kualitas": PageSpec("page_kualitas", kualitas_charts, ("etl_runs", "rejects")),
 }
 
@@ -186,26 +287,68 @@ class Deck:
 
 
 def build_deck(ctx: Ctx, charts_: list[SlideChart], title: str, sources: tuple[str, ...], *,
-               want_pdf: bool = False) -> Deck:
-    """A deck of charts under the current filters; NoBrowser (ui.slides) without Chromium."""
-    info = deck_info(ctx, title, sources)
+               want_pdf: bool = False, kpis: tuple[str, ...] = (), info: DeckInfo | None = None) -> Deck:
+    """A deck of charts under the current filters (or `info`'s words); NoBrowser (ui.slides) without Chromium."""
+    info = info or deck_info(ctx, title, sources, kpis)
     pngs = [slides.image(c.fig, sample=info.sample, lang=info.lang) for c in charts_]
     pptx = slides.deck(info, charts_, pngs)
     pdf = None
     if want_pdf:
-        pages = [slides.text_image(title, slides.title_lines(info), info.sample, info.lang), *pngs,
+        lines = slides.title_lines(info)
+        middle = [slides.text_image(t("slide_kpis", info.lang), list(info.kpis), info.sample, info.lang)] \
+            if info.kpis else []
+        pages = [slides.text_image(info.page_title, lines, info.sample, info.lang), *middle, *pngs,
                  slides.text_image(t("slide_trace", info.lang), slides.trace_lines(info), info.sample, info.lang)]
         pdf = slides.pdf(pages)
     return Deck(pptx, pdf, len(charts_) + 2 + (1 if info.kpis else 0))
 
 
-def page_deck(ctx: Ctx, names: list[str], run: Run = _bare, *, want_pdf: bool = False) -> Deck:
-    """The deck of pages `names` (keys of PAGES) in that order."""
+def page_deck(ctx: Ctx, names: list[str], run: Run = _bare, *, want_pdf: bool = False,
+              picks: dict[str, Pick] | None = None) -> Deck:
+    """The deck of pages `names` (keys of PAGES) in that order; `picks`: a page's own choice by page name."""
     charts_: list[SlideChart] = []
     sources: list[str] = []
+    kpis: list[str] = []
     for name in names:
         spec = PAGES[name]
-        charts_ += spec.build(ctx, run)
+        charts_ += spec.build(ctx, run, (picks or {}).get(name, ()))
         sources += [s for s in spec.sources if s not in sources]
+        kpis += spec.kpis(ctx, run) if spec.kpis else []
     title = " · ".join(ctx.t(PAGES[n].title_key) for n in names)
-    return build_deck(ctx, charts_, title, tuple(sources), want_pdf=want_pdf)
+    return build_deck(ctx, charts_, title, tuple(sources), want_pdf=want_pdf, kpis=tuple(kpis))
+
+
+def picked_charts(ctx: Ctx, items: Sequence[Picked], run: Run = _bare) -> tuple[list[SlideChart], list[Ctx]]:
+    """The charts picked across pages and scopes, in the order picked, each built again under the filters it was
+    picked with, the scope clamped to the signed-in user's (ctx.user) as every page's is; a chart the data no
+    longer draws is left out. Returns the charts and the context each was built under."""
+    built: dict[tuple[str, tuple[str, ...], object], list[SlideChart]] = {}
+    out: list[SlideChart] = []
+    ctxs: list[Ctx] = []
+    for item in items:
+        scope, _ = clamp(ctx.user, item.f.scope)
+        sub = dataclasses.replace(ctx, f=dataclasses.replace(item.f, scope=scope, lang=ctx.lang, notices=()))
+        group = (item.page, item.pick, sub.f)
+        if group not in built:
+            built[group] = PAGES[item.page].build(sub, run, item.pick)
+        chart = next((c for c in built[group] if c.key == item.key), None)
+        if chart is not None:
+            where = f"{sub.scope_name} · {sub.period_text}"
+            out.append(dataclasses.replace(chart, kpi=f"{where} · {chart.kpi}" if chart.kpi else where))
+            ctxs.append(sub)
+    return out, ctxs
+
+
+def picked_deck(ctx: Ctx, items: Sequence[Picked], run: Run = _bare, *, want_pdf: bool = False) -> Deck:
+    """One deck of the charts picked across pages (picked_charts), its title slide naming every scope and period."""
+    charts_, ctxs = picked_charts(ctx, items, run)
+    sources: list[str] = []
+    for item in items:
+        sources += [s for s in PAGES[item.page].sources if s not in sources]
+    info = deck_info(ctx, ctx.t("slide_picked_title"), tuple(sources))
+    scopes = list(dict.fromkeys(c.scope_name for c in ctxs)) or [info.scope]
+    periods = list(dict.fromkeys(c.period_text for c in ctxs)) or [info.period]
+    elections = list(dict.fromkeys(label("election", c.f.election, ctx.lang) for c in ctxs)) or [info.election]
+    info = dataclasses.replace(info, scope=" · ".join(scopes), period=" · ".join(periods),
+                               election=" · ".join(elections))
+    return build_deck(ctx, charts_, info.page_title, info.sources, want_pdf=want_pdf, info=info)

@@ -18,6 +18,7 @@ from etl.spec import ELECTIONS
 from pantau import fmt
 from pantau.filters import DEFAULT_ELECTION, PRESETS, Period, Scope, preset_period
 from pantau.i18n import DEFAULT_LANG, LANGS, label, t
+from ui import present
 from ui.data import RegionIndex
 
 #: URL parameter names.
@@ -232,6 +233,13 @@ def sidebar(f: Filters, regions: RegionIndex, allowed: Scope | None = None) -> N
         st.selectbox(t("election", lang), list(f.elections), key="w_election", on_change=_on_widget_change,
                      format_func=lambda e: label("election", e, lang))
         st.caption(t("copy_link_hint", lang))
+        ss["w_present"] = False  # on, the sidebar is hidden (ui.present); off again, it shows off
+        st.toggle(t("present_toggle", lang), key="w_present", on_change=present.set_on, args=(True,))
+
+
+def page_param(name: str) -> str | None:
+    """A page's own choice as the URL (or the session, after a page switch) holds it, before its widget is drawn."""
+    return _page_param_raw(name)
 
 
 def _page_param_raw(name: str) -> str | None:

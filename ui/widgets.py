@@ -16,7 +16,7 @@ from pantau import audit, charts, coverage, fmt
 from pantau.access import OPEN, User
 from pantau.i18n import label, t
 from pantau.warehouse import Warehouse
-from ui import auth, export
+from ui import auth, export, present
 from ui.data import RegionIndex, cached
 from ui.state import Filters, on_a_phone, scope_name
 
@@ -27,6 +27,8 @@ PCT, INT, FLOAT1, DATE, DATETIME, TEXT, BOOL = "pct", "int", "float1", "date", "
 NUM = "num"  # a column mixing counts and ratios: whole numbers without decimals ('99', not '99,0'), others one
 NUM_TEXT = "num_text"  # numbers the page formatted row by row (one format per measure), aligned as numbers
 VOCAB = ("body", "type", "outcome", "issue", "level", "table", "status")
+PICKED = "pantau_picked"  # the charts picked for "Unduh slide terpilih", in the order picked
+HERE = "pantau_deck_here"  # this run's page as a deck knows it (ui.deck_buttons.page): Picked without key/title
 
 
 @dataclass
@@ -114,6 +116,18 @@ class Ctx:
         return label("election", self.f.election, self.lang)
 
 
+@dataclass(frozen=True)
+class Picked:
+    """A chart picked for a deck across pages: its page (a key of ui.specs.PAGES), the page's own choice, the
+    filters it was seen under, and its key among the page's charts. No data: the deck asks the queries again."""
+
+    page: str
+    pick: tuple[str, ...]
+    f: Filters
+    key: str = ""
+    title: str = ""
+
+
 _CSS = """<style>
 .block-container, [data-testid="stMainBlockContainer"] {padding-top: 2.2rem; padding-bottom: 2rem;}
 </style>"""
@@ -122,6 +136,9 @@ _CSS = """<style>
 def header(ctx: Ctx, page_key: str) -> None:
     """Page title, what it looks at, and the notices (sample data, fixed-up link parameters)."""
     st.html(_CSS)
+    st.session_state.pop(HERE, None)  # until this page says which deck page it is (ui.deck_buttons.page)
+    if present.on():
+        present.style(ctx.t("present_exit"))
     st.title(ctx.t(page_key))
     st.caption(f"{ctx.scope_name} · {ctx.period_text} · {label('election', ctx.f.election, ctx.lang)}")
     if ctx.wh.is_sample:
@@ -147,17 +164,52 @@ def pleno_not_reported(ctx: Ctx, missing: pd.DataFrame, limit: int = 3) -> None:
 
 
 def chart(fig: go.Figure, name: str, *, key: str | None = None, on_select: str = "ignore",
-          selection_mode: str | Sequence[str] = "points") -> Any:
+          selection_mode: str | Sequence[str] = "points", slides: bool = True) -> Any:
     """Show a house-style figure (Streamlit's theme off, so the figure is what a slide gets). On a phone the
     footer goes under the chart as a caption: plotly places it from the plot area's edge, which long axis labels
-    push so far right on a 390 px screen that the footer ran off the chart's left edge."""
+    push so far right on a 390 px screen that the footer ran off the chart's left edge. In presentation mode the
+    figure is enlarged (ui.present); elsewhere, on a page that makes decks, "Tambah ke slide" follows (`slides`)."""
+    presenting = present.on()
+    if presenting:
+        fig = present.figure(fig)
     footer = phone_footer(fig)
     height = int(fig.layout.height or 520)
+    config = charts.config(name, height)
+    if presenting:
+        config["displayModeBar"] = False
     event = st.plotly_chart(fig, theme=None, key=key, on_select=on_select, selection_mode=selection_mode,
-                           config=charts.config(name, height))
+                           config=config)
     if footer:
         st.caption(footer)
+    here = st.session_state.get(HERE)
+    if slides and here is not None and not presenting:
+        pick_button(Picked(here.page, here.pick, here.f, name, _title_of(fig)))
     return event
+
+
+def _title_of(fig: go.Figure) -> str:
+    """A figure's title as plain text (the house style writes it in <b> lines)."""
+    text = str(fig.layout.title.text or "")
+    for tag in ("<b>", "</b>"):
+        text = text.replace(tag, "")
+    return text.replace("<br>", " ")
+
+
+def pick_button(item: Picked) -> None:
+    """'Tambah ke slide' under a chart; once picked, it says so instead."""
+    lang = item.f.lang
+    if item in st.session_state.get(PICKED, []):
+        st.caption(t("slide_added", lang))
+        return
+    st.button(t("slide_add", lang), key=f"pick_{item.page}_{item.key}", icon=":material/add_to_photos:",
+              type="tertiary", on_click=_pick, args=(item,))
+
+
+def _pick(item: Picked) -> None:
+    picked = list(st.session_state.get(PICKED, []))
+    if item not in picked:
+        picked.append(item)
+    st.session_state[PICKED] = picked
 
 
 def phone_footer(fig: go.Figure) -> str | None:
