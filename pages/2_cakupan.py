@@ -15,7 +15,6 @@ from ui.state import page_param, page_select, set_scope
 ctx = ui.context()
 f, lang = ctx.f, ctx.lang
 w.header(ctx, "page_cakupan")
-deck_buttons.page(ctx, "cakupan", [page_param("lembaga") or ""])
 
 
 def _drill(code: str | None) -> None:
@@ -35,21 +34,23 @@ by_body = cached(coverage.fill_rate_by_body)(ctx.wh, f.scope, f.as_of, f.electio
 if by_body.empty:
     w.empty(ctx, ctx.t("page_cakupan").lower())
     st.stop()
+bodies = list(by_body["body"])
+gap_body = coverage.shortfall_body(by_body)  # a body nobody reported is not "0 % filled"
+default_body = gap_body or ("panwaslu_kecamatan" if "panwaslu_kecamatan" in bodies else bodies[0])  # the headline's
+asked = page_param("lembaga")
+deck_buttons.page(ctx, "cakupan", [asked if asked in bodies else default_body])  # the body the breakdown shows
 
 warnings, notes = views.coverage_notes(ctx, by_body)
 for text in warnings:
     st.warning(text, icon=":material/error:")
 for text in notes:
     st.info(text, icon=":material/person_off:")
-gap_body = coverage.shortfall_body(by_body)  # a body nobody reported is not "0 % filled"
 w.chart(views.fill_by_body_chart(ctx, by_body, name_lowest=True), "cakupan_lembaga", key="cov_bodies")
 w.table(ctx, views.by_body_rows(ctx, by_body, cached(coverage.region_counts)(ctx.wh, f.scope)), "cakupan_lembaga",
         {"body": "body", "places": w.TEXT, "seats": w.INT, "filled": w.INT, "fill_rate": w.PCT}, key="tbl_bodies")
 
 # --- by region, drillable ---------------------------------------------------------------
 st.subheader(ctx.t("levels_" + f.scope.child_level).capitalize())
-bodies = list(by_body["body"])
-default_body = gap_body or ("panwaslu_kecamatan" if "panwaslu_kecamatan" in bodies else bodies[0])  # the headline's
 body = page_select(ctx.t("cov_pick_body"), "lembaga", bodies, default_body, lang,
                    format_func=lambda b: label("body", b, lang))
 child = cached(coverage.fill_rate)(ctx.wh, f.scope, f.as_of, f.election, body=body, only_seated=True,

@@ -247,3 +247,20 @@ def test_picked_charts_keep_the_order_and_the_user_region(warehouse: Path) -> No
     user = User("lampung", Role("provinsi"), Scope.parse("18"))
     _, clamped = specs.picked_charts(_ctx(warehouse, "18", user), items)
     assert {c.scope_name for c in clamped} == {"Lampung"}  # a national chart picked earlier is Lampung's now
+
+
+def test_presentation_figures_have_large_type_and_no_faint_colours(warehouse: Path) -> None:
+    from pantau import charts
+    from ui import present, specs
+
+    ctx = _ctx(warehouse, "18")
+    figs = [present.figure(c.fig) for name in ("pleno", "kegiatan", "ringkasan") for c in specs.PAGES[name].build(ctx)]
+    for fig in figs:
+        layout = fig.layout
+        assert (layout.height, layout.font.size) == (present.HEIGHT, 20)
+        assert layout.xaxis.tickfont.size >= 18 and layout.yaxis.tickfont.size >= 18
+        assert all(a.font.size >= 18 for a in layout.annotations)
+        assert all(t.textfont.size >= 18 for t in fig.data if "textfont" in t)
+        assert charts.YELLOW not in str(fig.to_dict()) and charts.SKY not in str(fig.to_dict())
+    # 1600 px hold on one line the titles that Pleno's half-width columns wrap in two
+    assert [str(f.layout.title.text).count("<br>") for f in figs[:4]] == [0, 0, 0, 0]

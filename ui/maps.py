@@ -18,7 +18,7 @@ import streamlit as st
 from pantau import charts, fmt, geo
 from pantau.i18n import label
 from pantau.maps import TOPOJSON_URL, Measure, region_map
-from ui import data
+from ui import data, present
 from ui import widgets as w
 from ui.state import set_scope
 
@@ -216,6 +216,7 @@ def _show(ctx: w.Ctx, values: pd.DataFrame, m: Measure, title: str, *, table: st
     fig = region_map(geojson, values, frame, measure=m, not_reported_name=ctx.t("map_not_reported"),
                      tiles=view == "petak", labels=labels, label_size=13,
                      height=(780 if view == "petak" else 640) if nasional else 680)
+    fig = present.figure(fig) if present.on() else fig
     footer = w.phone_footer(fig)
     where = st.columns([4, 1]) if missing else [st.container()]
     with where[0]:
