@@ -257,10 +257,31 @@ def test_presentation_figures_have_large_type_and_no_faint_colours(warehouse: Pa
     figs = [present.figure(c.fig) for name in ("pleno", "kegiatan", "ringkasan") for c in specs.PAGES[name].build(ctx)]
     for fig in figs:
         layout = fig.layout
-        assert (layout.height, layout.font.size) == (present.HEIGHT, 20)
+        assert layout.height == present.HEIGHT and layout.font.size >= 20
         assert layout.xaxis.tickfont.size >= 18 and layout.yaxis.tickfont.size >= 18
         assert all(a.font.size >= 18 for a in layout.annotations)
         assert all(t.textfont.size >= 18 for t in fig.data if "textfont" in t)
         assert charts.YELLOW not in str(fig.to_dict()) and charts.SKY not in str(fig.to_dict())
     # 1600 px hold on one line the titles that Pleno's half-width columns wrap in two
     assert [str(f.layout.title.text).count("<br>") for f in figs[:4]] == [0, 0, 0, 0]
+
+
+def test_a_tall_chart_grows_its_type_but_keeps_every_row_label() -> None:
+    names = [f"Kabupaten {i}" for i in range(18)]
+    heat = go.Figure(go.Heatmap(z=[[1, 2]] * 18, y=names, x=["a", "b"]),
+                     layout={"height": 824, "margin": {"t": 164, "b": 96}, "yaxis": {"tickfont": {"size": 14}}})
+    width, height = slides.base_size(heat)
+    grown = slides.grow_for(heat, width, height)
+    assert 1.0 < grown < width / slides.BASE_W  # larger type than plain scaling gives, not so large rows lose labels
+    rows_px = (height - grown * (164 + 96)) / 18
+    assert rows_px >= slides.ROW_LINES * 14 * grown - 0.01
+    line = go.Figure(go.Scatter(x=[1, 2], y=[1, 2]), layout={"height": 900})
+    assert slides.grow_for(line, *slides.base_size(line)) == slides.MAX_GROW
+    assert slides.slide_figure(heat, False, "id").layout.yaxis.tickfont.size == round(14 * grown)
+
+
+def test_the_deck_names_the_data_date_not_the_build_date(warehouse: Path) -> None:
+    from ui import specs
+
+    info = specs.deck_info(_ctx(warehouse, "18"), "Kualitas data", ("etl_runs", "rejects", "pleno"))
+    assert info.data_date == "26 Agu 2024"  # the pleno data's date, not the day the warehouse was built (1 Sep)

@@ -6,12 +6,11 @@ switch keeps it.
 
 from __future__ import annotations
 
-from typing import Any
-
 import plotly.graph_objects as go
 import streamlit as st
 
 from pantau import charts
+from ui import slides
 
 P_PRESENT = "presentasi"
 _SAVED = "pantau_presentasi"
@@ -22,7 +21,6 @@ SCALE = 1.3
 #: A figure taller than this (CSS px) has rows that need the room (a ranking of 40 bodies): it stays taller.
 TALL = 760
 MIN_TEXT = 18  # px: the least size of any text on a chart (axis labels, ticks, numbers, footer)
-BODY_TEXT, TITLE_TEXT = 20, 30
 TITLE_WRAP = 70  # characters of a 30 px bold title in 1600 px
 #: Okabe-Ito's two faint colours on white (yellow 1.2:1, sky blue 2.1:1) swapped for the darker ones of Paul Tol's
 #: medium-contrast scheme (colour-blind safe); the other Okabe-Ito hues stay, so their meaning (green complete,
@@ -72,66 +70,9 @@ def style(exit_label: str) -> None:
               on_click=set_on, args=(False,))
 
 
-def _color(value: Any) -> Any:
-    if isinstance(value, str):
-        return HIGH_CONTRAST.get(value.lower(), value)
-    if isinstance(value, (list, tuple)):
-        return [_color(v) for v in value]
-    return value
-
-
-def _grow(font: Any, floor: int = MIN_TEXT) -> dict[str, Any]:
-    """A font dict with its size at least `floor` (and SCALE times what it was)."""
-    d = font.to_plotly_json() if hasattr(font, "to_plotly_json") else dict(font or {})
-    d["size"] = max(floor, round(float(d.get("size") or charts.FONT_SIZE) * SCALE))
-    if "color" in d:
-        d["color"] = _color(d["color"])
-    return d
-
-
 def figure(fig: go.Figure) -> go.Figure:
-    """A copy of a house-style figure for presentation mode: bigger type, the title block and legend moved to
-    make room for it, darker colours, 16:9 (taller only when its rows need it)."""
-    out = go.Figure(fig)
-    lay = out.layout
-    base = float(lay.height or 520)
-    height = HEIGHT if base <= TALL else round(base * SCALE)
-    top = round(float(lay.margin.t or charts.MARGIN["t"]) * SCALE)
-    update: dict[str, Any] = {
-        "height": height, "font": {"size": BODY_TEXT, "color": charts.TEXT}, "colorway": _color(list(lay.colorway or
-                                                                                                charts.PALETTE)),
-        "margin": {"t": top, "b": round(float(lay.margin.b or charts.MARGIN["b"]) * SCALE),
-                   "l": lay.margin.l, "r": round(float(lay.margin.r or charts.MARGIN["r"]) * SCALE)},
-        "title": {"font": {"size": TITLE_TEXT, "color": charts.TEXT},
-                  "pad": {"t": round(float(lay.title.pad.t or 16) * SCALE)},
-                  "subtitle": {"font": {"size": BODY_TEXT, "color": charts.TEXT}}},
-        "legend": {"font": _grow(lay.legend.font, BODY_TEXT)},
-    }
-    if lay.legend.yref == "container" and lay.legend.y is not None:
-        update["legend"]["y"] = 1 - (top - 6) / height
-    title = str(lay.title.text or "").replace("</b><br><b>", " ")  # wrapped for a column half as wide
-    if title.startswith("<b>") and "<br>" not in title:
-        update["title"]["text"] = "<br>".join(f"<b>{line}</b>" for line in charts.wrap_title(title[3:-4], TITLE_WRAP))
-    out.update_layout(update)
-    out.for_each_xaxis(lambda ax: ax.update(tickfont=_grow(ax.tickfont, BODY_TEXT), title_font=_grow(ax.title.font)))
-    out.for_each_yaxis(lambda ax: ax.update(tickfont=_grow(ax.tickfont, BODY_TEXT), title_font=_grow(ax.title.font)))
-    out.layout.annotations = [{**a.to_plotly_json(), "font": _grow(a.font),
-                               "yshift": round(float(a.yshift or 0) * SCALE)} for a in lay.annotations]
-    for trace in out.data:
-        _trace(trace)
-    return out
-
-
-def _trace(trace: Any) -> None:
-    """A trace's numbers, colour bar and colours for presentation mode."""
-    if "textfont" in trace:
-        trace.textfont = _grow(trace.textfont)
-    if "colorbar" in trace:
-        trace.colorbar.tickfont = _grow(trace.colorbar.tickfont)
-        trace.colorbar.title.font = _grow(trace.colorbar.title.font)
-        trace.colorbar.title.side = "right"  # on top, the larger title ran past the figure's right edge
-    marker = trace.marker if "marker" in trace else None
-    if marker is not None and "color" in marker and marker.color is not None:
-        marker.color = _color(marker.color)
-    if "line" in trace and "color" in trace.line and trace.line.color is not None:
-        trace.line.color = _color(trace.line.color)
+    """A copy of a house-style figure for presentation mode: type SCALE times larger and at least MIN_TEXT, the
+    title block and legend moved to make room for it, darker colours, 16:9 (taller only when its rows need it)."""
+    base = float(fig.layout.height or 520)
+    return slides.enlarge(fig, SCALE, height=HEIGHT if base <= TALL else round(base * SCALE), floor=MIN_TEXT,
+                          colors=HIGH_CONTRAST, title_wrap=TITLE_WRAP)

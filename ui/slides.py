@@ -4,17 +4,19 @@ and a PDF of the same images. No Streamlit here: the pages and `python -m pantau
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import shutil
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from pantau import fmt
+from pantau import charts, fmt
 from pantau.i18n import t
 
 #: Debian's Chromium (PANTAU_CHROMIUM overrides); kaleido drives it through choreographer.
@@ -22,6 +24,11 @@ CHROMIUM = "/usr/bin/chromium"
 #: Image sizes offered: the figure is laid out at 960x540 CSS pixels and scaled, so type grows with the image.
 SIZES = {"1920x1080": (1920, 1080), "1280x720": (1280, 720)}
 BASE_W, BASE_H = 960, 540
+#: A figure taller than 960x540 is laid out wider (base_size) and scaled down less: its type grows by as much, up
+#: to this, so a list of 17 kab/kota is read from the back of the room (its rows keep room for their labels).
+MAX_GROW = 1.5
+ROW_LINES = 1.6  # a category row this many tick labels high keeps its label (plotly drops every other one below)
+SLIDE_TITLE_WRAP = 60  # characters of a title across a 16:9 image (the page wraps it for a column)
 NOTE_ROWS = 10  # rows of a chart's table in its speaker notes
 _LOCK = threading.Lock()
 _SERVER = {"started": False, "starts": 0}
@@ -95,16 +102,95 @@ def base_size(fig: go.Figure) -> tuple[int, int]:
 
 
 def slide_figure(fig: go.Figure, sample: bool, lang: str) -> go.Figure:
-    """A copy of a house-style figure laid out 16:9 for an image, with DATA CONTOH stamped on sample data."""
-    out = go.Figure(fig)
+    """A copy of a house-style figure laid out 16:9 for an image (its title across the width, the type of a tall
+    one grown), with DATA CONTOH stamped on sample data."""
     width, height = base_size(fig)
+    scale = grow_for(fig, width, height)
+    out = enlarge(fig, scale, height=height, title_wrap=SLIDE_TITLE_WRAP)
     out.update_layout(width=width, height=height, autosize=False)
     if sample:
         out.add_annotation(text=f"<b>{t('sample_stamp', lang)}</b>", xref="paper", yref="paper", x=1, y=1.0,
-                           xanchor="right", yanchor="bottom", showarrow=False, yshift=34,
-                           font={"size": 13, "color": "#b91c1c"}, bordercolor="#b91c1c", borderwidth=1.5,
+                           xanchor="right", yanchor="bottom", showarrow=False, yshift=round(34 * scale),
+                           font={"size": round(13 * scale), "color": "#b91c1c"}, bordercolor="#b91c1c", borderwidth=1.5,
                            borderpad=3, bgcolor="#ffffff")
     return out
+
+
+def grow_for(fig: go.Figure, width: int, height: int) -> float:
+    """How much a figure laid out at width x height CSS px (base_size) grows its type for a slide: as much as it is
+    laid out wider than 960 px (so its text ends the size of a 960 px chart's), at most MAX_GROW, and no more than
+    keeps a row of a category axis ROW_LINES tick labels high (a heatmap of 19 kab/kota dropped every other name)."""
+    rows = max([len({str(v) for v in (tr.y if tr.y is not None else ())}) for tr in fig.data
+                if tr.type in ("heatmap", "bar") and (tr.type == "heatmap" or tr.orientation == "h")] or [0])
+    scale = min(MAX_GROW, width / BASE_W)
+    if rows:
+        margins = float(fig.layout.margin.t or charts.MARGIN["t"]) + float(fig.layout.margin.b or charts.MARGIN["b"])
+        tick = float(fig.layout.yaxis.tickfont.size or 14)
+        scale = min(scale, height / (rows * ROW_LINES * tick + margins))
+    return max(1.0, scale)
+
+
+def _recolor(value: Any, colors: Mapping[str, str]) -> Any:
+    if isinstance(value, str):
+        return colors.get(value.lower(), value)
+    if isinstance(value, (list, tuple)):
+        return [_recolor(v, colors) for v in value]
+    return value
+
+
+def _font(font: Any, scale: float, floor: int, colors: Mapping[str, str]) -> dict[str, Any]:
+    """A font dict `scale` times as large (at least `floor` px), its colour swapped through `colors`."""
+    d = font.to_plotly_json() if hasattr(font, "to_plotly_json") else dict(font or {})
+    d["size"] = max(floor, round(float(d.get("size") or charts.FONT_SIZE) * scale))
+    if "color" in d:
+        d["color"] = _recolor(d["color"], colors)
+    return d
+
+
+def enlarge(fig: go.Figure, scale: float, *, height: int | None = None, floor: int = 0,
+            colors: Mapping[str, str] | None = None, title_wrap: int | None = None) -> go.Figure:
+    """A copy of a house-style figure with every text `scale` times larger (at least `floor` px), the title block,
+    footer and legend moved by as much to make room, colours swapped through `colors` (lower-case hex), the title
+    re-wrapped at `title_wrap` characters, and `height` (CSS px). For slides and for presentation mode."""
+    out, lay, colors = go.Figure(fig), fig.layout, colors or {}
+    height = height or int(lay.height or 520)
+    top = round(float(lay.margin.t or charts.MARGIN["t"]) * scale)
+    grow = functools.partial(_font, scale=scale, floor=floor, colors=colors)
+    update: dict[str, Any] = {
+        "height": height, "font": grow(lay.font), "colorway": _recolor(list(lay.colorway or charts.PALETTE), colors),
+        "margin": {"t": top, "b": round(float(lay.margin.b or charts.MARGIN["b"]) * scale), "l": lay.margin.l,
+                   "r": round(float(lay.margin.r or charts.MARGIN["r"]) * scale)},
+        "title": {"font": grow(lay.title.font), "pad": {"t": round(float(lay.title.pad.t or 16) * scale)},
+                  "subtitle": {"font": grow(lay.title.subtitle.font)}},
+        "legend": {"font": grow(lay.legend.font)},
+    }
+    if lay.legend.yref == "container" and lay.legend.y is not None:
+        update["legend"]["y"] = 1 - (top - 6) / height
+    title = str(lay.title.text or "").replace("</b><br><b>", " ")
+    if title_wrap and title.startswith("<b>") and title.endswith("</b>") and "<br>" not in title:
+        update["title"]["text"] = "<br>".join(f"<b>{line}</b>" for line in charts.wrap_title(title[3:-4], title_wrap))
+    out.update_layout(update)
+    out.for_each_xaxis(lambda ax: ax.update(tickfont=grow(ax.tickfont), title_font=grow(ax.title.font)))
+    out.for_each_yaxis(lambda ax: ax.update(tickfont=grow(ax.tickfont), title_font=grow(ax.title.font)))
+    out.layout.annotations = [{**a.to_plotly_json(), "font": grow(a.font),
+                               "yshift": round(float(a.yshift or 0) * scale)} for a in lay.annotations]
+    for trace in out.data:
+        _grow_trace(trace, grow, colors)
+    return out
+
+
+def _grow_trace(trace: Any, grow: Any, colors: Mapping[str, str]) -> None:
+    """A trace's numbers and colour bar grown, its colours swapped (enlarge)."""
+    if "textfont" in trace:
+        trace.textfont = grow(trace.textfont)
+    if "colorbar" in trace:
+        trace.colorbar.tickfont = grow(trace.colorbar.tickfont)
+        trace.colorbar.title.font = grow(trace.colorbar.title.font)
+        trace.colorbar.title.side = "right"  # on top, a larger title ran past the figure's right edge
+    if colors and "marker" in trace and "color" in trace.marker and trace.marker.color is not None:
+        trace.marker.color = _recolor(trace.marker.color, colors)
+    if colors and "line" in trace and "color" in trace.line and trace.line.color is not None:
+        trace.line.color = _recolor(trace.line.color, colors)
 
 
 def image(fig: go.Figure, kind: str = "png", size: str = "1920x1080", *, sample: bool = False,
@@ -223,10 +309,13 @@ def text_image(heading: str, lines: Sequence[str], sample: bool, lang: str) -> b
     fig = go.Figure()
     fig.update_layout(paper_bgcolor="#ffffff", plot_bgcolor="#ffffff", margin={"l": 60, "r": 60, "t": 60, "b": 60},
                       xaxis={"visible": False}, yaxis={"visible": False}, font={"family": "sans-serif"})
-    fig.add_annotation(text=f"<b>{heading}</b>", x=0, y=0.9, xref="paper", yref="paper", xanchor="left",
-                       showarrow=False, font={"size": 44, "color": "#111827"})
-    fig.add_annotation(text="<br>".join(lines), x=0, y=0.7, xref="paper", yref="paper", xanchor="left",
-                       yanchor="top", align="left", showarrow=False, font={"size": 28, "color": "#111827"})
+    head = charts.wrap_title(heading, 36)  # 44 px bold: a deck of every page names seven
+    fig.add_annotation(text="<br>".join(f"<b>{line}</b>" for line in head), x=0, y=0.92, xref="paper",
+                       yref="paper", xanchor="left", yanchor="top", align="left", showarrow=False,
+                       font={"size": 44, "color": "#111827"})
+    fig.add_annotation(text="<br>".join(lines), x=0, y=0.86 - 0.13 * len(head), xref="paper", yref="paper",
+                       xanchor="left", yanchor="top", align="left", showarrow=False,
+                       font={"size": 28, "color": "#111827"})
     return image(fig, sample=sample, lang=lang)
 
 

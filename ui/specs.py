@@ -26,6 +26,7 @@ Run = Callable[[Callable[..., Any]], Callable[..., Any]]
 Pick = Sequence[str]  # a page's own choice (Cakupan's body, Perbandingan's kab/kota); empty: the page's default
 RATIOS = ("voters_per_supervisor", "tps_per_pkd", "desa_per_panwascam")
 MIN_SPREAD = 3  # as pages/3_rasio.py: fewer kab/kota have no spread to draw
+FACT_TABLES = ("personnel", "activities", "pleno", "tps")  # the tables whose data date a deck names
 PLENO_COLS = {"region_name": "text", "weeks_reported": "int", "weeks_held": "int", "compliance": "pct",
               "mean_score": "float1"}
 
@@ -267,7 +268,8 @@ PAGES: dict[str, PageSpec] = {
 
 def deck_info(ctx: Ctx, title: str, sources: tuple[str, ...], kpis: tuple[str, ...] = ()) -> DeckInfo:
     """The title and trace slides' words for the current filters."""
-    dates = [d for d in (ctx.wh.data_date(s) if ctx.wh.has(s) else None for s in sources) if d is not None]
+    facts = [s for s in sources if s in FACT_TABLES]  # a build's own tables (etl_runs) carry the build's date
+    dates = [d for d in (ctx.wh.data_date(s) if ctx.wh.has(s) else None for s in facts) if d is not None]
     data_date = fmt.date(max(fmt.to_date(d) for d in dates) if dates else ctx.f.today, ctx.lang)
     try:
         rejected = len(quality.rejects(ctx.wh))
