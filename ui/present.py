@@ -1,7 +1,7 @@
 """Presentation mode (`?presentasi=1`, or the sidebar switch): no sidebar and no widgets, type of at least 18 px,
 a high-contrast colour-blind-safe palette, and each chart 16:9, one per screen height (1600x900 CSS px in the
-main column of a 1920x1080 screen; columns stacked). The link with the parameter opens straight into it; a page
-switch keeps it.
+main column of a 1920x1080 screen; columns of charts stacked). The link with the parameter opens straight into
+it; a page switch keeps it.
 """
 
 from __future__ import annotations
@@ -36,10 +36,13 @@ header[data-testid="stHeader"], [data-testid="stSelectbox"], [data-testid="stMul
 .st-key-present_exit [data-testid="stButton"] {{display: block !important;}}
 .block-container, [data-testid="stMainBlockContainer"] {{padding: 1rem 40px 2rem 40px !important;
   max-width: {WIDTH + 80}px !important; margin: 0 auto;}}
-[data-testid="stHorizontalBlock"] {{flex-wrap: wrap !important;}}
-[data-testid="stColumn"] {{width: 100% !important; flex: 1 1 100% !important; min-width: 100% !important;}}
+[data-testid="stHorizontalBlock"]:has(.stPlotlyChart) {{flex-wrap: wrap !important;}}
+[data-testid="stHorizontalBlock"]:has(.stPlotlyChart) > [data-testid="stColumn"] {{width: 100% !important;
+  flex: 1 1 100% !important; min-width: 100% !important;}}
 h1 {{font-size: 2.6rem !important;}}
 [data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] {{font-size: 1.25rem !important;}}
+[data-testid="stMetricValue"] p {{font-size: 3rem !important;}}
+[data-testid="stMetricLabel"] p, [data-testid="stMetricDelta"] div {{font-size: 1.4rem !important;}}
 </style>"""
 
 
