@@ -240,7 +240,8 @@ def test_open_on_the_sample_says_so(wh_root: Path, monkeypatch: pytest.MonkeyPat
 def test_pembaca_sees_no_download_and_a_download_is_audited(wh_root: Path, users: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     at = sign_in(app(wh_root, monkeypatch, periode="tahun_pemilu_2024"), "baca", PASSWORD)
-    assert at.metric and not at.get("download_button")
+    assert at.metric and not at.get("download_button")  # no table file and no slide deck (issue 14)
+    assert "Tambah ke slide" not in [b.label for b in at.button]
     assert "Peran pembaca tidak dapat mengunduh." in [c.value for c in at.caption]
     at = sign_in(app(wh_root, monkeypatch, periode="tahun_pemilu_2024"), "lampung", PASSWORD)
     assert at.get("download_button")  # a provinsi account downloads (what the file holds: tests/test_browser_access)

@@ -13,7 +13,7 @@ import streamlit as st
 from ui import export, slides, specs
 from ui.data import cached
 from ui.state import scope_name
-from ui.widgets import HERE, PICKED, Ctx, Picked
+from ui.widgets import HERE, PICKED, Ctx, Picked, downloader, logged
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 IMAGE_KINDS = (("png", "1920x1080"), ("png", "1280x720"), ("svg", "1920x1080"))
@@ -42,6 +42,8 @@ def _name(ctx: Ctx, stem: str, ext: str) -> str:
 def page(ctx: Ctx, name: str, pick: Sequence[str] = ()) -> None:
     """The deck buttons of page `name` (a key of ui.specs.PAGES; `pick` the page's own choice) and, when switched
     on, a list of its chart images; the picked charts in the sidebar. Each chart then offers "Tambah ke slide"."""
+    if not ctx.user.may_download:  # a pembaca: no file, and nothing to pick for one (the tables say so)
+        return
     if slides.chromium_path() is None:
         st.caption(ctx.t("slide_no_browser"))
         return
@@ -49,11 +51,12 @@ def page(ctx: Ctx, name: str, pick: Sequence[str] = ()) -> None:
     st.session_state[HERE] = Picked(name, pick, ctx.f)
     picked(ctx)
     row = st.container(horizontal=True, vertical_alignment="center")
-    row.download_button(ctx.t("slide_download"), functools.partial(_deck, ctx, name, pick, False),
-                        key=f"deck_{name}", mime=PPTX_MIME, file_name=_name(ctx, f"slide_{name}", "pptx"),
-                        on_click="ignore", icon=":material/slideshow:", type="primary")
-    row.download_button(ctx.t("slide_pdf"), functools.partial(_deck, ctx, name, pick, True), key=f"deck_{name}_pdf",
-                        mime="application/pdf", file_name=_name(ctx, f"slide_{name}", "pdf"), on_click="ignore",
+    who, pptx, pdf = downloader(ctx), _name(ctx, f"slide_{name}", "pptx"), _name(ctx, f"slide_{name}", "pdf")
+    row.download_button(ctx.t("slide_download"), functools.partial(logged, who, pptx, _deck, ctx, name, pick, False),
+                        key=f"deck_{name}", mime=PPTX_MIME, file_name=pptx, on_click="ignore",
+                        icon=":material/slideshow:", type="primary")
+    row.download_button(ctx.t("slide_pdf"), functools.partial(logged, who, pdf, _deck, ctx, name, pick, True),
+                        key=f"deck_{name}_pdf", mime="application/pdf", file_name=pdf, on_click="ignore",
                         icon=":material/picture_as_pdf:")
     if row.toggle(ctx.t("slide_images"), key=f"imgs_{name}"):  # off: the page's rerun builds no extra figure
         for chart in specs.PAGES[name].build(ctx, cached, pick):
@@ -61,10 +64,11 @@ def page(ctx: Ctx, name: str, pick: Sequence[str] = ()) -> None:
             line.caption(chart.title)
             for kind, size in IMAGE_KINDS:
                 text = f"{kind.upper()} {size}" if kind == "png" else "SVG"
-                line.download_button(text, functools.partial(_chart_image, ctx, name, pick, chart.key, kind, size),
+                file = _name(ctx, f"{chart.key}_{size}", kind)
+                line.download_button(text, functools.partial(logged, who, file, _chart_image, ctx, name, pick,
+                                                             chart.key, kind, size),
                                      key=f"img_{chart.key}_{kind}_{size}", on_click="ignore",
-                                     mime="image/svg+xml" if kind == "svg" else "image/png",
-                                     file_name=_name(ctx, f"{chart.key}_{size}", kind))
+                                     mime="image/svg+xml" if kind == "svg" else "image/png", file_name=file)
 
 
 def _clear() -> None:
@@ -84,7 +88,9 @@ def picked(ctx: Ctx) -> None:
             st.caption(f"{i}. {title} ({scope_name(item.f.scope, ctx.names, ctx.lang)}, "
                        f"{ctx.t(specs.PAGES[item.page].title_key)})")
         row = st.container(horizontal=True)
-        row.download_button(ctx.t("slide_picked_download"), functools.partial(_picked_deck, ctx, items, False),
+        file = _name(ctx, "slide_terpilih", "pptx")
+        row.download_button(ctx.t("slide_picked_download"),
+                            functools.partial(logged, downloader(ctx), file, _picked_deck, ctx, items, False),
                             key="deck_picked", mime=PPTX_MIME, on_click="ignore", icon=":material/slideshow:",
-                            file_name=_name(ctx, "slide_terpilih", "pptx"), type="primary")
+                            file_name=file, type="primary")
         row.button(ctx.t("slide_picked_clear"), key="picked_clear", on_click=_clear, type="tertiary")

@@ -311,12 +311,12 @@ def downloads(ctx: Ctx, df: pd.DataFrame, stem: str, *, key: str, columns: Mappi
     if ctx.user.may_download:
         csv_name = export.file_name(stem, f.scope.code, name, f.period.start, f.period.end, "csv")
         xlsx_name = export.file_name(stem, f.scope.code, name, f.period.start, f.period.end, "xlsx")
-        who = (ctx.user.name, auth.address(), f.scope.param)
-        row.download_button(ctx.t("download_csv"), functools.partial(_logged, who, csv_name, _csv, df, columns, lang),
+        who = downloader(ctx)
+        row.download_button(ctx.t("download_csv"), functools.partial(logged, who, csv_name, _csv, df, columns, lang),
                             key=f"{key}_csv", mime="text/csv", file_name=csv_name, on_click="ignore",
                             icon=":material/download:")
         row.download_button(ctx.t("download_xlsx"),
-                            functools.partial(_logged, who, xlsx_name, _xlsx, df, columns, lang, meta),
+                            functools.partial(logged, who, xlsx_name, _xlsx, df, columns, lang, meta),
                             key=f"{key}_xlsx", file_name=xlsx_name, on_click="ignore", icon=":material/download:",
                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     else:
@@ -326,7 +326,12 @@ def downloads(ctx: Ctx, df: pd.DataFrame, stem: str, *, key: str, columns: Mappi
                else ctx.t("rows_shown", n=n))
 
 
-def _logged(who: tuple[str, str, str], file: str, make: Any, *args: Any) -> bytes:
+def downloader(ctx: Ctx) -> tuple[str, str, str]:
+    """Who downloads, for the audit log: the user's name, their address, the scope."""
+    return ctx.user.name, auth.address(), ctx.f.scope.param
+
+
+def logged(who: tuple[str, str, str], file: str, make: Any, *args: Any) -> bytes:
     """A download's bytes, made on click, with an audit line (who, address, scope, file)."""
     data = make(*args)
     audit.record(who[0], who[1], who[2], "download", file)
