@@ -504,6 +504,9 @@ TEXT: dict[str, dict[str, str]] = {
     "legend_full": {"id": "Terisi penuh", "en": "Fully staffed"},
     "legend_short": {"id": "Kurang", "en": "Short"},
     "legend_over": {"id": "> 100% (tidak cocok)", "en": "> 100% (mismatch)"},
+    "hover_not_reported": {"id": "{name}: {seats} kursi, belum ada data personel",
+                           "en": "{name}: {seats} seats, no personnel reported"},
+    "label_not_reported": {"id": "belum ada data", "en": "not reported"},
     "hover_fill": {"id": "{name}: {filled} dari {seats} kursi terisi ({rate})",
                    "en": "{name}: {filled} of {seats} seats filled ({rate})"},
     # --- Rasio ------------------------------------------------------------------------

@@ -481,3 +481,12 @@ st.text(st_csv.decode("utf-8-sig"))
     assert list(at.dataframe[0].value["Kode"]) == ["18", "19"]
     assert "2 dari 3 baris ditampilkan" in texts(at.caption)
     assert at.text[0].value.splitlines() == ["Kode,Kursi (UU)", "18,1200", "19,3", "52,40"]
+
+
+def test_a_body_nobody_reported_is_no_bar_and_no_zero_percent_on_cakupan() -> None:
+    at = run("cakupan", wilayah="52", periode=ELECTION_YEAR)
+    assert_clean(at)
+    bars = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
+    assert all("belum ada data" in str(y) for y in bars["y"]) and not any("0,0" in str(x) for x in bars["text"])
+    table = at.dataframe[0].value
+    assert table["Terisi"].isna().all() and table["Keterisian"].isna().all()  # shown as '–', not 0 and 0 %

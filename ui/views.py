@@ -111,6 +111,13 @@ def fill_by_body_chart(ctx: Ctx, by_body: pd.DataFrame, *, name_lowest: bool) ->
     lang = ctx.lang
     df = by_body.assign(label=[label("body", b, lang) for b in by_body["body"]])
     df["hover"] = fill_hover(ctx, df, "label")
+    unreported = ~df["reported"].fillna(False).astype(bool)
+    if unreported.any():  # missing data, not a 0 % bar: no bar, said at the label and in hover
+        df.loc[unreported, "hover"] = [ctx.t("hover_not_reported", name=n, seats=fmt.number(se, 0, lang))
+                                       for n, se in zip(df.loc[unreported, "label"], df.loc[unreported, "seats"],
+                                                        strict=True)]
+        df.loc[unreported, "label"] = df.loc[unreported, "label"] + " · " + ctx.t("label_not_reported")
+        df["fill_rate"] = df["fill_rate"].where(~unreported)
     title = ctx.t("sum_bodies_title", scope=ctx.scope_name)
     if name_lowest:
         gap_body = coverage.shortfall_body(df)  # a body nobody reported is not "0 % filled"
@@ -133,11 +140,14 @@ def by_body_rows(ctx: Ctx, by_body: pd.DataFrame, counts: pd.DataFrame) -> pd.Da
     lang = ctx.lang
     n_of = dict(zip(counts["level"], counts["n"], strict=True))
     rows = by_body[["body", "seats", "filled", "fill_rate"]].copy()
+    unreported = ~by_body["reported"].fillna(False).astype(bool)
+    rows["filled"] = rows["filled"].astype("Float64").where(~unreported)  # '–': nobody reported, not 0 members
+    rows["fill_rate"] = rows["fill_rate"].where(~unreported)
     rows["places"] = [f"{fmt.number(n_of.get(BODY_LEVEL.get(b, ''), 0), 0, lang)} "
                       f"{ctx.t('levels_' + BODY_LEVEL.get(b, 'desa'))}" for b in rows["body"]]
-    seats, filled = rows["seats"].sum(), rows["filled"].sum()
+    seats, filled = rows["seats"].sum(), rows["filled"].sum(min_count=1)
     total = {"body": ctx.t("total_row"), "places": "", "seats": seats, "filled": filled,
-             "fill_rate": filled / seats if seats else np.nan}
+             "fill_rate": filled / seats if seats and not unreported.any() else np.nan}  # '–' when incomplete
     return pd.concat([rows, pd.DataFrame([total])], ignore_index=True)[["body", "places", "seats", "filled",
                                                                           "fill_rate"]]
 
