@@ -225,10 +225,12 @@ def _plan(specs: list[dict], prev_sources: dict, summary: RunSummary, notify: Pr
         for order, (spec, digest) in enumerate(zip(specs, digests, strict=True)):
             # a database error in hashing is a SourceError, raised in list order
             stats = SourceStats(name=spec["name"], table=spec["table"], order=order, sha256=digest,
-                                values={**(spec.get("defaults") or {}), **(spec.get("values") or {})})
+                                values={**(spec.get("defaults") or {}), **(spec.get("values") or {})},
+                                scope=spec.get("scope") or "")
             old = prev_sources.get(stats.name)
             if old and old.get("sha256") == stats.sha256 and old.get("table") == stats.table \
-                    and (old.get("values") or {}) == stats.values:  # a value given anew is read anew
+                    and (old.get("values") or {}) == stats.values \
+                    and (old.get("scope") or "") == stats.scope:  # a value or scope given anew is read anew
                 _reuse(stats, old)
                 carried.append((stats, old))
                 notify("source", {"name": stats.name, "table": stats.table})
@@ -249,6 +251,7 @@ def _reuse(stats: SourceStats, old: dict) -> None:
     stats.loaded = dict(old.get("loaded") or {})
     stats.values = dict(old.get("values") or {})
     stats.filled = list(old.get("filled") or [])
+    stats.scope = str(old.get("scope") or "")
 
 
 def _unchanged_tables(sources: list[SourceStats], prev_sources: dict, prev_dir: Path | None) -> set[str]:
@@ -359,7 +362,7 @@ def _finalize(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, prev_d
         "version": summary.run_id, "created_at": datetime.now(UTC).isoformat(), "sample": sample,
         "tables": tables_info,
         "sources": {s.name: {"table": s.table, "sha256": s.sha256, "loaded_run": s.loaded_run, "loaded": s.loaded,
-                             "values": s.values, "filled": s.filled}
+                             "values": s.values, "filled": s.filled} | ({"scope": s.scope} if s.scope else {})
                     for s in summary.sources},
     }
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")

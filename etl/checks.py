@@ -117,6 +117,8 @@ REGION_LEVEL_SEATS = Check("region_level_for_seats", "Tingkat wilayah tidak sesu
 OUTSIDE_FILE_AREA = Check("region_outside_file_area", "Di luar wilayah berkas", "region outside the file's area",
                           "Di luar wilayah berkas: {name} ({code}) tidak berada di {area_name} ({area}) yang disebut "
                           "di judul atau nama berkas")
+OUTSIDE_ACCOUNT = Check("region_outside_account", "Di luar wilayah akun", "outside the account's region",
+                        "di luar wilayah akun Anda ({name}, {code}; wilayah akun: {scope_name}, {scope})")
 
 #: A value outside a vocabulary of etl.spec: one rule per vocabulary (its Indonesian and English word).
 UNKNOWN_CHOICE: dict[str, Check] = {
@@ -133,5 +135,6 @@ UNKNOWN_CHOICE: dict[str, Check] = {
 CHECKS: dict[str, Check] = {c.id: c for c in [
     CONTROL_CHARACTER, REQUIRED, NOT_A_DATE, DATE_TOO_EARLY, DATE_IN_FUTURE, NOT_A_NUMBER, NOT_WHOLE, TOO_LARGE,
     NEGATIVE, NOT_YES_NO, *UNKNOWN_CHOICE.values(), REGION_EMPTY, REGION_UNKNOWN, REGION_AMBIGUOUS, CODE_UNKNOWN,
-    CODE_WRONG_LEVEL, CODE_OUTSIDE_PARENT, REGION_LEVEL_BODY, REGION_LEVEL_SEATS, OUTSIDE_FILE_AREA, SCORE_RANGE,
+    CODE_WRONG_LEVEL, CODE_OUTSIDE_PARENT, REGION_LEVEL_BODY, REGION_LEVEL_SEATS, OUTSIDE_FILE_AREA, OUTSIDE_ACCOUNT,
+    SCORE_RANGE,
     PRESENT_ABOVE_TOTAL, SEATS_BODY, SEATS_NOT_ALLOWED, DUPLICATE_KEY, UNCACHED_FORMULA, SCHEMA]}

@@ -10,6 +10,8 @@ A manifest lists files and SQL sources:
     values = { penyelenggara = "19.04", tanggal = "2024-07-23" }
                                         # optional: one value for a whole column, where the file has none or
                                         # leaves it blank (``context`` is the older name)
+    scope = "18"                        # optional: only rows inside this region load (an upload of a
+                                        # provinsi or kabkota account); the others are set aside
     [[source]]
     table = "pleno"
     url_env = "PANTAU_PG_URL"           # or url = "postgresql+psycopg://user:pw@host/db"
@@ -93,6 +95,8 @@ def read_manifest(path: Path) -> Inputs:
                               f"{', '.join(SOURCES)} (unknown table)")
         values = {**dict(entry.get("context", {})), **dict(entry.get("values", {}))}
         spec: dict = {"table": table, "values": {k: str(v) for k, v in values.items()}}
+        if entry.get("scope"):  # an upload of a provinsi/kabkota account: rows outside its region are set aside
+            spec["scope"] = str(entry["scope"])
         if "path" in entry:
             spec["path"] = (base / entry["path"]).resolve()
             spec["name"] = entry["path"]

@@ -46,7 +46,7 @@ class CheckReport:
 def bulk_eligible(source: Source) -> bool:
     """An activities CSV file whose layout is plain (etl.layout.Layout.plain) with an id column: the bulk path
     reads it. Everything else takes the reference path."""
-    if source.table != "activities" or source.is_sql:
+    if source.table != "activities" or source.is_sql or source.scope:
         return False
     path = Path(source.path)  # type: ignore[arg-type]
     if not (path.is_file() and path.stat().st_size > 0 and not is_spreadsheet(path)

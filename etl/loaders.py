@@ -273,6 +273,31 @@ def _seats_reference(raw: pd.DataFrame, p: Problems, resolver: RegionResolver, t
     return pd.DataFrame({"region_code": code, "provinsi_code": prov, "body": body, "seats": seats})
 
 
+#: The columns placing a row, per table, each with the source column blamed when it lies outside an account's
+#: region (``Source.scope``): where the warehouse scopes the row (its kab/kota or desa; an activity's location),
+#: and an activity's organiser too, whose rows (its key) an account outside it must not replace.
+SCOPED_BY = {"personnel": {"region_code": "wilayah"}, "pleno": {"region_code": "wilayah"},
+             "activities": {"region_code": "lokasi", "organizer_code": "penyelenggara"},
+             "tps": {"desa_code": "desa"}, "seats_reference": {"region_code": "wilayah"}}
+
+
+def _outside_scope(built: pd.DataFrame, p: Problems, resolver: RegionResolver, table: str, scope: str) -> None:
+    """Set aside the rows placed outside region ``scope`` (an upload's account: '18' a province, '18.01' a kab/kota),
+    blaming the first column that placed them there (a row with other problems too: all are told at once)."""
+    inside = f"{scope}."
+    told = pd.Series(False, index=built.index)
+    for col, source_col in SCOPED_BY[table].items():
+        codes = built[col].astype("string")
+        out = (codes.notna() & codes.ne(scope) & ~codes.str.startswith(inside).fillna(False) & ~told)
+        told |= out.astype(bool)
+        if not out.any():
+            continue
+        said = {c: checks.OUTSIDE_ACCOUNT.reason(name=resolver.name(c) or c, code=c,
+                                                 scope_name=resolver.name(scope) or scope, scope=scope)
+                for c in codes[out].unique()}
+        p.add(out.astype(bool), source_col, checks.OUTSIDE_ACCOUNT, codes.where(out).map(said).fillna(""))
+
+
 _BUILDERS = {"personnel": _personnel, "activities": _activities, "pleno": _pleno, "tps": _tps,
              "seats_reference": _seats_reference}
 
@@ -300,6 +325,8 @@ def load_chunk(raw: RawChunk, source: Source, resolver: RegionResolver, *, run_i
     _control_characters(frame, p)
     built = _BUILDERS[table](frame, p, resolver, today)
     built["source"] = source.name
+    if source.scope:
+        _outside_scope(built, p, resolver, table, source.scope)
     out_table = OUTPUT_TABLE[table]
     ok = ~p.bad
     candidate = schemas.conform(built[ok], out_table)

@@ -61,6 +61,9 @@ class Source:
     context: dict[str, str] = field(default_factory=dict)  # the older name of ``values``, merged into it
     #: Values for columns the source lacks only (``build --set``: one value given to every source of a run).
     defaults: dict[str, str] = field(default_factory=dict)
+    #: Only rows whose region lies in this region code load (an upload of a provinsi or kabkota account); the
+    #: others are set aside by etl.loaders (None: anywhere).
+    scope: str | None = None
 
     def __post_init__(self) -> None:
         if self.context:

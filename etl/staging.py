@@ -82,6 +82,7 @@ class SourceStats:
     loaded: dict[str, int] = field(default_factory=dict)  # read/loaded/rejected of the run that read it
     values: dict[str, str] = field(default_factory=dict)  # given for whole columns (--set, sources.toml)
     filled: list[dict] = field(default_factory=list)      # columns filled for the whole file, and from where
+    scope: str = ""           # only rows inside this region code load (an upload of a provinsi/kabkota account)
     refused: str = ""         # why it could not be read, when --keep-going set it aside (etl.keep_going)
     encoding: str = ""        # a CSV's encoding ('utf-8', 'cp1252', 'utf-8+cp1252': readers.MIXED)
     encoding_note: str = ""   # a mixed one's lines read as Windows-1252, in words (readers.Decoding.describe)
@@ -112,7 +113,8 @@ def make_source(spec: dict):  # noqa: ANN201 - etl.readers.Source, imported lazi
     from etl.readers import Source
 
     kwargs: dict = {"table": spec.get("table"), "values": {**spec.get("context", {}), **spec.get("values", {})},
-                    "defaults": dict(spec.get("defaults") or {}), "name": spec["name"]}
+                    "defaults": dict(spec.get("defaults") or {}), "name": spec["name"],
+                    "scope": spec.get("scope") or None}
     if "path" in spec:
         kwargs["path"] = spec["path"]
         kwargs["sheet"] = spec.get("sheet")
