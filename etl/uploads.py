@@ -19,6 +19,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import tomllib
 import zipfile
 from collections.abc import Sequence
@@ -138,11 +139,13 @@ class Staged:
     report: CheckReport
     values: dict[str, str] = field(default_factory=dict)  # given for the whole file (the page's form)
     sha256: str = ""
+    scope: str | None = None       # the region its rows must lie in (a provinsi/kabkota account's); None: anywhere
 
     @property
     def source_name(self) -> str:
-        """Its name in the warehouse (rejects, etl_runs, the sources manifest)."""
-        return f"{UPLOADS_DIR}/{self.table}/{self.name}"
+        """Its name in the warehouse (rejects, etl_runs, the sources manifest): an account's upload under its
+        region's folder, so a file of the same name from another region never replaces its rows."""
+        return f"{UPLOADS_DIR}/{self.table}/{self.scope + '/' if self.scope else ''}{self.name}"
 
     @property
     def problems(self) -> pd.DataFrame:
@@ -166,9 +169,10 @@ class Staged:
 
 
 def stage(name: str, data: bytes, workdir: Path | str, *, table: str | None = None,
-          values: dict[str, str] | None = None, today: dt.date | None = None) -> Staged:
+          values: dict[str, str] | None = None, today: dt.date | None = None, scope: str | None = None) -> Staged:
     """Screen and check one uploaded file (``check_file``, the rules and messages of ``python -m etl check``);
-    keeps the rows it would load for ``changes``. Raises UploadRefused with one sentence."""
+    keeps the rows it would load for ``changes``. With ``scope`` (a region code) rows outside it are set aside.
+    Raises UploadRefused with one sentence."""
     screen(name, data)
     kept = safe_name(name)
     folder = Path(workdir) / secrets.token_hex(8)
@@ -176,7 +180,17 @@ def stage(name: str, data: bytes, workdir: Path | str, *, table: str | None = No
     path = folder / kept
     path.write_bytes(data)
     values = {k: v.strip() for k, v in (values or {}).items() if v and v.strip()}
-    source = Source(path=path, name=kept, table=table)
+    source = Source(path=path, name=kept, table=table, scope=scope)
+    try:
+        report = _check(source, table, today, values)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)  # a refused file leaves nothing behind
+        raise
+    return Staged(kept, path, report.table, report, values, hashlib.sha256(data).hexdigest(), scope)
+
+
+def _check(source: Source, table: str | None, today: dt.date | None, values: dict[str, str]) -> CheckReport:
+    kept = source.name
     try:
         report = check_file(source, table, today=today, values=values, keep_rows=True)
     except SourceError as exc:
@@ -186,7 +200,28 @@ def stage(name: str, data: bytes, workdir: Path | str, *, table: str | None = No
         raise UploadRefused(f"{kept}: jenis data tidak dikenali; pilih jenisnya.")
     if not report.rows_read:
         raise UploadRefused(f"{kept}: tidak ada baris data di bawah judul kolom.")
-    return Staged(kept, path, report.table, report, values, hashlib.sha256(data).hexdigest())
+    return report
+
+
+def discard(staged: Staged) -> None:
+    """Remove a staged upload's work folder (published, or abandoned by its session)."""
+    shutil.rmtree(staged.path.parent, ignore_errors=True)
+
+
+def sweep(workdir: Path | str, *, older_than: dt.timedelta = dt.timedelta(days=1),
+          now: dt.datetime | None = None) -> int:
+    """Remove the staged uploads under ``workdir`` last changed more than ``older_than`` ago (sessions that ended
+    without publishing); returns how many folders went."""
+    limit = (now or dt.datetime.now(dt.UTC)).timestamp() - older_than.total_seconds()
+    gone = 0
+    for folder in Path(workdir).iterdir() if Path(workdir).is_dir() else []:
+        try:
+            if folder.is_dir() and not folder.is_symlink() and folder.stat().st_mtime < limit:
+                shutil.rmtree(folder)
+                gone += 1
+        except OSError:  # another process removed it first
+            continue
+    return gone
 
 
 def _needs_values(source: Source, table: str | None, message: str) -> NeedsValues | None:
@@ -364,12 +399,6 @@ def set_aside_xlsx(s: Staged) -> bytes:
 # -- publishing ----------------------------------------------------------------------------------------------------
 
 
-def may_publish(user: str | None, staged: Staged) -> str | None:
-    """Why ``user`` may not publish this upload, or None. The access rule (roles allowed to load data for a region,
-    rows outside their scope set aside) is filled in here once sign-in has landed; until then anyone may."""
-    return None
-
-
 @dataclass
 class Published:
     """What a publish did: the run (etl.build.RunSummary) and the uploads it kept."""
@@ -401,7 +430,8 @@ def _write_manifest(manifest: Path, entries: list[dict]) -> None:
              "sample = false", ""]
     for e in entries:
         lines.append("[[source]]")
-        lines += [f"{k} = {_toml(e[k])}" for k in ("table", "path", "values", "uploaded_by", "uploaded_at") if k in e]
+        lines += [f"{k} = {_toml(e[k])}" for k in ("table", "path", "scope", "values", "uploaded_by", "uploaded_at")
+                  if k in e]
         lines.append("")
     tmp = manifest.with_suffix(".toml.tmp")
     tmp.write_text("\n".join(lines), encoding="utf-8")
@@ -412,13 +442,11 @@ def publish_uploads(items: Sequence[Staged], warehouse: Path | str, *, who: str,
                     today: dt.date | None = None) -> Published:
     """Keep each upload under <warehouse>/sources/ and load the accepted rows through ``etl.build.build`` (the CLI's
     atomic, locked path). Refuses (UploadRefused, nothing changed) when another run holds the warehouse or a user may
-    not publish; on any failure the sources folder is put back as it was."""
+    not publish; on any failure the sources folder is put back as it was. Who may publish what is
+    pantau.uploading's rule (this loads what it is given)."""
     from etl.build import build
 
     warehouse = Path(warehouse)
-    for s in items:
-        if (why := may_publish(who, s)) is not None:
-            raise UploadRefused(why)
     try:  # one clear sentence before anything is written; build takes the lock again
         publish.lock(warehouse, wait=0).release()
     except publish.WarehouseBusy:
@@ -436,7 +464,7 @@ def publish_uploads(items: Sequence[Staged], warehouse: Path | str, *, who: str,
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(s.path.read_bytes())
         entries[s.source_name] = {"table": s.table, "path": s.source_name, "values": s.values,
-                                  "uploaded_by": who, "uploaded_at": when}
+                                  "uploaded_by": who, "uploaded_at": when} | ({"scope": s.scope} if s.scope else {})
     try:
         _write_manifest(manifest, list(entries.values()))
         summary = build(manifest, warehouse, today=today)
@@ -465,7 +493,7 @@ def _log(folder: Path, items: Sequence[Staged], who: str, when: str, run_id: str
         for s in items:
             rec = {"source": s.source_name, "table": s.table, "uploaded_by": who, "uploaded_at": when,
                    "sha256": s.sha256, "run_id": run_id, "rows_ok": s.report.rows_ok,
-                   "rows_rejected": s.report.rows_rejected, "values": s.values}
+                   "rows_rejected": s.report.rows_rejected, "values": s.values, "scope": s.scope or ""}
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
 
 

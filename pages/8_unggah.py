@@ -7,20 +7,24 @@ import streamlit as st
 import ui
 from etl import spec
 from etl import uploads as up
-from pantau import fmt
+from pantau import fmt, uploading
 from pantau.i18n import label
 from ui import uploads as session
 from ui import widgets as w
+from ui.auth import address
 from ui.data import warehouse_root
 
 ctx = ui.context()
 lang = ctx.lang
 w.header(ctx, "page_unggah")
-if not ctx.user.reads_audit:  # publishing replaces the warehouse's rows: the national office only
-    st.info(ctx.t("up_nasional_only"), icon=":material/lock:")
+if not uploading.may_upload(ctx.user):  # pembaca reads only
+    st.info(ctx.t("up_reader"), icon=":material/lock:")
     st.stop()
 st.caption(ctx.t("up_intro"))
+if (own := uploading.upload_scope(ctx.user)) is not None:
+    st.caption(ctx.t("up_own_region", region=ctx.name(own)))
 root = warehouse_root()
+session.sweep_old()
 
 
 def n(value: int) -> str:
@@ -42,9 +46,14 @@ if files and up.replaces_sample(root):
     st.warning(ctx.t("up_sample"), icon=":material/science:")
 
 ready: list[up.Staged] = []
+ready_files: list = []  # the page's files of `ready`
+session.keep_only(files or [])
 for i, file in enumerate(files or []):
     st.subheader(file.name)
-    first = session.stage(file, kind or None, {})
+    if (version := session.published_version(file)) is not None:
+        st.success(ctx.t("up_done_before", version=version), icon=":material/check_circle:")
+        continue
+    first = session.stage(ctx.user, file, kind or None, {})
     asked = session.fields(first)
     given = session.given_values(file, asked)
     if isinstance(first, up.NeedsValues) and not given:
@@ -55,7 +64,7 @@ for i, file in enumerate(files or []):
         for column, filled in asked.items():
             st.text_input(column, value=filled.value if filled else "", key=session.value_key(file, column))
             st.caption(ctx.t("up_value_read", what=filled.describe()) if filled else ctx.t("up_value_none"))
-    staged = session.stage(file, kind or None, given) if given else first
+    staged = session.stage(ctx.user, file, kind or None, given) if given else first
     if isinstance(staged, up.UploadRefused):
         if not isinstance(staged, up.NeedsValues):
             st.error(str(staged), icon=":material/block:")
@@ -88,6 +97,7 @@ for i, file in enumerate(files or []):
                                                                 "new": w.INT, "replaced": w.INT, "removed": w.INT},
                                      lang), hide_index=True, key=f"up_chg_{i}")
         ready.append(staged)
+        ready_files.append(file)
     else:
         st.warning(ctx.t("up_nothing"), icon=":material/block:")
 
@@ -96,10 +106,10 @@ if ready:
     who = ctx.user.name if ctx.user.source != "open" else st.text_input(ctx.t("up_who"), key="up_who")
     if st.button(ctx.t("up_publish", n=len(ready)), type="primary", key="up_publish", icon=":material/publish:"):
         try:
-            done = up.publish_uploads(ready, root, who=who.strip() or "-")
+            done = uploading.publish_as(ctx.user, ready, root, who=who.strip() or "-", address=address())
         except up.UploadRefused as exc:
             st.error(str(exc), icon=":material/block:")
         else:
-            session.forget()
+            session.forget(ready_files, done.run_id)
             st.success(ctx.t("up_published", version=done.run_id, ok=n(sum(s.report.rows_ok for s in ready))),
                        icon=":material/check_circle:")

@@ -1,4 +1,4 @@
-"""The audit log: one JSON line per sign-in, failed sign-in, sign-out, download and export (who, when, from
+"""The audit log: one JSON line per sign-in, failed sign-in, sign-out, download, export, publish (who, when, from
 which address, scope, action, file), appended and never rewritten. PANTAU_AUDIT, or audit.jsonl in the warehouse
 folder. No Streamlit here."""
 

@@ -674,8 +674,18 @@ TEXT: dict[str, dict[str, str]] = {
     "role_provinsi": {"id": "provinsi", "en": "province"},
     "role_kabkota": {"id": "kab/kota", "en": "regency/city"},
     "role_pembaca": {"id": "pembaca", "en": "reader"},
-    "up_nasional_only": {"id": "Hanya akun nasional yang dapat menerbitkan data ke gudang data.",
-                         "en": "Only a national account can publish data to the warehouse."},
+    "up_reader": {"id": "Akun pembaca hanya dapat melihat data; mengunggah dan menerbitkan data memerlukan akun "
+                        "nasional, provinsi atau kabupaten/kota.",
+                  "en": "A reader account can only view data; uploading and publishing data needs a national, "
+                        "province or regency/city account."},
+    "up_own_region": {"id": "Akun Anda menerbitkan data {region} saja: baris di luar wilayah itu disisihkan dengan "
+                            "alasannya.",
+                      "en": "Your account publishes data of {region} only: rows outside it are set aside with the "
+                            "reason."},
+    "up_done_before": {"id": "Berkas ini sudah diterbitkan (versi {version}); hapus dari daftar atau unggah berkas "
+                             "lain.",
+                       "en": "This file has been published (version {version}); remove it from the list or upload "
+                             "another file."},
     "audit_empty": {"id": "Belum ada catatan audit.", "en": "No audit events yet."},
     "audit_title": {"id": "Log audit", "en": "Audit log"},
 }

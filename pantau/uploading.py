@@ -1,0 +1,71 @@
+"""Who may publish an upload, and publishing as a signed-in account (issue 18 point 3's role rule). No Streamlit.
+
+nasional publishes anywhere; provinsi and kabkota publish rows of their own region only: a staged row placed outside
+it (its region, kab/kota or desa; an activity's location and organiser) is set aside with the reason 'di luar
+wilayah akun Anda (...)' like any other problem (etl.loaders), at the check and again at the build. pembaca never
+publishes. The seats reference (the members each Bawaslu has by law) is the nation's: nasional only. Every publish
+is an audit line (action "publish", the file).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+from etl import uploads
+from etl.uploads import Published, Staged, UploadRefused
+from pantau import audit
+from pantau.access import Role, User
+
+#: Kinds only a nasional account publishes.
+NATIONAL_KINDS = frozenset({"seats_reference"})
+
+
+def upload_scope(user: User) -> str | None:
+    """The region code an account's uploads must lie in: None for nasional (anywhere), its own region otherwise."""
+    return None if user.role is Role.NASIONAL else user.scope.code
+
+
+def may_upload(user: User | None) -> bool:
+    """May this account publish at all? (pembaca and nobody may not)."""
+    return user is not None and user.role is not Role.PEMBACA
+
+
+def refusal(user: User | None, table: str) -> str | None:
+    """Why ``user`` may not publish data of kind ``table`` (one Indonesian sentence), or None."""
+    if not may_upload(user):
+        return "Akun pembaca hanya dapat melihat data; menerbitkan data memerlukan akun nasional, provinsi atau " \
+               "kabupaten/kota."
+    if table in NATIONAL_KINDS and user.role is not Role.NASIONAL:  # type: ignore[union-attr]
+        return "Referensi jumlah anggota berlaku untuk seluruh Indonesia; hanya akun nasional yang dapat " \
+               "menerbitkannya."
+    return None
+
+
+def stage_as(user: User, name: str, data: bytes, workdir: Path | str, *, table: str | None = None,
+             values: dict[str, str] | None = None, today: dt.date | None = None) -> Staged:
+    """``etl.uploads.stage`` for this account: rows outside its region set aside; a kind it may not publish, or no
+    right to publish at all, refused in one sentence (UploadRefused)."""
+    if (why := refusal(user, table or "")) is not None:
+        raise UploadRefused(why)
+    staged = uploads.stage(name, data, workdir, table=table, values=values, today=today, scope=upload_scope(user))
+    if (why := refusal(user, staged.table)) is not None:
+        raise UploadRefused(f"{staged.name}: {why}")
+    return staged
+
+
+def publish_as(user: User, items: Sequence[Staged], warehouse: Path | str, *, who: str | None = None,
+               address: str | None = None, today: dt.date | None = None) -> Published:
+    """Publish checked uploads as ``user`` (``etl.uploads.publish_uploads``), each an audit line 'publish'.
+    Refuses (UploadRefused, nothing changed) a kind the account may not publish, or an upload checked for another
+    region than the account's. ``who`` is the sender's name (the account's unless the app runs open)."""
+    for s in items:
+        if (why := refusal(user, s.table)) is not None:
+            raise UploadRefused(f"{s.name}: {why}")
+        if s.scope != upload_scope(user):
+            raise UploadRefused(f"{s.name}: diperiksa untuk wilayah lain daripada wilayah akun ini; unggah lagi.")
+    done = uploads.publish_uploads(items, warehouse, who=who or user.name, today=today)
+    for source in done.sources:
+        audit.record(who or user.name, address, user.scope.param, "publish", source)
+    return done
