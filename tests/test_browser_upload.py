@@ -72,3 +72,40 @@ def test_a_clerk_uploads_fixes_the_organiser_downloads_the_problems_and_publishe
         shown = pd.read_csv(got.value.path(), dtype=str)
         assert {r[3] for r in files.GOOD_ROWS} <= set(shown["Judul"])
         browser.close()
+
+
+def test_a_province_publishes_its_rows_and_sees_another_provinces_row_set_aside(tmp_path: Path) -> None:
+    """Signed in as Lampung (issue 18 point 3): the Bangka Belitung row is set aside with the reason, the others
+    publish."""
+    from pantau import accounts
+    from tests.test_upload_scope import DATA, NAME, OUTSIDE, PASSWORD
+
+    warehouse = build_base(tmp_path)
+    users = tmp_path / "users.json"
+    env = {"PANTAU_USERS": str(users), "PANTAU_AUDIT": str(tmp_path / "audit.jsonl"),
+           "PANTAU_UPLOAD_DIR": str(tmp_path / "staging")}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PANTAU_USERS", str(users))
+        accounts.add("lampung", "provinsi", "18", PASSWORD)
+    upload = tmp_path / NAME
+    upload.write_bytes(DATA)
+    with dashboard(warehouse, tmp_path / "streamlit.log", **env) as url, playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1800})
+        page.goto(f"{url}/unggah", wait_until="domcontentloaded")
+        page.get_by_label("Nama akun").fill("lampung")
+        page.get_by_label("Kata sandi").fill(PASSWORD)
+        page.get_by_role("button", name="Masuk").click()
+        page.get_by_text("Akun Anda menerbitkan data Lampung saja").wait_for(timeout=30_000)
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
+        page.get_by_text("4 baris dibaca, 3 akan dimuat, 1 disisihkan").wait_for(timeout=30_000)
+        page.wait_for_timeout(1500)  # the tables draw on a canvas after the text
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "unggah_provinsi.png"), full_page=True)
+        page.get_by_role("button", name="Terbitkan 1 berkas").click()
+        page.get_by_text("Diterbitkan sebagai versi").wait_for(timeout=60_000)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        browser.close()
+    rejects = pd.read_parquet(warehouse / "current" / "rejects.parquet")
+    assert rejects.loc[rejects["reason"].str.contains(OUTSIDE), "value"].tolist() == ["Kota Pangkalpinang"]
+    assert not list((tmp_path / "staging").rglob("*.csv"))
