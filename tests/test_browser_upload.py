@@ -50,6 +50,8 @@ def test_a_clerk_uploads_fixes_the_organiser_downloads_the_problems_and_publishe
         field.fill("18.72")
         field.press("Enter")
         page.get_by_text("6 baris dibaca, 3 akan dimuat, 3 disisihkan").wait_for(timeout=30_000)
+        # the rest of the run streams in after the counts line: wait for it (count() alone raced on a busy machine)
+        page.get_by_text("Baris yang disisihkan", exact=True).wait_for(timeout=30_000)
         assert page.get_by_text("Baris yang disisihkan", exact=True).count() == 1
         with page.expect_download() as got:
             page.get_by_role("button", name="Unduh baris yang disisihkan").click()
