@@ -276,3 +276,21 @@ def test_script_in_a_text_field_is_shown_as_text(tmp_path: Path, monkeypatch: py
     assert len(listed)
     for md in at.markdown:  # no element renders the title as live HTML
         assert "<script" not in md.value or not md.proto.allow_html
+
+
+def test_with_an_identity_provider_the_sign_in_page_offers_it_and_shows_no_data(
+        wh_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PANTAU_USERS", str(tmp_path / "none.json"))  # no local accounts: only the provider
+    monkeypatch.setenv("PANTAU_WAREHOUSE", str(wh_root))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["auth"] = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32,
+                          "client_id": "pantau", "client_secret": "s",
+                          "server_metadata_url": "https://idp.example/.well-known/openid-configuration"}
+    at.run()
+    assert not at.exception and not at.metric and not at.get("plotly_chart")
+    assert [b.label for b in at.button] == ["Masuk dengan penyedia identitas"] and not at.text_input
+    # the provider's person gets the role and scope an admin gave their e-mail, never more
+    accounts.add_oidc("rina@bawaslu.go.id", "provinsi", "18", path=tmp_path / "none.json")
+    user = accounts.oidc_user("rina@bawaslu.go.id", path=tmp_path / "none.json")
+    assert user is not None and user.scope.param == "18" and user.source == "oidc"
+    assert accounts.oidc_user("other@example.org", path=tmp_path / "none.json") is None
