@@ -228,9 +228,8 @@ def _plan(specs: list[dict], prev_sources: dict, summary: RunSummary, notify: Pr
                                 values={**(spec.get("defaults") or {}), **(spec.get("values") or {})},
                                 scope=spec.get("scope") or "")
             old = prev_sources.get(stats.name)
-            if old and old.get("sha256") == stats.sha256 and old.get("table") == stats.table \
-                    and (old.get("values") or {}) == stats.values \
-                    and (old.get("scope") or "") == stats.scope:  # a value or scope given anew is read anew
+            if old and (old.get("sha256"), old.get("table"), old.get("values") or {}, old.get("scope") or "") == (
+                    stats.sha256, stats.table, stats.values, stats.scope):  # a value or scope given anew: read anew
                 _reuse(stats, old)
                 carried.append((stats, old))
                 notify("source", {"name": stats.name, "table": stats.table})
@@ -249,8 +248,7 @@ def _reuse(stats: SourceStats, old: dict) -> None:
     stats.reused = True
     stats.loaded_run = old.get("loaded_run", "")
     stats.loaded = dict(old.get("loaded") or {})
-    stats.values = dict(old.get("values") or {})
-    stats.filled = list(old.get("filled") or [])
+    stats.values, stats.filled = dict(old.get("values") or {}), list(old.get("filled") or [])
     stats.scope = str(old.get("scope") or "")
 
 
