@@ -86,6 +86,7 @@ def read_manifest(path: Path) -> Inputs:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise SourceError(f"{path}: manifest tidak dapat dibaca (cannot read manifest): {exc}") from exc
+    _known_keys(path, data)
     base = path.parent
     sources = []
     for i, entry in enumerate(data.get("source", []), start=1):
@@ -130,6 +131,25 @@ def read_manifest(path: Path) -> Inputs:
             raise SourceError(f"{path}: sumber ke-{i}: perlu 'path' atau 'url' (needs path or url)")
         sources.append(spec)
     return Inputs(sources=sources, sample=bool(data.get("sample", False)), origin=path)
+
+
+#: What a manifest may say at its top and in each [[source]] (uploaded_*: who sent an upload, when; kept for people).
+MANIFEST_KEYS = ("sample", "source")
+SOURCE_KEYS = ("table", "path", "sheet", "url", "url_env", "sql_table", "query", "params", "values", "context",
+               "scope", "uploaded_by", "uploaded_at")
+
+
+def _known_keys(path: Path, data: dict) -> None:
+    """SourceError naming a key the manifest does not know (a '[[sources]]' or 'scop' typo would otherwise build
+    nothing, or load a file without its account's region, and say nothing)."""
+    unknown = [f"'{k}'" for k in data if k not in MANIFEST_KEYS]
+    if not isinstance(data.get("source", []), list):
+        unknown.append("'source' (tulis [[source]])")
+    for i, entry in enumerate(data.get("source", []) if isinstance(data.get("source", []), list) else [], start=1):
+        unknown += [f"'{k}' (sumber ke-{i})" for k in entry if k not in SOURCE_KEYS]
+    if unknown:
+        raise SourceError(f"{path}: kunci tidak dikenal: {', '.join(unknown)}; yang diterima: "
+                          f"{', '.join(MANIFEST_KEYS)} dan di tiap [[source]]: {', '.join(SOURCE_KEYS)} (unknown key)")
 
 
 def _table_by_headers(path: Path, name: str) -> str:

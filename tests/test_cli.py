@@ -129,3 +129,19 @@ def test_rejected_rows_of_the_sample_are_said_to_be_its_planted_errors(tmp_path)
     real = etl("build", "--source", str(src), "--warehouse", str(tmp_path / "wh_real"), "--quiet")
     assert real.returncode == 0, real.stderr
     assert "ditanam" not in real.stdout and "python -m etl rejects" in " ".join(real.stdout.split())
+
+
+def test_a_manifest_key_with_a_typo_stops_the_build_naming_it(tmp_path):
+    src = tmp_path / "src"
+    write_csv(src / "kegiatan_lampung.csv", BASE_ROWS[:2])
+    wh = tmp_path / "wh"
+    (src / "sources.toml").write_text('[[source]]\ntable = "activities"\npath = "kegiatan_lampung.csv"\n')
+    assert etl("build", "--source", str(src / "sources.toml"), "--warehouse", str(wh), "--quiet").returncode == 0
+    before = file_hashes(wh / "current")
+    # '[[sources]]' built nothing and said nothing; 'scop' loaded an account's upload without its region
+    for manifest, key in [('[[sources]]\ntable = "activities"\npath = "kegiatan_lampung.csv"\n', "'sources'"),
+                          ('[[source]]\ntable = "activities"\npath = "kegiatan_lampung.csv"\nscop = "18"\n', "'scop'")]:
+        (src / "sources.toml").write_text(manifest)
+        res = etl("build", "--source", str(src / "sources.toml"), "--warehouse", str(wh), "--quiet")
+        assert res.returncode == 2 and key in res.stderr and "kunci tidak dikenal" in res.stderr
+        assert "Traceback" not in res.stderr and file_hashes(wh / "current") == before
