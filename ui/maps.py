@@ -18,7 +18,7 @@ import streamlit as st
 from pantau import charts, fmt, geo
 from pantau.i18n import label
 from pantau.maps import TOPOJSON_URL, Measure, region_map
-from ui import data, present
+from ui import data, figure_cache, present
 from ui import widgets as w
 from ui.state import set_scope
 
@@ -213,11 +213,16 @@ def _show(ctx: w.Ctx, values: pd.DataFrame, m: Measure, title: str, *, table: st
     shown = {f["id"] for f in geojson["features"]}
     missing = [c for c in codes if c not in shown]
     frame = ctx.frame(title, table=table, when=when)
-    fig = region_map(geojson, values, frame, measure=m, not_reported_name=ctx.t("map_not_reported"),
-                     tiles=view == "petak", labels=labels, label_size=13,
-                     height=(780 if view == "petak" else 640) if nasional else 680)
+    height = (780 if view == "petak" else 640) if nasional else 680
+    shape = ("petak",) if bounds is None or view == "petak" else (str(bounds.path), bounds.level,
+                                                                   bounds.path.stat().st_mtime_ns)
+    # built once per geometry, values and words (ui.figure_cache): the figure carries the boundaries
+    fig = figure_cache.kept(("region_map", shape, codes, values, frame, m, ctx.t("map_not_reported"), labels, height),
+                            lambda: region_map(geojson, values, frame, measure=m, tiles=view == "petak",
+                                               not_reported_name=ctx.t("map_not_reported"), labels=labels,
+                                               label_size=13, height=height))
     fig = present.figure(fig) if present.on() else fig
-    footer = w.phone_footer(fig)
+    fig, footer = w.phone_footer(fig)
     where = st.columns([4, 1]) if missing else [st.container()]
     with where[0]:
         event = st.plotly_chart(fig, theme=None, key=f"{key}_{ctx.f.scope.param}_{view}", on_select="rerun",

@@ -19,6 +19,7 @@ from etl.spec import BODY_LEVEL
 from pantau import charts, coverage, fmt
 from pantau.activity import TYPES as ACTIVITY_TYPES
 from pantau.i18n import has, label
+from ui import figure_cache
 
 if TYPE_CHECKING:
     from ui.widgets import Ctx
@@ -105,6 +106,7 @@ def fill_hover(ctx: Ctx, df: pd.DataFrame, name_col: str) -> list[str]:
             for n, fl, se, r in zip(df[name_col], df["filled"], df["seats"], df["fill_rate"], strict=True)]
 
 
+@figure_cache.view
 def fill_by_body_chart(ctx: Ctx, by_body: pd.DataFrame, *, name_lowest: bool) -> go.Figure:
     """The fill rate per body (coverage.fill_rate_by_body), as Ringkasan and Cakupan show it: titled with the
     scope (Ringkasan) or, `name_lowest`, with the reported body filled least (Cakupan: coverage.shortfall_body)."""
@@ -226,6 +228,7 @@ def unreported_text(ctx: Ctx, missing: pd.DataFrame) -> str:
     return ctx.t("sum_unreported", items="; ".join(items))
 
 
+@figure_cache.view
 def worst_gaps_chart(ctx: Ctx, every_gap: pd.DataFrame, gaps: pd.DataFrame) -> go.Figure:
     """The largest gaps (`gaps`, the first rows of `every_gap`, with body_label and label), titled with every
     region tied for the largest."""
@@ -265,6 +268,7 @@ def coverage_notes(ctx: Ctx, by_body: pd.DataFrame) -> tuple[list[str], list[str
     return warnings, notes
 
 
+@figure_cache.view
 def children_chart(ctx: Ctx, child: pd.DataFrame, body: str) -> go.Figure:
     """The fill rate of one body per child region (coverage.fill_rate, lowest first), titled with how many
     are full (and how many report more members than seats)."""
@@ -283,6 +287,7 @@ def children_chart(ctx: Ctx, child: pd.DataFrame, body: str) -> go.Figure:
 RATIO_DECIMALS = {"voters_per_supervisor": 0, "tps_per_pkd": 1, "desa_per_panwascam": 1}
 
 
+@figure_cache.view
 def ratio_distribution_chart(ctx: Ctx, valid: pd.DataFrame, ratio: str) -> go.Figure:
     """The spread of one ratio over the kab/kota (outliers in `{ratio}_outlier`), titled with how many stand
     out; against the province's median in a province, the nation's nationally."""
@@ -298,6 +303,7 @@ def ratio_distribution_chart(ctx: Ctx, valid: pd.DataFrame, ratio: str) -> go.Fi
         median_name=ctx.t("ratio_median") if national else ctx.t("ratio_prov_median"))
 
 
+@figure_cache.view
 def ratio_median_chart(ctx: Ctx, cmp: pd.DataFrame, ratio: str) -> go.Figure:
     """Each kab/kota's ratio against its province's median, titled with how many are above it."""
     lang, name, prov_median = ctx.lang, ctx.t(f"col_{ratio}"), f"{ratio}_prov_median"
@@ -326,6 +332,7 @@ class ActivityTypes:
     colors: dict[str, str]
 
 
+@figure_cache.view
 def activity_trend_chart(ctx: Ctx, trend: pd.DataFrame) -> tuple[go.Figure, ActivityTypes]:
     """Activities over time per type (activity.activity_trend by month; counted by type over a month or less),
     titled with the total and the most frequent type; and the types, for the other activity charts."""
@@ -361,6 +368,7 @@ def activity_trend_chart(ctx: Ctx, trend: pd.DataFrame) -> tuple[go.Figure, Acti
     return fig, ActivityTypes(keep, names, colors)
 
 
+@figure_cache.view
 def activity_region_chart(ctx: Ctx, by_region: pd.DataFrame, types: ActivityTypes) -> go.Figure:
     """Activities per child region (activity.activity_by_region), stacked by type, busiest first, titled with
     the busiest (every one tied for it)."""
@@ -387,6 +395,7 @@ def activity_region_chart(ctx: Ctx, by_region: pd.DataFrame, types: ActivityType
                              category_order=order)
 
 
+@figure_cache.view
 def activity_calendar_chart(ctx: Ctx, daily: pd.DataFrame) -> go.Figure:
     """Activities per day of the period (activity.activity_daily), titled with the busiest day(s)."""
     lang = ctx.lang
@@ -398,6 +407,7 @@ def activity_calendar_chart(ctx: Ctx, daily: pd.DataFrame) -> go.Figure:
                            span=(ctx.f.period.start, ctx.f.period.end))
 
 
+@figure_cache.view
 def sambang_chart(ctx: Ctx, reach: pd.DataFrame, active: set[str]) -> go.Figure:
     """The share of kelurahan/desa a sambang pengawasan reached per child region (activity.sambang_reach, with
     its TOTAL row), highest first; a region with no activity reported at all (not in `active`) says so."""
@@ -418,6 +428,7 @@ PLENO_ROWS = 40
 PLENO_LOW = 0.75
 
 
+@figure_cache.view
 def pleno_heatmap(ctx: Ctx, comp: pd.DataFrame, weekly: pd.DataFrame, weeks: Sequence[Any]) -> go.Figure:
     """Bodies x weeks (pleno.pleno_weekly; every week of `weeks`, pleno.week_starts, keeps its column), the bodies
     with a reported week lowest compliance first (of pleno.pleno_compliance), PLENO_ROWS at most: score where a
@@ -451,6 +462,7 @@ def pleno_heatmap(ctx: Ctx, comp: pd.DataFrame, weekly: pd.DataFrame, weeks: Seq
                           blank_name=ctx.t("pleno_week_not_reported"))
 
 
+@figure_cache.view
 def pleno_shares_chart(ctx: Ctx, shares: pd.DataFrame) -> go.Figure:
     """The outcomes' shares of the evaluated weeks (pleno.pleno_outcome_shares), titled with the share 'baik'."""
     good = float(shares.loc[shares["outcome"] == "baik", "share"].sum())
@@ -462,6 +474,7 @@ def pleno_shares_chart(ctx: Ctx, shares: pd.DataFrame) -> go.Figure:
         colors={"baik": charts.BLUE, "cukup": charts.SKY, "kurang": charts.ORANGE, "tidak_pleno": charts.VERMILLION})
 
 
+@figure_cache.view
 def pleno_trend_chart(ctx: Ctx, trend: pd.DataFrame) -> go.Figure:
     """Compliance over time (pleno.pleno_trend, buckets with a reported week), titled with its direction."""
     lang = ctx.lang
@@ -476,6 +489,7 @@ def pleno_trend_chart(ctx: Ctx, trend: pd.DataFrame) -> go.Figure:
                               y_range=(0, 1.05), weekly=ctx.f.period.trend_freq == "W")
 
 
+@figure_cache.view
 def pleno_ranking_chart(ctx: Ctx, ranked: pd.DataFrame) -> go.Figure:
     """The reported bodies by compliance (best first in `ranked`), the lowest PLENO_ROWS when there are more,
     titled with the best and the lowest (every one tied for it)."""
@@ -551,6 +565,7 @@ def direction_mark(measure: str) -> str:
     return "●" if measure.startswith("fill_rate") else "▲"
 
 
+@figure_cache.view
 def compare_chart(ctx: Ctx, rel: pd.DataFrame) -> go.Figure:
     """Each measure of each kab/kota against its province's median (the rows of compare_frame with a
     relative), titled with the one farthest from it."""
@@ -564,6 +579,7 @@ def compare_chart(ctx: Ctx, rel: pd.DataFrame) -> go.Figure:
                                 baseline_name=ctx.t("cmp_baseline"), text="bar_text")
 
 
+@figure_cache.view
 def freshness_chart(ctx: Ctx, fresh: pd.DataFrame, when: str) -> go.Figure | None:
     """How old each table's latest data is against the newest (quality.freshness; the run log left out: its
     date is when the ETL ran), oldest first; None when no table has a date."""
@@ -584,6 +600,7 @@ def freshness_chart(ctx: Ctx, fresh: pd.DataFrame, when: str) -> go.Figure | Non
                              x_title=ctx.t("q_days_old"))
 
 
+@figure_cache.view
 def checks_chart(ctx: Ctx, checks: pd.DataFrame, n_rejects: int, when: str) -> go.Figure:
     """The rejected rows by the rule they broke (quality.reject_checks, most first; 25 at most), titled with the
     most frequent, or with how many rules when several share the most."""

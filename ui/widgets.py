@@ -16,7 +16,7 @@ from pantau import audit, charts, coverage, fmt
 from pantau.access import OPEN, User
 from pantau.i18n import label, t
 from pantau.warehouse import Warehouse
-from ui import auth, export, present
+from ui import auth, export, figure_cache, present
 from ui.data import RegionIndex, cached
 from ui.state import Filters, on_a_phone, scope_name
 
@@ -170,15 +170,22 @@ def chart(fig: go.Figure, name: str, *, key: str | None = None, on_select: str =
     push so far right on a 390 px screen that the footer ran off the chart's left edge. In presentation mode the
     figure is enlarged (ui.present); elsewhere, on a page that makes decks, "Tambah ke slide" follows (`slides`)."""
     presenting = present.on()
+    kept = figure_cache.token(fig) if on_select == "ignore" and not presenting else None
     if presenting:
         fig = present.figure(fig)
-    footer = phone_footer(fig)
+    fig, footer = phone_footer(fig)
+    if footer:
+        kept = None  # a copy changed for the phone
     height = int(fig.layout.height or 520)
     config = charts.config(name, height)
     if presenting:
         config["displayModeBar"] = False
-    event = st.plotly_chart(fig, theme=None, key=key, on_select=on_select, selection_mode=selection_mode,
-                           config=config)
+    if kept:  # a figure built before: its element replayed (ui.figure_cache)
+        event = None
+        figure_cache.draw(kept, key, config, _fig=fig)
+    else:
+        event = st.plotly_chart(fig, theme=None, key=key, on_select=on_select, selection_mode=selection_mode,
+                               config=config)
     if footer:
         st.caption(footer)
     here = st.session_state.get(HERE)
@@ -212,16 +219,18 @@ def _pick(item: Picked) -> None:
     st.session_state[PICKED] = picked
 
 
-def phone_footer(fig: go.Figure) -> str | None:
-    """On a phone: the figure's footer taken off it (and its room), to be shown as a caption under the chart;
-    None elsewhere, the figure unchanged."""
+def phone_footer(fig: go.Figure) -> tuple[go.Figure, str | None]:
+    """On a phone: a copy of the figure without its footer (and its room), and the footer's text, to be shown as a
+    caption under the chart; elsewhere the figure itself and None. A copy: the figure may be one ui.figure_cache
+    keeps for every session."""
     notes = [a for a in fig.layout.annotations if a.name == "footer"] if on_a_phone() else []
     if not notes:
-        return None
+        return fig, None
     text = str(notes[0].text).replace("<br>", " · ")
+    fig = go.Figure(fig)
     fig.layout.annotations = [a.to_plotly_json() for a in fig.layout.annotations if a.name != "footer"]
     fig.layout.margin.b = max(int(fig.layout.margin.b or 0) - (charts.MARGIN["b"] - 40), 40)
-    return text
+    return fig, text
 
 
 def display_frame(df: pd.DataFrame, columns: Mapping[str, str], lang: str) -> pd.DataFrame:
@@ -260,6 +269,12 @@ def _styled(df: pd.DataFrame, kinds: Sequence[str], lang: str) -> Any:
     return df.style.format(formatters, na_rep="–")
 
 
+def _rendered(rows: pd.DataFrame, columns: Mapping[str, str], lang: str) -> Any:
+    """The rows as a table shows them: display_frame, numbers and dates formatted in `lang` by a Styler (the sort
+    keeps the values)."""
+    return _styled(display_frame(rows, columns, lang), list(columns.values()), lang)
+
+
 def table(ctx: Ctx, df: pd.DataFrame, stem: str, columns: Mapping[str, str], *, key: str,
           on_select: bool = False, max_rows: int = MAX_ROWS, height: int | str = "auto",
           files: Mapping[str, str] | None = None) -> list[int]:
@@ -270,21 +285,24 @@ def table(ctx: Ctx, df: pd.DataFrame, stem: str, columns: Mapping[str, str], *, 
     hold up every rerun, docs/PERFORMANCE.md); the downloads hold every row, and the caption says so.
     Returns the selected row positions when `on_select` (single-row selection), else [].
     """
-    view = display_frame(df.head(max_rows), columns, ctx.lang)
-    kinds = [columns[c] for c in columns if c in df.columns]
-    if height != "auto" and len(view) * 35 + 45 < int(height):
+    lang = ctx.lang
+    rows = df.head(max_rows)
+    shown = {c: kind for c, kind in columns.items() if c in df.columns}
+    if height != "auto" and len(rows) * 35 + 45 < int(height):
         height = "auto"  # a short table needs no scroll box (and no blank rows)
-    styled = _styled(view, kinds, ctx.lang)
-    config = {name: st.column_config.TextColumn(alignment="right")
-              for name, kind in zip(view.columns, kinds, strict=True) if kind == NUM_TEXT}
+    config = {t(f"col_{c}", lang): st.column_config.TextColumn(alignment="right")
+              for c, kind in shown.items() if kind == NUM_TEXT}
+    render = functools.partial(_rendered, columns=shown, lang=lang)
     selected: list[int] = []
     if on_select:
-        event = st.dataframe(styled, hide_index=True, key=key, on_select="rerun", selection_mode="single-row",
+        event = st.dataframe(render(rows), hide_index=True, key=key, on_select="rerun", selection_mode="single-row",
                              height=height, placeholder="–", column_config=config)
         selected = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+    elif (named := figure_cache.digest((rows, shown, lang))) is not None:  # replayed when shown before
+        figure_cache.dataframe(named, key, height, config, _rows=rows, _render=render)
     else:
-        st.dataframe(styled, hide_index=True, key=key, height=height, placeholder="–", column_config=config)
-    downloads(ctx, df, stem, key=key, columns=files or columns, shown=len(view))
+        st.dataframe(render(rows), hide_index=True, key=key, height=height, placeholder="–", column_config=config)
+    downloads(ctx, df, stem, key=key, columns=files or columns, shown=len(rows))
     return selected
 
 
