@@ -101,3 +101,19 @@ def test_a_rerun_replays_the_same_charts_and_tables_and_a_new_language_redraws_t
     specs, tables = _shown(english)
     assert specs != first[0] and tables != first[1]
     assert "Date" in tables[-1] and "Tanggal" in first[1][-1]  # the activity list's headers in each language
+
+
+@pytest.mark.parametrize("column", [
+    pd.array([1, None, 3], dtype="Int64"), pd.array(["a", None, "c"], dtype="str"), [1.5, float("nan"), 3.0],
+    pd.to_datetime(["2024-01-01", None, "2024-03-01"]), pd.Categorical(["x", "y", "x"]), [True, False, True],
+])
+def test_equal_frames_share_a_digest_and_any_changed_cell_changes_it(column) -> None:  # noqa: ANN001
+    from ui import figure_cache
+
+    df = pd.DataFrame({"c": column, "k": ["p", "q", "r"]}, index=[10, 11, 12])
+    same = figure_cache.digest([df.copy()])
+    assert same == figure_cache.digest([df]) and same is not None
+    for changed in (df.iloc[[0, 2, 1]], df.assign(k=["p", "q", "s"]), df.set_axis([10, 11, 13]), df.head(2),
+                    df.rename(columns={"c": "d"})):
+        assert figure_cache.digest([changed]) != same
+    assert figure_cache.digest([df.iloc[1:]]) == figure_cache.digest([df.iloc[1:].copy()])  # a slice: by content
