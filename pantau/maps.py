@@ -82,9 +82,11 @@ def _geo_layout(geojson: Mapping[str, Any], tiles: bool) -> dict[str, Any]:
 
 def region_map(geojson: Mapping[str, Any], values: pd.DataFrame, frame: charts.Frame, *, measure: Measure,
                not_reported_name: str, tiles: bool = False, labels: Mapping[str, str] | None = None,
-               label_size: int = 14, height: int = 560) -> go.Figure:
+               label_size: int = 14, height: int = 560, url: str | None = None) -> go.Figure:
     """Every feature of `geojson` coloured by `values` (columns code, value, hover; a code without a value is
-    drawn 'not reported'); `labels` (code -> text) written on the regions (the tile map's short names)."""
+    drawn 'not reported'); `labels` (code -> text) written on the regions (the tile map's short names). With `url`
+    (where the browser can fetch the same `geojson`) the traces name it instead of carrying the shapes: the figure
+    stays small, and each rerun sends no geometry."""
     codes = [str(f["id"]) for f in geojson["features"]]
     v = values.drop_duplicates("code").set_index("code").reindex(codes)
     z = pd.to_numeric(v["value"], errors="coerce").to_numpy(dtype="float64")
@@ -98,8 +100,8 @@ def region_map(geojson: Mapping[str, Any], values: pd.DataFrame, frame: charts.F
     idx = np.flatnonzero(has)
     feats = geojson["features"]
 
-    def part(rows: np.ndarray) -> dict[str, Any]:  # a trace carries only its own features (the JSON is half)
-        return {"type": "FeatureCollection", "features": [feats[i] for i in rows]}
+    def part(rows: np.ndarray) -> dict[str, Any] | str:  # a trace carries only its own features (the JSON is half)
+        return url or {"type": "FeatureCollection", "features": [feats[i] for i in rows]}
 
     traces: list[dict[str, Any]] = [{
         "type": "choropleth", "geojson": part(idx), "featureidkey": "id", "name": measure.title,

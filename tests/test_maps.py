@@ -150,6 +150,30 @@ def test_not_reported_has_its_own_colour_and_legend_entry_and_hover_is_indonesia
     go.Figure(go_fig)  # validates every property
 
 
+def test_a_map_names_its_shapes_by_address_when_served_and_carries_them_otherwise(
+        tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    import json
+
+    from ui import maps as ui_maps
+
+    gj = geo.tile_geojson(("18", "19", "52"))
+    monkeypatch.setattr(ui_maps, "SHAPES_DIR", tmp_path / "static" / "peta")
+    url = ui_maps.served(gj, ("petak", "18", "19", "52"))
+    assert url is not None and url.startswith("app/static/peta/") and url.endswith(".json")
+    assert json.loads((tmp_path / "static" / "peta" / url.rsplit("/", 1)[1]).read_text()) == json.loads(json.dumps(gj))
+    assert ui_maps.served(gj, ("petak", "18", "19", "52")) == url != ui_maps.served(gj, ("petak", "18", "19"))
+    values = pd.DataFrame({"code": ["18", "19"], "value": [0.9, 0.5], "hover": ["Lampung", "Babel"]})
+    frame = charts.Frame("Judul", "Nasional", "Sumber: Bawaslu", "id")
+    m = Measure("Kursi terisi (%)", percent=True, decimals=1, rate=True)
+    small = region_map(gj, values, frame, measure=m, not_reported_name="Tidak dilaporkan", tiles=True, url=url)
+    whole = region_map(gj, values, frame, measure=m, not_reported_name="Tidak dilaporkan", tiles=True)
+    assert [t["geojson"] for t in small.to_dict()["data"]] == [url, url]  # both traces: one file, fetched once
+    assert "coordinates" not in small.to_json() and "coordinates" in whole.to_json()  # no shapes in the figure
+    (tmp_path / "plain").write_text("a file, not a folder")
+    monkeypatch.setattr(ui_maps, "SHAPES_DIR", tmp_path / "plain" / "peta")  # cannot be written: shapes inline
+    assert ui_maps.served(gj, ("petak", "18")) is None
+
+
 # --- the pages ----------------------------------------------------------------------------------
 
 

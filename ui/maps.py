@@ -153,6 +153,32 @@ def _values(ctx: w.Ctx, codes: pd.Series, values: pd.Series, m: Measure,
 # ---------------------------------------------------------------------------
 
 
+#: Where the maps' shapes are written for the browser to fetch (Streamlit's static file serving, like the base map).
+SHAPES_DIR = Path(__file__).resolve().parent.parent / "static" / "peta"
+
+
+def served(geojson: dict, key: Sequence[object]) -> str | None:
+    """The address the browser fetches `geojson` from (written once under SHAPES_DIR, named by `key`'s digest: a
+    file of the boundaries, its level and version, the codes drawn), so a rerun sends no geometry: without it every
+    rerun copied, encoded and sent 40-110 KB of shapes per map. None, and the shapes go inside the figure, where the
+    folder cannot be written (a read-only install)."""
+    import hashlib
+    import json
+    import os
+
+    name = hashlib.blake2b(repr(tuple(key)).encode(), digest_size=12).hexdigest() + ".json"
+    path = SHAPES_DIR / name
+    if not path.exists():
+        try:
+            SHAPES_DIR.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(geojson, separators=(",", ":")), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            return None
+    return f"{TOPOJSON_URL}peta/{name}"
+
+
 def _scope_codes(ctx: w.Ctx) -> tuple[str, ...]:
     """The regions the map draws: every province nationally, else the province's kab/kota (region list)."""
     idx = ctx.regions or data.region_index(str(ctx.wh.path), ctx.wh.version)
@@ -216,11 +242,13 @@ def _show(ctx: w.Ctx, values: pd.DataFrame, m: Measure, title: str, *, table: st
     height = (780 if view == "petak" else 640) if nasional else 680
     shape = ("petak",) if bounds is None or view == "petak" else (str(bounds.path), bounds.level,
                                                                    bounds.path.stat().st_mtime_ns)
-    # built once per geometry, values and words (ui.figure_cache): the figure carries the boundaries
-    fig = figure_cache.kept(("region_map", shape, codes, values, frame, m, ctx.t("map_not_reported"), labels, height),
+    url = served(geojson, shape + codes)
+    # built once per geometry, values and words (ui.figure_cache)
+    fig = figure_cache.kept(("region_map", shape, codes, url, values, frame, m, ctx.t("map_not_reported"), labels,
+                             height),
                             lambda: region_map(geojson, values, frame, measure=m, tiles=view == "petak",
                                                not_reported_name=ctx.t("map_not_reported"), labels=labels,
-                                               label_size=13, height=height))
+                                               label_size=13, height=height, url=url))
     fig = present.figure(fig) if present.on() else fig
     fig, footer = w.phone_footer(fig)
     where = st.columns([4, 1]) if missing else [st.container()]
