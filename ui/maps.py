@@ -238,17 +238,16 @@ def _show(ctx: w.Ctx, values: pd.DataFrame, m: Measure, title: str, *, table: st
         labels = None  # names on the kab/kota of a province collided (Lampung's south): hover and the bars name them
     shown = {f["id"] for f in geojson["features"]}
     missing = [c for c in codes if c not in shown]
-    frame = ctx.frame(title, table=table, when=when)
     height = (780 if view == "petak" else 640) if nasional else 680
     shape = ("petak",) if bounds is None or view == "petak" else (str(bounds.path), bounds.level,
                                                                    bounds.path.stat().st_mtime_ns)
     url = served(geojson, shape + codes)
-    # built once per geometry, values and words (ui.figure_cache)
-    fig = figure_cache.kept(("region_map", shape, codes, url, values, frame, m, ctx.t("map_not_reported"), labels,
-                             height),
-                            lambda: region_map(geojson, values, frame, measure=m, tiles=view == "petak",
-                                               not_reported_name=ctx.t("map_not_reported"), labels=labels,
-                                               label_size=13, height=height, url=url))
+    # built once per geometry, values and words (ui.figure_cache); the frame's dates come with the fingerprint
+    fig = figure_cache.kept(("region_map", figure_cache.fingerprint(ctx), title, table, when, shape, codes, url,
+                             values, m, labels, height),
+                            lambda: region_map(geojson, values, ctx.frame(title, table=table, when=when), measure=m,
+                                               tiles=view == "petak", not_reported_name=ctx.t("map_not_reported"),
+                                               labels=labels, label_size=13, height=height, url=url))
     fig = present.figure(fig) if present.on() else fig
     fig, footer = w.phone_footer(fig)
     where = st.columns([4, 1]) if missing else [st.container()]

@@ -136,6 +136,7 @@ def fill_by_body_chart(ctx: Ctx, by_body: pd.DataFrame, *, name_lowest: bool) ->
                             axis_from=ctx.t("axis_from"))
 
 
+@figure_cache.view
 def by_body_rows(ctx: Ctx, by_body: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
     """The figures behind the fill-rate-by-body chart as a table with a total row: body, where its seats are
     (region_counts: '229 kecamatan'), seats, filled, fill rate: the seed's 61 / 687 / 2.654 as text on screen."""
@@ -255,6 +256,7 @@ def gap_labels(ctx: Ctx, gaps: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@figure_cache.view
 def coverage_notes(ctx: Ctx, by_body: pd.DataFrame) -> tuple[list[str], list[str]]:
     """(warnings: bodies with more members than seats, notes: bodies with seats and nobody) over the scope."""
     lang = ctx.lang
