@@ -355,6 +355,15 @@ def report(out: dict, n: int, duration: float) -> str:
     return "\n".join(lines)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used (/proc/PID/stat; 0 where it cannot be read)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def _think(text: str) -> tuple[float, float]:
     lo, _, hi = text.partition("-")
     return float(lo), float(hi or lo)
@@ -376,12 +385,19 @@ def main(argv: list[str] | None = None) -> int:
     print(setup, flush=True)
     with tempfile.TemporaryDirectory(prefix="pantau-load-") as scratch:
         servers = start_servers(args.warehouse, Path(scratch), args.province, args.servers)
+        pids = [p.pid for p, _ in servers]
+        before, client0, wall0 = sum(map(cpu_seconds, pids)), time.process_time(), time.monotonic()
         try:
-            out = asyncio.run(run([u for _, u in servers], [p.pid for p, _ in servers], args.sessions,
-                                  args.duration, args.province, args.client, args.think))
+            out = asyncio.run(run([u for _, u in servers], pids, args.sessions, args.duration, args.province,
+                                  args.client, args.think))
+            server_cpu = sum(map(cpu_seconds, pids)) - before
         finally:
             stop_servers(servers)
     print(report(out, args.sessions, args.duration))
+    wall, client = time.monotonic() - wall0, time.process_time() - client0
+    per_rerun = server_cpu / max(len(out["lat"]), 1) * 1000
+    print(f"CPU over the {wall:.0f} s run: servers {server_cpu:.0f} s ({per_rerun:.0f} ms a rerun), this client "
+          f"{client:.0f} s; {os.cpu_count()} cores offer {wall * (os.cpu_count() or 1):.0f} s")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0 if out["lat"] and not out.get("signin_failed") else 1
 
