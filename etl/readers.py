@@ -15,9 +15,11 @@ import hashlib
 import io
 import math
 import re
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,7 @@ from etl.file_values import Filled
 from etl.headers import HeaderMatch, best_template, unique_headers
 from etl.layout import GUESS_ROWS, HEADER_SCAN_ROWS, SKIP_UNITS, Layout, find_header, find_layout, finish
 from etl.sheet_size import scan, too_large
+from etl.xlsx_rows import piece_rows, stream_bytes, unmerged, with_formulas
 
 CHUNK_ROWS = 200_000
 SPREADSHEET_EXT = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
@@ -197,7 +200,7 @@ def _candidate_header_rows(source: Source) -> list[list[str]]:
     if is_spreadsheet(path):
         rows: list[list[str]] = []
         for _, sheet_rows, _ in _sheets(path, source):
-            rows += [[_text(c) for c in r] for r in sheet_rows[:HEADER_SCAN_ROWS]]
+            rows += [[_text(c) for c in r] for r in islice(sheet_rows, HEADER_SCAN_ROWS)]
         return rows
     text, _ = _head_text(path)
     return [r for sep in _SEPARATORS for r in _split_lines(text, sep)]
@@ -578,14 +581,15 @@ def _read_csv(path: Path, source: Source, chunk_rows: int, log: ReadLog) -> Iter
 
 
 def _sheets(path: Path, source: Source, skipped: dict[str, str] | None = None
-            ) -> Iterator[tuple[str, list[list[object]], dict[tuple[int, int], tuple[str, str]]]]:
-    """Each sheet's rows and its formula cells with no value saved (etl.sheet_size.SheetScan.formulas), whose cells
-    hold the formula ('=10+5') instead of the '' a reader gives; a sheet too large to read is left out, its reason
-    put in ``skipped``."""
+            ) -> Iterator[tuple[str, Iterator[list[object]], dict[tuple[int, int], tuple[str, str]]]]:
+    """Each sheet's rows, one at a time (etl.xlsx_rows: a large XLSX sheet is read in pieces), and its formula cells
+    with no value saved (etl.sheet_size.SheetScan.formulas), whose cells hold the formula ('=10+5') instead of the ''
+    a reader gives; a sheet too large to read is left out, its reason put in ``skipped``."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     scans = scan(path)
     oversized = too_large(path, scans)
+    piece = stream_bytes()
     try:
         wb = CalamineWorkbook.from_path(str(path))
         names = wb.sheet_names
@@ -599,14 +603,27 @@ def _sheets(path: Path, source: Source, skipped: dict[str, str] | None = None
                 if skipped is not None:
                     skipped[name] = oversized[name]
                 continue
-            sheet = wb.get_sheet_by_name(name)
-            rows = _unmerged(sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges or [])
-            formulas = scans[name].formulas if name in scans else {}
-            for (r, c), (_, text) in formulas.items():
-                if r <= len(rows) and c <= len(rows[r - 1]) and rows[r - 1][c - 1] in ("", None):
-                    rows[r - 1][c - 1] = text
-            yield name, rows, formulas
-    except (CalamineError, OSError, ValueError) as exc:
+            found = scans.get(name)
+            if found is not None and found.size > piece:
+                rows: Iterator[list[object]] = piece_rows(path, name, found.member, piece)
+                merged = found.merged
+            else:
+                sheet = wb.get_sheet_by_name(name)
+                rows, merged = iter(sheet.to_python(skip_empty_area=False)), sheet.merged_cell_ranges or []
+            formulas = found.formulas if found is not None else {}
+            yield name, _readable(with_formulas(unmerged(rows, merged), formulas), source), formulas
+    except (CalamineError, OSError, ValueError, zipfile.BadZipFile) as exc:
+        raise SourceError(f"{source.name}: bukan file spreadsheet yang bisa dibaca (not a readable "
+                          f"spreadsheet): {exc}") from None
+
+
+def _readable(rows: Iterator[list[object]], source: Source) -> Iterator[list[object]]:
+    """``rows``, a reader's error while reading them on (a sheet read in pieces) as SourceError."""
+    from python_calamine import CalamineError
+
+    try:
+        yield from rows
+    except (CalamineError, OSError, ValueError, zipfile.BadZipFile) as exc:
         raise SourceError(f"{source.name}: bukan file spreadsheet yang bisa dibaca (not a readable "
                           f"spreadsheet): {exc}") from None
 
@@ -639,23 +656,6 @@ def formula_cells(hint: str) -> list[tuple[str, str, str]]:
     return [tuple(cell.split(FIELD_SEP)) for cell in hint.split(CELL_SEP) if cell]  # type: ignore[misc]
 
 
-def _unmerged(rows: list[list[object]], merged: list) -> list[list[object]]:
-    """Each merged range's value in every cell of it (a kecamatan merged down over its desa, 'Jumlah' merged over
-    'L' and 'P'); a spreadsheet keeps it only in the first cell."""
-    for (r0, c0), (r1, c1) in merged:
-        if r0 >= len(rows) or c0 >= len(rows[r0]):
-            continue
-        value = rows[r0][c0]
-        for r in range(r0, min(r1, len(rows) - 1) + 1):
-            row = rows[r]
-            if len(row) <= c1:
-                row.extend([""] * (c1 + 1 - len(row)))
-            for c in range(c0, c1 + 1):
-                if (r, c) != (r0, c0) and row[c] in ("", None):
-                    row[c] = value
-    return rows
-
-
 def _read_spreadsheet(path: Path, source: Source, chunk_rows: int, log: ReadLog) -> Iterator[RawChunk]:
     template = spec.SOURCES[source.table]  # type: ignore[index]
     types = {c.name: c.type for c in template.columns}
@@ -665,7 +665,8 @@ def _read_spreadsheet(path: Path, source: Source, chunk_rows: int, log: ReadLog)
         if source.sheet is None and name.strip().lower() in HELP_SHEETS:
             log.skipped_sheets[name] = "sheet petunjuk (instructions sheet)"
             continue
-        head = [[_text(c) for c in row] for row in rows[:HEADER_SCAN_ROWS + GUESS_ROWS]]
+        raw_head = list(islice(rows, HEADER_SCAN_ROWS + GUESS_ROWS))
+        head = [[_text(c) for c in row] for row in raw_head]
         try:
             layout = find_layout(head, source.name, source.table or "", path=source.path, given=source.values,
                                  defaults=source.defaults, where=f" (sheet {name})")
@@ -680,15 +681,16 @@ def _read_spreadsheet(path: Path, source: Source, chunk_rows: int, log: ReadLog)
         found_any = True
         log.sheets.append(name)
         _start(layout, source, log)
-        positions, names = layout.positions, layout.names
-        kinds = [layout.kind(names[i], types) for i in positions]
-        data = rows[layout.data_start:]
-        for start in range(0, len(data), chunk_rows):
-            block = data[start:start + chunk_rows]
-            cols = _columns(block, positions, kinds, [names[p] for p in positions])
-            first = layout.first_data_row + start
+        data = chain(raw_head[layout.data_start:], rows) if layout.data_start <= len(raw_head) else \
+            islice(rows, layout.data_start - len(raw_head), None)
+        del raw_head
+        kinds = [layout.kind(layout.names[i], types) for i in layout.positions]
+        for first, block, last in _blocks(data, chunk_rows, layout.first_data_row):
+            cols = _columns(block, layout.positions, kinds, [layout.names[p] for p in layout.positions])
             frame = pd.DataFrame(cols, index=pd.RangeIndex(first, first + len(block), name="row"), dtype="str")
-            chunk = _chunk(frame, layout, source, first, name, log, last=start + chunk_rows >= len(data))
+            block.clear()  # its rows are in the frame: not held while the chunk is checked
+            del cols
+            chunk = _chunk(frame, layout, source, first, name, log, last=last)
             if chunk is not None:
                 yield _with_formulas(chunk, formulas, layout)
     if not found_any:
@@ -699,6 +701,17 @@ def _read_spreadsheet(path: Path, source: Source, chunk_rows: int, log: ReadLog)
                               f"with the expected headers); kolom wajib: "
                               f"{', '.join(c.name for c in template.columns if c.required)}")
         raise refused[2]
+
+
+def _blocks(rows: Iterator[list[object]], size: int, first_row: int) -> Iterator[tuple[int, list, bool]]:
+    """``rows`` in blocks of ``size``: (the first one's row number, the rows, whether no row follows); one row is
+    read ahead to tell the last block. A block may be emptied by its reader once read (``clear``): it is not kept."""
+    block = list(islice(rows, size))
+    while block:
+        following, taken = next(rows, None), len(block)
+        yield first_row, block, following is None
+        first_row += taken
+        block = [] if following is None else [following, *islice(rows, size - 1)]
 
 
 def _columns(rows: Sequence[Sequence[object]], positions: list[int], kinds: list[str],

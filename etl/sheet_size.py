@@ -9,6 +9,9 @@ instead. A file that is not a zip (XLS, ODS in another form) is left to the read
 The same pass finds the formula cells with no value saved (``<c r="D7"><f>10+5</f></c>``, or an empty ``<v/>``: a
 file written by a program, never opened in Excel), which a reader returns as empty: the readers make them rejects
 naming the cell. Formulas are never evaluated; a formula with its value saved is read as that value.
+
+It also collects the sheet's merged ranges (``<mergeCells>`` comes after the cells): etl.xlsx_rows, reading a large
+sheet in pieces, fills them in as its rows pass.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from pathlib import Path, PurePosixPath
 #: Cells a sheet may span (rows x columns from A1 to its last cell): 20 million, about 0.5 GB once read.
 MAX_CELLS = 20_000_000
 #: Bytes a sheet's XML may inflate to (declared in the zip, and counted while streaming it, as a zip may lie), and
-#: the most it may inflate per byte stored: a reader inflates the sheet whole. PANTAU_XLSX_MAX_MB sets the first.
+#: the most it may inflate per byte stored (a sheet within them is still inflated once here, and read in pieces by
+#: etl.xlsx_rows past PANTAU_XLSX_STREAM_MB). PANTAU_XLSX_MAX_MB sets the first.
 MAX_SHEET_MB = 512
 MAX_RATIO = 200
 
@@ -48,6 +52,8 @@ _NO_VALUE = [re.compile(rb"</f>\s*" + _V), re.compile(rb"<f\b[^>]*/>\s*" + _V)]
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?:/>|>([^<]*)</(?:\w+:)?f>)")
 #: The first cell of a shared formula (the others hold only its number ``si``): its reference, attributes, text.
 _SHARED = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]+[0-9]+)\"[^>]*>\s*<(?:\w+:)?f\b([^>]*\bref=[^>]*)>([^<]*)<")
+#: A merged range (``<mergeCell ref="A1:B2"/>``, after the sheet's cells).
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
 
 
 def _prefixed(pattern: re.Pattern) -> re.Pattern:
@@ -65,13 +71,16 @@ _CARRY = 1 << 20
 
 @dataclass
 class SheetScan:
-    """What a worksheet's XML holds: its last row and column, its bytes inflated, and each formula cell with no value
-    saved: (row, column) 1-based -> (reference, the formula as written: '=10+5')."""
+    """What a worksheet's XML holds: its last row and column, its bytes inflated, each formula cell with no value
+    saved: (row, column) 1-based -> (reference, the formula as written: '=10+5'), its merged ranges as python-calamine
+    gives them (((first row, first column), (last row, last column)), 0-based), and its member in the zip."""
 
     rows: int = 0
     cols: int = 0
     size: int = 0
     formulas: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    member: str = ""
 
 
 def column_number(letters: bytes) -> int:
@@ -95,9 +104,10 @@ def scan(path: Path | str) -> dict[str, SheetScan]:
                 except KeyError:
                     continue
                 if info.file_size > limit or info.file_size > MAX_RATIO * max(info.compress_size, 1 << 10):
-                    out[name] = SheetScan(size=max(info.file_size, limit + 1))
+                    out[name] = SheetScan(size=max(info.file_size, limit + 1), member=member)
                 else:
                     out[name] = _scan_sheet(z, member, limit)
+                    out[name].member = member
             return out
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         return {}
@@ -149,9 +159,22 @@ def _scan_sheet(z: zipfile.ZipFile, member: str, limit: int) -> SheetScan:
             if cut < 0 or cut < len(data) - _CARRY:  # no cell starts near the end (a long part after the cells)
                 cut = max(0, len(data) - 200)
             _read_cells(data[:cut], out, shared)
+            _read_merged(data, cut, out)
             tail = data[cut:]
     _read_cells(tail, out, shared)
+    _read_merged(tail, len(tail), out)
     return out
+
+
+def _read_merged(data: bytes, cut: int, out: SheetScan) -> None:
+    """The merged ranges starting before ``cut`` in ``data`` into ``out.merged`` (the others are read with the next
+    block: a tag starting before ``cut`` ends in ``data``, which runs at least 200 bytes past it)."""
+    if b"mergeCell" not in data:
+        return
+    for m in _MERGE.finditer(data, 0, len(data)):
+        if m.start() >= cut:
+            break
+        out.merged.append(((int(m[2]) - 1, column_number(m[1]) - 1), (int(m[4]) - 1, column_number(m[3]) - 1)))
 
 
 def _last_cell_start(data: bytes, end: int | None = None, *, prefixed: bool = True) -> int:
