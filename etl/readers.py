@@ -16,6 +16,7 @@ import io
 import math
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -623,7 +624,7 @@ def _readable(rows: Iterator[list[object]], source: Source) -> Iterator[list[obj
 
     try:
         yield from rows
-    except (CalamineError, OSError, ValueError, zipfile.BadZipFile) as exc:
+    except (CalamineError, OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
         raise SourceError(f"{source.name}: bukan file spreadsheet yang bisa dibaca (not a readable "
                           f"spreadsheet): {exc}") from None
 
