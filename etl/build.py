@@ -309,7 +309,8 @@ def _finalize(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, prev_d
         tables_info["rejects"] = {"rows": _write_rejects(con, staging, parts, prev_dir, linked)}
         tables_info.update(derived.result())
     shutil.rmtree(parts, ignore_errors=True)
-    for name, rows in write_aggregates(staging, OF_ACTIVITIES, duckdb_config(staging, "aggregates")).items():
+    keep = (prev_dir, touched) if touched is not None and prev_dir is not None else None
+    for name, rows in write_aggregates(staging, OF_ACTIVITIES, duckdb_config(staging, "aggregates"), keep).items():
         tables_info[name] = {"rows": rows}
 
     for src in summary.sources:

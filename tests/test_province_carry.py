@@ -10,6 +10,7 @@ import duckdb
 import pyarrow.parquet as pq
 from test_build import TODAY, write_csv
 
+from etl.aggregates import OF_ACTIVITIES
 from etl.build import build
 
 LAMPUNG = ["L1,18/10/2023,18,18.71,pembinaan,Pembinaan Kasek,40", "L2,23/07/2024,18.72,18.72.01,mou,MoU,12"]
@@ -50,7 +51,10 @@ def test_a_changed_province_file_merges_only_its_province_and_equals_a_full_buil
     corrected = build(src, wh, today=TODAY)
 
     assert corrected.merged_provinces == ["18"]  # Aceh and Bangka Belitung spliced in as published
-    assert _rows(wh) == _rows(_fresh(src, tmp_path))
+    fresh = _fresh(src, tmp_path)
+    assert _rows(wh) == _rows(fresh)
+    for name in OF_ACTIVITIES:  # Lampung's aggregates computed again, the others' kept: the full build's
+        assert _rows(wh, name) == _rows(fresh, name), name
     assert pq.ParquetFile(wh / "current" / "activities.parquet").metadata.num_row_groups == before  # one a province
     assert [r[0] for r in _rows(wh)] == ["C1", "L1", "L3", "B1", "K1", "B2"]  # in region-code order
 
@@ -74,7 +78,9 @@ def test_a_key_shared_across_provinces_merges_both_and_the_older_row_returns(tmp
     write_csv(newer, LAMPUNG)  # K1 no longer sent from Lampung
     dropped = build(src, wh, today=TODAY)
     assert dropped.merged_provinces == ["18", "19"]
-    assert _rows(wh) == _rows(_fresh(src, tmp_path))
+    fresh = _fresh(src, tmp_path)
+    assert _rows(wh) == _rows(fresh)
+    assert all(_rows(wh, name) == _rows(fresh, name) for name in OF_ACTIVITIES)
     assert ("K1", "Di Babel") in {(r[0], r[8]) for r in _rows(wh)}
     assert not (wh / "current" / "_shadowed" / "activities.parquet").exists()
 
