@@ -126,12 +126,14 @@ def splice(con: duckdb.DuckDBPyConnection, prev_dir: Path, staging: Path, touche
     merged, prev = staging / f"{table}.parquet", prev_dir / f"{table}.parquet"
     fresh = staging / f"{table}.new.parquet"
     merged.rename(fresh)
-    old_file = pq.ParquetFile(prev)
+    cols = list(table_columns(table))
+    # the published dictionaries are read as they are and written again without hashing every value (their
+    # columns read back as strings: the file keeps no Arrow schema)
+    old_file = pq.ParquetFile(prev, read_dictionary=dictionary_columns(table, cols))
     pieces = [(p, lambda i=i: old_file.read_row_group(i)) for i, p in enumerate(_province_row_groups(prev) or [])
               if p not in touched]
     pieces += _by_province(fresh)
-    schema = arrow_schema(table)
-    cols = list(table_columns(table))
+    schema = pa.schema([old_file.schema_arrow.field(c) for c in cols])
     rows = 0
     with pq.ParquetWriter(merged, schema, compression="zstd", store_schema=False,
                           use_dictionary=dictionary_columns(table, cols),
