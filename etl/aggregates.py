@@ -156,10 +156,13 @@ OF_ACTIVITIES = tuple(name for name in AGGREGATES if "activities" in _base_table
 
 
 def write_aggregates(version_dir: Path, names: tuple[str, ...] | None = None,
-                     config: dict[str, str | int] | None = None) -> dict[str, int]:
+                     config: dict[str, str | int] | None = None,
+                     keep: tuple[Path, set[str]] | None = None) -> dict[str, int]:
     """Write every agg_*.parquet (or those in ``names``, in AGGREGATES order) from the tables in version_dir;
     return rows per aggregate. An aggregate read by one in ``names`` is written in the same call or was written
-    before. ``config``: DuckDB settings (the build passes its memory limit and a temp directory in staging)."""
+    before. ``config``: DuckDB settings (the build passes its memory limit and a temp directory in staging).
+    ``keep``: (a published version, provinces): an aggregate of the activities alone (each groups within a
+    provinsi) keeps that version's rows outside these provinces and computes only theirs."""
     version_dir = Path(version_dir)
     unknown = set(names or ()) - set(AGGREGATES)
     if unknown:
@@ -177,6 +180,8 @@ def write_aggregates(version_dir: Path, names: tuple[str, ...] | None = None,
         for name, query in todo.items():
             out = version_dir / f"{name}.parquet"
             tmp = out.with_suffix(".parquet.tmp")
+            if keep is not None and SOURCES[name] == "activities" and (keep[0] / f"{name}.parquet").is_file():
+                query = _per_province(query, keep[0] / f"{name}.parquet", keep[1])
             con.execute(f"COPY ({query}) TO '{tmp.as_posix()}' "
                         f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUPS.get(name, ROW_GROUP)})")
             tmp.replace(out)
@@ -185,3 +190,14 @@ def write_aggregates(version_dir: Path, names: tuple[str, ...] | None = None,
         return rows
     finally:
         con.close()
+
+
+def _per_province(query: str, published: Path, provinces: set[str]) -> str:
+    """An activities aggregate computed for ``provinces`` only, the published rows of the others put beside them,
+    in the aggregate's order."""
+    body, order = query.rsplit("ORDER BY", 1)
+    listed = ", ".join("'" + p.replace("'", "''") + "'" for p in sorted(provinces)) or "NULL"
+    body = body.replace("FROM activities", f"FROM (SELECT * FROM activities WHERE provinsi_code IN ({listed})) "
+                                           f"AS activities")
+    return (f"SELECT * FROM ({body} UNION ALL SELECT * FROM read_parquet('{published.as_posix()}') "
+            f"WHERE provinsi_code NOT IN ({listed})) ORDER BY {order}")

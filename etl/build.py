@@ -7,7 +7,9 @@ kept (nothing loaded is ever lost) unless `prune=True`. Across sources, a key pr
 row of the most recently loaded source; the rows it shadows are kept aside in the version
 (`_shadowed/<table>.parquet`, not a warehouse table) so they come back if the newer source drops them.
 A table whose sources are exactly the previous run's, none changed, is hard-linked from the previous
-version instead of rewritten, so re-running a national warehouse on the same inputs costs little.
+version instead of rewritten, so re-running a national warehouse on the same inputs costs little. The activities of a
+run whose changed sources touch only some provinces are carried and merged in those provinces only; the others'
+published row groups are spliced in (etl.province_carry).
 
 Reading: with 8 MB or more to read, sources are read by two worker processes (etl.parallel), each source
 whole by one worker; otherwise here, one after another. Sources the published version has are hashed first,
@@ -32,7 +34,6 @@ import json
 import os
 import secrets
 import shutil
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
@@ -40,7 +41,6 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from etl import publish
@@ -51,9 +51,10 @@ from etl.keep_going import PARTIAL, set_aside
 from etl.keep_going import message as refused_message
 from etl.merge import FACT_TABLES, ROW_GROUP, SHADOW_DIR, check_schema, duckdb_config, merge, sql_path
 from etl.parallel import read_sources
+from etl.province_carry import BY_PROVINCE, carry, rejects_columns, splice, touched_provinces
 from etl.publish import pause_at
 from etl.regions import regions_table
-from etl.spec import TABLES, table_columns
+from etl.spec import TABLES
 from etl.staging import (
     LoadJob,
     Progress,
@@ -61,18 +62,13 @@ from etl.staging import (
     arrow_schema,
     make_source,
     malloc_tuning,
-    prio_of,
     release_memory,
-    subfolder,
     to_arrow,
-    write_by_province,
 )
 
 DATE_COLUMN = {t: TABLES[t].date for t in FACT_TABLES if TABLES[t].date}
 #: Sources hashed at once (to tell a changed source from one to carry over).
 HASH_THREADS = 2
-#: Rows per batch when a reused source's rows are copied from the published version.
-CARRY_BATCH = 100_000
 #: After reading this many rows, memory held for reading is handed back before the merge.
 RELEASE_AFTER_ROWS = 1_000_000
 
@@ -89,6 +85,7 @@ class RunSummary:
     cleaned: list[str] = field(default_factory=list)  # leftovers of killed runs removed by this run
     dropped_sample: int = 0   # sample sources of the previous version left out: real data replaced the sample
     refused: list[SourceStats] = field(default_factory=list)  # sources --keep-going set aside (etl.keep_going)
+    merged_provinces: list[str] | None = None  # activities merged again in these provinces only (None: all)
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -195,13 +192,16 @@ def _stage(con: duckdb.DuckDBPyConnection, job: LoadJob, inputs: Inputs, prev_di
                 carried.append((stats, old))
                 summary.sources.append(stats)
     linked = _unchanged_tables(summary.sources, prev_sources, prev_dir)
-    for stats, _old in carried:
-        _carry(con, prev_dir, job.parts, stats, rows=stats.table not in linked,  # type: ignore[arg-type]
-               rejects=linked != set(FACT_TABLES))  # prev_dir is set: sources were carried
+    touched = None if BY_PROVINCE in linked else touched_provinces(con, prev_dir, job.parts,
+                                                                     [s for s, _ in carried], prev_sources)
+    summary.merged_provinces = [] if BY_PROVINCE in linked else None if touched is None else sorted(touched)
+    for stats, _old in carried:  # prev_dir is set: sources were carried
+        carry(con, prev_dir, job.parts, stats, rows=stats.table not in linked,  # type: ignore[arg-type]
+              rejects=linked != set(FACT_TABLES), provinces=touched if stats.table == BY_PROVINCE else None)
     notify("finalize", {})
     if sum(s.rows_read for s in summary.sources) >= RELEASE_AFTER_ROWS:
         release_memory()
-    _finalize(con, job.parts.parent, job.parts, prev_dir, summary, inputs.sample, started, linked)
+    _finalize(con, job.parts.parent, job.parts, prev_dir, summary, inputs.sample, started, linked, touched)
 
 
 def _plan(specs: list[dict], prev_sources: dict, summary: RunSummary, notify: Progress
@@ -275,42 +275,12 @@ def _link(src: Path, dst: Path) -> None:
         shutil.copy2(src, dst)
 
 
-def _carry(con: duckdb.DuckDBPyConnection, prev_dir: Path, parts: Path, stats: SourceStats, *, rows: bool = True,
-           rejects: bool = True) -> None:
-    """Copy a source's rows and/or its rejects from the published version instead of reading it again."""
-    files = [f for f in (prev_dir / f"{stats.table}.parquet", prev_dir / SHADOW_DIR / f"{stats.table}.parquet")
-             if f.exists()] if rows else []
-    if files:
-        cols = ", ".join(f'"{c}"' for c in table_columns(stats.table))
-        union = " UNION ALL ".join(f"SELECT {cols} FROM read_parquet('{sql_path(f)}') WHERE source = $name"
-                                   for f in files)
-        with warnings.catch_warnings():  # "an extra copy of the rows": a batch at a time, and the name is bound
-            warnings.simplefilter("ignore", UserWarning)
-            reader = con.execute(f"SELECT *, $prio::VARCHAR AS _prio FROM ({union})",
-                                 {"name": stats.name, "prio": prio_of(stats)}).to_arrow_reader(CARRY_BATCH)
-        schema = arrow_schema(stats.table).append(pa.field("_prio", pa.string()))
-        for k, batch in enumerate(reader):
-            if batch.num_rows:
-                write_by_province(parts, stats.table, pa.Table.from_batches([batch]).cast(schema),
-                                   f"{stats.order:05d}-carried-{k:05d}")
-    old_rejects = prev_dir / "rejects.parquet"
-    if rejects and old_rejects.exists():
-        out = subfolder(parts, "_rejects") / f"{stats.order:05d}-carried.parquet"
-        con.execute(f"COPY (SELECT {_rejects_columns(old_rejects)} FROM read_parquet('{sql_path(old_rejects)}') "
-                    f"WHERE source = $name) TO '{sql_path(out)}' (FORMAT parquet)", {"name": stats.name})
-
-
-def _rejects_columns(path: Path) -> str:
-    """The contract's rejects columns of a published rejects file; in one published before rejects named their
-    rule, `check` is NULL (the Kualitas data page counts those as 'other')."""
-    have = set(pq.read_schema(path).names)
-    return ", ".join(f'"{c}"' if c in have else f'NULL::VARCHAR AS "{c}"' for c in table_columns("rejects"))
-
-
 def _finalize(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, prev_dir: Path | None,
-              summary: RunSummary, sample: bool, started: datetime, linked: set[str]) -> None:
+              summary: RunSummary, sample: bool, started: datetime, linked: set[str],
+              touched: set[str] | None = None) -> None:
     """Staging gets every table, the aggregates and the manifest. While the activities (nine in ten rows) are
-    merged, a thread writes the tables and aggregates that do not read them (the merge leaves a core part-idle)."""
+    merged, a thread writes the tables and aggregates that do not read them (the merge leaves a core part-idle).
+    ``touched``: only these provinces' activities were staged, the others are spliced in from ``prev_dir``."""
     tables_info: dict[str, dict] = {}
 
     def fact_table(table: str) -> None:
@@ -321,6 +291,9 @@ def _finalize(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, prev_d
             rows = pq.ParquetFile(staging / f"{table}.parquet").metadata.num_rows
         else:
             rows, replaced = merge(con, staging, parts, table)
+            if table == BY_PROVINCE and touched is not None and prev_dir is not None:
+                rows, kept = splice(con, prev_dir, staging, touched)
+                replaced += kept
             summary.replaced_rows += replaced
         check_schema(staging / f"{table}.parquet", table)
         tables_info[table] = {"rows": rows}
@@ -336,7 +309,8 @@ def _finalize(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, prev_d
         tables_info["rejects"] = {"rows": _write_rejects(con, staging, parts, prev_dir, linked)}
         tables_info.update(derived.result())
     shutil.rmtree(parts, ignore_errors=True)
-    for name, rows in write_aggregates(staging, OF_ACTIVITIES, duckdb_config(staging, "aggregates")).items():
+    keep = (prev_dir, touched) if touched is not None and prev_dir is not None else None
+    for name, rows in write_aggregates(staging, OF_ACTIVITIES, duckdb_config(staging, "aggregates"), keep).items():
         tables_info[name] = {"rows": rows}
 
     for src in summary.sources:
@@ -376,7 +350,7 @@ def _write_rejects(con: duckdb.DuckDBPyConnection, staging: Path, parts: Path, p
         if "check" in pq.read_schema(old).names:
             _link(old, out)
         else:
-            con.execute(f"COPY (SELECT {_rejects_columns(old)} FROM read_parquet('{sql_path(old)}')) "
+            con.execute(f"COPY (SELECT {rejects_columns(old)} FROM read_parquet('{sql_path(old)}')) "
                         f"TO '{sql_path(out)}' (FORMAT parquet, COMPRESSION zstd)")
     elif (parts / "_rejects").exists():
         con.execute(f"COPY (SELECT * FROM read_parquet('{sql_path(parts / '_rejects')}/*.parquet') "
