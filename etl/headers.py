@@ -76,9 +76,13 @@ def _header_key(text: str) -> str:  # header detection asks the same cells many 
 def clean_header(text: object) -> str:
     """A header without the notes people add: bracketed notes, asterisks, colons, line breaks.
 
-    'Minggu (Senin)' -> 'Minggu'; 'Jumlah Peserta\\n(orang)' -> 'Jumlah Peserta'; 'Tanggal*' -> 'Tanggal'.
+    'Minggu (Senin)' -> 'Minggu'; 'Jumlah Peserta\\n(orang)' -> 'Jumlah Peserta'; 'Tanggal*' -> 'Tanggal';
+    'Jumlah Peserta\\n*isi angka saja' -> 'Jumlah Peserta' (a filling note after an asterisk).
     A header that is only a note keeps it ('(L)' stays)."""
     s = " ".join(str(text).split())
+    name, star, note = s.partition("*")
+    if star and re.search(r"[A-Za-z]", note) and header_key(name):  # '... *isi angka saja': a filling note
+        s = name
     stripped = _NOTE.sub(" ", s)
     if header_key(stripped):
         s = stripped

@@ -126,6 +126,23 @@ def test_headers_with_notes_units_and_line_breaks(tmp_path):
     assert chunk.headers["minggu"] == "Minggu (Senin)" and chunk.headers["dilaksanakan"] == "Pleno Dilaksanakan"
 
 
+def test_a_filling_note_after_an_asterisk_in_a_header_is_not_part_of_its_name(tmp_path):
+    import xlsxwriter  # found loading a hand-written Lampung Selatan recap: its participants column was ignored
+
+    path = tmp_path / "rekap_lamsel_november_2024.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("Rekap November")
+    ws.write_row(0, 0, ["REKAPITULASI KEGIATAN PENGAWASAN"])
+    ws.write_row(2, 0, ["No", "Tanggal Kegiatan*", "Jenis Kegiatan", "Nama Kegiatan", "Kecamatan",
+                        "Jumlah Peserta (orang)\n*isi angka saja"])
+    ws.write_row(3, 0, [1, "04/11/2024", "Sosialisasi", "Sosialisasi di balai desa", "Natar", 60])
+    book.close()
+    report = check_file(path, table="activities", values={"penyelenggara": "18.01"}, today=TODAY)
+    assert (report.rows_ok, report.rows_rejected) == (1, 0)
+    chunk = next(read_chunks(Source(path=path, table="activities", values={"penyelenggara": "18.01"})))
+    assert chunk.headers["peserta"] == "Jumlah Peserta (orang) *isi angka saja"
+
+
 def test_personnel_counted_per_gender_under_one_header_loads_a_row_per_gender(tmp_path, load):
     lines = ["REKAP PERSONIL PENGAWAS PEMILU PROVINSI LAMPUNG;;;;;", "Keadaan per 23 Juli 2024;;;;;",
              "No;Kab/Kota;Lembaga;Jabatan;Jumlah;", ";;;;L;P",
