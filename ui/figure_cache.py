@@ -7,7 +7,7 @@ province, a filter changed back, a click on "Tambah ke slide". So:
 
 - ``view`` keeps what a view function returned, per (function, filters and warehouse version, data given), in a
   bounded, process-wide memory shared by every session: a figure is built once per distinct input. The input is
-  hashed by value (a frame's rows with pandas' own hash), so a query that returns other rows builds a new figure.
+  hashed by value (a frame's columns from their Arrow buffers), so a query that returns other rows builds a new figure.
   A kept figure is shared: callers must copy it before changing it (ui.present and ui.slides do).
 - ``draw`` and ``dataframe`` put a chart or a table on the page through ``st.cache_data``, which replays the
   element's message on a hit (Streamlit's replay of elements made inside a cached function): the figure is not
@@ -46,7 +46,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 C = TypeVar("C", bound=Ctx)
 
-#: Results of view functions kept (a figure is ~10-100 KB; a map's is not kept here).
+#: Results of view functions and maps kept (a figure is ~10-100 KB; a map's names its shapes by address).
 MAX_VIEWS = 512
 #: Charts and tables whose element message is kept for replay (per st.cache_data function).
 MAX_ELEMENTS = 1024
@@ -115,8 +115,8 @@ def _figures(out: Any) -> list[go.Figure]:
 
 
 def digest(parts: Sequence[Any]) -> str | None:
-    """A digest of ``parts`` by value (frames by their rows, with pandas' hash); None when a part cannot be hashed
-    so (a frame of lists, an open handle)."""
+    """A digest of ``parts`` by value (frames column by column, ``_column_digest``); None when a part cannot be
+    hashed so (a frame of lists, an open handle)."""
     try:
         h = hashlib.blake2b(digest_size=20)
         _digest_of(list(parts), h)
@@ -159,12 +159,6 @@ def view(fn: Callable[Concatenate[C, P], R]) -> Callable[Concatenate[C, P], R]:
 def token(fig: go.Figure) -> str | None:
     """The digest a figure was kept under by ``view``; None for a figure built otherwise (or changed since)."""
     return getattr(fig, TOKEN, None)
-
-
-def clear() -> None:
-    """Forget every kept view result (tests; a new warehouse version needs no call: it is part of the key)."""
-    with _lock:
-        _views.clear()
 
 
 @st.cache_data(show_spinner=False, max_entries=MAX_ELEMENTS)

@@ -8,6 +8,9 @@ scope to it, as the sidebar does (URL included). Regions without a boundary are 
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -162,10 +165,6 @@ def served(geojson: dict, key: Sequence[object]) -> str | None:
     file of the boundaries, its level and version, the codes drawn), so a rerun sends no geometry: without it every
     rerun copied, encoded and sent 40-110 KB of shapes per map. None, and the shapes go inside the figure, where the
     folder cannot be written (a read-only install)."""
-    import hashlib
-    import json
-    import os
-
     name = hashlib.blake2b(repr(tuple(key)).encode(), digest_size=12).hexdigest() + ".json"
     path = SHAPES_DIR / name
     if not path.exists():
