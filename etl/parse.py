@@ -12,6 +12,8 @@ Numbers (Indonesian first):
   A single ``,`` is a decimal mark (``1,234`` = 1.234). A single ``.`` followed by exactly three
   digits after a non-zero whole part is a thousands separator (``1.234`` = 1234); otherwise it is a
   decimal mark (``85.5`` = 85.5, ``0.125`` = 0.125). Several ``,`` are thousands separators.
+  A count may carry its unit and say it is approximate: ``45 orang``, ``25 org.``, ``± 30``, ``sekitar 30``
+  (45, 25, 30, 30). A number in words (``lima``) is not a number.
 Dates are day first: ``20/02/2023``, ``20-02-2023``, ``20.02.2023``, ``2023-02-20``,
   ``20 Februari 2023``, ``20 Feb 2023``, ``Senin, 20 Februari 2023``, ``February 20, 2023``,
   Excel serial days (``44977``) and ISO date-times as written by spreadsheets and databases.
@@ -135,10 +137,23 @@ def _grouped(s: str, sep: str) -> bool:
     return re.fullmatch(r"\d{1,3}(?:" + re.escape(sep) + r"\d{3})+", s) is not None
 
 
+#: Words a clerk writes after a count ("45 orang", "25 org.") and before an approximate one ("± 30", "sekitar 30"):
+#: the number is what they meant. Lower case, without spaces, as the text is compared.
+_COUNT_UNITS = ("orang", "org", "jiwa", "peserta", "pemilih")
+_ABOUT = ("±", "+/-", "+-", "kuranglebih", "lebihkurang", "kurleb", "sekitar", "kira-kira", "kira2")
+_UNIT_RE = re.compile(r"(?<=\d)(?:" + "|".join(_COUNT_UNITS) + r")\.?$")
+
+
 def parse_number_value(text: str) -> float | _Bad:
     """One raw number string -> float, or the bad sentinel (rules in the module docstring)."""
     s = unicodedata.normalize("NFKC", text).strip().replace("\u00a0", "").replace(" ", "")
     s = s.removesuffix("%")
+    low = s.lower()
+    if low.startswith(_ABOUT):
+        low = low.removeprefix(next(a for a in _ABOUT if low.startswith(a)))
+        if low.startswith(("+", "-")):  # "± -3" says nothing a count can hold
+            return _BAD
+    s = _UNIT_RE.sub("", low)
     m = re.fullmatch(r"([+-]?)(\d[\d.,]*\d|\d)", s)
     if m is None:
         return _BAD

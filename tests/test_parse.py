@@ -38,6 +38,9 @@ def test_blank_dates_are_missing_not_bad():
     ("1.234", 1234), ("1.234.567", 1234567), ("85,5", 85.5), ("1.234,5", 1234.5), ("1,234.5", 1234.5),
     ("1,234", 1.234), ("85.5", 85.5), ("0.125", 0.125), ("1,234,567", 1234567), ("-3", -3), ("3", 3),
     ("6.512", 6512), ("85%", 85), (" 12 ", 12), ("1 234", 1234),
+    # what a clerk writes around a count: its unit, and that it is approximate
+    ("45 orang", 45), ("25 org.", 25), ("1.250 Orang", 1250), ("±30", 30), ("± 30 orang", 30), ("+/- 40", 40),
+    ("kurang lebih 50", 50), ("Sekitar 60 peserta", 60),
 ])
 def test_numbers(text, expected):
     values, bad = parse.parse_numbers(pd.Series([text]))
@@ -45,7 +48,8 @@ def test_numbers(text, expected):
     assert values[0] == pytest.approx(expected)
 
 
-@pytest.mark.parametrize("text", ["tiga", "12.34.5", "1.2.3", "1,23,4", "3 orang", "--3", ".5", "5."])
+@pytest.mark.parametrize("text", ["tiga", "12.34.5", "1.2.3", "1,23,4", "--3", ".5", "5.", "orang", "± orang",
+                                  "3 orang 4", "3 kali", "±-3", "lima orang"])
 def test_bad_numbers(text):
     _, bad = parse.parse_numbers(pd.Series([text]))
     assert bad[0]
