@@ -5,12 +5,13 @@ values), then loaded by the reference loader (``etl.loaders.load_chunk``), or, f
 layout is plain, by the bulk path (``etl.bulk_activities``), which gives the same rows and rejects faster.
 The choice is made here and only here (``bulk_eligible``), for ``check`` and ``build`` alike. A personnel
 table counted per gender ("L", "P" columns) is loaded once per gender; a row with a problem in either is
-set aside whole.
+set aside whole. A TPS table kept one row per TPS is counted per desa (``etl.tps_lists``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from etl.keys import KeyTracker
 from etl.loaders import OUTPUT_TABLE, LoadResult, load_chunk
 from etl.readers import CSV_EXT, RawChunk, ReadLog, Source, csv_layout, infer_table, is_spreadsheet, read_chunks
 from etl.regions import RegionResolver, default_resolver
+from etl.tps_lists import is_tps_list, load_tps_list
 
 
 @dataclass
@@ -89,9 +91,13 @@ def load_source(source: Source, resolver: RegionResolver | None, *, run_id: str,
     keys = KeyTracker()
     kwargs = {"chunk_rows": chunk_rows} if chunk_rows else {}
     any_chunk = False
-    for chunk in read_chunks(source, log=log, **kwargs):
+    chunks = read_chunks(source, log=log, **kwargs)
+    for chunk in chunks:
         any_chunk = True
         genders = [c for c in chunk.frame.columns if GENDER_SEP in c]
+        if is_tps_list(chunk):  # one row a TPS: the whole source is summed per desa, as one result
+            yield load_tps_list(itertools.chain([chunk], chunks), source, resolver, run_id=run_id, today=today)
+            break
         if genders:
             yield _load_by_gender(chunk, genders, source, resolver, run_id=run_id, today=today, keys=keys)
         else:

@@ -360,9 +360,16 @@ SOURCES: dict[str, SourceTemplate] = {
                           "kel/desa", "desa/kel", "nama wilayah")),
             SourceColumn("pemilu", "choice", True, "Pemilu (bila tidak ada kolomnya: dari judul atau nama file)",
                          "Pemilu 2024", ("election", "pemilihan"), "ELECTIONS"),
-            SourceColumn("jumlah_tps", "int", True, "Jumlah TPS", "24", ("tps", "tps_count", "banyaknya tps")),
+            SourceColumn("jumlah_tps", "int", True, "Jumlah TPS (atau satu baris per TPS dengan kolom Nomor TPS)",
+                         "24", ("tps", "tps_count", "banyaknya tps")),
             SourceColumn("dpt", "int", True, "Jumlah pemilih (DPT)", "6.512", ("voters", "jumlah dpt",
-                                                                             "pemilih")),
+                                                                             "pemilih", "dpt total", "total dpt",
+                                                                             "jumlah pemilih", "total pemilih",
+                                                                             "dpt l+p", "pemilih l+p",
+                                                                             "dpt jumlah", "pemilih total")),
+            SourceColumn("nomor_tps", "text", False, "Nomor TPS, bila satu baris per TPS (TPS dihitung dan DPT "
+                         "dijumlah per kelurahan/desa)", "TPS 001", ("no tps", "no. tps", "nomor tps", "kode tps",
+                                                                       "tps ke", "tps no")),
         ),
     ),
     "seats_reference": SourceTemplate(
