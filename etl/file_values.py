@@ -31,6 +31,14 @@ TABLE_WORDS: dict[str, str] = {
 _OFFICE = re.compile(r"\b(sekretariat bawaslu|bawaslu|panwaslu kecamatan|panwaslu kec\.?|panwascam|panwaslu|"
                      r"pengawas pemilu|kpud|kpu)\b[\s.:]*(.+)", re.IGNORECASE)
 _SCOPE = re.compile(r"\bse[\s-]+(.+)", re.IGNORECASE)
+#: A title line that names regions by their level words ("KECAMATAN GADING REJO KABUPATEN PRINGSEWU"): each word
+#: and the level it names, the broadest resolved first.
+_LEVEL_WORD = re.compile(r"\b(provinsi|prov\.?|kabupaten|kab\.?|kota|kecamatan|kec\.?|distrik|kelurahan|kel\.?|desa)"
+                         r"(?=[\s.:])", re.IGNORECASE)
+_LEVEL_OF_WORD = {"prov": "provinsi", "provinsi": "provinsi", "kabupaten": "kabkota", "kab": "kabkota",
+                  "kota": "kabkota", "kecamatan": "kecamatan", "kec": "kecamatan", "distrik": "kecamatan",
+                  "kelurahan": "desa", "kel": "desa", "desa": "desa"}
+_RANK = {"provinsi": 0, "kabkota": 1, "kecamatan": 2, "desa": 3}
 #: Words after which the region name in a title has ended.
 _STOP = re.compile(r"\s(?:tahun|ta|th|periode|pada|bulan|per|tanggal|tgl|s\.?d\.?|sampai|minggu|pekan|pemilu|"
                    r"pemilihan|pilkada|se|keadaan|kondisi|untuk|tentang|dalam)\b|[,;:()\[\]/|]|\s-\s|\d",
@@ -206,6 +214,8 @@ def read_titles(lines: Iterable[str], resolver: RegionResolver) -> FileValues:
             rest = _region_text(m.group(1))
             if rest and (code := _region(resolver, rest, ("provinsi", "kabkota"))):
                 out.scope = Found(code, "judul", line, f"{resolver.name(code)} ({code})")
+        if out.scope is None and out.office is None and (code := _regions_named(line, resolver)):
+            out.scope = Found(code, "judul", line, f"{resolver.name(code)} ({code})")
         if out.election is None and (e := _election(line)):
             out.election = Found(e[0], "judul", line, f"{e[1]} → {e[0]}")
         if out.date is None and (d := _date_in(line, month_ok=True)):
@@ -215,6 +225,29 @@ def read_titles(lines: Iterable[str], resolver: RegionResolver) -> FileValues:
     if out.year is None and out.date is not None:
         out.year = Found(out.date.value[:4], out.date.origin, out.date.text, out.date.value[:4])
     return out
+
+
+def _regions_named(line: str, resolver: RegionResolver) -> str | None:
+    """The deepest region a title line starting with a level word names, each part looked up inside the broader
+    ones ('KECAMATAN GADING REJO KABUPATEN PRINGSEWU' -> 18.10.02; 'KABUPATEN PRINGSEWU' -> 18.10), or None."""
+    marks = list(_LEVEL_WORD.finditer(line))
+    if not marks or marks[0].start() != 0:
+        return None
+    parts = []
+    for i, m in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(line)
+        name = _region_text(line[m.end():end])
+        if name:
+            level = _LEVEL_OF_WORD[m.group(1).lower().rstrip(".")]
+            kind = m.group(1).lower().rstrip(".")
+            parts.append((_RANK[level], f"{'kota ' if kind == 'kota' else ''}{name}", level))
+    found = None
+    for _, name, level in sorted(parts, key=lambda p: p[0]):
+        code = resolver.lookup(name, level=level, within=found)
+        if code is None:
+            break
+        found = code
+    return found
 
 
 def read_name(path: Path | str, resolver: RegionResolver) -> FileValues:
