@@ -16,7 +16,10 @@ Numbers (Indonesian first):
   (45, 25, 30, 30). A number in words (``lima``) is not a number.
 Dates are day first: ``20/02/2023``, ``20-02-2023``, ``20.02.2023``, ``2023-02-20``,
   ``20 Februari 2023``, ``20 Feb 2023``, ``Senin, 20 Februari 2023``, ``February 20, 2023``,
-  Excel serial days (``44977``) and ISO date-times as written by spreadsheets and databases.
+  Excel serial days (``44977``) and ISO date-times as written by spreadsheets and databases. Read past: a weekday or
+  ``tgl`` before it, an hour after it (``09.00 WIB``, ``pukul 09.00 s.d. selesai``). A range of days is its first
+  day: ``12-14 Oktober 2024``, ``12 s.d. 14 Okt 2024``, ``30 September - 2 Oktober 2024``,
+  ``12/10/2024 - 14/10/2024``.
 """
 
 from __future__ import annotations
@@ -54,10 +57,25 @@ MONTHS = _MONTHS
 
 _RE_DMY = re.compile(r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4}|\d{2})$")
 _RE_YMD = re.compile(r"^(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-_RE_D_MON_Y = re.compile(r"^(\d{1,2})[\s\-/.]*([a-z']+)\.?[\s\-/.,]*(\d{4})$")
+_RE_D_MON_Y = re.compile(r"^(\d{1,2})[\s\-/.]*([a-z']+)\.?[\s\-/.,]*(\d{4}|\d{2})$")
 _RE_MON_D_Y = re.compile(r"^([a-z']+)\.?\s+(\d{1,2}),?\s+(\d{4})$")
 _RE_SERIAL = re.compile(r"^\d{5}(?:[.,]\d+)?$")
-_RE_WEEKDAY = re.compile(r"^([a-z']+)\s*,?\s+(?=\d)")
+#: "until" in a range of days or hours: '12-14', '12 s.d. 14', '12 s/d 14', '12 sampai 14', '12 hingga 14'.
+_UNTIL = r"(?:-|–|—|s\.?\s?d\.?|s/d|sampai|hingga)"
+_RE_WEEKDAY = re.compile(rf"^([a-z']+)(?:\s*{_UNTIL}\s*([a-z']+))?\s*,?\s*(?=\d)")
+_RE_DATE_WORD = re.compile(r"^(?:tanggal|tgl)\.?\s*:?\s*")
+#: An hour after the date ('09.00 WIB', 'pukul 09:00 s.d. selesai') or only 's.d. selesai'.
+_HH_MM = r"\d{1,2}[.:]\d{2}"
+_ZONE = r"\s*(?:wib|wita|wit)?"
+_RE_HOUR = re.compile(rf"(?:\s+|\s*,\s*)(?:(?:pukul|pkl|jam)\.?\s*)?"
+                      rf"(?:{_HH_MM}(?:[.:]\d{{2}})?{_ZONE}(?:\s*{_UNTIL}\s*(?:{_HH_MM}|selesai){_ZONE})?"
+                      rf"|{_UNTIL}\s*selesai)$")
+#: Several days of one month: '12-14 oktober 2024', '12 dan 13 okt 2024', '12, 13 oktober 2024'.
+_RE_DAYS = re.compile(rf"^(\d{{1,2}})\s*(?:{_UNTIL}|dan|&|,)\s*\d{{1,2}}\s+([a-z']+\.?\s*\d{{4}})$")
+#: Days across two months: '30 september - 2 oktober 2024'.
+_RE_MONTHS = re.compile(rf"^(\d{{1,2}})\s+([a-z']+)\.?\s*{_UNTIL}\s*\d{{1,2}}\s+([a-z']+)\.?\s+(\d{{4}})$")
+#: Two whole dates: '12/10/2024 - 14/10/2024', '12 oktober 2024 s.d. 14 oktober 2024'.
+_RE_TWO_DATES = re.compile(rf"^(.+?\d{{4}})\s*{_UNTIL}\s*(.+\d{{4}})$")
 
 
 def is_blank(raw: pd.Series) -> pd.Series:
@@ -99,12 +117,35 @@ def _valid_date(y: int, m: int, d: int) -> dt.date | _Bad:
 
 
 def parse_date_value(text: str) -> dt.date | _Bad:
-    """One raw date string -> date, or the bad sentinel."""
+    """One raw date string -> date, or the bad sentinel. A range of days is its first day; an hour after it and a
+    weekday or 'tgl' before it are read past."""
     s = unicodedata.normalize("NFKC", text).strip().lower()
-    s = re.sub(r"\s+", " ", s)
+    s = _RE_DATE_WORD.sub("", re.sub(r"\s+", " ", s))
     m = _RE_WEEKDAY.match(s)
-    if m and m.group(1) in _WEEKDAYS:
+    if m and m.group(1) in _WEEKDAYS and (m.group(2) is None or m.group(2) in _WEEKDAYS):
         s = s[m.end():]
+    s = _RE_HOUR.sub("", s)
+    return _first_day(s)
+
+
+def _first_day(s: str) -> dt.date | _Bad:
+    """The date ``s`` writes, the first day of a range of days."""
+    if m := _RE_DAYS.match(s):
+        return _one_date(f"{m.group(1)} {m.group(2)}")
+    if m := _RE_MONTHS.match(s):
+        first, last = _MONTHS.get(m.group(2)), _MONTHS.get(m.group(3))
+        if first is None or last is None:
+            return _BAD
+        year = int(m.group(4)) - (1 if first > last else 0)  # '30 desember - 2 januari 2025' began in 2024
+        return _valid_date(year, first, int(m.group(1)))
+    if (m := _RE_TWO_DATES.match(s)) and not isinstance(second := _one_date(m.group(2)), _Bad):
+        first = _one_date(m.group(1))
+        return first if isinstance(first, _Bad) or first <= second else _BAD
+    return _one_date(s)
+
+
+def _one_date(s: str) -> dt.date | _Bad:
+    """One date, written as the module docstring lists."""
     if m := _RE_DMY.match(s):
         d, mo, y = int(m.group(1)), int(m.group(2)), m.group(3)
         year = int(y) if len(y) == 4 else 2000 + int(y)
@@ -112,8 +153,9 @@ def parse_date_value(text: str) -> dt.date | _Bad:
     if m := _RE_YMD.match(s):
         return _valid_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     if m := _RE_D_MON_Y.match(s):
-        month = _MONTHS.get(m.group(2))
-        return _BAD if month is None else _valid_date(int(m.group(3)), month, int(m.group(1)))
+        month, y = _MONTHS.get(m.group(2)), m.group(3)
+        year = int(y) if len(y) == 4 else 2000 + int(y)
+        return _BAD if month is None else _valid_date(year, month, int(m.group(1)))
     if m := _RE_MON_D_Y.match(s):
         month = _MONTHS.get(m.group(1))
         return _BAD if month is None else _valid_date(int(m.group(3)), month, int(m.group(2)))

@@ -14,6 +14,12 @@ from etl import parse, spec
     "20/02/2023", "20-02-2023", "20.02.2023", "2023-02-20", "20 Februari 2023", "20 Feb 2023",
     "Senin, 20 Februari 2023", "senin 20 februari 2023", "20 February 2023", "February 20, 2023", "20-Feb-2023",
     "44977", "2023-02-20 00:00:00", "2023-02-20T08:30:00", " 20/2/2023 ", "20/02/23",
+    # as clerks write an activity's day: an hour after it, a weekday or 'tgl' before it, several days (the first)
+    "20/02/2023 09.00 WIB", "20 Februari 2023 pukul 09.00", "20 Februari 2023, pukul 09.00 s.d. selesai",
+    "20 Feb 2023 s.d. selesai", "Senin,20 Februari 2023", "tgl 20 Februari 2023", "Tanggal: 20/02/2023",
+    "20-Feb-23", "20.02.23", "20-22 Februari 2023", "20 s.d. 22 Feb 2023", "20 s/d 22 Februari 2023",
+    "20 dan 21 Februari 2023", "Senin-Rabu, 20-22 Februari 2023", "20/02/2023 - 22/02/2023",
+    "20 Februari 2023 s.d. 3 Maret 2023",
 ])
 def test_dates_in_every_accepted_form(text):
     values, bad = parse.parse_dates(pd.Series([text]))
@@ -21,7 +27,14 @@ def test_dates_in_every_accepted_form(text):
     assert values[0] == pd.Timestamp("2023-02-20")  # 44977 days after 1899-12-30 is 2023-02-20
 
 
-@pytest.mark.parametrize("text", ["31/02/2023", "2023", "kemarin", "20 Febuary 2023", "02/20/2023", "13-13-2023"])
+def test_days_across_months_and_years_start_on_the_first():
+    assert parse.parse_date_value("30 September - 2 Oktober 2024") == pd.Timestamp("2024-09-30").date()
+    assert parse.parse_date_value("30 Desember - 2 Januari 2025") == pd.Timestamp("2024-12-30").date()
+
+
+@pytest.mark.parametrize("text", ["31/02/2023", "2023", "kemarin", "20 Febuary 2023", "02/20/2023", "13-13-2023",
+                                  "12:30", "20 - 22", "20 Februari", "32-33 Februari 2023", "22/02/2023 - 20/02/2023",
+                                  "Senin-Foo, 20 Februari 2023"])
 def test_bad_dates_are_flagged(text):
     values, bad = parse.parse_dates(pd.Series([text]))
     assert bad[0]
