@@ -61,6 +61,10 @@ _YEAR_MONTH = re.compile(r"\b(20\d\d)[-_.]?(0[1-9]|1[0-2])\b")
 _NAME_SPLIT = re.compile(r"[_\-\s.]+")
 
 
+#: The origin of a personnel list's count: one person a row (etl.layout fills it as 1; etl.unit_lists sums them).
+PER_PERSON = "satu baris per orang"
+
+
 @dataclass(frozen=True)
 class Found:
     """One value a whole file shares, and where it was read."""
@@ -81,6 +85,7 @@ class FileValues:
     date: Found | None = None        # the date of the data (an as-of date)
     year: Found | None = None
     election: Found | None = None
+    body: Found | None = None        # the body whose people a list names ("DAFTAR NAMA PENGAWAS TPS (PTPS)")
 
     def merged(self, other: FileValues) -> FileValues:
         """These values, with ``other``'s where these have none."""
@@ -99,8 +104,10 @@ class Filled:
 
     def describe(self) -> str:
         """'penyelenggara diambil dari judul: Bawaslu Kabupaten Bangka Tengah (19.04)'."""
-        where = {"judul": "dari judul", "nama file": "dari nama file", "diberikan": "diberikan"}[self.origin]
         shown = self.label or self.value
+        if self.origin == PER_PERSON:
+            return f"{self.column} = {shown}: {PER_PERSON} (kolom {self.text}; one person a row)"
+        where = {"judul": "dari judul", "nama file": "dari nama file", "diberikan": "diberikan"}[self.origin]
         return f"{self.column} diambil {where}: {shown}" if self.origin != "diberikan" else \
             f"{self.column} = {shown} (diberikan)"
 
@@ -208,7 +215,7 @@ def read_titles(lines: Iterable[str], resolver: RegionResolver) -> FileValues:
             continue
         if out.office is None and (m := _OFFICE.search(line)):
             body, rest = m.group(1), _region_text(m.group(2))
-            if rest and (code := _region(resolver, rest)):
+            if rest and (code := _region(resolver, rest) or _office_region(body, rest, resolver)):
                 out.office = Found(code, "judul", line, _office_label(body, code, resolver))
         if out.scope is None and (m := _SCOPE.search(line)):
             rest = _region_text(m.group(1))
@@ -216,6 +223,8 @@ def read_titles(lines: Iterable[str], resolver: RegionResolver) -> FileValues:
                 out.scope = Found(code, "judul", line, f"{resolver.name(code)} ({code})")
         if out.scope is None and out.office is None and (code := _regions_named(line, resolver)):
             out.scope = Found(code, "judul", line, f"{resolver.name(code)} ({code})")
+        if out.body is None and (b := _body(line)):
+            out.body = Found(b[0], "judul", line, f"{b[1]} → {b[0]}")
         if out.election is None and (e := _election(line)):
             out.election = Found(e[0], "judul", line, f"{e[1]} → {e[0]}")
         if out.date is None and (d := _date_in(line, month_ok=True)):
@@ -225,6 +234,29 @@ def read_titles(lines: Iterable[str], resolver: RegionResolver) -> FileValues:
     if out.year is None and out.date is not None:
         out.year = Found(out.date.value[:4], out.date.origin, out.date.text, out.date.value[:4])
     return out
+
+
+#: A body named in a title by words that say nothing else (not 'provinsi' or 'kecamatan' alone), longest first.
+_BODY_WORDS = sorted(((w, b) for b, words in spec.BODIES.items() for w in words
+                      if " " in w or w in ("ptps", "pkd", "panwascam")), key=lambda wb: -len(wb[0]))
+_RE_BODY = re.compile(r"\b(" + "|".join(re.escape(w) for w, _ in _BODY_WORDS) + r")\b", re.IGNORECASE)
+
+
+def _body(line: str) -> tuple[str, str] | None:
+    """(body, the words read) of the first body a title line names ('DAFTAR NAMA PENGAWAS TPS' -> ptps)."""
+    if m := _RE_BODY.search(line):
+        word = m.group(1).lower()
+        return next(b for w, b in _BODY_WORDS if w == word), m.group(1)
+    return None
+
+
+def _office_region(body: str, rest: str, resolver: RegionResolver) -> str | None:
+    """The region of an office whose name goes on with its parents' ('Panwaslu Kecamatan Pagelaran Kabupaten
+    Pringsewu': a kecamatan name several kabupaten have, told apart by the next words)."""
+    if not body.lower().startswith(("panwaslu kec", "panwascam")):
+        return _regions_named(rest, resolver)
+    code = _regions_named(f"kecamatan {rest}", resolver)
+    return code if code and level_of(code) == "kecamatan" else None
 
 
 def _regions_named(line: str, resolver: RegionResolver) -> str | None:
@@ -288,7 +320,7 @@ def read_name(path: Path | str, resolver: RegionResolver) -> FileValues:
 FILLED_BY_FILE: dict[str, dict[str, str]] = {
     "activities": {"penyelenggara": "office"},
     "pleno": {"penilai": "office", "minggu": "date"},
-    "personnel": {"tanggal": "date"},
+    "personnel": {"tanggal": "date", "lembaga": "body"},
     "tps": {"pemilu": "election"},
 }
 

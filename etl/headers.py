@@ -178,7 +178,7 @@ def match_headers(headers: Sequence[str], template: SourceTemplate, *, given: Se
                                 f"read)")
     _promotion(result, template, taken)
     have = taken | set(given) | ({"jumlah"} if result.genders else set()) \
-        | ({"jumlah_tps"} if "nomor_tps" in taken else set())  # a TPS a row: etl.tps_lists counts them
+        | ({"jumlah_tps"} if "nomor_tps" in taken else set())  # a TPS a row: etl.unit_lists counts them
     result.missing = [c.name for c in template.columns if c.required and c.name not in have]
     return result
 

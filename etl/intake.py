@@ -5,7 +5,8 @@ values), then loaded by the reference loader (``etl.loaders.load_chunk``), or, f
 layout is plain, by the bulk path (``etl.bulk_activities``), which gives the same rows and rejects faster.
 The choice is made here and only here (``bulk_eligible``), for ``check`` and ``build`` alike. A personnel
 table counted per gender ("L", "P" columns) is loaded once per gender; a row with a problem in either is
-set aside whole. A TPS table kept one row per TPS is counted per desa (``etl.tps_lists``).
+set aside whole. A TPS table kept one row per TPS, and a personnel list of names, are summed per key
+(``etl.unit_lists``).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from etl.keys import KeyTracker
 from etl.loaders import OUTPUT_TABLE, LoadResult, load_chunk
 from etl.readers import CSV_EXT, RawChunk, ReadLog, Source, csv_layout, infer_table, is_spreadsheet, read_chunks
 from etl.regions import RegionResolver, default_resolver
-from etl.tps_lists import is_tps_list, load_tps_list
+from etl.unit_lists import is_person_list, is_tps_list, load_person_list, load_tps_list
 
 
 @dataclass
@@ -95,8 +96,9 @@ def load_source(source: Source, resolver: RegionResolver | None, *, run_id: str,
     for chunk in chunks:
         any_chunk = True
         genders = [c for c in chunk.frame.columns if GENDER_SEP in c]
-        if is_tps_list(chunk):  # one row a TPS: the whole source is summed per desa, as one result
-            yield load_tps_list(itertools.chain([chunk], chunks), source, resolver, run_id=run_id, today=today)
+        if is_tps_list(chunk) or is_person_list(chunk, source.table):  # one row a unit: summed over the source
+            load = load_tps_list if source.table == "tps" else load_person_list
+            yield load(itertools.chain([chunk], chunks), source, resolver, run_id=run_id, today=today)
             break
         if genders:
             yield _load_by_gender(chunk, genders, source, resolver, run_id=run_id, today=today, keys=keys)

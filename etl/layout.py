@@ -106,7 +106,8 @@ class Layout:
         out = self.match.source_of
         for f in self.filled:
             if f.column not in out:
-                where = {"judul": "dari judul", "nama file": "dari nama file"}.get(f.origin, "diberikan")
+                where = {"judul": "dari judul", "nama file": "dari nama file",
+                         file_values.PER_PERSON: file_values.PER_PERSON}.get(f.origin, "diberikan")
                 out[f.column] = f"{f.column} ({where})"
         for canon, header in list(out.items()):
             if GENDER_SEP in canon:
@@ -198,6 +199,8 @@ def _fills(layout: Layout, table: str, given: dict[str, str], path: Path | str |
     for col, found in file_values.fills(table, read).items():
         if col not in have:
             out.append(Filled(col, found.value, found.origin, found.text, found.label))
+    if table == "personnel" and "jumlah" not in have and not layout.match.genders and layout.match.dropped:
+        out.append(Filled("jumlah", "1", file_values.PER_PERSON, ", ".join(layout.match.dropped)))  # a list of names
     return out
 
 

@@ -78,7 +78,7 @@ _PREFIXES = [
     (r"kota", "kota"),
     (r"provinsi|propinsi|prov", "provinsi"),
     (r"kecamatan|kec|distrik", "kecamatan"),
-    (r"kelurahan|kel|desa|kampung|nagari|gampong", "desa"),
+    (r"kelurahan|kel|desa|kampung|nagari|gampong|pekon", "desa"),
 ]
 _PREFIX_RE = re.compile(r"^(?:" + "|".join(f"(?P<p{i}>{p})" for i, (p, _) in enumerate(_PREFIXES)) + r")\b\s*")
 _NOISE = re.compile(r"[^a-z0-9]+")

@@ -44,7 +44,8 @@ BODY_LEVEL: dict[str, str] = {
 
 ROLES: dict[str, list[str]] = {
     "ketua": ["ketua", "chair", "koordinator"],
-    "anggota": ["anggota", "member", "pengawas"],
+    "anggota": ["anggota", "member", "pengawas", "ptps", "pengawas tps", "pkd", "pengawas desa",
+                "pengawas kelurahan/desa"],
     "kasek": ["kepala sekretariat", "kasek", "head of secretariat"],
     "korsek": ["koordinator sekretariat", "korsek", "koorsek"],
     "staf": ["staf", "staff", "pegawai", "staf sekretariat"],
@@ -262,7 +263,8 @@ _CONTEXT = (
 #: column of its own region, the deepest of these filled on a row is that row's region (etl.headers).
 _DESA_LEVEL = SourceColumn("kelurahan_desa", "region", False, "Kelurahan/desa, bila wilayah ditulis per tingkat",
                            "Hajimena", ("desa/kelurahan", "kelurahan/desa", "desa", "kelurahan", "kel/desa",
-                                        "desa/kel", "village"))
+                                        "desa/kel", "village", "pekon", "pekon/kelurahan", "kelurahan/pekon",
+                                        "desa/pekon", "nagari", "gampong", "kampung", "kelurahan/kampung"))
 _PERSONAL = ("nama", "nama lengkap", "name", "full name", "nik", "no ktp", "nomor induk kependudukan",
              "nip", "alamat", "address", "no hp", "telepon", "phone", "email", "tanggal lahir")
 
@@ -280,7 +282,8 @@ SOURCES: dict[str, SourceTemplate] = {
             SourceColumn("lembaga", "choice", True, "Lembaga", "Panwaslu Kecamatan",
                          ("body", "badan", "tingkat"), "BODIES"),
             SourceColumn("jabatan", "choice", True, "Jabatan", "Anggota", ("role", "posisi"), "ROLES"),
-            SourceColumn("jenis_kelamin", "choice", False, "L / P", "L", ("gender", "jk", "sex"), "GENDERS"),
+            SourceColumn("jenis_kelamin", "choice", False, "L / P", "L", ("gender", "jk", "sex", "l/p", "p/l"),
+                         "GENDERS"),
             SourceColumn("jumlah", "int", True, "Jumlah orang (bilangan bulat >= 0)", "3",
                          ("count", "jumlah orang", "jumlah personel", "total")),
         ),
@@ -357,7 +360,8 @@ SOURCES: dict[str, SourceTemplate] = {
             *_CONTEXT,
             SourceColumn("desa", "region", True, "Kelurahan/desa (kode atau nama)", "Hajimena",
                          ("kelurahan/desa", "desa/kelurahan", "kelurahan", "desa_code", "kode desa", "wilayah",
-                          "kel/desa", "desa/kel", "nama wilayah")),
+                          "kel/desa", "desa/kel", "nama wilayah", "pekon", "pekon/kelurahan", "kelurahan/pekon",
+                          "nagari", "gampong", "kampung")),
             SourceColumn("pemilu", "choice", True, "Pemilu (bila tidak ada kolomnya: dari judul atau nama file)",
                          "Pemilu 2024", ("election", "pemilihan"), "ELECTIONS"),
             SourceColumn("jumlah_tps", "int", True, "Jumlah TPS (atau satu baris per TPS dengan kolom Nomor TPS)",

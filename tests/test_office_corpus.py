@@ -93,5 +93,9 @@ def test_the_whole_corpus_built_as_one_folder_gives_the_same_counts(tmp_path, re
             tps = pd.read_parquet(tmp_path / "wh" / "current" / "tps.parquet", filters=[("source", "==", stats.name)])
             assert (int(tps["tps"].sum()), len(tps)) == (report.rows_ok, stats.rows_loaded), case["name"]
             assert stats.rows_loaded < report.rows_ok, case["name"]
+        elif case.get("one_row_per_person"):  # loads a count per date, region, body, role, gender: the people
+            people = pd.read_parquet(tmp_path / "wh" / "current" / "personnel.parquet",
+                                     filters=[("source", "==", stats.name)])
+            assert (int(people["count"].sum()), len(people)) == (report.rows_ok, stats.rows_loaded), case["name"]
         elif case["table"] != "personnel":
             assert stats.rows_loaded == report.rows_ok, case["name"]

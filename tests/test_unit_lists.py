@@ -1,4 +1,4 @@
-"""A TPS table kept one row per TPS (etl.tps_lists): counted per desa, the same in chunks as whole, repeats set aside.
+"""A TPS table kept one row per TPS (etl.unit_lists): counted per desa, the same in chunks as whole, repeats set aside.
 
 The per-TPS files written by hand are in the office corpus (tests/test_office_corpus.py); these are the rules.
 """
@@ -14,7 +14,7 @@ from etl import file_values
 from etl.intake import check_file, load_source
 from etl.readers import Source
 from etl.regions import default_resolver
-from etl.tps_lists import tps_number
+from etl.unit_lists import tps_number
 
 TODAY = dt.date(2026, 12, 4)
 HEADER = "Kecamatan;Desa/Kelurahan;Nomor TPS;DPT Total"
@@ -84,3 +84,46 @@ def test_a_row_without_its_tps_number_is_set_aside(tmp_path):
 def test_a_title_line_naming_regions_by_level_says_the_area_its_names_are_in(line, code):
     found = file_values.read_titles([line], default_resolver()).scope
     assert (found.value if found else None) == code
+
+
+NAMES = ["DAFTAR PENGAWAS KELURAHAN/DESA (PKD) KECAMATAN PRINGSEWU", "Keadaan per 1 Februari 2024", "",
+         "No;Nama;NIK;L/P;Desa/Kelurahan;Jabatan", "1;Ani;1810;P;Fajaresuk;PKD", "2;Budi;1811;L;Fajaresuk;PKD",
+         "3;Citra;1812;P;Pringsewu Utara;PKD", "4;Dodi;1813;L;Fajaresuk;Anggota", "5;Eka;1814;P;Fajaresuk;PKD"]
+
+
+def test_a_list_of_names_counts_its_people_per_desa_body_role_and_gender_whole_or_in_chunks(tmp_path):
+    path = _csv(tmp_path, "daftar_pkd_pringsewu.csv", NAMES)
+    whole, chunked = (_loaded_as(path, "personnel", n) for n in (None, 2))
+    pd.testing.assert_frame_equal(whole, chunked)
+    got = {(r.region_code, r.gender): r.count for r in whole.itertuples()}
+    assert got == {("18.10.01.1001", "P"): 2, ("18.10.01.1001", "L"): 2, ("18.10.01.1002", "P"): 1}
+    assert set(whole["body"]) == {"pkd"} and set(whole["role"]) == {"anggota"}
+    assert set(whole["as_of"].astype("str")) == {"2024-02-01"}
+    report = check_file(path, today=TODAY)
+    assert (report.rows_read, report.rows_ok, report.rows_rejected) == (5, 5, 0)
+    assert any(f.column == "jumlah" and f.value == "1" for f in report.log.filled)
+    assert "Nama" in report.log.dropped_columns  # the names themselves are never read
+
+
+def test_a_personnel_recap_with_a_count_column_is_not_summed(tmp_path):
+    lines = [*NAMES[:3], "Desa/Kelurahan;Lembaga;Jabatan;JK;Jumlah", "Fajaresuk;PKD;Anggota;L;1",
+             "Fajaresuk;PKD;Anggota;L;1"]
+    report = check_file(_csv(tmp_path, "rekap_pkd_pringsewu.csv", lines), today=TODAY)
+    assert report.rejects["check"].tolist() == ["duplicate_key"]  # a recap's repeated row is a mistake, not a person
+
+
+def _loaded_as(path, table: str, chunk_rows: int | None) -> pd.DataFrame:
+    results = list(load_source(Source(path=path, table=table), default_resolver(), run_id="t", today=TODAY,
+                               chunk_rows=chunk_rows))
+    return pd.concat([r.good for r in results], ignore_index=True)
+
+
+@pytest.mark.parametrize(("line", "body", "office"), [
+    ("DAFTAR NAMA PENGAWAS TPS (PTPS)", "ptps", None),
+    ("PANWASLU KECAMATAN PAGELARAN KABUPATEN PRINGSEWU", "panwaslu_kecamatan", "18.10.05"),
+    ("REKAP ANGGOTA PANWASCAM SE-KABUPATEN PRINGSEWU", "panwaslu_kecamatan", None),
+    ("Keadaan per 10 Februari 2024", None, None),
+])
+def test_a_title_says_the_body_a_list_names_and_an_office_by_its_parents(line, body, office):
+    found = file_values.read_titles([line], default_resolver())
+    assert (found.body.value if found.body else None, found.office.value if found.office else None) == (body, office)
