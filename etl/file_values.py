@@ -51,8 +51,10 @@ _ELECTION = [  # the general election first: 'PEMILIHAN UMUM TAHUN 2024' is no p
                 r"pemilihan walikota|pemilihan wali kota|pemilihan)\b[^\d]{0,60}?(20\d\d)", re.IGNORECASE), "pilkada"),
 ]
 _MONTH_WORDS = "|".join(sorted(parse.MONTHS, key=len, reverse=True))
-_DATE_IN_TEXT = [
-    re.compile(rf"\b(\d{{1,2}}\s+(?:{_MONTH_WORDS})\.?\s+20\d\d)\b", re.IGNORECASE),
+_DATE_IN_TEXT = [  # days of one month ('7 - 11 Oktober 2024': the first); a day, never 'minggu ke-2 Oktober'
+    re.compile(rf"\b(\d{{1,2}}\s*(?:-|–|s\.?d\.?|s/d|sampai)\s*\d{{1,2}}\s+(?:{_MONTH_WORDS})\.?\s+20\d\d)\b",
+               re.IGNORECASE),
+    re.compile(rf"(?<!ke-)(?<!ke )\b(\d{{1,2}}\s+(?:{_MONTH_WORDS})\.?\s+20\d\d)\b", re.IGNORECASE),
     re.compile(r"\b(\d{1,2}[/.-]\d{1,2}[/.-]20\d\d)\b"),
     re.compile(r"\b(20\d\d[/.-]\d{1,2}[/.-]\d{1,2})\b"),
 ]
@@ -101,6 +103,7 @@ class Filled:
     origin: str
     text: str
     label: str = ""
+    blanks: bool = False  # the source has the column: the value fills its empty cells (and '-') only
 
     def describe(self) -> str:
         """'penyelenggara diambil dari judul: Bawaslu Kabupaten Bangka Tengah (19.04)'."""
@@ -108,6 +111,8 @@ class Filled:
         if self.origin == PER_PERSON:
             return f"{self.column} = {shown}: {PER_PERSON} (kolom {self.text}; one person a row)"
         where = {"judul": "dari judul", "nama file": "dari nama file", "diberikan": "diberikan"}[self.origin]
+        if self.blanks and self.origin != "diberikan":
+            return f"{self.column} diambil {where} untuk sel yang kosong: {shown} (for the empty cells)"
         return f"{self.column} diambil {where}: {shown}" if self.origin != "diberikan" else \
             f"{self.column} = {shown} (diberikan)"
 

@@ -199,6 +199,10 @@ def _fills(layout: Layout, table: str, given: dict[str, str], path: Path | str |
     for col, found in file_values.fills(table, read).items():
         if col not in have:
             out.append(Filled(col, found.value, found.origin, found.text, found.label))
+    week = file_values.fills(table, read).get("minggu")
+    if week is not None and "minggu" in layout.match.mapping.values() and "minggu" not in given:
+        # a pleno sheet of one week whose date column is empty on a row (a pleno not held): the title's week
+        out.append(Filled("minggu", week.value, week.origin, week.text, week.label, blanks=True))
     if table == "personnel" and "jumlah" not in have and not layout.match.genders and layout.match.dropped:
         out.append(Filled("jumlah", "1", file_values.PER_PERSON, ", ".join(layout.match.dropped)))  # a list of names
     return out
@@ -362,6 +366,8 @@ def finish(frame: pd.DataFrame, layout: Layout, log, *, table: str, last: bool) 
             frame = frame.assign(**{f.column: f.value})
         elif f.origin == "diberikan":  # given for this source: its blank cells too
             frame[f.column] = frame[f.column].mask(frame[f.column].str.strip().eq(""), f.value)
+        elif f.blanks:
+            frame[f.column] = frame[f.column].mask(frame[f.column].str.strip().isin(["", "-", "–", "—"]), f.value)
     if layout.area is not None:
         frame = frame.assign(**{AREA_HINT: layout.area.value})
     return frame if len(frame) else None

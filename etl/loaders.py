@@ -120,9 +120,18 @@ def _date(raw: pd.DataFrame, p: Problems, name: str, today: dt.date) -> pd.Serie
     return values
 
 
+#: What a clerk writes in a number cell that has nothing to say ('-': none, not applicable).
+DASHES = ("-", "–", "—")
+#: Number columns a file may leave empty, where a dash is empty too (a required one still says it is missing).
+_MAY_BE_EMPTY = {"peserta", "anggota_hadir", "jumlah_keputusan", "nilai", "jumlah_anggota"}
+
+
 def _number(raw: pd.DataFrame, p: Problems, name: str, *, whole: bool = True,
             nonnegative: bool = True) -> pd.Series:
-    values, bad = parse.parse_numbers(column(raw, name))
+    written = column(raw, name)
+    if name in _MAY_BE_EMPTY:
+        written = written.mask(written.str.strip().isin(DASHES), "")
+    values, bad = parse.parse_numbers(written)
     p.add(bad, name, checks.NOT_A_NUMBER)
     if whole:
         p.add(values.notna() & (values != values.round()), name, checks.NOT_WHOLE)
@@ -209,7 +218,7 @@ def _pleno(raw: pd.DataFrame, p: Problems, resolver: RegionResolver, today: dt.d
     date = _date(raw, p, "minggu", today)
     held = _bool(raw, p, "dilaksanakan")
     present = _number(raw, p, "anggota_hadir")
-    total = _number(raw, p, "jumlah_anggota")
+    total = _members(raw, p, _body_from(body, code))
     decisions = _number(raw, p, "jumlah_keputusan")
     minutes = _bool(raw, p, "notulen")
     score = _number(raw, p, "nilai", whole=False, nonnegative=False)
@@ -232,6 +241,17 @@ def _pleno(raw: pd.DataFrame, p: Problems, resolver: RegionResolver, today: dt.d
         "decisions": decisions, "minutes_filed": minutes, "score": score, "outcome": outcome,
         "evaluator_code": evaluator,
     })
+
+
+def _members(raw: pd.DataFrame, p: Problems, body: pd.Series) -> pd.Series:
+    """A pleno body's members: as written, else the number the law fixes for its body (3 for a Panwaslu Kecamatan,
+    1 for a PKD or PTPS); a Bawaslu's, whose number is set per region, must be written."""
+    total = _number(raw, p, "jumlah_anggota")
+    by_law = body.map(lambda b: spec.ALLOWED_SEATS[b][0] if len(spec.ALLOWED_SEATS.get(b, ())) == 1 else np.nan)
+    total = total.fillna(by_law.astype("float64"))
+    missing = total.isna() & body.notna() & ~p.bad
+    p.add(missing, "jumlah_anggota", checks.REQUIRED, checks.REQUIRED.reason(column=p.label("jumlah_anggota")))
+    return total
 
 
 def _tps(raw: pd.DataFrame, p: Problems, resolver: RegionResolver, today: dt.date) -> pd.DataFrame:

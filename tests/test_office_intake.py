@@ -420,3 +420,22 @@ def test_a_password_with_no_user_or_a_raw_at_is_never_shown(tmp_path, url):
     for secret in ("Rahasia42", "hasia42", "Ra@"):
         assert secret not in str(err.value) and secret not in log
     assert ":***@127.0.0.1:1/db" in str(err.value)
+
+
+def test_a_pleno_week_sheet_fills_its_empty_dates_from_the_title_and_members_from_the_law(tmp_path):
+    """A Panwaslu Kecamatan has 3 members by law, a PKD 1: a file need not say it; a Bawaslu's are set per region and
+    must be written. The week of a sheet's title fills the dates left empty ('-': a pleno not held)."""
+    path = tmp_path / "pleno_pringsewu.csv"
+    path.write_text("\n".join([
+        "MONITORING PLENO BAWASLU KABUPATEN PRINGSEWU", "MINGGU KE-2 OKTOBER 2024 (7 - 11 Oktober 2024)", "",
+        "Wilayah;Lembaga;Pleno Dilaksanakan;Hari/Tanggal Pleno;Jumlah Anggota Hadir;Nilai",
+        "Pringsewu;Panwaslu Kecamatan;Ya;Rabu, 9 Oktober 2024;3;90",
+        "Ambarawa;Panwaslu Kecamatan;Tidak;-;-;-",
+        "Kabupaten Pringsewu;Bawaslu Kabupaten;Ya;10/10/2024;3;80"]) + "\n", encoding="utf-8")
+    report = check_file(path, today=dt.date(2026, 12, 4), keep_rows=True)
+    rows = report.good.set_index("region_code")
+    assert rows.loc["18.10.03", ["held", "members_total"]].tolist() == [False, 3]
+    assert rows["week_start"].astype("str").unique().tolist() == ["2024-10-07"]
+    assert pd.isna(rows.loc["18.10.03", "members_present"]) and pd.isna(rows.loc["18.10.03", "score"])
+    (reject,) = report.rejects.itertuples()  # a Bawaslu's members are not fixed by law
+    assert (reject.row, reject.column, reject.check) == (7, "jumlah_anggota", "required")
