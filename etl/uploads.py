@@ -293,7 +293,8 @@ def _changes_of(s: Staged, cur: Path | None) -> pd.DataFrame:
             con.register("up_keys", up)
             cols = ", ".join(f'CAST("{k}" AS VARCHAR) AS "{k}"' for k in keys)
             old = con.execute(f"SELECT {cols}, CAST({region} AS VARCHAR) AS region, source FROM read_parquet(?) "
-                              f'WHERE source = ? OR "{keys[0]}" IN (SELECT DISTINCT "{keys[0]}" FROM up_keys)',
+                              f'WHERE source = ? OR CAST("{keys[0]}" AS VARCHAR) IN '  # a date key as text
+                              f'(SELECT DISTINCT "{keys[0]}" FROM up_keys)',
                               [str(path), s.source_name]).df()
         finally:
             con.close()

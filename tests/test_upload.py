@@ -155,6 +155,14 @@ def test_changes_per_kabkota_and_the_set_aside_download(warehouse: Path, tmp_pat
     assert book["masalah"].str.startswith(("baris 8 · Tanggal:", "baris 9 · Kelurahan:", "baris 10 · Jenis")).all()
 
 
+def test_a_personnel_recap_sent_again_replaces_its_rows_keyed_by_date(warehouse: Path, tmp_path: Path) -> None:
+    """Personnel's key starts with its as-of date: the upload's keys (text) meet the warehouse's (DATE)."""
+    name = "personil_lampung_2024-07.csv"
+    s = uploads.stage(name, (OFFICE / name).read_bytes(), tmp_path)
+    chg = uploads.changes(s, warehouse)
+    assert chg["new"].sum() == 0 and chg["replaced"].sum() == len(s.report.good) > 0
+
+
 def test_publish_keeps_the_file_with_who_and_when_and_shows_on_kegiatan(warehouse: Path, tmp_path: Path) -> None:
     at = page(("kegiatan_mingguan.xlsx", files.mixed_xlsx()), values={"penyelenggara": files.ORGANISER})
     before = os.readlink(warehouse / "current")
