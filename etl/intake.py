@@ -98,7 +98,13 @@ def load_source(source: Source, resolver: RegionResolver | None, *, run_id: str,
         genders = [c for c in chunk.frame.columns if GENDER_SEP in c]
         if is_tps_list(chunk) or is_person_list(chunk, source.table):  # one row a unit: summed over the source
             load = load_tps_list if source.table == "tps" else load_person_list
-            yield load(itertools.chain([chunk], chunks), source, resolver, run_id=run_id, today=today)
+            result = load(itertools.chain([chunk], chunks), source, resolver, run_id=run_id, today=today)
+            if log is not None:
+                unit, per = ("TPS", "kelurahan/desa dan pemilu") if source.table == "tps" else \
+                    ("orang", "tanggal, wilayah, lembaga, jabatan dan jenis kelamin")
+                log.notes.append(f"satu baris per {unit}: baris yang lolos dihitung per {per}, menjadi "
+                                 f"{len(result.good)} baris di gudang data (one row per {unit}, counted per key)")
+            yield result
             break
         if genders:
             yield _load_by_gender(chunk, genders, source, resolver, run_id=run_id, today=today, keys=keys)

@@ -59,6 +59,7 @@ def test_a_tps_number_typed_twice_is_set_aside_naming_the_row_it_repeats(tmp_pat
     assert (reject.row, reject.column, reject.value, reject.check) == (8, "Nomor TPS", "TPS 02", "duplicate_key")
     assert "baris 4" in reject.reason
     assert report.good.set_index("desa_code").loc["18.10.01.1001", "voters"] == 759  # the repeat is not added
+    assert any(n.startswith("satu baris per TPS") and "menjadi 2 baris" in n for n in report.log.notes)
 
 
 def test_a_tps_column_of_counts_stays_a_count_and_a_repeated_desa_stays_a_duplicate(tmp_path):
