@@ -55,6 +55,7 @@ for i, file in enumerate(files or []):
         continue
     first = session.stage(ctx.user, file, kind or None, {})
     asked = session.fields(first)
+    own = session.prefill(ctx.user, file, first, asked)
     given = session.given_values(file, asked)
     if isinstance(first, up.NeedsValues) and not given:
         st.warning(str(first), icon=":material/edit_note:")
@@ -63,7 +64,9 @@ for i, file in enumerate(files or []):
         st.caption(ctx.t("up_values_help"))
         for column, filled in asked.items():
             st.text_input(column, value=filled.value if filled else "", key=session.value_key(file, column))
-            st.caption(ctx.t("up_value_read", what=filled.describe()) if filled else ctx.t("up_value_none"))
+            st.caption(ctx.t("up_value_read", what=filled.describe()) if filled else
+                       ctx.t("up_value_account", what=f"{ctx.name(own[column])} ({own[column]})")
+                       if session.from_account(file, column, own) else ctx.t("up_value_none"))
     staged = session.stage(ctx.user, file, kind or None, given) if given else first
     if isinstance(staged, up.UploadRefused):
         if not isinstance(staged, up.NeedsValues):

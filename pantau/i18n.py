@@ -120,6 +120,10 @@ TEXT: dict[str, dict[str, str]] = {
     "up_value_read": {"id": "Dibaca: {what}", "en": "Read: {what}"},
     "up_value_none": {"id": "Tidak terbaca dari judul maupun nama berkas: isi di sini.",
                       "en": "Not found in the title rows or the file name: fill it in here."},
+    "up_value_account": {"id": "Diisi dari akun Anda, bukan dari berkas: {what}. Ubah bila berkas ini dari kantor "
+                                "lain.",
+                         "en": "Filled from your account, not from the file: {what}. Change it if this file is from "
+                               "another office."},
     "up_problems": {"id": "Baris yang disisihkan", "en": "Rows set aside"},
     "up_no_problems": {"id": "Semua baris lolos pemeriksaan.", "en": "Every row passed the checks."},
     "up_download_bad": {"id": "Unduh baris yang disisihkan (XLSX, dengan kolom masalah)",

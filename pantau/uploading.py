@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from etl import uploads
+from etl.file_values import FILLED_BY_FILE
 from etl.uploads import Published, Staged, UploadRefused
 from pantau import audit
 from pantau.access import Role, User
@@ -25,6 +26,15 @@ NATIONAL_KINDS = frozenset({"seats_reference"})
 def upload_scope(user: User) -> str | None:
     """The region code an account's uploads must lie in: None for nasional (anywhere), its own region otherwise."""
     return None if user.role is Role.NASIONAL else user.scope.code
+
+
+def account_values(user: User, table: str) -> dict[str, str]:
+    """What an account's own office stands for in a file that names none: its region as the office that wrote it
+    (the organiser of activities, the evaluator of plenos: FILLED_BY_FILE's 'office' columns). None for nasional."""
+    own = upload_scope(user)
+    if own is None:
+        return {}
+    return {column: own for column, kind in FILLED_BY_FILE.get(table, {}).items() if kind == "office"}
 
 
 def may_upload(user: User | None) -> bool:

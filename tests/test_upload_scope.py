@@ -54,8 +54,8 @@ def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return wh
 
 
-def signed_in(name: str, upload: bytes | None = DATA, **params: str) -> AppTest:
-    """The Unggah data page as account `name`, with the file dropped."""
+def signed_in(name: str, upload: bytes | None = DATA, file_name: str = NAME, **params: str) -> AppTest:
+    """The Unggah data page as account `name`, with the file (`file_name`) dropped."""
     at = AppTest.from_file(APP, default_timeout=90)
     for key, value in params.items():
         at.query_params[key] = value
@@ -65,7 +65,7 @@ def signed_in(name: str, upload: bytes | None = DATA, **params: str) -> AppTest:
     at.button[-1].click().run()
     at.switch_page("pages/8_unggah.py").run()
     if upload is not None:
-        at.file_uploader(key="up_files").set_value((NAME, upload, CSV)).run()
+        at.file_uploader(key="up_files").set_value((file_name, upload, CSV)).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -168,3 +168,63 @@ def test_staged_files_go_when_dropped_refused_or_a_day_old(warehouse: Path, tmp_
     os.utime(old.path.parent, (day_ago, day_ago))
     assert uploads.sweep(tmp_path / "staging") == 1
     assert not old.path.exists() and new.path.exists()
+
+
+#: A weekly recap as a clerk types it: a title naming no office, no organiser column, a name nothing in it reads
+#: as an office; one row in Lampung Selatan, one in Kota Metro (rows 4 and 5).
+WEEKLY = (b"LAPORAN KEGIATAN PENGAWASAN MINGGUAN\r\n\r\n"
+          b"No;Tanggal;Jenis Kegiatan;Nama Kegiatan;Kabupaten/Kota;Jumlah Peserta\r\n"
+          b"1;02/12/2024;Sosialisasi;Sosialisasi Pengawasan Partisipatif;Lampung Selatan;35\r\n"
+          b"2;03/12/2024;Rapat Koordinasi;Rakor Evaluasi Tahapan;Kota Metro;20\r\n")
+#: Plenos of two Panwaslu Kecamatan of Lampung Selatan, no evaluator column, no office in the title.
+PLENO = (b"EVALUASI PLENO PANWASLU KECAMATAN\r\n\r\nMinggu;Kecamatan;Dilaksanakan;Anggota Hadir;Nilai\r\n"
+         b"07/10/2024;Natar;Ya;3;85\r\n07/10/2024;Kalianda;Ya;2;70\r\n")
+FROM_ACCOUNT = "Diisi dari akun Anda, bukan dari berkas"
+
+
+def form_field(at: AppTest, column: str):  # noqa: ANN201 - streamlit.testing's TextInput
+    [field] = [ti for ti in at.text_input if ti.label == column]
+    return field
+
+
+def last_staged(at: AppTest) -> uploads.Staged:
+    return [v for v in at.session_state["pantau_uploads"].values() if isinstance(v, uploads.Staged)][-1]
+
+
+def test_a_kabkota_accounts_file_without_an_organiser_starts_with_its_own_office(warehouse: Path) -> None:
+    at = signed_in("selatan", WEEKLY, file_name="laporan_mingguan.csv")
+    assert form_field(at, "penyelenggara").value == "18.01"
+    [said] = [c.value for c in at.caption if FROM_ACCOUNT in c.value]
+    assert "(18.01)" in said and "Lampung Selatan" in said
+    assert not [w for w in at.warning if "penyelenggara" in w.value]  # not asked: checked with the account's office
+    assert page_counts(at) == (2, 1, 1)  # Kota Metro's row lies outside the account
+    assert set(last_staged(at).report.good["organizer_code"]) == {"18.01"}
+
+
+def test_a_provinsi_account_may_change_the_organiser_it_was_given(warehouse: Path) -> None:
+    at = signed_in("lampung", WEEKLY, file_name="laporan_mingguan.csv")
+    assert form_field(at, "penyelenggara").value == "18" and page_counts(at) == (2, 2, 0)
+    form_field(at, "penyelenggara").set_value("Bawaslu Kota Metro").run()
+    assert set(last_staged(at).report.good["organizer_code"]) == {"18.72"}
+    assert not [c for c in at.caption if FROM_ACCOUNT in c.value]  # now the user's, not the account's
+    form_field(at, "penyelenggara").set_value("").run()  # emptied: stays empty and is asked for
+    assert form_field(at, "penyelenggara").value == ""
+    assert any("penyelenggara" in w.value for w in at.warning)
+
+
+def test_a_pleno_recap_without_an_evaluator_is_evaluated_by_the_account_and_nasional_gets_no_default(
+        warehouse: Path) -> None:
+    at = signed_in("selatan", PLENO, file_name="pleno_panwascam.csv")
+    assert form_field(at, "penilai").value == "18.01"
+    assert any(FROM_ACCOUNT in c.value for c in at.caption)
+    assert set(last_staged(at).report.good["evaluator_code"]) == {"18.01"}
+    at = signed_in("pusat", WEEKLY, file_name="laporan_mingguan.csv")
+    assert form_field(at, "penyelenggara").value == "" and not any(FROM_ACCOUNT in c.value for c in at.caption)
+    assert any("penyelenggara" in w.value for w in at.warning)
+
+
+def test_what_the_title_says_wins_over_the_account(warehouse: Path) -> None:
+    data = (Path(__file__).parent / "fixtures" / "office" / "kegiatan_kota_metro_2024.xlsx").read_bytes()
+    at = signed_in("lampung", data, file_name="kegiatan_kota_metro_2024.xlsx")
+    assert form_field(at, "penyelenggara").value == "18.72"  # 'BAWASLU KOTA METRO' in its title rows
+    assert not any(FROM_ACCOUNT in c.value for c in at.caption)

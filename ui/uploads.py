@@ -74,6 +74,22 @@ def value_key(file: object, column: str) -> str:
     return f"up_val_{_file_id(file)}_{column}"
 
 
+def prefill(user: User, file: object, first: Staged | UploadRefused,
+            asked: dict[str, Filled | None]) -> dict[str, str]:
+    """Start the fields the file said nothing for with the account's own office (pantau.uploading.account_values),
+    once: the user may change or clear them. Returns those columns and values."""
+    table = first.table if isinstance(first, Staged | NeedsValues) else ""
+    own = {c: v for c, v in uploading.account_values(user, table).items() if c in asked and asked[c] is None}
+    for column, value in own.items():
+        st.session_state.setdefault(value_key(file, column), value)
+    return own
+
+
+def from_account(file: object, column: str, own: dict[str, str]) -> bool:
+    """Does the field of ``column`` still hold what the account filled (``prefill``)?"""
+    return column in own and str(st.session_state.get(value_key(file, column), "")).strip() == own[column]
+
+
 def given_values(file: object, asked: dict[str, Filled | None]) -> dict[str, str]:
     """The file-wide values the user typed in the form (one equal to what the file said is not 'given')."""
     out = {}
