@@ -128,17 +128,33 @@ def _print_summary(summary, args: argparse.Namespace, seconds: float) -> None:  
 def cmd_check(args: argparse.Namespace) -> int:
     from etl.file_values import parse_given
     from etl.intake import check_file
+    from etl.readers import Source
 
     try:
         given = parse_given(args.set or [])
     except ValueError as exc:
         raise SourceError(str(exc)) from None
-    report = check_file(Path(args.file), table=args.table, values=given)
+    report = check_file(Source(path=Path(args.file), scope=_scope(args.scope)), table=args.table, values=given)
     _print_read(report.log)
     out.print(f"{args.file}: tabel {report.table}: {_fmt(report.rows_read)} baris dibaca, "
               f"{_fmt(report.rows_ok)} baik, {_fmt(report.rows_rejected)} ditolak")
     _print_rejects(report.rejects.head(args.limit), str(args.file))
     return 1 if report.rows_rejected else 0
+
+
+def _scope(code: str | None) -> str | None:
+    """``--scope``: a provinsi or kab/kota code (the region of an uploading account: rows outside it are set aside,
+    as on the upload page), None for nasional or none given. SourceError naming a code that is no such region."""
+    from etl.codes import is_code
+    from etl.regions import default_resolver
+
+    code = (code or "").strip()
+    if code.lower() in ("", "nasional"):
+        return None
+    if not (is_code(code, "provinsi") or is_code(code, "kabkota")) or default_resolver().name(code) is None:
+        raise SourceError(f"--scope {code}: bukan kode provinsi atau kabupaten/kota yang dikenal (tulis mis. 18 atau "
+                          f"18.01; not a known province or regency/city code)")
+    return code
 
 
 def _print_read(log) -> None:  # noqa: ANN001 - etl.readers.ReadLog
@@ -248,6 +264,9 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--set", action="append", metavar="KOLOM=NILAI",
                    help="one value for a whole column the file lacks or leaves blank, e.g. --set penyelenggara=19.04 "
                         "(repeatable)")
+    c.add_argument("--scope", metavar="KODE",
+                   help="check as an account of this region uploads: rows outside it (a province 18, a kab/kota "
+                        "18.01) are set aside with the upload page's reason; default: anywhere (nasional)")
     c.set_defaults(func=cmd_check)
     s = sub.add_parser("sample", help="buat data contoh (generate labelled sample source files)",
                        description="Write deterministic sample source files (clearly labelled DATA CONTOH) in the "

@@ -85,9 +85,11 @@ def page_problems(at: AppTest) -> set[tuple[int, str, str, str]]:
     return {(int(r.Baris), r.Kolom, r.Nilai, r.Alasan) for r in frames[0].itertuples()}
 
 
-def cli_check(path: Path, values: dict[str, str]) -> tuple[tuple[int, int, int], set[tuple[int, str, str, str]]]:
-    """`python -m etl check` as a clerk's steward runs it: its count line and its rejects, parsed."""
-    args = [sys.executable, "-m", "etl", "check", str(path), "--limit", "1000"]
+def cli_check(path: Path, values: dict[str, str],
+              scope: str | None = None) -> tuple[tuple[int, int, int], set[tuple[int, str, str, str]]]:
+    """`python -m etl check` as a clerk's steward runs it (with ``--scope``: as an account of that region uploads):
+    its count line and its rejects, parsed."""
+    args = [sys.executable, "-m", "etl", "check", str(path), "--limit", "1000", *(["--scope", scope] if scope else [])]
     for k, v in values.items():
         args += ["--set", f"{k}={v}"]
     out = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, env={**os.environ, "COLUMNS": "1000"},

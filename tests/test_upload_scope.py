@@ -16,11 +16,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from etl import publish, uploads
+from etl.__main__ import EXIT_SOURCE_ERROR, main
 from etl.build import build
 from etl.uploads import UploadRefused
 from pantau import accounts, audit, uploading
 from pantau.access import OPEN
-from tests.test_upload import APP, build_base, fingerprint, page_counts, page_problems
+from tests.test_upload import APP, build_base, cli_check, fingerprint, page_counts, page_problems
 
 PASSWORD = "rahasia-panjang-1"
 CSV = "text/csv"
@@ -228,3 +229,40 @@ def test_what_the_title_says_wins_over_the_account(warehouse: Path) -> None:
     at = signed_in("lampung", data, file_name="kegiatan_kota_metro_2024.xlsx")
     assert form_field(at, "penyelenggara").value == "18.72"  # 'BAWASLU KOTA METRO' in its title rows
     assert not any(FROM_ACCOUNT in c.value for c in at.caption)
+
+
+#: A month's recap as a clerk keeps it: the office in the title rows, regions by name, one row in Kota Metro (the
+#: province's, not the kab/kota's), one in Kota Pangkalpinang (another province), one a date that does not exist.
+CLERK_NAME = "rekap_kegiatan_desember.csv"
+CLERK = (b"REKAP KEGIATAN PENGAWASAN\r\nBAWASLU KABUPATEN LAMPUNG SELATAN\r\nBulan Desember 2024\r\n\r\n"
+         b"No;Tanggal;Jenis Kegiatan;Nama Kegiatan;Kabupaten/Kota;Jumlah Peserta\r\n"
+         b"1;02/12/2024;Sosialisasi;Sosialisasi Pengawasan Partisipatif;Lampung Selatan;35\r\n"
+         b"2;03/12/2024;Rapat Koordinasi;Rakor bersama Bawaslu Kota Metro;Kota Metro;20\r\n"
+         b"3;04/12/2024;Supervisi;Supervisi Panwascam Natar;Lampung Selatan;15\r\n"
+         b"4;05/12/2024;Sosialisasi;Sosialisasi di perbatasan;Kota Pangkalpinang;12\r\n"
+         b"5;31/11/2024;Supervisi;Supervisi Panwascam Kalianda;Lampung Selatan;9\r\n")
+#: (row, header, value) set aside as outside each account's region
+OUTSIDE_OF = {"18.01": {(7, "Kabupaten/Kota", "Kota Metro"), (9, "Kabupaten/Kota", "Kota Pangkalpinang")},
+              "18": {(9, "Kabupaten/Kota", "Kota Pangkalpinang")}}
+
+
+@pytest.mark.parametrize(("account", "scope"), [("selatan", "18.01"), ("lampung", "18")])
+def test_check_with_scope_sets_aside_what_the_page_sets_aside_for_that_account(warehouse: Path, tmp_path: Path,
+                                                                              account: str, scope: str) -> None:
+    path = tmp_path / CLERK_NAME
+    path.write_bytes(CLERK)
+    counts, problems = cli_check(path, {}, scope=scope)
+    at = signed_in(account, CLERK, file_name=CLERK_NAME)
+    assert page_counts(at) == counts == (5, 3 - len(OUTSIDE_OF[scope]) + 1, 1 + len(OUTSIDE_OF[scope]))
+    assert page_problems(at) == problems
+    assert {(r, c, v) for r, c, v, why in problems if why.startswith(OUTSIDE)} == OUTSIDE_OF[scope]
+    assert (10, "Tanggal", "31/11/2024") in {(r, c, v) for r, c, v, _ in problems}
+    assert cli_check(path, {}, scope="nasional")[0] == (5, 4, 1)  # as without --scope: anywhere
+
+
+def test_check_refuses_a_scope_that_is_no_province_or_kabkota(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    path = tmp_path / CLERK_NAME
+    path.write_bytes(CLERK)
+    for wrong in ("19.99", "18.01.04", "Lampung"):
+        assert main(["check", str(path), "--scope", wrong]) == EXIT_SOURCE_ERROR
+        assert f"--scope {wrong}: bukan kode provinsi atau kabupaten/kota" in capsys.readouterr().err
