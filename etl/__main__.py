@@ -116,13 +116,29 @@ def _print_summary(summary, args: argparse.Namespace, seconds: float) -> None:  
             kept = f" ({_fmt(s.loaded.get('loaded', 0))} baris lama dipertahankan)" if s.reused else ""
             console.print(f"  - {escape(s.refused)}{kept}", highlight=False, soft_wrap=True)
     rejected = sum(s.rows_rejected for s in summary.sources)
-    if rejected and summary.sample:
-        out.print(f"{_fmt(rejected)} baris ditolak adalah kesalahan yang sengaja ditanam di data contoh untuk "
+    planted = _planted(summary, args.source) if rejected and summary.sample else set()
+    if n := sum(s.rows_rejected for s in summary.sources if s.name in planted):
+        out.print(f"{_fmt(n)} baris ditolak adalah kesalahan yang sengaja ditanam di data contoh untuk "
                   "memperlihatkan pemeriksaan (planted errors of the sample, listed in README.txt beside the sample "
                   "files): tidak ada yang perlu diperbaiki.")
+    if summary.sample and (real := [s for s in summary.sources if s.rows_rejected and s.name not in planted]):
+        out.print(f"{_fmt(sum(s.rows_rejected for s in real))} baris ditolak berasal dari sumber yang bukan bagian "
+                  f"data contoh atau sudah diubah ({escape(', '.join(s.name for s in real))}): periksa dan perbaiki "
+                  f"(rejects of sources that are not the sample's own: real problems).", highlight=False,
+                  soft_wrap=True)
     if rejected:
         out.print("Baris yang ditolak dan alasannya: halaman Kualitas data, atau "
                   f"python -m etl rejects --warehouse {args.warehouse}")
+
+
+def _planted(summary, source: str) -> set[str]:  # noqa: ANN001 - etl.build.RunSummary
+    """The sample's own sources of a run, unchanged since etl/sample.py wrote them (the sha256 its manifest gives
+    each, ``sample_sha256``): their rejects are its planted errors. A file someone added to a sample manifest, or a
+    sample file written over, is not among them: its rejects are real."""
+    from etl.inputs import discover
+
+    own = discover(Path(source)).sample_own
+    return {s.name for s in summary.sources if s.sha256 and own.get(s.name) == s.sha256}
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -46,6 +46,9 @@ class Inputs:
     sample: bool = False
     origin: Path | None = None
     refused: list[dict] = field(default_factory=list)  # {"source", "message"}: files discover(keep_going) set aside
+    #: A sample manifest's own sources (name -> sha256 as etl/sample.py wrote them, ``sample_sha256``): their rejects
+    #: are its planted errors; any other source's are real.
+    sample_own: dict[str, str] = field(default_factory=dict)
 
 
 
@@ -88,7 +91,7 @@ def read_manifest(path: Path) -> Inputs:
         raise SourceError(f"{path}: manifest tidak dapat dibaca (cannot read manifest): {exc}") from exc
     _known_keys(path, data)
     base = path.parent
-    sources = []
+    sources, own = [], {}
     for i, entry in enumerate(data.get("source", []), start=1):
         table = entry.get("table")
         if table not in SOURCES:
@@ -129,14 +132,17 @@ def read_manifest(path: Path) -> Inputs:
             spec["name"] = f"{safe_url(written)}#{label}"
         else:
             raise SourceError(f"{path}: sumber ke-{i}: perlu 'path' atau 'url' (needs path or url)")
+        if entry.get("sample_sha256"):
+            own[spec["name"]] = str(entry["sample_sha256"])
         sources.append(spec)
-    return Inputs(sources=sources, sample=bool(data.get("sample", False)), origin=path)
+    return Inputs(sources=sources, sample=bool(data.get("sample", False)), origin=path, sample_own=own)
 
 
-#: What a manifest may say at its top and in each [[source]] (uploaded_*: who sent an upload, when; kept for people).
+#: What a manifest may say at its top and in each [[source]] (uploaded_*: who sent an upload, when; kept for people;
+#: sample_sha256: a sample's own source, as etl/sample.py wrote it).
 MANIFEST_KEYS = ("sample", "source")
 SOURCE_KEYS = ("table", "path", "sheet", "url", "url_env", "sql_table", "query", "params", "values", "context",
-               "scope", "uploaded_by", "uploaded_at")
+               "scope", "uploaded_by", "uploaded_at", "sample_sha256")
 
 
 def _known_keys(path: Path, data: dict) -> None:
@@ -215,4 +221,5 @@ def with_values(inputs: Inputs, values: dict[str, str]) -> Inputs:
         have = {c.name for c in SOURCES[spec["table"]].columns}
         given = {k: v for k, v in values.items() if k in have}
         sources.append({**spec, "defaults": given})
-    return Inputs(sources=sources, sample=inputs.sample, origin=inputs.origin, refused=inputs.refused)
+    return Inputs(sources=sources, sample=inputs.sample, origin=inputs.origin, refused=inputs.refused,
+                  sample_own=inputs.sample_own)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 from test_build import BASE_ROWS, file_hashes, write_csv
 
 from etl import publish
+from etl.sample import generate
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -118,17 +121,52 @@ def test_an_unexpected_error_exits_4_with_a_plain_message_and_the_details_in_a_l
 def test_rejected_rows_of_the_sample_are_said_to_be_its_planted_errors(tmp_path):
     src = tmp_path / "src"
     write_csv(src / "kegiatan_lampung.csv", [*BASE_ROWS[:2], "A9,23/07/2024,18,18.72,pembinaan,Peserta negatif,-3"])
-    manifest = 'sample = true\n[[source]]\ntable = "activities"\npath = "kegiatan_lampung.csv"\n'
+    sha = hashlib.sha256((src / "kegiatan_lampung.csv").read_bytes()).hexdigest()  # as etl/sample.py marks its own
+    manifest = (f'sample = true\n[[source]]\ntable = "activities"\npath = "kegiatan_lampung.csv"\n'
+                f'sample_sha256 = "{sha}"\n')
     (src / "sources.toml").write_text(manifest)
     res = etl("build", "--source", str(src / "sources.toml"), "--warehouse", str(tmp_path / "wh"), "--quiet")
     assert res.returncode == 0, res.stderr
     text = " ".join(res.stdout.split())
     assert "1 baris ditolak adalah kesalahan yang sengaja ditanam di data contoh" in text
 
+    # the sample's file written over by someone: its rejects are no longer the sample's planted ones
+    write_csv(src / "kegiatan_lampung.csv", [*BASE_ROWS[:1], "A9,23/07/2024,18,18.72,pembinaan,Peserta negatif,-3"])
+    over = etl("build", "--source", str(src / "sources.toml"), "--warehouse", str(tmp_path / "wh"), "--quiet")
+    text = " ".join(over.stdout.split())
+    assert over.returncode == 0 and "ditanam" not in text
+    assert "1 baris ditolak berasal dari sumber yang bukan bagian data contoh atau sudah diubah" in text
+
     (src / "sources.toml").unlink()  # the same rows as real data: no word of planting
     real = etl("build", "--source", str(src), "--warehouse", str(tmp_path / "wh_real"), "--quiet")
     assert real.returncode == 0, real.stderr
     assert "ditanam" not in real.stdout and "python -m etl rejects" in " ".join(real.stdout.split())
+
+
+#: A clerk's own recap added to the sample's manifest: a title row, names not codes, one date that does not exist.
+OWN = (b"REKAP KEGIATAN PENGAWASAN\r\nBAWASLU KABUPATEN LAMPUNG SELATAN\r\n\r\n"
+       b"No;Tanggal;Jenis Kegiatan;Nama Kegiatan;Kabupaten/Kota;Jumlah Peserta\r\n"
+       b"1;02/12/2024;Sosialisasi;Sosialisasi Pengawasan Partisipatif;Lampung Selatan;35\r\n"
+       b"2;31/11/2024;Supervisi;Supervisi Panwascam Kalianda;Lampung Selatan;9\r\n")
+
+
+def test_a_file_added_to_the_sample_manifest_has_real_rejects_not_planted_ones(tmp_path):
+    src = tmp_path / "sample"
+    generate(src)
+    (src / "kegiatan_tambahan.csv").write_bytes(OWN)
+    with open(src / "sources.toml", "a", encoding="utf-8") as f:
+        f.write('\n[[source]]\npath = "kegiatan_tambahan.csv"\ntable = "activities"\n')
+    res = etl("build", "--source", str(src), "--warehouse", str(tmp_path / "wh"), "--quiet")
+    assert res.returncode == 0, res.stderr
+    text = " ".join(res.stdout.split())
+    rejects = pd.read_parquet(publish.current_dir(tmp_path / "wh") / "rejects.parquet")
+    own = rejects["source"] == "kegiatan_tambahan.csv"
+    assert own.sum() == 1 and rejects.loc[own, "value"].tolist() == ["31/11/2024"]
+    planted = rejects.loc[~own, "row"].groupby(rejects["source"]).nunique().sum()
+    assert planted > 0
+    assert f"{planted} baris ditolak adalah kesalahan yang sengaja ditanam di data contoh" in text
+    assert "1 baris ditolak berasal dari sumber yang bukan bagian data contoh atau sudah diubah " \
+           "(kegiatan_tambahan.csv): periksa dan perbaiki" in text
 
 
 def test_a_manifest_key_with_a_typo_stops_the_build_naming_it(tmp_path):

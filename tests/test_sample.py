@@ -164,7 +164,12 @@ def test_manifest_lists_every_file_and_says_sample(sample) -> None:
     # every source table is fed, and the SQL path is exercised by one SQLite table
     assert {e["table"] for e in manifest["source"]} == set(spec.SOURCES)
     sql = [e for e in manifest["source"] if "url" in e]
-    assert sql == [{"url": "sqlite:///sql/kegiatan_sumsel.sqlite", "sql_table": "kegiatan", "table": "activities"}]
+    assert [{k: v for k, v in e.items() if k != "sample_sha256"} for e in sql] == \
+        [{"url": "sqlite:///sql/kegiatan_sumsel.sqlite", "sql_table": "kegiatan", "table": "activities"}]
+    # each entry names the hash a build gives its source: the build tells the sample's own sources by it
+    assert all(e["sample_sha256"] == hashlib.sha256((out / e["path"]).read_bytes()).hexdigest()
+               for e in manifest["source"] if "path" in e)
+    assert len(sql[0]["sample_sha256"]) == 64
 
 
 def test_every_header_is_a_template_name_or_synonym(frames) -> None:
