@@ -70,7 +70,7 @@ for i, file in enumerate(files or []):
     staged = session.stage(ctx.user, file, kind or None, given) if given else first
     if isinstance(staged, up.UploadRefused):
         if not isinstance(staged, up.NeedsValues):
-            st.error(str(staged), icon=":material/block:")
+            st.error(uploading.said(staged, lang), icon=":material/block:")
         continue
     rep = staged.report
     st.markdown(ctx.t("up_counts", table=spec.SOURCES[staged.table].title, read=n(rep.rows_read), ok=n(rep.rows_ok),
@@ -111,7 +111,7 @@ if ready:
         try:
             done = uploading.publish_as(ctx.user, ready, root, who=who.strip() or "-", address=address())
         except up.UploadRefused as exc:
-            st.error(str(exc), icon=":material/block:")
+            st.error(uploading.said(exc, lang), icon=":material/block:")
         else:
             session.forget(ready_files, done.run_id)
             st.success(ctx.t("up_published", version=done.run_id, ok=n(sum(s.report.rows_ok for s in ready))),

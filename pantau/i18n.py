@@ -682,6 +682,12 @@ TEXT: dict[str, dict[str, str]] = {
                         "nasional, provinsi atau kabupaten/kota.",
                   "en": "A reader account can only view data; uploading and publishing data needs a national, "
                         "province or regency/city account."},
+    "up_national_only": {"id": "Referensi jumlah anggota berlaku untuk seluruh Indonesia; hanya akun nasional yang "
+                                "dapat menerbitkannya.",
+                         "en": "The members reference applies to all of Indonesia; only a national account can publish "
+                               "it."},
+    "up_other_region": {"id": "diperiksa untuk wilayah lain daripada wilayah akun ini; unggah lagi.",
+                        "en": "checked for another region than this account's; upload it again."},
     "up_own_region": {"id": "Akun Anda menerbitkan data {region} saja: baris di luar wilayah itu disisihkan dengan "
                             "alasannya.",
                       "en": "Your account publishes data of {region} only: rows outside it are set aside with the "

@@ -266,3 +266,20 @@ def test_check_refuses_a_scope_that_is_no_province_or_kabkota(tmp_path: Path, ca
     for wrong in ("19.99", "18.01.04", "Lampung"):
         assert main(["check", str(path), "--scope", wrong]) == EXIT_SOURCE_ERROR
         assert f"--scope {wrong}: bukan kode provinsi atau kabupaten/kota" in capsys.readouterr().err
+
+
+def test_an_accounts_refusal_follows_the_language_switch(warehouse: Path, tmp_path: Path) -> None:
+    name = "kursi_bawaslu_lampung.csv"
+    seats = (Path(__file__).parent / "fixtures" / "office" / name).read_bytes()
+    for lang, words in (("en", "only a national account can publish it"), ("id", "hanya akun nasional")):
+        at = signed_in("lampung", seats, file_name=name, lang=lang)
+        [error] = [e.value for e in at.error]
+        assert error.startswith(f"{name}: ") and words in error, error
+    assert not staged_files(tmp_path)  # the refused check left nothing staged
+    lampung, pusat = accounts.verify("lampung", PASSWORD), accounts.verify("pusat", PASSWORD)
+    national = uploading.stage_as(pusat, NAME, DATA, tmp_path / "w")
+    with pytest.raises(uploading.NotAllowed) as refused:
+        uploading.publish_as(lampung, [national], warehouse)
+    assert uploading.said(refused.value, "en") == f"{NAME}: checked for another region than this account's; upload " \
+                                                  "it again."
+    assert uploading.said(refused.value, "id") == str(refused.value) and "wilayah lain" in str(refused.value)
