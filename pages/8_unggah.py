@@ -57,8 +57,9 @@ for i, file in enumerate(files or []):
     asked = session.fields(first)
     own = session.prefill(ctx.user, file, first, asked)
     given = session.given_values(file, asked)
-    if isinstance(first, up.NeedsValues) and not given:
-        st.warning(str(first), icon=":material/edit_note:")
+    staged = session.stage(ctx.user, file, kind or None, given) if given else first
+    if isinstance(staged, up.NeedsValues):  # the columns still missing once the values given are used
+        st.warning(str(staged), icon=":material/edit_note:")
     if asked:
         st.markdown(f"**{ctx.t('up_values')}**")
         st.caption(ctx.t("up_values_help"))
@@ -67,7 +68,6 @@ for i, file in enumerate(files or []):
             st.caption(ctx.t("up_value_read", what=filled.describe()) if filled else
                        ctx.t("up_value_account", what=f"{ctx.name(own[column])} ({own[column]})")
                        if session.from_account(file, column, own) else ctx.t("up_value_none"))
-    staged = session.stage(ctx.user, file, kind or None, given) if given else first
     if isinstance(staged, up.UploadRefused):
         if not isinstance(staged, up.NeedsValues):
             st.error(uploading.said(staged, lang), icon=":material/block:")

@@ -133,6 +133,17 @@ def test_a_file_without_its_organiser_asks_for_it_then_checks(warehouse: Path) -
     assert [ti.label for ti in at.text_input][:1] == ["penyelenggara"]
 
 
+def test_a_file_lacking_two_values_is_told_which_one_is_still_missing(warehouse: Path) -> None:
+    data = b"REKAP PERSONEL\r\n\r\nKabupaten/Kota;Jabatan;Laki-laki;Perempuan\r\nKota Metro;Ketua;1;0\r\n"
+    at = page(("rekap_personel.csv", data))
+    [said] = [w.value for w in at.warning if "rekap_personel.csv" in w.value]
+    assert "tidak punya kolom tanggal, lembaga," in said
+    at = page(("rekap_personel.csv", data), values={"tanggal": "2024-07-01"})
+    # one value given: the other is still asked for, not silence
+    [said] = [w.value for w in at.warning if "rekap_personel.csv" in w.value]
+    assert "tidak punya kolom lembaga," in said and not [m for m in at.markdown if "baris dibaca" in m.value]
+
+
 def test_what_the_title_says_is_shown_in_the_form_and_a_correction_is_used(warehouse: Path) -> None:
     data = (OFFICE / "kegiatan_kota_metro_2024.xlsx").read_bytes()
     at = page(("kegiatan_kota_metro_2024.xlsx", data))
