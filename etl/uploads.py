@@ -91,22 +91,25 @@ def screen(name: str, data: bytes) -> None:
     binary, an XLSX that would inflate past the sheet limit. Raises UploadRefused."""
     suffix = Path(name).suffix.lower()
     if not data:
-        raise UploadRefused(f"{name}: berkas kosong, tidak ada yang bisa diperiksa.")
+        raise UploadRefused(f"{name}: berkas kosong, tidak ada yang bisa diperiksa (an empty file).")
     if len(data) > max_upload_bytes():
         raise UploadRefused(f"{name}: berkas {_mb(len(data))} MB, lebih besar dari batas {_mb(max_upload_bytes())} "
-                            f"MB; bagi menjadi beberapa berkas.")
+                            f"MB; bagi menjadi beberapa berkas (over the size limit: split it).")
     if suffix == ".xlsm":
         raise UploadRefused(f"{name}: berkas .xlsm (berisi makro) tidak diterima; simpan sebagai .xlsx lalu "
-                            f"unggah lagi.")
+                            f"unggah lagi (a macro workbook: save it as .xlsx).")
     if suffix not in ACCEPTED:
-        raise UploadRefused(f"{name}: hanya berkas CSV atau XLSX yang diterima (bukan {suffix or 'tanpa ekstensi'}).")
+        raise UploadRefused(f"{name}: hanya berkas CSV atau XLSX yang diterima, bukan "
+                            f"{suffix or 'tanpa ekstensi'} (only CSV or XLSX).")
     zipped = data[:4] == b"PK\x03\x04"
     if suffix == ".xlsx":
         if not zipped:
-            raise UploadRefused(f"{name}: isinya bukan spreadsheet XLSX (mungkin berkas lain yang diganti namanya).")
+            raise UploadRefused(f"{name}: isinya bukan spreadsheet XLSX, mungkin berkas lain yang diganti "
+                                f"namanya (not an XLSX inside).")
         _screen_zip(name, data)
     elif zipped or data[:4] == b"\xd0\xcf\x11\xe0" or _binary(data[:65536]):
-        raise UploadRefused(f"{name}: isinya bukan teks CSV (mungkin berkas lain yang diganti namanya).")
+        raise UploadRefused(f"{name}: isinya bukan teks CSV, mungkin berkas lain yang diganti namanya "
+                            f"(not CSV text inside).")
 
 
 def _binary(head: bytes) -> bool:
@@ -120,13 +123,14 @@ def _screen_zip(name: str, data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             infos = z.infolist()
     except zipfile.BadZipFile:
-        raise UploadRefused(f"{name}: berkas XLSX rusak, tidak bisa dibuka.") from None
+        raise UploadRefused(f"{name}: berkas XLSX rusak, tidak bisa dibuka (a broken XLSX).") from None
     if any(i.filename.lower().endswith("vbaproject.bin") for i in infos):
-        raise UploadRefused(f"{name}: berkas ini berisi makro; simpan sebagai .xlsx tanpa makro lalu unggah lagi.")
+        raise UploadRefused(f"{name}: berkas ini berisi makro; simpan sebagai .xlsx tanpa makro lalu unggah "
+                            f"lagi (macros inside).")
     inflated = sum(i.file_size for i in infos)
     if inflated > max_sheet_bytes():
         raise UploadRefused(f"{name}: berkas XLSX ini akan membengkak menjadi {_mb(inflated)} MB saat dibuka, "
-                            f"lebih dari batas {_mb(max_sheet_bytes())} MB.")
+                            f"lebih dari batas {_mb(max_sheet_bytes())} MB (would inflate past the limit).")
 
 
 @dataclass
@@ -197,9 +201,10 @@ def _check(source: Source, table: str | None, today: dt.date | None, values: dic
         raise _needs_values(source, table, str(exc)) or UploadRefused(_wrong_kind(source, table) or str(exc)) \
             from None
     if report.table not in KINDS:
-        raise UploadRefused(f"{kept}: jenis data tidak dikenali; pilih jenisnya.")
+        raise UploadRefused(f"{kept}: jenis data tidak dikenali; pilih jenisnya (kind of data not "
+                            f"recognised: pick it).")
     if not report.rows_read:
-        raise UploadRefused(f"{kept}: tidak ada baris data di bawah judul kolom.")
+        raise UploadRefused(f"{kept}: tidak ada baris data di bawah judul kolom (no data rows under the header).")
     return report
 
 
@@ -238,7 +243,8 @@ def _needs_values(source: Source, table: str | None, message: str) -> NeedsValue
     if not needs:
         return None
     return NeedsValues(f"{source.name}: berkas ini tidak punya kolom {', '.join(needs)}, dan judul maupun nama "
-                       f"berkasnya tidak menyebutnya; isi nilainya di bawah.", table, needs)  # type: ignore[arg-type]
+                       f"berkasnya tidak menyebutnya; isi nilainya di bawah (fill in the values below).", table,
+                       needs)  # type: ignore[arg-type]
 
 
 def _wrong_kind(source: Source, table: str | None) -> str | None:
@@ -256,7 +262,7 @@ def _wrong_kind(source: Source, table: str | None) -> str | None:
         neutral.unlink(missing_ok=True)
     if found and found != table:
         return (f"{source.name}: berkas ini berisi {spec.SOURCES[found].title.lower()}, bukan "
-                f"{spec.SOURCES[table].title.lower()}; pilih jenis data yang sesuai.")
+                f"{spec.SOURCES[table].title.lower()}; pilih jenis data yang sesuai (another kind of data).")
     return None
 
 
