@@ -34,6 +34,9 @@ from etl.spec import SourceTemplate
 
 _NOT_KEY = re.compile(r"[^a-z0-9]")
 _STRIP_WORDS = ("nama", "kode", "kd", "no", "nomor", "nomer", "jumlah", "jml")
+#: Words a question-style header adds around a column's name (a Google Form: 'Tanggal Pelaksanaan Kegiatan',
+#: 'Kecamatan Lokasi Kegiatan', 'Asal Bawaslu Kabupaten/Kota'), read past by the last naming pass only.
+_QUESTION_WORDS = {"kegiatan", "pelaksanaan", "lokasi", "tempat", "yang", "asal", "di", "dari"}
 #: Header starts that always mean personal data when no template column claims the header.
 _PERSONAL_STARTS = ("nama", "name", "nik", "noktp", "ktp", "nip", "alamat", "nohp", "telepon", "email")
 _NOTE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
@@ -201,7 +204,7 @@ def _claim_by_name(result: HeaderMatch, pending: list[str], template: SourceTemp
         return False
 
     key_fns: tuple[Callable[[str], str], ...] = (header_key, _clean_key,
-                                                   lambda h: _stripped_key(clean_header(h)))
+                                                   lambda h: _stripped_key(clean_header(h)), _question_key)
     for key_of in key_fns:
         for lookup in (by_key, syn_key):
             pending = [h for h in pending if not claim(h, lookup.get(key_of(h), []))]
@@ -275,6 +278,14 @@ def _promotion(result: HeaderMatch, template: SourceTemplate, taken: set[str]) -
     src = {c: s for s, c in result.mapping.items()}
     result.notes.append(f"{target} diambil dari kolom tingkat wilayah: " + ", ".join(f"'{src[lv]}'" for lv in levels)
                         + " (the deepest filled on each row)")
+
+
+def _question_key(header: str) -> str:
+    """A question-style header without its question words, then as _stripped_key ('Nama/Judul Kegiatan' -> 'judul');
+    '' when it has none of them (the earlier passes already tried it)."""
+    words = _words(clean_header(header))
+    kept = [w for w in words if w not in _QUESTION_WORDS]
+    return _stripped_key(" ".join(kept)) if kept and len(kept) < len(words) else ""
 
 
 def _stripped_key(header: str) -> str:

@@ -302,7 +302,8 @@ SOURCES: dict[str, SourceTemplate] = {
                           "hari/tanggal", "hari tanggal", "tanggal mulai")),
             SourceColumn("penyelenggara", "region", True, "Wilayah lembaga penyelenggara (bila tidak ada kolomnya: "
                          "dari judul atau nama file)", "Kabupaten Bangka Tengah",
-                         ("organizer", "organizer_code", "kode penyelenggara")),
+                         ("organizer", "organizer_code", "kode penyelenggara", "bawaslu kabupaten/kota",
+                          "bawaslu kab/kota", "satuan kerja", "satker")),
             SourceColumn("lembaga_penyelenggara", "choice", False, "Lembaga penyelenggara (bila kosong: "
                          "ditentukan dari tingkat wilayah penyelenggara)", "Bawaslu Kabupaten/Kota",
                          ("organizer_body", "lembaga"), "BODIES"),
@@ -316,7 +317,8 @@ SOURCES: dict[str, SourceTemplate] = {
             SourceColumn("judul", "text", False, "Judul / uraian singkat", "MoU Sambang Pengawasan",
                          ("title", "nama kegiatan", "uraian", "uraian kegiatan", "kegiatan", "perihal")),
             SourceColumn("peserta", "int", False, "Jumlah peserta", "45",
-                         ("participants", "jumlah peserta", "peserta (orang)", "jml peserta")),
+                         ("participants", "jumlah peserta", "peserta (orang)", "jml peserta",
+                                                              "peserta hadir", "jumlah hadir")),
         ),
         dropped=_PERSONAL,
     ),

@@ -439,3 +439,23 @@ def test_a_pleno_week_sheet_fills_its_empty_dates_from_the_title_and_members_fro
     assert pd.isna(rows.loc["18.10.03", "members_present"]) and pd.isna(rows.loc["18.10.03", "score"])
     (reject,) = report.rejects.itertuples()  # a Bawaslu's members are not fixed by law
     assert (reject.row, reject.column, reject.check) == (7, "jumlah_anggota", "required")
+
+
+def test_question_style_headers_of_a_google_form_are_read_past_their_question_words():
+    from etl import spec
+    from etl.headers import match_headers
+
+    form = ["Timestamp", "Email Address", "Nama Petugas Pelapor", "Asal Bawaslu Kabupaten/Kota",
+            "Tanggal Pelaksanaan Kegiatan", "Jenis Kegiatan", "Nama/Judul Kegiatan", "Kecamatan Lokasi Kegiatan",
+            "Desa/Kelurahan Lokasi Kegiatan", "Jumlah Peserta yang Hadir"]
+    m = match_headers(form, spec.SOURCES["activities"])
+    assert {h: m.mapping.get(h) for h in form[3:]} == {
+        "Asal Bawaslu Kabupaten/Kota": "penyelenggara", "Tanggal Pelaksanaan Kegiatan": "tanggal",
+        "Jenis Kegiatan": "jenis", "Nama/Judul Kegiatan": "judul", "Kecamatan Lokasi Kegiatan": "kecamatan",
+        "Desa/Kelurahan Lokasi Kegiatan": "kelurahan_desa", "Jumlah Peserta yang Hadir": "peserta"}
+    assert m.dropped == ["Email Address", "Nama Petugas Pelapor"] and not m.missing
+    # in a pleno sheet 'hadir' is no question word: members present stay apart from the members
+    pleno = match_headers(["Wilayah", "Minggu", "Dilaksanakan", "Jumlah Anggota Hadir", "Jumlah Anggota"],
+                          spec.SOURCES["pleno"])
+    assert pleno.mapping["Jumlah Anggota Hadir"] == "anggota_hadir"
+    assert pleno.mapping["Jumlah Anggota"] == "jumlah_anggota"
