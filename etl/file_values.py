@@ -52,8 +52,7 @@ _ELECTION = [  # the general election first: 'PEMILIHAN UMUM TAHUN 2024' is no p
 ]
 _MONTH_WORDS = "|".join(sorted(parse.MONTHS, key=len, reverse=True))
 _DATE_IN_TEXT = [  # days of one month ('7 - 11 Oktober 2024': the first); a day, never 'minggu ke-2 Oktober'
-    re.compile(rf"\b(\d{{1,2}}\s*(?:-|–|s\.?d\.?|s/d|sampai)\s*\d{{1,2}}\s+(?:{_MONTH_WORDS})\.?\s+20\d\d)\b",
-               re.IGNORECASE),
+    re.compile(rf"\b(\d{{1,2}}\s*{parse.UNTIL}\s*\d{{1,2}}\s+(?:{_MONTH_WORDS})\.?\s+20\d\d)\b", re.IGNORECASE),
     re.compile(rf"(?<!ke-)(?<!ke )\b(\d{{1,2}}\s+(?:{_MONTH_WORDS})\.?\s+20\d\d)\b", re.IGNORECASE),
     re.compile(r"\b(\d{1,2}[/.-]\d{1,2}[/.-]20\d\d)\b"),
     re.compile(r"\b(20\d\d[/.-]\d{1,2}[/.-]\d{1,2})\b"),
@@ -275,8 +274,8 @@ def _regions_named(line: str, resolver: RegionResolver) -> str | None:
         end = marks[i + 1].start() if i + 1 < len(marks) else len(line)
         name = _region_text(line[m.end():end])
         if name:
-            level = _LEVEL_OF_WORD[m.group(1).lower().rstrip(".")]
             kind = m.group(1).lower().rstrip(".")
+            level = _LEVEL_OF_WORD[kind]
             parts.append((_RANK[level], f"{'kota ' if kind == 'kota' else ''}{name}", level))
     found = None
     for _, name, level in sorted(parts, key=lambda p: p[0]):

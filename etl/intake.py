@@ -29,7 +29,7 @@ from etl.keys import KeyTracker
 from etl.loaders import OUTPUT_TABLE, LoadResult, load_chunk
 from etl.readers import CSV_EXT, RawChunk, ReadLog, Source, csv_layout, infer_table, is_spreadsheet, read_chunks
 from etl.regions import RegionResolver, default_resolver
-from etl.unit_lists import is_person_list, is_tps_list, load_person_list, load_tps_list
+from etl.unit_lists import is_person_list, is_tps_list, load_person_list, load_tps_list, summed_note
 
 
 @dataclass
@@ -100,10 +100,7 @@ def load_source(source: Source, resolver: RegionResolver | None, *, run_id: str,
             load = load_tps_list if source.table == "tps" else load_person_list
             result = load(itertools.chain([chunk], chunks), source, resolver, run_id=run_id, today=today)
             if log is not None:
-                unit, per = ("TPS", "kelurahan/desa dan pemilu") if source.table == "tps" else \
-                    ("orang", "tanggal, wilayah, lembaga, jabatan dan jenis kelamin")
-                log.notes.append(f"satu baris per {unit}: baris yang lolos dihitung per {per}, menjadi "
-                                 f"{len(result.good)} baris di gudang data (one row per {unit}, counted per key)")
+                log.notes.append(summed_note(source.table, len(result.good)))
             yield result
             break
         if genders:

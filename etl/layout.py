@@ -40,6 +40,7 @@ from etl.headers import (
     nearest_headers,
     unique_headers,
 )
+from etl.parse import DASHES
 from etl.regions import RegionResolver, default_resolver
 
 HEADER_SCAN_ROWS = 30
@@ -196,10 +197,11 @@ def _fills(layout: Layout, table: str, given: dict[str, str], path: Path | str |
     if path is not None:
         read = read.merged(file_values.read_name(path, resolver))
     layout.area = file_values.area(read)
-    for col, found in file_values.fills(table, read).items():
+    fills = file_values.fills(table, read)
+    for col, found in fills.items():
         if col not in have:
             out.append(Filled(col, found.value, found.origin, found.text, found.label))
-    week = file_values.fills(table, read).get("minggu")
+    week = fills.get("minggu")
     if week is not None and "minggu" in layout.match.mapping.values() and "minggu" not in given:
         # a pleno sheet of one week whose date column is empty on a row (a pleno not held): the title's week
         out.append(Filled("minggu", week.value, week.origin, week.text, week.label, blanks=True))
@@ -367,7 +369,7 @@ def finish(frame: pd.DataFrame, layout: Layout, log, *, table: str, last: bool) 
         elif f.origin == "diberikan":  # given for this source: its blank cells too
             frame[f.column] = frame[f.column].mask(frame[f.column].str.strip().eq(""), f.value)
         elif f.blanks:
-            frame[f.column] = frame[f.column].mask(frame[f.column].str.strip().isin(["", "-", "–", "—"]), f.value)
+            frame[f.column] = frame[f.column].mask(frame[f.column].str.strip().isin(["", *DASHES]), f.value)
     if layout.area is not None:
         frame = frame.assign(**{AREA_HINT: layout.area.value})
     return frame if len(frame) else None

@@ -120,8 +120,6 @@ def _date(raw: pd.DataFrame, p: Problems, name: str, today: dt.date) -> pd.Serie
     return values
 
 
-#: What a clerk writes in a number cell that has nothing to say ('-': none, not applicable).
-DASHES = ("-", "–", "—")
 #: Number columns a file may leave empty, where a dash is empty too (a required one still says it is missing).
 _MAY_BE_EMPTY = {"peserta", "anggota_hadir", "jumlah_keputusan", "nilai", "jumlah_anggota"}
 
@@ -130,7 +128,7 @@ def _number(raw: pd.DataFrame, p: Problems, name: str, *, whole: bool = True,
             nonnegative: bool = True) -> pd.Series:
     written = column(raw, name)
     if name in _MAY_BE_EMPTY:
-        written = written.mask(written.str.strip().isin(DASHES), "")
+        written = written.mask(written.str.strip().isin(parse.DASHES), "")
     values, bad = parse.parse_numbers(written)
     p.add(bad, name, checks.NOT_A_NUMBER)
     if whole:

@@ -61,21 +61,23 @@ _RE_D_MON_Y = re.compile(r"^(\d{1,2})[\s\-/.]*([a-z']+)\.?[\s\-/.,]*(\d{4}|\d{2}
 _RE_MON_D_Y = re.compile(r"^([a-z']+)\.?\s+(\d{1,2}),?\s+(\d{4})$")
 _RE_SERIAL = re.compile(r"^\d{5}(?:[.,]\d+)?$")
 #: "until" in a range of days or hours: '12-14', '12 s.d. 14', '12 s/d 14', '12 sampai 14', '12 hingga 14'.
-_UNTIL = r"(?:-|–|—|s\.?\s?d\.?|s/d|sampai|hingga)"
-_RE_WEEKDAY = re.compile(rf"^([a-z']+)(?:\s*{_UNTIL}\s*([a-z']+))?\s*,?\s*(?=\d)")
+UNTIL = r"(?:-|–|—|s\.?\s?d\.?|s/d|sampai|hingga)"
+#: What a clerk writes in a cell that has nothing to say ('-': none, not applicable).
+DASHES = ("-", "–", "—")
+_RE_WEEKDAY = re.compile(rf"^([a-z']+)(?:\s*{UNTIL}\s*([a-z']+))?\s*,?\s*(?=\d)")
 _RE_DATE_WORD = re.compile(r"^(?:tanggal|tgl)\.?\s*:?\s*")
 #: An hour after the date ('09.00 WIB', 'pukul 09:00 s.d. selesai') or only 's.d. selesai'.
 _HH_MM = r"\d{1,2}[.:]\d{2}"
 _ZONE = r"\s*(?:wib|wita|wit)?"
 _RE_HOUR = re.compile(rf"(?:\s+|\s*,\s*)(?:(?:pukul|pkl|jam)\.?\s*)?"
-                      rf"(?:{_HH_MM}(?:[.:]\d{{2}})?{_ZONE}(?:\s*{_UNTIL}\s*(?:{_HH_MM}|selesai){_ZONE})?"
-                      rf"|{_UNTIL}\s*selesai)$")
+                      rf"(?:{_HH_MM}(?:[.:]\d{{2}})?{_ZONE}(?:\s*{UNTIL}\s*(?:{_HH_MM}|selesai){_ZONE})?"
+                      rf"|{UNTIL}\s*selesai)$")
 #: Several days of one month: '12-14 oktober 2024', '12 dan 13 okt 2024', '12, 13 oktober 2024'.
-_RE_DAYS = re.compile(rf"^(\d{{1,2}})\s*(?:{_UNTIL}|dan|&|,)\s*\d{{1,2}}\s+([a-z']+\.?\s*\d{{4}})$")
+_RE_DAYS = re.compile(rf"^(\d{{1,2}})\s*(?:{UNTIL}|dan|&|,)\s*\d{{1,2}}\s+([a-z']+\.?\s*\d{{4}})$")
 #: Days across two months: '30 september - 2 oktober 2024'.
-_RE_MONTHS = re.compile(rf"^(\d{{1,2}})\s+([a-z']+)\.?\s*{_UNTIL}\s*\d{{1,2}}\s+([a-z']+)\.?\s+(\d{{4}})$")
+_RE_MONTHS = re.compile(rf"^(\d{{1,2}})\s+([a-z']+)\.?\s*{UNTIL}\s*\d{{1,2}}\s+([a-z']+)\.?\s+(\d{{4}})$")
 #: Two whole dates: '12/10/2024 - 14/10/2024', '12 oktober 2024 s.d. 14 oktober 2024'.
-_RE_TWO_DATES = re.compile(rf"^(.+?\d{{4}})\s*{_UNTIL}\s*(.+\d{{4}})$")
+_RE_TWO_DATES = re.compile(rf"^(.+?\d{{4}})\s*{UNTIL}\s*(.+\d{{4}})$")
 
 
 def is_blank(raw: pd.Series) -> pd.Series:
@@ -144,18 +146,20 @@ def _first_day(s: str) -> dt.date | _Bad:
     return _one_date(s)
 
 
+def _year(written: str) -> int:
+    """'2024' -> 2024; '24' -> 2024."""
+    return int(written) if len(written) == 4 else 2000 + int(written)
+
+
 def _one_date(s: str) -> dt.date | _Bad:
     """One date, written as the module docstring lists."""
     if m := _RE_DMY.match(s):
-        d, mo, y = int(m.group(1)), int(m.group(2)), m.group(3)
-        year = int(y) if len(y) == 4 else 2000 + int(y)
-        return _valid_date(year, mo, d)
+        return _valid_date(_year(m.group(3)), int(m.group(2)), int(m.group(1)))
     if m := _RE_YMD.match(s):
         return _valid_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     if m := _RE_D_MON_Y.match(s):
-        month, y = _MONTHS.get(m.group(2)), m.group(3)
-        year = int(y) if len(y) == 4 else 2000 + int(y)
-        return _BAD if month is None else _valid_date(year, month, int(m.group(1)))
+        month = _MONTHS.get(m.group(2))
+        return _BAD if month is None else _valid_date(_year(m.group(3)), month, int(m.group(1)))
     if m := _RE_MON_D_Y.match(s):
         month = _MONTHS.get(m.group(1))
         return _BAD if month is None else _valid_date(int(m.group(3)), month, int(m.group(2)))

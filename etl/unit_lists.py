@@ -92,6 +92,14 @@ def load_person_list(chunks: Iterable[RawChunk], source: Source, resolver: Regio
     return _summed(good, "personnel", {"count": ("count", "sum")}, rejects, read)
 
 
+def summed_note(table: str, rows: int) -> str:
+    """What check and the upload page say of a list: its rows became ``rows`` warehouse rows."""
+    unit, per = ("TPS", "kelurahan/desa dan pemilu") if table == "tps" else \
+        ("orang", "tanggal, wilayah, lembaga, jabatan dan jenis kelamin")
+    return (f"satu baris per {unit}: baris yang lolos dihitung per {per}, menjadi {rows} baris di gudang data "
+            f"(one row per {unit}, counted per key)")
+
+
 def _numbered(chunk: RawChunk) -> RawChunk:
     """The chunk with its TPS labels under NUMBER (a 'TPS' column taken as the count holds them), and a count of 1
     a row, blank where the number is (its row is then set aside as missing the number)."""
